@@ -1,0 +1,169 @@
+//! The command line: subcommands and flags (each flag also readable from its environment variable).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::mode::Rate;
+use crate::output::Formats;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mode-audit",
+    version,
+    about = "Audit every report of a Mode workspace: schedules, views, and a completeness ledger, as CSV and JSON snapshots.",
+    after_help = "Credentials come only from the environment: MODE_API_TOKEN and MODE_API_SECRET, or files named by \
+                  MODE_API_TOKEN_FILE and MODE_API_SECRET_FILE.\nExit codes: 0 complete, 1 partial (snapshot written and \
+                  marked partial), 2 usage or configuration error, 3 fatal (nothing published)."
+)]
+pub struct Cli {
+    /// Log format on stderr (RUST_LOG sets the level, default info).
+    #[arg(long, global = true, value_enum, env = "MODE_AUDIT_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a Mode workspace and write a snapshot.
+    Run(RunArgs),
+    /// Audit a built-in stand-in workspace end to end and print a summary (no credentials needed).
+    Demo(DemoArgs),
+    /// Serve the Mode stand-in on a local port, to test pipelines against.
+    Sim(SimArgs),
+}
+
+/// Flags of `run`. Each is optional here: unset ones fall back to the config file, then defaults.
+#[derive(Debug, Default, Args)]
+pub struct RunArgs {
+    /// TOML config file (see config/example.toml).
+    #[arg(long, env = "MODE_AUDIT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Workspace username, as in app.mode.com/<workspace>.
+    #[arg(long, env = "MODE_WORKSPACE")]
+    pub workspace: Option<String>,
+
+    /// Output folder (snapshots go to OUT/<workspace>/<time>/), or '-' for reports.csv on stdout. [default: snapshots]
+    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|-")]
+    pub out: Option<PathBuf>,
+
+    /// Formats to write, comma-separated: csv, json, jsonl. [default: csv,json]
+    #[arg(long, env = "MODE_AUDIT_FORMAT", value_name = "LIST")]
+    pub format: Option<Formats>,
+
+    /// Mode's address. [default: https://app.mode.com]
+    #[arg(long, env = "MODE_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Request budget, REQUESTS/PERIOD; requests are spaced evenly at 98% of it. [default: 40/10s]
+    #[arg(long, env = "MODE_AUDIT_RATE", value_name = "N/PERIOD")]
+    pub rate: Option<Rate>,
+
+    /// Requests in flight at most. [default: 8]
+    #[arg(long, env = "MODE_AUDIT_CONCURRENCY", value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// per_page sent on listings; Mode's default is 30. [default: 30]
+    #[arg(long, env = "MODE_AUDIT_PER_PAGE", value_name = "N")]
+    pub per_page: Option<u32>,
+
+    /// Pages per listing at most before it is reported as runaway. [default: 10000]
+    #[arg(long, env = "MODE_AUDIT_MAX_PAGES", value_name = "N")]
+    pub max_pages: Option<u32>,
+
+    /// Deadline for one HTTP attempt, e.g. 30s or 1m. [default: 30s]
+    #[arg(long, env = "MODE_AUDIT_TIMEOUT", value_name = "DURATION")]
+    pub timeout: Option<humantime::Duration>,
+
+    /// Retries of a request after 5xx, timeouts or dropped connections. [default: 5]
+    #[arg(long, env = "MODE_AUDIT_MAX_RETRIES", value_name = "N")]
+    pub max_retries: Option<usize>,
+
+    /// Fetch schedules of every report, not only those whose schedules_count is above 0.
+    #[arg(long, env = "MODE_AUDIT_VERIFY_SCHEDULES", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub verify_schedules: Option<bool>,
+
+    /// Leave archived reports out of the snapshot.
+    #[arg(long, env = "MODE_AUDIT_EXCLUDE_ARCHIVED", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub exclude_archived: Option<bool>,
+
+    /// Skip members' Personal collections.
+    #[arg(long, env = "MODE_AUDIT_EXCLUDE_PERSONAL", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub exclude_personal: Option<bool>,
+
+    /// Allow plain http:// to a host other than this machine (credentials would cross the network unencrypted).
+    #[arg(long, env = "MODE_AUDIT_ALLOW_INSECURE_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub allow_insecure_http: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder for the demo snapshot.
+    #[arg(long, default_value = "mode-audit-demo", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Formats to write, comma-separated: csv, json, jsonl.
+    #[arg(long, default_value = "csv,json", value_name = "LIST")]
+    pub format: Formats,
+
+    /// Seed of the generated workspace.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+
+    /// Workspace username served.
+    #[arg(long, default_value = "acme")]
+    pub workspace: String,
+
+    /// Seed of the generated workspace.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Reports in the workspace.
+    #[arg(long, default_value_t = 300)]
+    pub reports: usize,
+
+    /// Custom collections in the workspace (plus personal and community ones).
+    #[arg(long, default_value_t = 6)]
+    pub collections: usize,
+
+    /// Share of reports with a schedule, 0 to 1.
+    #[arg(long, default_value_t = 0.2)]
+    pub scheduled_share: f64,
+
+    /// The server's rate limit, REQUESTS/PERIOD, or 'off'.
+    #[arg(long, default_value = "40/10s", value_name = "N/PERIOD|off")]
+    pub limit: String,
+
+    /// Added to every response, e.g. 300ms.
+    #[arg(long, default_value = "0ms", value_name = "DURATION")]
+    pub latency: humantime::Duration,
+
+    /// Share of list requests answered with a 5xx, 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+
+    /// Repeat the last page past the end instead of answering an empty page.
+    #[arg(long)]
+    pub repeat_last_page: bool,
+
+    /// Ignore per_page (always 30 a page).
+    #[arg(long)]
+    pub ignore_per_page: bool,
+}

@@ -1,0 +1,30 @@
+//! mode-audit: audits every report of a Mode Analytics workspace and writes CSV/JSON snapshots.
+//!
+//! The architecture, from the edge inwards:
+//! - [`cli`]: the command line (clap); `main.rs` only parses, dispatches and maps exit codes.
+//! - [`config`]: flags > environment > TOML file > defaults, validated once into [`config::Settings`];
+//!   credentials only from the environment or secret files.
+//! - [`run`]: one audit: check the output, crawl, assemble the [`snapshot::Snapshot`], publish, report.
+//! - [`mode`]: the only code that knows HTTP and Mode's JSON: the client, models, pacer (governor
+//!   limiter + shared 429 pause), retry classification and request counters.
+//! - [`crawl`]: the only code that knows the walk (collections → reports → schedules), with bounded
+//!   concurrency; a failing branch is recorded, its siblings go on.
+//! - [`pager`]: when a listing has ended, given Mode's lack of a reliable next link.
+//! - [`snapshot`]: the records a run collects, shared by crawl, audit and output.
+//! - [`audit`]: pure functions over records (derived fields, summary).
+//! - [`output`]: CSV, JSON and JSONL writers and atomic publication of a snapshot folder.
+//! - [`sim`]: the Mode stand-in server used by tests, `demo` and `sim`.
+//! - [`demo`]: the `demo` and `sim` commands.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod crawl;
+pub mod demo;
+pub mod logging;
+pub mod mode;
+pub mod output;
+pub mod pager;
+pub mod run;
+pub mod sim;
+pub mod snapshot;

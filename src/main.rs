@@ -1,0 +1,84 @@
+//! mode-audit's entry point: parse the command line, run the command, map the result to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mode_audit::cli::{Cli, Command, LogFormat};
+use mode_audit::config::{self, ConfigError};
+use mode_audit::snapshot::Status;
+use mode_audit::{demo, logging, run};
+
+/// Exit codes, as documented in the README.
+const COMPLETE: u8 = 0;
+const PARTIAL: u8 = 1;
+const USAGE: u8 = 2;
+const FATAL: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mode-audit: cannot start the async runtime: {e}");
+            return ExitCode::from(FATAL);
+        }
+    };
+    ExitCode::from(runtime.block_on(dispatch(cli)))
+}
+
+async fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Run(args) => {
+            let env = |name: &str| std::env::var(name).ok();
+            let settings = match config::load(&args, &env) {
+                Ok(settings) => settings,
+                Err(ConfigError(message)) => {
+                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+                    eprintln!("mode-audit: configuration error: {message}");
+                    return USAGE;
+                }
+            };
+            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
+            tracing::debug!(settings = ?settings, "configuration loaded");
+            match run::run(&settings).await {
+                Ok(report) => {
+                    eprint!("{report}");
+                    match report.status {
+                        Status::Complete => COMPLETE,
+                        Status::Partial => PARTIAL,
+                    }
+                }
+                Err(error) => {
+                    eprintln!("mode-audit: fatal: {error:#}");
+                    FATAL
+                }
+            }
+        }
+        Command::Demo(args) => {
+            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+            match demo::demo(&args).await {
+                Ok(report) => {
+                    print!("{report}");
+                    match report.run.status {
+                        Status::Complete => COMPLETE,
+                        Status::Partial => PARTIAL,
+                    }
+                }
+                Err(error) => {
+                    eprintln!("mode-audit: demo failed: {error:#}");
+                    FATAL
+                }
+            }
+        }
+        Command::Sim(args) => {
+            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+            match demo::serve(&args).await {
+                Ok(()) => COMPLETE,
+                Err(error) => {
+                    eprintln!("mode-audit: sim failed: {error:#}");
+                    if error.is::<ConfigError>() { USAGE } else { FATAL }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! ModeError: why a request to Mode failed for good, with the URL (never credentials) and what to do.
+
+use thiserror::Error;
+
+/// A request that did not succeed, after whatever retries its kind allows.
+#[derive(Debug, Error)]
+pub enum ModeError {
+    #[error(
+        "Mode rejected the credentials (HTTP 401) at {url}: check MODE_API_TOKEN and MODE_API_SECRET \
+         (or the files named by MODE_API_TOKEN_FILE / MODE_API_SECRET_FILE); they must be an API token \
+         and its secret with access to this workspace"
+    )]
+    Unauthorized { url: String },
+    #[error("access denied (HTTP 403) at {url}: the token is not allowed to read this resource")]
+    Forbidden { url: String },
+    #[error("not found (HTTP 404) at {url}")]
+    NotFound { url: String },
+    #[error("Mode refused the request with HTTP {status} at {url}: {message}")]
+    Rejected { url: String, status: u16, message: String },
+    #[error("the answer from {url} is over the {limit_bytes}-byte limit; refusing to read it")]
+    TooLarge { url: String, limit_bytes: usize },
+    #[error("could not read the answer from {url} after {attempts} attempts: {message}")]
+    Decode {
+        url: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("gave up on {url} after {attempts} attempts: {last}")]
+    GaveUp { url: String, attempts: u32, last: String },
+    #[error(
+        "gave up on {url} after {throttled} rate-limit answers (HTTP 429): another client may be using the same credentials' budget; lower --rate"
+    )]
+    Throttled { url: String, throttled: u32 },
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
+}
+
+impl ModeError {
+    /// Failures that make every further request pointless (the credentials are refused).
+    pub fn is_credentials(&self) -> bool {
+        matches!(self, ModeError::Unauthorized { .. })
+    }
+
+    /// A branch the credentials cannot read (404 or 403): recorded as inaccessible, the walk goes on.
+    pub fn is_inaccessible(&self) -> bool {
+        matches!(self, ModeError::NotFound { .. } | ModeError::Forbidden { .. })
+    }
+
+    /// How many attempts the request took, where known.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            ModeError::GaveUp { attempts, .. } | ModeError::Decode { attempts, .. } => *attempts,
+            ModeError::Throttled { throttled, .. } => *throttled,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Mode's REST API: the only code that knows HTTP and Mode's JSON.
+//!
+//! Mode's resource tree as the audit walks it: a workspace (`/api/{ws}`) has collections
+//! (`/spaces`, personal ones only with `filter=all`), each collection lists reports 30 to a page
+//! (`/spaces/{c}/reports?page=N`) with no reliable next link, and each report lists its schedules
+//! (`/reports/{r}/schedules`). Auth is HTTP Basic with an API token and secret; the budget is about
+//! 40 requests per 10 s per user, answered with 429 beyond it.
+
+mod client;
+mod error;
+mod models;
+mod pacer;
+mod retry;
+mod stats;
+
+pub(crate) use client::is_loopback;
+pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
+pub use error::ModeError;
+pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Text};
+pub use pacer::{Pacer, Rate};
+pub use retry::{RetryPolicy, Verdict, classify};
+pub use stats::{RequestStats, Stats};

@@ -1,0 +1,50 @@
+//! Request counters shared by every task of a run: what was sent, throttled and retried.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// Live counters; cheap to update from any task.
+#[derive(Debug, Default)]
+pub struct Stats {
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    retries: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// A copy of the counters at one moment, as written into snapshot.json.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RequestStats {
+    /// HTTP requests sent, every attempt counted.
+    pub requests: u64,
+    /// Answers that were 429 Too Many Requests.
+    pub throttled: u64,
+    /// Attempts repeated after a transient failure (5xx, timeout, dropped connection, bad body).
+    pub retries: u64,
+    /// Response body bytes read.
+    pub bytes: u64,
+}
+
+impl Stats {
+    pub fn sent(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn retried(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn read(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+    pub fn snapshot(&self) -> RequestStats {
+        RequestStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Output: which files a run writes and how they are published (all at once, or not at all).
+//!
+//! A run's files are written into a hidden temporary folder beside the final one, each file flushed
+//! and synced, then the folder is renamed to `OUT/<workspace>/<UTC start time>/` in one step and
+//! `OUT/<workspace>/latest` is switched to it. An existing snapshot is never overwritten; a failed
+//! write removes the temporary folder.
+
+mod csv;
+mod json;
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+
+use crate::snapshot::Snapshot;
+
+pub use self::csv::{
+    COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS, write_collections, write_reports, write_schedules,
+};
+pub use self::json::{write_reports_jsonl, write_snapshot};
+
+/// The file formats a run can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub csv: bool,
+    pub json: bool,
+    pub jsonl: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            csv: true,
+            json: true,
+            jsonl: false,
+        }
+    }
+}
+
+/// Parses a comma-separated list such as `csv,json,jsonl`.
+impl FromStr for Formats {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut f = Formats {
+            csv: false,
+            json: false,
+            jsonl: false,
+        };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "csv" => f.csv = true,
+                "json" => f.json = true,
+                "jsonl" => f.jsonl = true,
+                other => {
+                    return Err(format!(
+                        "unknown format '{other}': choose from csv, json, jsonl (comma-separated)"
+                    ));
+                }
+            }
+        }
+        if !(f.csv || f.json || f.jsonl) {
+            return Err("no format given: choose from csv, json, jsonl (comma-separated)".into());
+        }
+        Ok(f)
+    }
+}
+
+impl fmt::Display for Formats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = [(self.csv, "csv"), (self.json, "json"), (self.jsonl, "jsonl")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+        write!(f, "{}", names.join(","))
+    }
+}
+
+/// The folder snapshots of `workspace` go into.
+pub fn workspace_dir(out: &Path, workspace: &str) -> PathBuf {
+    out.join(workspace)
+}
+
+/// Fails early, before any request, when the output folder cannot be written.
+pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
+    let dir = workspace_dir(out, workspace);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    tempfile::Builder::new()
+        .prefix(".write-check-")
+        .tempfile_in(&dir)
+        .with_context(|| format!("the output folder {} is not writable", dir.display()))?;
+    Ok(())
+}
+
+/// `20261128T032200Z` from an RFC 3339 time.
+pub fn folder_stamp(started_at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(started_at)
+        .map(|t| t.with_timezone(&chrono::Utc).format("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_else(|_| started_at.replace([':', '-'], ""))
+}
+
+/// Writes every requested file and publishes the snapshot folder; returns its final path.
+pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats) -> Result<PathBuf> {
+    let dir = workspace_dir(out, &snapshot.workspace);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let stamp = folder_stamp(&snapshot.started_at);
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{stamp}.partial-"))
+        .tempdir_in(&dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let at = staging.path();
+    if formats.csv {
+        write_file(at, "reports.csv", |w| write_reports(snapshot, w).map_err(Into::into))?;
+        write_file(at, "schedules.csv", |w| {
+            write_schedules(snapshot, w).map_err(Into::into)
+        })?;
+        write_file(at, "collections.csv", |w| {
+            write_collections(snapshot, w).map_err(Into::into)
+        })?;
+    }
+    if formats.json {
+        write_file(at, "snapshot.json", |w| Ok(write_snapshot(snapshot, w)?))?;
+    }
+    if formats.jsonl {
+        write_file(at, "reports.jsonl", |w| Ok(write_reports_jsonl(snapshot, w)?))?;
+    }
+    sync_dir(at)?;
+    let target = free_name(&dir, &stamp)?;
+    fs::rename(at, &target).with_context(|| format!("cannot publish {}", target.display()))?;
+    // The folder now lives at its final name; nothing is left for the guard to remove.
+    let _ = staging.keep();
+    sync_dir(&dir)?;
+    point_latest(&dir, &target)?;
+    Ok(target)
+}
+
+/// Streams reports.csv to `out` (for `--out -`).
+pub fn stream_reports<W: Write>(snapshot: &Snapshot, out: W) -> Result<()> {
+    let mut w = write_reports(snapshot, out)?;
+    w.flush()?;
+    Ok(())
+}
+
+fn write_file(dir: &Path, name: &str, body: impl FnOnce(BufWriter<File>) -> Result<BufWriter<File>>) -> Result<()> {
+    let path = dir.join(name);
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let w =
+        body(BufWriter::with_capacity(256 * 1024, file)).with_context(|| format!("cannot write {}", path.display()))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))?;
+    Ok(())
+}
+
+fn free_name(dir: &Path, stamp: &str) -> Result<PathBuf> {
+    let first = dir.join(stamp);
+    if !first.exists() {
+        return Ok(first);
+    }
+    for n in 2..1000 {
+        let candidate = dir.join(format!("{stamp}-{n}"));
+        if !candidate.exists() {
+            return Ok(candidate);
+        }
+    }
+    bail!("too many snapshots named {stamp} in {}", dir.display())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
+}
+
+/// Switches `latest` to the new snapshot atomically (a symlink renamed into place).
+#[cfg(unix)]
+fn point_latest(dir: &Path, target: &Path) -> Result<()> {
+    let name = target.file_name().expect("snapshot folders have names");
+    let temp = dir.join(format!(".latest-{}", std::process::id()));
+    let _ = fs::remove_file(&temp);
+    std::os::unix::fs::symlink(name, &temp).with_context(|| format!("cannot create {}", temp.display()))?;
+    fs::rename(&temp, dir.join("latest")).with_context(|| format!("cannot update {}", dir.join("latest").display()))
+}
+
+/// Without symlinks, `latest` is a file holding the newest snapshot's folder name.
+#[cfg(not(unix))]
+fn point_latest(dir: &Path, target: &Path) -> Result<()> {
+    let name = target
+        .file_name()
+        .expect("snapshot folders have names")
+        .to_string_lossy();
+    let mut f = tempfile::NamedTempFile::new_in(dir)?;
+    writeln!(f, "{name}")?;
+    f.persist(dir.join("latest"))?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Pager: decides when a Mode listing has ended, since Mode's pages carry no reliable next link.
+//!
+//! Mode serves 30 items a page by default and may or may not honour `per_page`. Past the end it may
+//! answer an empty page or repeat the last one, and an unstable order can repeat items across pages.
+//! The pager ends a listing on: an empty page; a page with nothing new (a repeated page); a page
+//! shorter than the server's page size once that is known; or the page cap, which is reported as a
+//! failure rather than passed off as the end. When more than 30 a page was asked, a first page of
+//! 30 or more but fewer than asked is ambiguous (last page, or a server capping `per_page`), so the
+//! next page is fetched: an ignored `per_page` can cost one request, never a truncated listing.
+
+use std::collections::HashSet;
+
+/// Mode's default page size.
+pub const MODE_PAGE_SIZE: u32 = 30;
+
+/// Why a listing ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The page was empty.
+    Empty,
+    /// The page was shorter than a full one: the last page.
+    Short,
+    /// Every item on the page had been seen already (the server clamps past-the-end pages).
+    Repeated,
+    /// The page cap was reached: the listing may go on, which the caller must report.
+    PageCap,
+}
+
+/// What to do after a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Page(u32),
+    End(End),
+}
+
+/// State of one listing (one collection's reports, the collections list, one report's schedules).
+#[derive(Debug)]
+pub struct Pager {
+    per_page: u32,
+    /// How many items a full page holds, as far as this listing has shown.
+    full: u32,
+    /// Whether `full` is known to be the server's page size (not just what was asked).
+    confirmed: bool,
+    pages: u32,
+    max_pages: u32,
+    fresh: usize,
+    seen: HashSet<String>,
+}
+
+impl Pager {
+    /// `per_page` is what each request asks for; `max_pages` bounds a server that never ends.
+    pub fn new(per_page: u32, max_pages: u32) -> Pager {
+        Pager {
+            per_page: per_page.max(1),
+            full: per_page.max(1),
+            // Up to Mode's default, a server that honours per_page at all honours it exactly.
+            confirmed: per_page <= MODE_PAGE_SIZE,
+            pages: 0,
+            max_pages: max_pages.max(1),
+            fresh: 0,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// The `per_page` to send (constant for a listing so page numbers keep their meaning).
+    pub fn per_page(&self) -> u32 {
+        self.per_page
+    }
+
+    /// Pages recorded so far.
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+
+    /// Registers one item of the current page; `false` when this listing already had it.
+    pub fn admit(&mut self, token: &str) -> bool {
+        let new = !self.seen.contains(token) && self.seen.insert(token.to_string());
+        self.fresh += usize::from(new);
+        new
+    }
+
+    /// Closes the current page, which held `items` entries, and says what comes next.
+    pub fn finish_page(&mut self, items: usize) -> Next {
+        self.pages += 1;
+        let fresh = std::mem::take(&mut self.fresh);
+        let items = u32::try_from(items).unwrap_or(u32::MAX);
+        if items == 0 {
+            return Next::End(End::Empty);
+        }
+        if fresh == 0 {
+            return Next::End(End::Repeated);
+        }
+        // A page between 30 and what was asked is ambiguous until the server's page size is known:
+        // either the last page, or the server caps per_page. Only the next page can tell, so ask it.
+        if items < self.full && (self.confirmed || items < MODE_PAGE_SIZE) {
+            return Next::End(End::Short);
+        }
+        self.full = items;
+        self.confirmed = true;
+        if self.pages >= self.max_pages {
+            return Next::End(End::PageCap);
+        }
+        Next::Page(self.pages + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds pages of tokens (as numbers) and returns each step's verdict.
+    fn walk(per_page: u32, pages: &[Vec<u32>]) -> Vec<Next> {
+        let mut pager = Pager::new(per_page, 1000);
+        pages
+            .iter()
+            .map(|page| {
+                for t in page {
+                    pager.admit(&t.to_string());
+                }
+                pager.finish_page(page.len())
+            })
+            .collect()
+    }
+
+    fn range(a: u32, b: u32) -> Vec<u32> {
+        (a..b).collect()
+    }
+
+    #[test]
+    fn a_short_page_ends_the_listing_without_another_request() {
+        assert_eq!(
+            walk(30, &[range(0, 30), range(30, 45)]),
+            vec![Next::Page(2), Next::End(End::Short)]
+        );
+    }
+
+    #[test]
+    fn an_exact_multiple_of_thirty_needs_one_empty_page() {
+        assert_eq!(
+            walk(30, &[range(0, 30), range(30, 60), vec![]]),
+            vec![Next::Page(2), Next::Page(3), Next::End(End::Empty)]
+        );
+    }
+
+    #[test]
+    fn a_repeated_last_page_ends_the_listing() {
+        assert_eq!(
+            walk(30, &[range(0, 30), range(30, 60), range(30, 60)]),
+            vec![Next::Page(2), Next::Page(3), Next::End(End::Repeated)]
+        );
+    }
+
+    #[test]
+    fn overlapping_pages_keep_going_and_drop_the_duplicates() {
+        let mut pager = Pager::new(30, 10);
+        let fresh: usize = range(0, 30).iter().filter(|t| pager.admit(&t.to_string())).count();
+        assert_eq!((fresh, pager.finish_page(30)), (30, Next::Page(2)));
+        let fresh: usize = range(29, 59).iter().filter(|t| pager.admit(&t.to_string())).count();
+        assert_eq!((fresh, pager.finish_page(30)), (29, Next::Page(3)));
+    }
+
+    #[test]
+    fn an_ignored_per_page_is_never_read_as_the_end() {
+        // Asked for 100, the server sends 30 a page: 30 is ambiguous, so keep going.
+        assert_eq!(
+            walk(100, &[range(0, 30), range(30, 60), range(60, 70)]),
+            vec![Next::Page(2), Next::Page(3), Next::End(End::Short)]
+        );
+        // Asked for 100, the server caps at 50.
+        assert_eq!(
+            walk(100, &[range(0, 50), range(50, 100), range(100, 120)]),
+            vec![Next::Page(2), Next::Page(3), Next::End(End::Short)]
+        );
+        // Asked for 100 and honoured.
+        assert_eq!(
+            walk(100, &[range(0, 100), range(100, 130)]),
+            vec![Next::Page(2), Next::End(End::Short)]
+        );
+    }
+
+    #[test]
+    fn an_empty_listing_ends_on_the_first_page() {
+        assert_eq!(walk(30, &[vec![]]), vec![Next::End(End::Empty)]);
+    }
+
+    #[test]
+    fn a_server_that_never_ends_is_stopped_by_the_cap() {
+        let mut pager = Pager::new(30, 3);
+        let mut last = Next::Page(1);
+        for p in 0..3 {
+            for t in range(p * 30, p * 30 + 30) {
+                pager.admit(&t.to_string());
+            }
+            last = pager.finish_page(30);
+        }
+        assert_eq!(last, Next::End(End::PageCap));
+        assert_eq!(pager.pages(), 3);
+    }
+}

@@ -1,0 +1,162 @@
+//! The snapshot: what one run collected (collections ledger, reports, schedules, failures, stats).
+//!
+//! These records are plain data shared by the crawl (which fills them), the audit (which reads them)
+//! and the writers; they carry only the fields the outputs need, never raw response bodies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mode::RequestStats;
+
+/// Version of the snapshot.json layout; bumped when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every collection and report the credentials can see was read.
+    Complete,
+    /// Something could not be read; `failures` says what.
+    Partial,
+}
+
+/// How far one collection's listing got: the completeness ledger row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LedgerStatus {
+    /// Every page was read to the end.
+    Complete,
+    /// Mode answered 404 or 403 for its reports.
+    Inaccessible,
+    /// A page failed after retries; the reports before it are kept.
+    Failed,
+    /// Skipped on purpose (`--exclude-personal`).
+    Excluded,
+    /// The run stopped before this collection was finished.
+    Unfinished,
+}
+
+impl LedgerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerStatus::Complete => "complete",
+            LedgerStatus::Inaccessible => "inaccessible",
+            LedgerStatus::Failed => "failed",
+            LedgerStatus::Excluded => "excluded",
+            LedgerStatus::Unfinished => "unfinished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionRecord {
+    pub token: String,
+    pub name: Option<String>,
+    /// Mode's `space_type`: `custom`, `private` (a member's Personal collection) or `community`.
+    pub collection_type: Option<String>,
+    /// Reports recorded from this collection.
+    pub reports: u64,
+    /// Report pages requested, the page that showed the end included.
+    pub pages: u32,
+    pub status: LedgerStatus,
+    pub error: Option<String>,
+}
+
+/// Whether a report's schedules were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchStatus {
+    /// schedules_count was 0: not scheduled, nothing to fetch.
+    NotScheduled,
+    /// The schedules were fetched.
+    Fetched,
+    /// Fetching the schedules failed; `scheduled` falls back to schedules_count.
+    SchedulesFailed,
+    /// The run stopped before the schedules were fetched.
+    SchedulesUnfinished,
+}
+
+impl FetchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchStatus::NotScheduled => "not_scheduled",
+            FetchStatus::Fetched => "fetched",
+            FetchStatus::SchedulesFailed => "schedules_failed",
+            FetchStatus::SchedulesUnfinished => "schedules_unfinished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRecord {
+    pub token: String,
+    pub name: Option<String>,
+    pub collection_token: String,
+    pub report_type: Option<String>,
+    pub archived: bool,
+    pub creator: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub last_run_at: Option<String>,
+    pub last_successfully_run_at: Option<String>,
+    /// All-time views as Mode counts them; `None` when Mode sent none or an unreadable value.
+    pub view_count: Option<u64>,
+    pub schedules_count: Option<u64>,
+    /// `None` only when schedules_count was unreadable and the schedules could not be fetched.
+    pub scheduled: Option<bool>,
+    pub url: Option<String>,
+    pub fetch_status: FetchStatus,
+    pub schedules: Vec<ScheduleRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleRecord {
+    pub token: String,
+    pub name: Option<String>,
+    pub frequency: Option<String>,
+    pub time_zone: Option<String>,
+    pub hour: Option<String>,
+    pub minute: Option<String>,
+    pub next_scheduled_run: Option<String>,
+    pub last_scheduled_run: Option<String>,
+    pub last_run_at: Option<String>,
+    pub last_succeeded_at: Option<String>,
+    pub retry_state: Option<String>,
+    pub subscriber_count: Option<u64>,
+}
+
+/// A branch of the walk that could not be read, kept in the snapshot and listed on stderr.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// `collections` (the listing), `collection` (its reports) or `schedules` (a report's schedules).
+    pub scope: String,
+    /// The collection or report token, when the failure belongs to one.
+    pub token: Option<String>,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    pub workspace: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub status: Status,
+    pub stats: SnapshotStats,
+    pub collections: Vec<CollectionRecord>,
+    pub reports: Vec<ReportRecord>,
+    pub failures: Vec<Failure>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotStats {
+    #[serde(flatten)]
+    pub requests: RequestStats,
+    pub duration_ms: u64,
+    pub collections: u64,
+    pub reports: u64,
+    pub scheduled: u64,
+    pub scheduled_zero_views: u64,
+    pub archived: u64,
+    /// Items Mode listed more than once (across pages or collections), dropped by token.
+    pub duplicates: u64,
+}

@@ -1,0 +1,183 @@
+//! Rate limits and faults: every report still arrives exactly once, and failures become data.
+
+use std::collections::HashSet;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use mode_audit::crawl::{CrawlOptions, crawl};
+use mode_audit::demo::minimum_requests;
+use mode_audit::mode::{ModeClient, ModeError, Rate};
+use mode_audit::sim::{Fault, ScriptedFault, SimServer};
+use mode_audit::snapshot::LedgerStatus;
+
+use crate::harness::{crawl_sim, fast_config, settings};
+
+const SIZES: [usize; 4] = [30, 61, 12, 0];
+
+fn script(path_contains: &str, fault: Fault, times: u32) -> ScriptedFault {
+    ScriptedFault {
+        path_contains: path_contains.to_string(),
+        fault,
+        times,
+    }
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_and_retried() {
+    let mut config = fast_config(SIZES.to_vec());
+    config.scripted = vec![script("/spaces?", Fault::RateLimited { retry_after: Some(1) }, 1)];
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty());
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    assert_eq!(stats.throttled, 1);
+    assert_eq!(
+        sim.counters().total,
+        minimum_requests(&truth) + 1,
+        "exactly one extra request"
+    );
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_waits_for_the_window() {
+    let mut config = fast_config(SIZES.to_vec());
+    config.retry_after = false;
+    let reports_of_second = format!("/{}/reports", config_token(&config, 1).await);
+    config.scripted = vec![script(&reports_of_second, Fault::RateLimited { retry_after: None }, 2)];
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty());
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    assert_eq!(stats.throttled, 2);
+    assert_eq!(sim.counters().total, minimum_requests(&truth) + 2);
+}
+
+#[tokio::test]
+async fn a_client_faster_than_the_server_is_throttled_but_complete() {
+    let mut config = fast_config(vec![90, 90, 90, 90]);
+    config.retry_after = false;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(&sim, &config, dir.path());
+    // Twice the server's budget: the server must answer 429 and the client must cope.
+    s.client.rate = Some(Rate {
+        requests: NonZeroU32::new(80).unwrap(),
+        per: Duration::from_millis(100),
+    });
+    let client = ModeClient::new(s.client).unwrap();
+    let outcome = crawl(&client, &CrawlOptions::default()).await.unwrap();
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    assert!(sim.counters().throttled > 0, "the server did push back");
+    assert_eq!(client.stats().throttled, sim.counters().throttled);
+}
+
+#[tokio::test]
+async fn server_errors_dropped_connections_and_bad_bodies_are_retried() {
+    let mut config = fast_config(SIZES.to_vec());
+    let second = format!("/{}/reports", config_token(&config, 1).await);
+    config.scripted = vec![
+        script(&second, Fault::Status(503), 1),
+        script(&second, Fault::Drop, 1),
+        script(&second, Fault::Malformed, 1),
+        script(&second, Fault::Html(502), 1),
+        script("/spaces?", Fault::Status(500), 1),
+    ];
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    assert_eq!(stats.retries, 5);
+    assert_eq!(sim.counters().total, minimum_requests(&truth) + 5);
+}
+
+#[tokio::test]
+async fn random_faults_lose_nothing() {
+    let mut config = fast_config(vec![75, 30, 44, 0, 91]);
+    config.error_rate = 0.05;
+    config.drop_rate = 0.03;
+    config.malformed_rate = 0.02;
+    config.fault_seed = 11;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let got: HashSet<&str> = outcome.reports.iter().map(|r| r.token.as_str()).collect();
+    assert_eq!(got.len(), truth.report_count());
+    let scheduled = truth.reports().filter(|(_, r)| !r.schedules.is_empty()).count();
+    assert_eq!(
+        outcome.reports.iter().filter(|r| r.scheduled == Some(true)).count(),
+        scheduled
+    );
+    assert!(sim.counters().faults > 0 && stats.retries >= sim.counters().faults);
+}
+
+#[tokio::test]
+async fn a_branch_that_keeps_failing_is_recorded_and_its_siblings_finish() {
+    let mut config = fast_config(SIZES.to_vec());
+    let second = format!("/{}/reports", config_token(&config, 1).await);
+    config.scripted = vec![script(&second, Fault::Status(500), 100)];
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert_eq!(outcome.failures.len(), 1);
+    assert_eq!(outcome.failures[0].scope, "collection");
+    assert!(
+        outcome.failures[0].error.contains("after 5 attempts"),
+        "{}",
+        outcome.failures[0].error
+    );
+    let failed = &outcome.collections[1];
+    assert_eq!((failed.status, failed.reports), (LedgerStatus::Failed, 0));
+    let others: usize = truth
+        .collections
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, c)| c.reports.len())
+        .sum();
+    assert_eq!(outcome.reports.len(), others);
+}
+
+#[tokio::test]
+async fn an_inaccessible_collection_is_recorded_and_the_walk_goes_on() {
+    let mut config = fast_config(SIZES.to_vec());
+    let hidden = config_token(&config, 1).await;
+    config.inaccessible = vec![hidden.clone()];
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert_eq!(outcome.failures.len(), 1);
+    assert_eq!(outcome.failures[0].token.as_deref(), Some(hidden.as_str()));
+    let ledger = outcome.collections.iter().find(|c| c.token == hidden).unwrap();
+    assert_eq!(ledger.status, LedgerStatus::Inaccessible);
+    assert!(ledger.error.as_deref().unwrap().contains("404"));
+    let visible = truth.report_count() - truth.collections[1].reports.len();
+    assert_eq!(outcome.reports.len(), visible);
+}
+
+#[tokio::test]
+async fn rejected_credentials_stop_at_the_first_request() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(&sim, &config, dir.path());
+    s.client.credentials.secret = "wrong".to_string().into();
+    let client = ModeClient::new(s.client).unwrap();
+    let err = crawl(&client, &CrawlOptions::default()).await.unwrap_err();
+    assert!(matches!(err.source, ModeError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("MODE_API_TOKEN"));
+    assert_eq!(sim.counters().total, 1);
+    assert_eq!(sim.counters().unauthorized, 1);
+}
+
+/// The token of the `index`-th collection the stand-in will generate for `config`.
+async fn config_token(config: &mode_audit::sim::SimConfig, index: usize) -> String {
+    mode_audit::sim::Workspace::generate(&config.workspace, &config.spec).collections[index]
+        .token
+        .clone()
+}

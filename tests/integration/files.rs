@@ -1,0 +1,226 @@
+//! The published files, checked field by field against the stand-in's truth.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use mode_audit::output::{COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS};
+use mode_audit::run::run;
+use mode_audit::sim::{SimReport, SimServer, Workspace};
+use mode_audit::snapshot::Status;
+
+use crate::harness::{fast_config, settings};
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn earliest(r: &SimReport) -> String {
+    r.schedules
+        .iter()
+        .filter_map(|s| s.next_scheduled_run.clone())
+        .min_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+        .unwrap_or_default()
+}
+
+fn frequencies(r: &SimReport) -> String {
+    let mut seen = Vec::new();
+    for s in &r.schedules {
+        if !seen.contains(&s.frequency) {
+            seen.push(s.frequency.clone());
+        }
+    }
+    seen.join(";")
+}
+
+fn expected_report_row(ws: &Workspace, c: &mode_audit::sim::SimCollection, r: &SimReport) -> HashMap<String, String> {
+    let scheduled = !r.schedules.is_empty();
+    let pairs: Vec<(&str, String)> = vec![
+        ("workspace", ws.name.clone()),
+        ("collection_token", c.token.clone()),
+        ("collection_name", opt(&c.name)),
+        ("collection_type", c.space_type.clone()),
+        ("report_token", r.token.clone()),
+        ("report_name", opt(&r.name)),
+        ("report_type", r.report_type.clone()),
+        ("archived", r.archived.to_string()),
+        ("creator", r.creator.clone()),
+        ("created_at", r.created_at.clone()),
+        ("updated_at", r.updated_at.clone()),
+        ("last_run_at", opt(&r.last_run_at)),
+        ("last_successfully_run_at", opt(&r.last_successfully_run_at)),
+        ("view_count", r.view_count.to_string()),
+        ("schedules_count", r.schedules.len().to_string()),
+        ("scheduled", scheduled.to_string()),
+        ("schedule_frequencies", frequencies(r)),
+        ("next_scheduled_run", earliest(r)),
+        (
+            "subscriber_count",
+            r.schedules.iter().map(|s| s.subscriber_count).sum::<u64>().to_string(),
+        ),
+        ("url", format!("https://app.mode.com/{}/reports/{}", ws.name, r.token)),
+        (
+            "fetch_status",
+            if scheduled { "fetched" } else { "not_scheduled" }.to_string(),
+        ),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+#[tokio::test]
+async fn csv_and_json_match_the_truth_field_by_field() {
+    let config = fast_config(vec![0, 30, 61, 45, 7]);
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let out = tempfile::tempdir().unwrap();
+    let report = run(&settings(&sim, &config, out.path())).await.unwrap();
+    assert_eq!(report.status, Status::Complete);
+    let dir = report.published.clone().unwrap();
+    assert_eq!(dir.parent().unwrap(), out.path().join("acme"));
+
+    // reports.csv
+    let (headers, rows) = read_csv(&dir.join("reports.csv"));
+    assert_eq!(headers, REPORT_COLUMNS);
+    let expected: Vec<_> = truth
+        .reports()
+        .map(|(c, r)| expected_report_row(&truth, c, r))
+        .collect();
+    assert_eq!(rows.len(), expected.len());
+    for (got, want) in rows.iter().zip(&expected) {
+        assert_eq!(got, want);
+    }
+
+    // schedules.csv
+    let (headers, rows) = read_csv(&dir.join("schedules.csv"));
+    assert_eq!(headers, SCHEDULE_COLUMNS);
+    let want: Vec<Vec<String>> = truth
+        .reports()
+        .flat_map(|(_, r)| r.schedules.iter().map(move |s| (r, s)))
+        .map(|(r, s)| {
+            vec![
+                truth.name.clone(),
+                r.token.clone(),
+                s.token.clone(),
+                opt(&s.name),
+                s.frequency.clone(),
+                s.time_zone.clone(),
+                s.hour.clone(),
+                s.minute.clone(),
+                opt(&s.next_scheduled_run),
+                opt(&s.last_scheduled_run),
+                opt(&s.last_succeeded_at),
+                s.retry_state.clone(),
+                s.subscriber_count.to_string(),
+            ]
+        })
+        .collect();
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| SCHEDULE_COLUMNS.iter().map(|c| row[*c].clone()).collect())
+        .collect();
+    assert_eq!(got, want);
+
+    // collections.csv, the ledger
+    let (headers, rows) = read_csv(&dir.join("collections.csv"));
+    assert_eq!(headers, COLLECTION_COLUMNS);
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["collection_token"].clone(),
+                r["reports"].clone(),
+                r["pages"].clone(),
+                r["status"].clone(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String, String)> = truth
+        .collections
+        .iter()
+        .map(|c| {
+            (
+                c.token.clone(),
+                c.reports.len().to_string(),
+                (c.reports.len() / 30 + 1).to_string(),
+                "complete".into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    // snapshot.json
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("snapshot.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["workspace"], "acme");
+    assert_eq!(json["status"], "complete");
+    assert_eq!(json["failures"].as_array().unwrap().len(), 0);
+    assert_eq!(json["stats"]["requests"], sim.counters().total);
+    let reports = json["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), truth.report_count());
+    for (got, (c, want)) in reports.iter().zip(truth.reports()) {
+        assert_eq!(got["token"], want.token.as_str());
+        assert_eq!(got["collection_token"], c.token.as_str());
+        assert_eq!(got["name"], serde_json::json!(want.name));
+        assert_eq!(got["view_count"], want.view_count);
+        assert_eq!(got["archived"], want.archived);
+        assert_eq!(got["scheduled"], !want.schedules.is_empty());
+        let tokens: Vec<&str> = got["schedules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["token"].as_str().unwrap())
+            .collect();
+        let want_tokens: Vec<&str> = want.schedules.iter().map(|s| s.token.as_str()).collect();
+        assert_eq!(tokens, want_tokens);
+    }
+    assert_eq!(json["collections"].as_array().unwrap().len(), truth.collections.len());
+
+    // reports.jsonl: one line per report, each carrying its workspace
+    let text = std::fs::read_to_string(dir.join("reports.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), truth.report_count());
+    assert!(lines.iter().all(|l| l["workspace"] == "acme"));
+}
+
+#[tokio::test]
+async fn publication_is_atomic_and_latest_follows_the_newest_run() {
+    let config = fast_config(vec![31, 2]);
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let first = run(&settings(&sim, &config, out.path()))
+        .await
+        .unwrap()
+        .published
+        .unwrap();
+    let second = run(&settings(&sim, &config, out.path()))
+        .await
+        .unwrap()
+        .published
+        .unwrap();
+    assert_ne!(first, second, "an existing snapshot is never overwritten");
+    assert!(first.join("reports.csv").exists() && second.join("reports.csv").exists());
+    let ws = out.path().join("acme");
+    let latest = std::fs::read_link(ws.join("latest")).unwrap();
+    assert_eq!(latest, second.file_name().unwrap());
+    let leftovers: Vec<String> = std::fs::read_dir(&ws)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left: {leftovers:?}");
+}

@@ -1,0 +1,64 @@
+//! Shared setup: a stand-in with a shrunken rate window, and settings that audit it quickly.
+
+use std::path::Path;
+use std::time::Duration;
+
+use mode_audit::config::Settings;
+use mode_audit::crawl::{CrawlOptions, CrawlOutcome, crawl};
+use mode_audit::demo::settings_for;
+use mode_audit::mode::{ModeClient, RequestStats, RetryPolicy};
+use mode_audit::output::Formats;
+use mode_audit::sim::{RateWindow, SimConfig, SimServer, WorkspaceSpec};
+
+/// A stand-in whose 40-request window lasts 100 ms instead of 10 s, so tests stay fast.
+pub fn fast_config(sizes: Vec<usize>) -> SimConfig {
+    SimConfig {
+        spec: WorkspaceSpec {
+            seed: 7,
+            sizes: Some(sizes),
+            scheduled_share: 0.3,
+            multi_schedule_share: 0.3,
+            archived_share: 0.1,
+            null_name_share: 0.05,
+            views_zero_share: 0.3,
+            ..WorkspaceSpec::default()
+        },
+        limit: Some(RateWindow {
+            requests: 40,
+            window: Duration::from_millis(100),
+        }),
+        ..SimConfig::default()
+    }
+}
+
+/// Settings that audit `sim`: the stand-in's own budget, millisecond backoff.
+pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
+    let mut s = settings_for(
+        sim,
+        config,
+        out,
+        Formats {
+            csv: true,
+            json: true,
+            jsonl: true,
+        },
+    )
+    .expect("settings");
+    s.client.retry = RetryPolicy {
+        max_retries: 4,
+        min_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(20),
+        max_throttled: 20,
+    };
+    s.client.timeout = Duration::from_secs(5);
+    s
+}
+
+/// Crawls `sim` with `options`; returns what was collected and the client's counters.
+pub async fn crawl_sim(sim: &SimServer, config: &SimConfig, options: CrawlOptions) -> (CrawlOutcome, RequestStats) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(sim, config, dir.path());
+    let client = ModeClient::new(s.client).unwrap();
+    let outcome = crawl(&client, &options).await.expect("crawl succeeds");
+    (outcome, client.stats())
+}

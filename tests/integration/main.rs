@@ -1,0 +1,12 @@
+//! One integration test binary: the audit against the Mode stand-in, in-process and as a built binary.
+
+// Shared setup: a fast stand-in and settings that audit it.
+mod harness;
+// The walk: pagination, end detection, duplicates, schedules only where needed.
+mod walk;
+// Rate limits and faults: 429s, 5xx, dropped connections, bad bodies, inaccessible collections.
+mod faults;
+// Output files checked field by field against the stand-in's truth.
+mod files;
+// The built binary: exit codes, publication, configuration precedence, secrets.
+mod binary;

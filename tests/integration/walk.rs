@@ -1,0 +1,180 @@
+//! The walk against the stand-in: every report exactly once, in as few requests as the data allows.
+
+use std::collections::HashSet;
+
+use mode_audit::crawl::CrawlOptions;
+use mode_audit::demo::minimum_requests;
+use mode_audit::sim::{PastEnd, SimServer};
+use mode_audit::snapshot::{FetchStatus, LedgerStatus};
+
+use crate::harness::{crawl_sim, fast_config};
+
+/// Sizes covering the page-boundary cases: empty, exactly 30·k, one past, a short tail.
+const SIZES: [usize; 6] = [0, 30, 60, 61, 45, 7];
+
+fn tokens_of(outcome: &mode_audit::crawl::CrawlOutcome) -> Vec<String> {
+    outcome.reports.iter().map(|r| r.token.clone()).collect()
+}
+
+#[tokio::test]
+async fn multi_page_collections_are_read_to_the_end_in_the_fewest_requests() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let want: Vec<String> = truth.reports().map(|(_, r)| r.token.clone()).collect();
+    assert_eq!(
+        tokens_of(&outcome),
+        want,
+        "every report, in listing order, exactly once"
+    );
+
+    // The ledger: pages per collection = n/30 + 1 (an exact multiple needs the empty page after it).
+    let ledger: Vec<(u64, u32, LedgerStatus)> = outcome
+        .collections
+        .iter()
+        .map(|c| (c.reports, c.pages, c.status))
+        .collect();
+    let expected: Vec<(u64, u32, LedgerStatus)> = truth
+        .collections
+        .iter()
+        .map(|c| {
+            (
+                c.reports.len() as u64,
+                (c.reports.len() / 30 + 1) as u32,
+                LedgerStatus::Complete,
+            )
+        })
+        .collect();
+    assert_eq!(ledger, expected);
+
+    let counters = sim.counters();
+    assert_eq!(
+        counters.total,
+        minimum_requests(&truth),
+        "no request beyond the minimum"
+    );
+    assert_eq!(stats.requests, counters.total, "client and server agree on the count");
+    assert_eq!(counters.throttled, 0);
+}
+
+#[tokio::test]
+async fn schedules_are_requested_only_for_scheduled_reports() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let scheduled: HashSet<String> = truth
+        .reports()
+        .filter(|(_, r)| !r.schedules.is_empty())
+        .map(|(_, r)| r.token.clone())
+        .collect();
+    assert!(scheduled.len() > 10, "the fixture has scheduled reports");
+
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert_eq!(sim.counters().schedules, scheduled.len() as u64);
+    for r in &outcome.reports {
+        let want = scheduled.contains(&r.token);
+        assert_eq!(r.scheduled, Some(want), "{}", r.token);
+        let status = if want {
+            FetchStatus::Fetched
+        } else {
+            FetchStatus::NotScheduled
+        };
+        assert_eq!(r.fetch_status, status, "{}", r.token);
+    }
+
+    // --verify-schedules asks for every report's schedules and finds the same answer.
+    sim.reset_counters();
+    let options = CrawlOptions {
+        verify_schedules: true,
+        ..CrawlOptions::default()
+    };
+    let (verified, _) = crawl_sim(&sim, &config, options).await;
+    assert_eq!(sim.counters().schedules, truth.report_count() as u64);
+    let flags = |o: &mode_audit::crawl::CrawlOutcome| o.reports.iter().map(|r| r.scheduled).collect::<Vec<_>>();
+    assert_eq!(flags(&verified), flags(&outcome));
+}
+
+#[tokio::test]
+async fn a_repeated_last_page_ends_the_listing_without_duplicates() {
+    let mut config = fast_config(SIZES.to_vec());
+    config.past_end = PastEnd::RepeatLast;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty());
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    // A repeated page costs what an empty page costs.
+    assert_eq!(sim.counters().total, minimum_requests(&truth));
+}
+
+#[tokio::test]
+async fn duplicates_across_pages_are_dropped_and_nothing_is_lost() {
+    let mut config = fast_config(SIZES.to_vec());
+    config.duplicates_across_pages = true;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert!(outcome.failures.is_empty());
+    let got: HashSet<String> = tokens_of(&outcome).into_iter().collect();
+    assert_eq!(got.len(), outcome.reports.len(), "no report twice");
+    let want: HashSet<String> = truth.reports().map(|(_, r)| r.token.clone()).collect();
+    assert_eq!(got, want);
+    assert!(outcome.duplicates > 0, "the overlap was seen and counted");
+}
+
+#[tokio::test]
+async fn an_ignored_or_capped_per_page_never_truncates() {
+    for (ignore, cap) in [(true, 100), (false, 50), (false, 100)] {
+        let mut config = fast_config(SIZES.to_vec());
+        config.ignore_per_page = ignore;
+        config.per_page_max = cap;
+        let sim = SimServer::start(config.clone()).await.unwrap();
+        let truth = sim.workspace();
+        let options = CrawlOptions {
+            per_page: 100,
+            ..CrawlOptions::default()
+        };
+        let (outcome, _) = crawl_sim(&sim, &config, options).await;
+        assert!(outcome.failures.is_empty());
+        assert_eq!(outcome.reports.len(), truth.report_count(), "ignore={ignore} cap={cap}");
+    }
+}
+
+#[tokio::test]
+async fn personal_collections_and_archived_reports_can_be_left_out() {
+    let config = fast_config(vec![]);
+    let mut config = config;
+    config.spec.sizes = None;
+    config.spec.reports = 120;
+    config.spec.personal = 2;
+    config.spec.archived_share = 0.2;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let truth = sim.workspace();
+    let personal: HashSet<&str> = truth
+        .collections
+        .iter()
+        .filter(|c| c.space_type == "private")
+        .map(|c| c.token.as_str())
+        .collect();
+    assert_eq!(personal.len(), 2);
+
+    let options = CrawlOptions {
+        exclude_personal: true,
+        exclude_archived: true,
+        ..CrawlOptions::default()
+    };
+    let (outcome, _) = crawl_sim(&sim, &config, options).await;
+    let want: HashSet<String> = truth
+        .reports()
+        .filter(|(c, r)| c.space_type != "private" && !r.archived)
+        .map(|(_, r)| r.token.clone())
+        .collect();
+    assert_eq!(tokens_of(&outcome).into_iter().collect::<HashSet<_>>(), want);
+    for c in &outcome.collections {
+        let excluded = personal.contains(c.token.as_str());
+        assert_eq!(c.status == LedgerStatus::Excluded, excluded, "{}", c.token);
+    }
+}
