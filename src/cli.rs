@@ -104,6 +104,10 @@ pub struct RunArgs {
     /// Allow plain http:// to a host other than this machine (credentials would cross the network unencrypted).
     #[arg(long, env = "MODE_AUDIT_ALLOW_INSECURE_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub allow_insecure_http: Option<bool>,
+
+    /// Write CSV cells exactly as Mode sent them; by default a cell starting with = + - @ tab or CR gets a leading ' so spreadsheets do not run it as a formula.
+    #[arg(long, env = "MODE_AUDIT_RAW_CSV", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub raw_csv: Option<bool>,
 }
 
 #[derive(Debug, Args)]

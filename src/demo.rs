@@ -49,6 +49,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         workspace: config.workspace.clone(),
         destination: Destination::Dir(out.to_path_buf()),
         formats,
+        cells: Default::default(),
         client: ClientSettings {
             base_url: sim.base_url().parse().context("stand-in URL")?,
             workspace: config.workspace.clone(),

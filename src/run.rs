@@ -64,11 +64,11 @@ pub async fn run(settings: &Settings) -> Result<RunReport> {
     };
     let published = match &settings.destination {
         Destination::Dir(out) => Some(
-            output::publish(out, &snapshot, settings.formats)
+            output::publish(out, &snapshot, settings.formats, settings.cells)
                 .context("could not publish the snapshot; nothing was published")?,
         ),
         Destination::Stdout => {
-            output::stream_reports(&snapshot, std::io::stdout().lock())
+            output::stream_reports(&snapshot, settings.cells, std::io::stdout().lock())
                 .context("could not write reports.csv to stdout")?;
             None
         }

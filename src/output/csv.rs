@@ -8,6 +8,50 @@ use serde::Serialize;
 use crate::audit;
 use crate::snapshot::{CollectionRecord, Snapshot};
 
+/// How text cells are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cells {
+    /// Prefix a `'` to cells that a spreadsheet would run as a formula (OWASP CSV injection guidance).
+    pub neutralise_formulas: bool,
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells { neutralise_formulas: true }
+    }
+}
+
+impl Cells {
+    fn opt(self, value: Option<&str>) -> Cell<'_> {
+        Cell { value, neutralise: self.neutralise_formulas }
+    }
+
+    fn text(self, value: &str) -> Cell<'_> {
+        self.opt(Some(value))
+    }
+}
+
+/// A text cell; empty when `None`.
+struct Cell<'a> {
+    value: Option<&'a str>,
+    neutralise: bool,
+}
+
+/// Cells a spreadsheet would read as a formula (or a formula hidden behind a tab or carriage return).
+pub fn is_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+impl Serialize for Cell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            None => s.serialize_none(),
+            Some(text) if self.neutralise && is_formula(text) => s.serialize_str(&format!("'{text}")),
+            Some(text) => s.serialize_str(text),
+        }
+    }
+}
+
 /// The one place CSV writer settings live.
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().has_headers(true).from_writer(out)
@@ -15,31 +59,31 @@ fn writer<W: Write>(out: W) -> csv::Writer<W> {
 
 #[derive(Serialize)]
 struct ReportRow<'a> {
-    workspace: &'a str,
-    collection_token: &'a str,
-    collection_name: Option<&'a str>,
-    collection_type: Option<&'a str>,
-    report_token: &'a str,
-    report_name: Option<&'a str>,
-    report_type: Option<&'a str>,
+    workspace: Cell<'a>,
+    collection_token: Cell<'a>,
+    collection_name: Cell<'a>,
+    collection_type: Cell<'a>,
+    report_token: Cell<'a>,
+    report_name: Cell<'a>,
+    report_type: Cell<'a>,
     archived: bool,
-    creator: Option<&'a str>,
-    created_at: Option<&'a str>,
-    updated_at: Option<&'a str>,
-    last_run_at: Option<&'a str>,
-    last_successfully_run_at: Option<&'a str>,
+    creator: Cell<'a>,
+    created_at: Cell<'a>,
+    updated_at: Cell<'a>,
+    last_run_at: Cell<'a>,
+    last_successfully_run_at: Cell<'a>,
     view_count: Option<u64>,
     schedules_count: Option<u64>,
     scheduled: Option<bool>,
     schedule_frequencies: String,
-    next_scheduled_run: Option<&'a str>,
+    next_scheduled_run: Cell<'a>,
     subscriber_count: Option<u64>,
-    url: Option<&'a str>,
-    fetch_status: &'a str,
+    url: Cell<'a>,
+    fetch_status: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
-pub fn write_reports<W: Write>(snapshot: &Snapshot, out: W) -> csv::Result<W> {
+pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
     let collections: HashMap<&str, &CollectionRecord> =
         snapshot.collections.iter().map(|c| (c.token.as_str(), c)).collect();
     let mut w = writer(out);
@@ -49,27 +93,27 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, out: W) -> csv::Result<W> {
     for r in &snapshot.reports {
         let c = collections.get(r.collection_token.as_str());
         w.serialize(ReportRow {
-            workspace: &snapshot.workspace,
-            collection_token: &r.collection_token,
-            collection_name: c.and_then(|c| c.name.as_deref()),
-            collection_type: c.and_then(|c| c.collection_type.as_deref()),
-            report_token: &r.token,
-            report_name: r.name.as_deref(),
-            report_type: r.report_type.as_deref(),
+            workspace: cells.text(&snapshot.workspace),
+            collection_token: cells.text(&r.collection_token),
+            collection_name: cells.opt(c.and_then(|c| c.name.as_deref())),
+            collection_type: cells.opt(c.and_then(|c| c.collection_type.as_deref())),
+            report_token: cells.text(&r.token),
+            report_name: cells.opt(r.name.as_deref()),
+            report_type: cells.opt(r.report_type.as_deref()),
             archived: r.archived,
-            creator: r.creator.as_deref(),
-            created_at: r.created_at.as_deref(),
-            updated_at: r.updated_at.as_deref(),
-            last_run_at: r.last_run_at.as_deref(),
-            last_successfully_run_at: r.last_successfully_run_at.as_deref(),
+            creator: cells.opt(r.creator.as_deref()),
+            created_at: cells.opt(r.created_at.as_deref()),
+            updated_at: cells.opt(r.updated_at.as_deref()),
+            last_run_at: cells.opt(r.last_run_at.as_deref()),
+            last_successfully_run_at: cells.opt(r.last_successfully_run_at.as_deref()),
             view_count: r.view_count,
             schedules_count: r.schedules_count,
             scheduled: r.scheduled,
             schedule_frequencies: audit::schedule_frequencies(r),
-            next_scheduled_run: audit::next_scheduled_run(r),
+            next_scheduled_run: cells.opt(audit::next_scheduled_run(r)),
             subscriber_count: audit::subscriber_count(r),
-            url: r.url.as_deref(),
-            fetch_status: r.fetch_status.as_str(),
+            url: cells.opt(r.url.as_deref()),
+            fetch_status: cells.text(r.fetch_status.as_str()),
         })?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -102,18 +146,18 @@ pub const REPORT_COLUMNS: [&str; 21] = [
 
 #[derive(Serialize)]
 struct ScheduleRow<'a> {
-    workspace: &'a str,
-    report_token: &'a str,
-    schedule_token: &'a str,
-    schedule_name: Option<&'a str>,
-    frequency: Option<&'a str>,
-    time_zone: Option<&'a str>,
-    hour: Option<&'a str>,
-    minute: Option<&'a str>,
-    next_scheduled_run: Option<&'a str>,
-    last_scheduled_run: Option<&'a str>,
-    last_succeeded_at: Option<&'a str>,
-    retry_state: Option<&'a str>,
+    workspace: Cell<'a>,
+    report_token: Cell<'a>,
+    schedule_token: Cell<'a>,
+    schedule_name: Cell<'a>,
+    frequency: Cell<'a>,
+    time_zone: Cell<'a>,
+    hour: Cell<'a>,
+    minute: Cell<'a>,
+    next_scheduled_run: Cell<'a>,
+    last_scheduled_run: Cell<'a>,
+    last_succeeded_at: Cell<'a>,
+    retry_state: Cell<'a>,
     subscriber_count: Option<u64>,
 }
 
@@ -134,25 +178,25 @@ pub const SCHEDULE_COLUMNS: [&str; 13] = [
 ];
 
 /// schedules.csv: one row per schedule.
-pub fn write_schedules<W: Write>(snapshot: &Snapshot, out: W) -> csv::Result<W> {
+pub fn write_schedules<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
     let mut w = writer(out);
     let mut any = false;
     for r in &snapshot.reports {
         for s in &r.schedules {
             any = true;
             w.serialize(ScheduleRow {
-                workspace: &snapshot.workspace,
-                report_token: &r.token,
-                schedule_token: &s.token,
-                schedule_name: s.name.as_deref(),
-                frequency: s.frequency.as_deref(),
-                time_zone: s.time_zone.as_deref(),
-                hour: s.hour.as_deref(),
-                minute: s.minute.as_deref(),
-                next_scheduled_run: s.next_scheduled_run.as_deref(),
-                last_scheduled_run: s.last_scheduled_run.as_deref(),
-                last_succeeded_at: s.last_succeeded_at.as_deref(),
-                retry_state: s.retry_state.as_deref(),
+                workspace: cells.text(&snapshot.workspace),
+                report_token: cells.text(&r.token),
+                schedule_token: cells.text(&s.token),
+                schedule_name: cells.opt(s.name.as_deref()),
+                frequency: cells.opt(s.frequency.as_deref()),
+                time_zone: cells.opt(s.time_zone.as_deref()),
+                hour: cells.opt(s.hour.as_deref()),
+                minute: cells.opt(s.minute.as_deref()),
+                next_scheduled_run: cells.opt(s.next_scheduled_run.as_deref()),
+                last_scheduled_run: cells.opt(s.last_scheduled_run.as_deref()),
+                last_succeeded_at: cells.opt(s.last_succeeded_at.as_deref()),
+                retry_state: cells.opt(s.retry_state.as_deref()),
                 subscriber_count: s.subscriber_count,
             })?;
         }
@@ -165,14 +209,14 @@ pub fn write_schedules<W: Write>(snapshot: &Snapshot, out: W) -> csv::Result<W> 
 
 #[derive(Serialize)]
 struct CollectionRow<'a> {
-    workspace: &'a str,
-    collection_token: &'a str,
-    collection_name: Option<&'a str>,
-    collection_type: Option<&'a str>,
+    workspace: Cell<'a>,
+    collection_token: Cell<'a>,
+    collection_name: Cell<'a>,
+    collection_type: Cell<'a>,
     reports: u64,
     pages: u32,
-    status: &'a str,
-    error: Option<&'a str>,
+    status: Cell<'a>,
+    error: Cell<'a>,
 }
 
 pub const COLLECTION_COLUMNS: [&str; 8] = [
@@ -187,22 +231,90 @@ pub const COLLECTION_COLUMNS: [&str; 8] = [
 ];
 
 /// collections.csv: the completeness ledger, one row per collection.
-pub fn write_collections<W: Write>(snapshot: &Snapshot, out: W) -> csv::Result<W> {
+pub fn write_collections<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
     let mut w = writer(out);
     if snapshot.collections.is_empty() {
         w.write_record(COLLECTION_COLUMNS)?;
     }
     for c in &snapshot.collections {
         w.serialize(CollectionRow {
-            workspace: &snapshot.workspace,
-            collection_token: &c.token,
-            collection_name: c.name.as_deref(),
-            collection_type: c.collection_type.as_deref(),
+            workspace: cells.text(&snapshot.workspace),
+            collection_token: cells.text(&c.token),
+            collection_name: cells.opt(c.name.as_deref()),
+            collection_type: cells.opt(c.collection_type.as_deref()),
             reports: c.reports,
             pages: c.pages,
-            status: c.status.as_str(),
-            error: c.error.as_deref(),
+            status: cells.text(c.status.as_str()),
+            error: cells.opt(c.error.as_deref()),
         })?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{FetchStatus, ReportRecord, SCHEMA_VERSION, SnapshotStats, Status};
+
+    fn snapshot(names: &[&str]) -> Snapshot {
+        Snapshot {
+            schema_version: SCHEMA_VERSION,
+            workspace: "acme".into(),
+            started_at: "2026-11-28T03:22:00.000Z".into(),
+            finished_at: "2026-11-28T03:23:00.000Z".into(),
+            status: Status::Complete,
+            stats: SnapshotStats::default(),
+            collections: vec![],
+            reports: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ReportRecord {
+                    token: format!("r{i}"),
+                    name: Some(n.to_string()),
+                    collection_token: "c".into(),
+                    report_type: None,
+                    archived: false,
+                    creator: None,
+                    created_at: None,
+                    updated_at: None,
+                    last_run_at: None,
+                    last_successfully_run_at: None,
+                    view_count: Some(1),
+                    schedules_count: Some(0),
+                    scheduled: Some(false),
+                    url: None,
+                    fetch_status: FetchStatus::NotScheduled,
+                    schedules: vec![],
+                })
+                .collect(),
+            failures: vec![],
+        }
+    }
+
+    fn names_read_back(names: &[&str], cells: Cells) -> Vec<String> {
+        let bytes = write_reports(&snapshot(names), cells, Vec::new()).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        reader.records().map(|r| r.unwrap()[5].to_string()).collect()
+    }
+
+    const DANGEROUS: [&str; 6] = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx"];
+    const AWKWARD: [&str; 5] = ["line\nbreak", "say \"hi\"", "a,b", "Über café 数据 📊", "plain"];
+
+    #[test]
+    fn formula_cells_are_neutralised_by_default() {
+        let got = names_read_back(&DANGEROUS, Cells::default());
+        let want: Vec<String> = DANGEROUS.iter().map(|n| format!("'{n}")).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn awkward_text_round_trips_unchanged() {
+        assert_eq!(names_read_back(&AWKWARD, Cells::default()), AWKWARD);
+    }
+
+    #[test]
+    fn raw_csv_keeps_formulas_as_sent() {
+        let raw = Cells { neutralise_formulas: false };
+        assert_eq!(names_read_back(&DANGEROUS, raw), DANGEROUS);
+    }
 }

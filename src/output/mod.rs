@@ -19,7 +19,8 @@ use anyhow::{Context, Result, bail};
 use crate::snapshot::Snapshot;
 
 pub use self::csv::{
-    COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS, write_collections, write_reports, write_schedules,
+    COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
+    write_schedules,
 };
 pub use self::json::{write_reports_jsonl, write_snapshot};
 
@@ -103,7 +104,7 @@ pub fn folder_stamp(started_at: &str) -> String {
 }
 
 /// Writes every requested file and publishes the snapshot folder; returns its final path.
-pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats) -> Result<PathBuf> {
+pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) -> Result<PathBuf> {
     let dir = workspace_dir(out, &snapshot.workspace);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let stamp = folder_stamp(&snapshot.started_at);
@@ -113,12 +114,12 @@ pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats) -> Result<Path
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     let at = staging.path();
     if formats.csv {
-        write_file(at, "reports.csv", |w| write_reports(snapshot, w).map_err(Into::into))?;
+        write_file(at, "reports.csv", |w| write_reports(snapshot, cells, w).map_err(Into::into))?;
         write_file(at, "schedules.csv", |w| {
-            write_schedules(snapshot, w).map_err(Into::into)
+            write_schedules(snapshot, cells, w).map_err(Into::into)
         })?;
         write_file(at, "collections.csv", |w| {
-            write_collections(snapshot, w).map_err(Into::into)
+            write_collections(snapshot, cells, w).map_err(Into::into)
         })?;
     }
     if formats.json {
@@ -138,8 +139,8 @@ pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats) -> Result<Path
 }
 
 /// Streams reports.csv to `out` (for `--out -`).
-pub fn stream_reports<W: Write>(snapshot: &Snapshot, out: W) -> Result<()> {
-    let mut w = write_reports(snapshot, out)?;
+pub fn stream_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> Result<()> {
+    let mut w = write_reports(snapshot, cells, out)?;
     w.flush()?;
     Ok(())
 }
