@@ -108,6 +108,18 @@ pub struct RunArgs {
     /// Write CSV cells exactly as Mode sent them; by default a cell starting with = + - @ tab or CR gets a leading ' so spreadsheets do not run it as a formula.
     #[arg(long, env = "MODE_AUDIT_RAW_CSV", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub raw_csv: Option<bool>,
+
+    /// Stop cleanly after this long (e.g. 55m, before a CronJob deadline): save a checkpoint, publish nothing, exit 4.
+    #[arg(long, env = "MODE_AUDIT_MAX_DURATION", value_name = "DURATION")]
+    pub max_duration: Option<humantime::Duration>,
+
+    /// Ignore any checkpoint left by a stopped run and start over.
+    #[arg(long, env = "MODE_AUDIT_FRESH", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub fresh: Option<bool>,
+
+    /// Resume from a stopped run's checkpoint only if it is younger than this. [default: 24h]
+    #[arg(long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
+    pub resume_max_age: Option<humantime::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -42,6 +42,8 @@ pub struct FileConfig {
     pub exclude_personal: Option<bool>,
     pub allow_insecure_http: Option<bool>,
     pub raw_csv: Option<bool>,
+    pub max_duration: Option<String>,
+    pub resume_max_age: Option<String>,
     pub log_format: Option<LogFormat>,
 }
 
@@ -72,6 +74,13 @@ pub enum Destination {
     Stdout,
 }
 
+/// Whether and how a run picks up a stopped run's checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumePolicy {
+    pub enabled: bool,
+    pub max_age: Duration,
+}
+
 /// A validated run configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -82,6 +91,9 @@ pub struct Settings {
     pub cells: Cells,
     pub client: ClientSettings,
     pub crawl: CrawlOptions,
+    pub resume: ResumePolicy,
+    /// Stop cleanly (checkpoint, exit 4) after this long.
+    pub max_duration: Option<Duration>,
     /// From the config file; `--log-format` or MODE_AUDIT_LOG_FORMAT win over it.
     pub log_format: Option<LogFormat>,
 }
@@ -193,11 +205,26 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         return Err(bad("max_pages must be at least 1"));
     }
     let flag = |a: Option<bool>, f: Option<bool>| a.or(f).unwrap_or(false);
+    let max_age = duration(
+        args.resume_max_age,
+        "resume_max_age",
+        &file.resume_max_age,
+        Duration::from_secs(24 * 3600),
+    )?;
+    let max_duration = match (args.max_duration, &file.max_duration) {
+        (None, None) => None,
+        (a, f) => Some(duration(a, "max_duration", f, Duration::ZERO)?),
+    };
+    if max_duration.is_some_and(|d| d.is_zero()) {
+        return Err(bad("max_duration must be longer than zero"));
+    }
     Ok(Settings {
         workspace: workspace.clone(),
         destination,
         formats,
-        cells: Cells { neutralise_formulas: !flag(args.raw_csv, file.raw_csv) },
+        cells: Cells {
+            neutralise_formulas: !flag(args.raw_csv, file.raw_csv),
+        },
         client: ClientSettings {
             base_url,
             workspace,
@@ -214,6 +241,11 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             exclude_personal: flag(args.exclude_personal, file.exclude_personal),
             max_pages,
         },
+        resume: ResumePolicy {
+            enabled: !args.fresh.unwrap_or(false),
+            max_age,
+        },
+        max_duration,
         log_format: file.log_format,
     })
 }
@@ -289,14 +321,20 @@ mod tests {
     use super::*;
 
     fn creds() -> Credentials {
-        Credentials { token: SecretString::from("tok-123"), secret: SecretString::from("sec-456") }
+        Credentials {
+            token: SecretString::from("tok-123"),
+            secret: SecretString::from("sec-456"),
+        }
     }
 
     #[test]
     fn the_example_config_parses_and_holds_the_defaults() {
         let file = FileConfig::parse(include_str!("../config/example.toml")).expect("example.toml parses");
         let from_file = merge(&RunArgs::default(), &file, creds()).unwrap();
-        let args = RunArgs { workspace: Some("acme".into()), ..RunArgs::default() };
+        let args = RunArgs {
+            workspace: Some("acme".into()),
+            ..RunArgs::default()
+        };
         let defaults = merge(&args, &FileConfig::default(), creds()).unwrap();
         assert_eq!(from_file.workspace, "acme");
         assert_eq!(from_file.destination, defaults.destination);
@@ -310,8 +348,9 @@ mod tests {
 
     #[test]
     fn flags_beat_the_file_and_the_file_beats_defaults() {
-        let file = FileConfig::parse("workspace = \"file-ws\"\nrate = \"20/10s\"\nconcurrency = 3\nexclude_archived = true\n")
-            .unwrap();
+        let file =
+            FileConfig::parse("workspace = \"file-ws\"\nrate = \"20/10s\"\nconcurrency = 3\nexclude_archived = true\n")
+                .unwrap();
         let args = RunArgs {
             workspace: Some("flag-ws".into()),
             exclude_archived: Some(false),
@@ -321,7 +360,10 @@ mod tests {
         assert_eq!(s.workspace, "flag-ws");
         assert_eq!(s.client.rate, Some("20/10s".parse().unwrap()));
         assert_eq!(s.crawl.concurrency, 3);
-        assert!(!s.crawl.exclude_archived, "an explicit false flag wins over the file's true");
+        assert!(
+            !s.crawl.exclude_archived,
+            "an explicit false flag wins over the file's true"
+        );
     }
 
     #[test]
@@ -332,9 +374,19 @@ mod tests {
         let err = merge(&RunArgs::default(), &file, creds()).unwrap_err();
         assert!(err.0.contains("config key 'rate'") && err.0.contains("40/10s"), "{err}");
         let file = FileConfig::parse("workspace = \"a\"\ntimeout = \"soon\"\n").unwrap();
-        assert!(merge(&RunArgs::default(), &file, creds()).unwrap_err().0.contains("timeout"));
+        assert!(
+            merge(&RunArgs::default(), &file, creds())
+                .unwrap_err()
+                .0
+                .contains("timeout")
+        );
         let file = FileConfig::parse("workspace = \"a\"\nconcurrency = 0\n").unwrap();
-        assert!(merge(&RunArgs::default(), &file, creds()).unwrap_err().0.contains("concurrency"));
+        assert!(
+            merge(&RunArgs::default(), &file, creds())
+                .unwrap_err()
+                .0
+                .contains("concurrency")
+        );
     }
 
     #[test]
@@ -352,9 +404,15 @@ mod tests {
         use secrecy::ExposeSecret;
         assert_eq!(c.token.expose_secret(), "file-token");
         assert_eq!(c.secret.expose_secret(), "env-secret");
-        let args = RunArgs { workspace: Some("acme".into()), ..RunArgs::default() };
+        let args = RunArgs {
+            workspace: Some("acme".into()),
+            ..RunArgs::default()
+        };
         let shown = format!("{:?}", merge(&args, &FileConfig::default(), c).unwrap());
-        assert!(!shown.contains("file-token") && !shown.contains("env-secret"), "{shown}");
+        assert!(
+            !shown.contains("file-token") && !shown.contains("env-secret"),
+            "{shown}"
+        );
 
         let none = |_: &str| None;
         assert!(credentials(&none).unwrap_err().0.contains("MODE_API_TOKEN is not set"));
@@ -367,9 +425,19 @@ mod tests {
         assert!(base_url("https://app.mode.com", false).is_ok());
         assert!(base_url("http://127.0.0.1:8080", false).is_ok());
         assert!(base_url("http://localhost:8080", false).is_ok());
-        assert!(base_url("http://mode.internal", false).unwrap_err().0.contains("--allow-insecure-http"));
+        assert!(
+            base_url("http://mode.internal", false)
+                .unwrap_err()
+                .0
+                .contains("--allow-insecure-http")
+        );
         assert!(base_url("http://mode.internal", true).is_ok());
-        assert!(base_url("https://user:pw@app.mode.com", false).unwrap_err().0.contains("credentials"));
+        assert!(
+            base_url("https://user:pw@app.mode.com", false)
+                .unwrap_err()
+                .0
+                .contains("credentials")
+        );
         assert!(base_url("ftp://app.mode.com", false).is_err());
         assert!(base_url("not a url", false).is_err());
     }

@@ -7,13 +7,14 @@ use anyhow::{Context, Result};
 use secrecy::SecretString;
 
 use crate::cli::{DemoArgs, SimArgs};
-use crate::config::{ConfigError, Destination, Settings};
+use crate::config::{ConfigError, Destination, ResumePolicy, Settings};
 use crate::crawl::CrawlOptions;
 use crate::mode::{ClientSettings, Credentials, Rate, RetryPolicy};
 use crate::output::Formats;
 use crate::pager::MODE_PAGE_SIZE;
 use crate::run::{RunReport, run};
 use crate::sim::{PastEnd, RateWindow, SimConfig, SimServer, Workspace, WorkspaceSpec};
+use crate::stop::Stop;
 
 /// What the demo prints: the run's summary plus the stand-in's own count of requests.
 pub struct DemoReport {
@@ -62,6 +63,11 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
             timeout: std::time::Duration::from_secs(30),
         },
         crawl: CrawlOptions::default(),
+        resume: ResumePolicy {
+            enabled: false,
+            max_age: std::time::Duration::ZERO,
+        },
+        max_duration: None,
         log_format: None,
     })
 }
@@ -75,7 +81,7 @@ pub async fn demo(args: &DemoArgs) -> Result<DemoReport> {
         .context("cannot start the stand-in on 127.0.0.1")?;
     let settings = settings_for(&sim, &config, &args.out, args.format)?;
     let truth = sim.workspace();
-    let report = run(&settings).await?;
+    let report = run(&settings, &Stop::default()).await?;
     let counters = sim.counters();
     sim.shutdown().await;
     Ok(DemoReport {

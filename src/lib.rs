@@ -10,6 +10,8 @@
 //! - [`crawl`]: the only code that knows the walk (collections → reports → schedules), with bounded
 //!   concurrency; a failing branch is recorded, its siblings go on.
 //! - [`pager`]: when a listing has ended, given Mode's lack of a reliable next link.
+//! - [`stop`] and [`checkpoint`]: stopping on SIGTERM/SIGINT/--max-duration, saving what was
+//!   collected, and resuming from it on the next run.
 //! - [`snapshot`]: the records a run collects, shared by crawl, audit and output.
 //! - [`audit`]: pure functions over records (derived fields, summary).
 //! - [`output`]: CSV, JSON and JSONL writers and atomic publication of a snapshot folder.
@@ -17,6 +19,7 @@
 //! - [`demo`]: the `demo` and `sim` commands.
 
 pub mod audit;
+pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod crawl;
@@ -28,3 +31,4 @@ pub mod pager;
 pub mod run;
 pub mod sim;
 pub mod snapshot;
+pub mod stop;

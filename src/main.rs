@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use mode_audit::cli::{Cli, Command, LogFormat};
 use mode_audit::config::{self, ConfigError};
-use mode_audit::snapshot::Status;
+use mode_audit::run::RunStatus;
+use mode_audit::stop::Stop;
 use mode_audit::{demo, logging, run};
 
 /// Exit codes, as documented in the README.
@@ -13,6 +14,7 @@ const COMPLETE: u8 = 0;
 const PARTIAL: u8 = 1;
 const USAGE: u8 = 2;
 const FATAL: u8 = 3;
+const STOPPED: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,6 +26,14 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(runtime.block_on(dispatch(cli)))
+}
+
+fn exit_code(status: RunStatus) -> u8 {
+    match status {
+        RunStatus::Complete => COMPLETE,
+        RunStatus::Partial => PARTIAL,
+        RunStatus::Stopped(_) => STOPPED,
+    }
 }
 
 async fn dispatch(cli: Cli) -> u8 {
@@ -40,13 +50,12 @@ async fn dispatch(cli: Cli) -> u8 {
             };
             logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
             tracing::debug!(settings = ?settings, "configuration loaded");
-            match run::run(&settings).await {
+            let stop = Stop::default();
+            stop.install(settings.max_duration);
+            match run::run(&settings, &stop).await {
                 Ok(report) => {
                     eprint!("{report}");
-                    match report.status {
-                        Status::Complete => COMPLETE,
-                        Status::Partial => PARTIAL,
-                    }
+                    exit_code(report.status)
                 }
                 Err(error) => {
                     eprintln!("mode-audit: fatal: {error:#}");
@@ -59,10 +68,7 @@ async fn dispatch(cli: Cli) -> u8 {
             match demo::demo(&args).await {
                 Ok(report) => {
                     print!("{report}");
-                    match report.run.status {
-                        Status::Complete => COMPLETE,
-                        Status::Partial => PARTIAL,
-                    }
+                    exit_code(report.run.status)
                 }
                 Err(error) => {
                     eprintln!("mode-audit: demo failed: {error:#}");

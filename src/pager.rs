@@ -10,6 +10,8 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 /// Mode's default page size.
 pub const MODE_PAGE_SIZE: u32 = 30;
 
@@ -31,6 +33,14 @@ pub enum End {
 pub enum Next {
     Page(u32),
     End(End),
+}
+
+/// Where a listing stands, as saved in a checkpoint (the tokens seen are saved with the records).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PagerState {
+    pub pages: u32,
+    pub full: u32,
+    pub confirmed: bool,
 }
 
 /// State of one listing (one collection's reports, the collections list, one report's schedules).
@@ -59,6 +69,24 @@ impl Pager {
             max_pages: max_pages.max(1),
             fresh: 0,
             seen: HashSet::new(),
+        }
+    }
+
+    /// Picks a listing up where a checkpoint left it: the next page is `state.pages + 1`.
+    pub fn resume(per_page: u32, max_pages: u32, state: PagerState, seen: impl IntoIterator<Item = String>) -> Pager {
+        let mut pager = Pager::new(per_page, max_pages);
+        pager.pages = state.pages;
+        pager.full = state.full.max(1);
+        pager.confirmed = state.confirmed;
+        pager.seen = seen.into_iter().collect();
+        pager
+    }
+
+    pub fn state(&self) -> PagerState {
+        PagerState {
+            pages: self.pages,
+            full: self.full,
+            confirmed: self.confirmed,
         }
     }
 

@@ -1,4 +1,5 @@
-//! A run: check the output folder, walk the workspace, assemble the snapshot, publish it, report.
+//! A run: check the output folder, walk the workspace (or resume a stopped walk), assemble the
+//! snapshot, publish it, report.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -8,36 +9,72 @@ use anyhow::{Context, Result};
 use chrono::{SecondsFormat, Utc};
 
 use crate::audit::Summary;
+use crate::checkpoint::Checkpoint;
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
 use crate::mode::ModeClient;
 use crate::output;
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
+use crate::stop::{Stop, StopReason};
 
-/// How a finished run went; `status` decides the exit code (0 complete, 1 partial).
+/// How a run ended; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Everything was read and published (exit 0).
+    Complete,
+    /// Published, but something could not be read (exit 1).
+    Partial,
+    /// Stopped early: nothing published, a checkpoint saved to resume from (exit 4).
+    Stopped(StopReason),
+}
+
+/// How a finished run went.
 #[derive(Debug, Clone)]
 pub struct RunReport {
     pub workspace: String,
-    pub status: Status,
+    pub status: RunStatus,
     pub published: Option<PathBuf>,
+    /// Where the checkpoint of a stopped run was saved.
+    pub checkpoint: Option<PathBuf>,
+    /// Whether this run picked up a checkpoint.
+    pub resumed: bool,
     pub summary: Summary,
     pub stats: SnapshotStats,
     pub failures: Vec<Failure>,
 }
 
 /// Audits the workspace the settings name. An `Err` is fatal: nothing was published (exit 3).
-pub async fn run(settings: &Settings) -> Result<RunReport> {
-    if let Destination::Dir(out) = &settings.destination {
-        output::check_writable(out, &settings.workspace)?;
+pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
+    let checkpoint_path = match &settings.destination {
+        Destination::Dir(out) => {
+            output::check_writable(out, &settings.workspace)?;
+            Some(Checkpoint::path(out, &settings.workspace))
+        }
+        Destination::Stdout => None,
+    };
+    let resume = match &checkpoint_path {
+        Some(path) if settings.resume.enabled => Checkpoint::load(
+            path,
+            &settings.workspace,
+            &settings.crawl.fingerprint(),
+            settings.resume.max_age,
+        )?,
+        _ => None,
+    };
+    let resumed = resume.is_some();
+    if let Some(c) = &resume {
+        tracing::info!(saved_at = %c.saved_at, reports = c.reports(), "resuming from the checkpoint (--fresh starts over)");
     }
     let client = ModeClient::new(settings.client.clone())?;
     let started = Instant::now();
-    let started_at = now();
+    let started_at = resume.as_ref().map(|c| c.started_at.clone()).unwrap_or_else(now);
+    let prior = resume.as_ref().map(|c| c.prior_requests).unwrap_or_default();
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
-    let outcome = crawl(&client, &settings.crawl).await?;
+    let outcome = crawl(&client, &settings.crawl, stop, resume).await?;
+    let requests = prior + client.stats();
     let summary = Summary::of(&outcome.collections, &outcome.reports, outcome.failures.len());
     let stats = SnapshotStats {
-        requests: client.stats(),
+        requests,
         duration_ms: started.elapsed().as_millis() as u64,
         collections: summary.collections,
         reports: summary.reports,
@@ -46,6 +83,27 @@ pub async fn run(settings: &Settings) -> Result<RunReport> {
         archived: summary.archived,
         duplicates: outcome.duplicates,
     };
+    let mut report = RunReport {
+        workspace: settings.workspace.clone(),
+        status: RunStatus::Complete,
+        published: None,
+        checkpoint: None,
+        resumed,
+        summary,
+        stats: stats.clone(),
+        failures: Vec::new(),
+    };
+    if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
+        report.status = RunStatus::Stopped(reason);
+        if let Some(path) = checkpoint_path {
+            checkpoint.started_at = started_at;
+            checkpoint.prior_requests = requests;
+            checkpoint.save(&path)?;
+            tracing::warn!(path = %path.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
+            report.checkpoint = Some(path);
+        }
+        return Ok(report);
+    }
     let status = if outcome.failures.is_empty() {
         Status::Complete
     } else {
@@ -57,33 +115,34 @@ pub async fn run(settings: &Settings) -> Result<RunReport> {
         started_at,
         finished_at: now(),
         status,
-        stats: stats.clone(),
+        stats,
         collections: outcome.collections,
         reports: outcome.reports,
         failures: outcome.failures,
     };
-    let published = match &settings.destination {
-        Destination::Dir(out) => Some(
-            output::publish(out, &snapshot, settings.formats, settings.cells)
-                .context("could not publish the snapshot; nothing was published")?,
-        ),
+    match &settings.destination {
+        Destination::Dir(out) => {
+            let path = output::publish(out, &snapshot, settings.formats, settings.cells)
+                .context("could not publish the snapshot; nothing was published")?;
+            report.published = Some(path);
+        }
         Destination::Stdout => {
             output::stream_reports(&snapshot, settings.cells, std::io::stdout().lock())
                 .context("could not write reports.csv to stdout")?;
-            None
         }
-    };
+    }
+    if let Some(path) = &checkpoint_path {
+        Checkpoint::remove(path);
+    }
     for failure in &snapshot.failures {
         tracing::warn!(scope = %failure.scope, token = failure.token.as_deref().unwrap_or(""), error = %failure.error, "not collected");
     }
-    Ok(RunReport {
-        workspace: snapshot.workspace,
-        status,
-        published,
-        summary,
-        stats,
-        failures: snapshot.failures,
-    })
+    report.status = match status {
+        Status::Complete => RunStatus::Complete,
+        Status::Partial => RunStatus::Partial,
+    };
+    report.failures = snapshot.failures;
+    Ok(report)
 }
 
 fn now() -> String {
@@ -95,10 +154,16 @@ impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.summary;
         let status = match self.status {
-            Status::Complete => "complete",
-            Status::Partial => "PARTIAL",
+            RunStatus::Complete => "complete".to_string(),
+            RunStatus::Partial => "PARTIAL".to_string(),
+            RunStatus::Stopped(reason) => format!("STOPPED ({reason})"),
         };
-        writeln!(f, "mode-audit: workspace {} — {status}", self.workspace)?;
+        let resumed = if self.resumed {
+            ", resumed from a checkpoint"
+        } else {
+            ""
+        };
+        writeln!(f, "mode-audit: workspace {} — {status}{resumed}", self.workspace)?;
         writeln!(
             f,
             "  collections           {:>8}  ({} inaccessible)",
@@ -117,13 +182,28 @@ impl fmt::Display for RunReport {
             "  time                  {:>7.1}s",
             self.stats.duration_ms as f64 / 1000.0
         )?;
-        match &self.published {
-            Some(path) => writeln!(f, "  snapshot              {}", path.display())?,
-            None => writeln!(f, "  snapshot              reports.csv written to stdout")?,
+        match (&self.published, &self.checkpoint) {
+            (Some(path), _) => writeln!(f, "  snapshot              {}", path.display())?,
+            (None, Some(path)) => {
+                writeln!(
+                    f,
+                    "  snapshot              none yet; checkpoint saved to {}",
+                    path.display()
+                )?;
+                writeln!(
+                    f,
+                    "                        run the same command again to resume (--fresh starts over)"
+                )?;
+            }
+            (None, None) if matches!(self.status, RunStatus::Stopped(_)) => {
+                writeln!(f, "  snapshot              none (stopped before the end)")?
+            }
+            (None, None) => writeln!(f, "  snapshot              reports.csv written to stdout")?,
         }
-        if !self.failures.is_empty() {
-            writeln!(f, "  not collected ({}):", self.failures.len())?;
-            for failure in self.failures.iter().take(20) {
+        let listed: Vec<&Failure> = self.failures.iter().collect();
+        if !listed.is_empty() {
+            writeln!(f, "  not collected ({}):", listed.len())?;
+            for failure in listed.iter().take(20) {
                 writeln!(
                     f,
                     "    - {} {}: {}",
@@ -132,8 +212,8 @@ impl fmt::Display for RunReport {
                     failure.error
                 )?;
             }
-            if self.failures.len() > 20 {
-                writeln!(f, "    … {} more in snapshot.json", self.failures.len() - 20)?;
+            if listed.len() > 20 {
+                writeln!(f, "    … {} more in snapshot.json", listed.len() - 20)?;
             }
         }
         Ok(())

@@ -26,6 +26,18 @@ pub struct RequestStats {
     pub bytes: u64,
 }
 
+impl std::ops::Add for RequestStats {
+    type Output = RequestStats;
+    fn add(self, o: RequestStats) -> RequestStats {
+        RequestStats {
+            requests: self.requests + o.requests,
+            throttled: self.throttled + o.throttled,
+            retries: self.retries + o.retries,
+            bytes: self.bytes + o.bytes,
+        }
+    }
+}
+
 impl Stats {
     pub fn sent(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);

@@ -17,13 +17,18 @@ pub struct Cells {
 
 impl Default for Cells {
     fn default() -> Self {
-        Cells { neutralise_formulas: true }
+        Cells {
+            neutralise_formulas: true,
+        }
     }
 }
 
 impl Cells {
     fn opt(self, value: Option<&str>) -> Cell<'_> {
-        Cell { value, neutralise: self.neutralise_formulas }
+        Cell {
+            value,
+            neutralise: self.neutralise_formulas,
+        }
     }
 
     fn text(self, value: &str) -> Cell<'_> {
@@ -314,7 +319,9 @@ mod tests {
 
     #[test]
     fn raw_csv_keeps_formulas_as_sent() {
-        let raw = Cells { neutralise_formulas: false };
+        let raw = Cells {
+            neutralise_formulas: false,
+        };
         assert_eq!(names_read_back(&DANGEROUS, raw), DANGEROUS);
     }
 }

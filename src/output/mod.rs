@@ -114,7 +114,9 @@ pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) 
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     let at = staging.path();
     if formats.csv {
-        write_file(at, "reports.csv", |w| write_reports(snapshot, cells, w).map_err(Into::into))?;
+        write_file(at, "reports.csv", |w| {
+            write_reports(snapshot, cells, w).map_err(Into::into)
+        })?;
         write_file(at, "schedules.csv", |w| {
             write_schedules(snapshot, cells, w).map_err(Into::into)
         })?;

@@ -288,3 +288,72 @@ async fn the_demo_audits_the_whole_stand_in() {
     let csv = std::fs::read_to_string(tmp.path().join("d/acme/latest/reports.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + truth.report_count());
 }
+
+fn checkpoint_exists(out: &Path) -> bool {
+    out.join("acme/.checkpoint.json").exists()
+}
+
+#[tokio::test]
+async fn sigterm_saves_a_checkpoint_exits_4_and_the_next_run_resumes() {
+    let (sim, config) = stand_in(|c| {
+        c.spec.sizes = Some(vec![95, 61, 30, 0, 44]);
+        c.latency = std::time::Duration::from_millis(20);
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme"]);
+    let env = creds(&config);
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
+        .args(&args)
+        .current_dir(tmp.path())
+        .env_clear()
+        .envs(env_refs(&env))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while sim.counters().total < 8 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().await.unwrap();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("checkpoint saved"), "{}", stderr(&o));
+    assert!(snapshot_dirs(&tmp.path().join("snaps")).is_empty(), "nothing published");
+    assert!(checkpoint_exists(&tmp.path().join("snaps")));
+    assert!(!stderr(&o).contains(SECRET));
+
+    let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("resumed from a checkpoint"), "{}", stderr(&o));
+    assert!(!checkpoint_exists(&tmp.path().join("snaps")));
+    let dirs = snapshot_dirs(&tmp.path().join("snaps"));
+    let csv = std::fs::read_to_string(tmp.path().join("snaps/acme").join(&dirs[0]).join("reports.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 95 + 61 + 30 + 44);
+}
+
+#[tokio::test]
+async fn max_duration_stops_cleanly_with_exit_4() {
+    let (sim, config) = stand_in(|c| {
+        c.spec.sizes = Some(vec![300, 300]);
+        c.latency = std::time::Duration::from_millis(40);
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme", "--max-duration", "150ms"]);
+    let env = creds(&config);
+    let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-duration reached"), "{}", stderr(&o));
+    assert!(checkpoint_exists(&tmp.path().join("snaps")));
+    assert!(snapshot_dirs(&tmp.path().join("snaps")).is_empty());
+}

@@ -9,6 +9,7 @@ use mode_audit::demo::minimum_requests;
 use mode_audit::mode::{ModeClient, ModeError, Rate};
 use mode_audit::sim::{Fault, ScriptedFault, SimServer};
 use mode_audit::snapshot::LedgerStatus;
+use mode_audit::stop::Stop;
 
 use crate::harness::{crawl_sim, fast_config, settings};
 
@@ -68,7 +69,9 @@ async fn a_client_faster_than_the_server_is_throttled_but_complete() {
         per: Duration::from_millis(100),
     });
     let client = ModeClient::new(s.client).unwrap();
-    let outcome = crawl(&client, &CrawlOptions::default()).await.unwrap();
+    let outcome = crawl(&client, &CrawlOptions::default(), &Stop::default(), None)
+        .await
+        .unwrap();
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert!(sim.counters().throttled > 0, "the server did push back");
@@ -168,7 +171,9 @@ async fn rejected_credentials_stop_at_the_first_request() {
     let mut s = settings(&sim, &config, dir.path());
     s.client.credentials.secret = "wrong".to_string().into();
     let client = ModeClient::new(s.client).unwrap();
-    let err = crawl(&client, &CrawlOptions::default()).await.unwrap_err();
+    let err = crawl(&client, &CrawlOptions::default(), &Stop::default(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err.source, ModeError::Unauthorized { .. }), "{err}");
     assert!(err.to_string().contains("MODE_API_TOKEN"));
     assert_eq!(sim.counters().total, 1);

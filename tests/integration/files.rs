@@ -4,9 +4,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use mode_audit::output::{COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS};
+use mode_audit::run::RunStatus;
 use mode_audit::run::run;
 use mode_audit::sim::{SimReport, SimServer, Workspace};
-use mode_audit::snapshot::Status;
+use mode_audit::stop::Stop;
 
 use crate::harness::{fast_config, settings};
 
@@ -88,8 +89,10 @@ async fn csv_and_json_match_the_truth_field_by_field() {
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
     let out = tempfile::tempdir().unwrap();
-    let report = run(&settings(&sim, &config, out.path())).await.unwrap();
-    assert_eq!(report.status, Status::Complete);
+    let report = run(&settings(&sim, &config, out.path()), &Stop::default())
+        .await
+        .unwrap();
+    assert_eq!(report.status, RunStatus::Complete);
     let dir = report.published.clone().unwrap();
     assert_eq!(dir.parent().unwrap(), out.path().join("acme"));
 
@@ -202,12 +205,12 @@ async fn publication_is_atomic_and_latest_follows_the_newest_run() {
     let config = fast_config(vec![31, 2]);
     let sim = SimServer::start(config.clone()).await.unwrap();
     let out = tempfile::tempdir().unwrap();
-    let first = run(&settings(&sim, &config, out.path()))
+    let first = run(&settings(&sim, &config, out.path()), &Stop::default())
         .await
         .unwrap()
         .published
         .unwrap();
-    let second = run(&settings(&sim, &config, out.path()))
+    let second = run(&settings(&sim, &config, out.path()), &Stop::default())
         .await
         .unwrap()
         .published

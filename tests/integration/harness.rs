@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use mode_audit::config::Settings;
+use mode_audit::config::{ResumePolicy, Settings};
 use mode_audit::crawl::{CrawlOptions, CrawlOutcome, crawl};
 use mode_audit::demo::settings_for;
 use mode_audit::mode::{ModeClient, RequestStats, RetryPolicy};
 use mode_audit::output::Formats;
 use mode_audit::sim::{RateWindow, SimConfig, SimServer, WorkspaceSpec};
+use mode_audit::stop::Stop;
 
 /// A stand-in whose 40-request window lasts 100 ms instead of 10 s, so tests stay fast.
 pub fn fast_config(sizes: Vec<usize>) -> SimConfig {
@@ -51,6 +52,10 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
         max_throttled: 20,
     };
     s.client.timeout = Duration::from_secs(5);
+    s.resume = ResumePolicy {
+        enabled: true,
+        max_age: Duration::from_secs(3600),
+    };
     s
 }
 
@@ -59,6 +64,8 @@ pub async fn crawl_sim(sim: &SimServer, config: &SimConfig, options: CrawlOption
     let dir = tempfile::tempdir().unwrap();
     let s = settings(sim, config, dir.path());
     let client = ModeClient::new(s.client).unwrap();
-    let outcome = crawl(&client, &options).await.expect("crawl succeeds");
+    let outcome = crawl(&client, &options, &Stop::default(), None)
+        .await
+        .expect("crawl succeeds");
     (outcome, client.stats())
 }

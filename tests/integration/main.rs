@@ -8,5 +8,7 @@ mod walk;
 mod faults;
 // Output files checked field by field against the stand-in's truth.
 mod files;
+// Stop and resume: checkpoints, --fresh, identical results.
+mod resume;
 // The built binary: exit codes, publication, configuration precedence, secrets.
 mod binary;

@@ -3,15 +3,23 @@
 //!
 //! Pages of one listing are fetched one after another (the end is only known from the previous
 //! page), while different listings run side by side, up to `concurrency` requests in flight, all
-//! paced by the client's limiter. A branch that fails is recorded and its siblings go on.
+//! paced by the client's limiter. A branch that fails is recorded and its siblings go on. A stop
+//! (signal or deadline) ends the walk at once and hands back a checkpoint to resume from.
+
+mod records;
+mod resume;
 
 use std::collections::{HashSet, VecDeque};
 
 use tokio::task::JoinSet;
 
+use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, Counter, ModeClient, ModeError, Page, Report, Schedule};
 use crate::pager::{End, MODE_PAGE_SIZE, Next, Pager};
-use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord, ScheduleRecord};
+use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
+use crate::stop::{Stop, StopReason};
+
+use records::{report_record, schedule_record};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -41,7 +49,17 @@ impl Default for CrawlOptions {
     }
 }
 
-/// What the walk collected; `failures` empty means complete.
+impl CrawlOptions {
+    /// The options that change what a walk collects; a checkpoint is resumed only under the same.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "per_page={} verify_schedules={} exclude_archived={} exclude_personal={}",
+            self.per_page, self.verify_schedules, self.exclude_archived, self.exclude_personal
+        )
+    }
+}
+
+/// What the walk collected; `failures` empty and `stopped` `None` means complete.
 #[derive(Debug, Default)]
 pub struct CrawlOutcome {
     pub collections: Vec<CollectionRecord>,
@@ -49,6 +67,9 @@ pub struct CrawlOutcome {
     pub failures: Vec<Failure>,
     /// Items listed more than once and dropped.
     pub duplicates: u64,
+    /// Set when the walk was stopped early; `checkpoint` then holds what to resume from.
+    pub stopped: Option<StopReason>,
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// A failure that leaves nothing worth publishing: the collections listing itself is unreadable.
@@ -81,68 +102,111 @@ enum Fetched {
     Schedules(usize, usize, Result<Page<Schedule>, ModeError>),
 }
 
+/// Where a listing stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Open,
+    Ended,
+    Failed,
+    /// The page cap was reached; not resumed.
+    Capped,
+}
+
 struct CollectionWalk {
     record: CollectionRecord,
-    pager: Option<Pager>,
+    pager: Pager,
+    listing: Listing,
     reports: Vec<ReportWalk>,
 }
 
 struct ReportWalk {
     record: ReportRecord,
-    pager: Option<Pager>,
+    /// `Some` while the report's schedules are still to be read.
+    schedules: Option<Pager>,
 }
 
-/// Walks the workspace the client points at.
-pub async fn crawl(client: &ModeClient, options: &CrawlOptions) -> Result<CrawlOutcome, CrawlError> {
-    let mut walk = Walk {
-        client: client.clone(),
-        options: options.clone(),
-        collections_pager: Some(Pager::new(options.per_page, options.max_pages)),
-        collections: Vec::new(),
-        seen_reports: HashSet::new(),
-        failures: Vec::new(),
-        duplicates: 0,
-        queue: [VecDeque::new(), VecDeque::new(), VecDeque::new()],
-        stopped: false,
+/// Walks the workspace the client points at, from the start or from `resume`, until done or `stop`.
+pub async fn crawl(
+    client: &ModeClient,
+    options: &CrawlOptions,
+    stop: &Stop,
+    resume: Option<Checkpoint>,
+) -> Result<CrawlOutcome, CrawlError> {
+    let mut walk = match resume {
+        Some(checkpoint) => Walk::resume(client, options, checkpoint),
+        None => Walk::new(client, options),
     };
-    walk.queue[0].push_back(Job::Collections { page: 1 });
     let mut running: JoinSet<Fetched> = JoinSet::new();
     let limit = options.concurrency.max(1);
     loop {
-        while !walk.stopped && running.len() < limit {
+        while !walk.halted && running.len() < limit {
             let Some(job) = walk.queue.iter_mut().find_map(VecDeque::pop_front) else {
                 break;
             };
             running.spawn(walk.fetch(job));
         }
-        let Some(done) = running.join_next().await else {
-            break;
-        };
-        let done = done.expect("crawl tasks do not panic");
-        walk.absorb(done)?;
-        if walk.stopped {
-            running.abort_all();
+        if running.is_empty() {
             break;
         }
+        tokio::select! {
+            biased;
+            reason = stop.stopped() => {
+                walk.stopped = Some(reason);
+                break;
+            }
+            done = running.join_next() => {
+                let done = done.expect("the set is not empty").expect("crawl tasks do not panic");
+                walk.absorb(done)?;
+            }
+        }
     }
+    // Requests still in flight are dropped; their pages are asked again on resume.
+    running.abort_all();
     Ok(walk.finish())
 }
 
 struct Walk {
     client: ModeClient,
     options: CrawlOptions,
-    collections_pager: Option<Pager>,
+    collections_pager: Pager,
+    collections_listing: Listing,
     collections: Vec<CollectionWalk>,
     seen_reports: HashSet<String>,
     failures: Vec<Failure>,
     duplicates: u64,
     /// Collections pages first, then report pages, then schedules.
     queue: [VecDeque<Job>; 3],
+    /// Whether any request of this run has succeeded (a 401 before that is fatal).
+    answered: bool,
     /// Set when the credentials stop working mid-run: nothing more can be read.
-    stopped: bool,
+    halted: bool,
+    stopped: Option<StopReason>,
+    started_at: Option<String>,
+    prior: crate::mode::RequestStats,
 }
 
 impl Walk {
+    fn new(client: &ModeClient, options: &CrawlOptions) -> Walk {
+        let mut walk = Walk {
+            client: client.clone(),
+            options: options.clone(),
+            collections_pager: Pager::new(options.per_page, options.max_pages),
+            collections_listing: Listing::Open,
+            collections: Vec::new(),
+            seen_reports: HashSet::new(),
+            failures: Vec::new(),
+            duplicates: 0,
+            queue: [VecDeque::new(), VecDeque::new(), VecDeque::new()],
+            answered: false,
+            halted: false,
+            stopped: None,
+            started_at: None,
+            prior: Default::default(),
+        };
+        walk.queue[0].push_back(Job::Collections { page: 1 });
+        walk
+    }
+
     fn fetch(&self, job: Job) -> impl Future<Output = Fetched> + Send + 'static {
         let client = self.client.clone();
         let per_page = self.options.per_page;
@@ -173,39 +237,42 @@ impl Walk {
     }
 
     fn absorb(&mut self, done: Fetched) -> Result<(), CrawlError> {
-        match done {
-            Fetched::Collections(result) => self.absorb_collections(result),
-            Fetched::Reports(c, result) => {
-                self.absorb_reports(c, result);
-                Ok(())
-            }
-            Fetched::Schedules(c, r, result) => {
-                self.absorb_schedules(c, r, result);
-                Ok(())
-            }
+        let error = match &done {
+            Fetched::Collections(Err(e)) | Fetched::Reports(_, Err(e)) | Fetched::Schedules(_, _, Err(e)) => Some(e),
+            _ => None,
+        };
+        match error {
+            None => self.answered = true,
+            Some(e) if e.is_credentials() => self.halted = true,
+            Some(_) => {}
         }
+        match done {
+            Fetched::Collections(result) => return self.absorb_collections(result),
+            Fetched::Reports(c, result) => self.absorb_reports(c, result),
+            Fetched::Schedules(c, r, result) => self.absorb_schedules(c, r, result),
+        }
+        Ok(())
     }
 
     fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
         let page = match result {
             Ok(page) => page,
-            Err(error) => {
-                let first = self.collections_pager.as_ref().is_some_and(|p| p.pages() == 0);
-                self.collections_pager = None;
-                if first {
+            Err(source) => {
+                let nothing_yet = self.collections_pager.pages() == 0 && self.collections.is_empty();
+                if nothing_yet || (source.is_credentials() && !self.answered) {
                     return Err(CrawlError {
                         workspace: self.client.workspace().to_string(),
-                        source: error,
+                        source,
                     });
                 }
-                self.fail("collections", None, &error);
+                self.collections_listing = Listing::Failed;
+                self.fail("collections", None, &source);
                 return Ok(());
             }
         };
-        let pager = self.collections_pager.as_mut().expect("a collections page was pending");
         let items = page.items.len();
         for item in page.items {
-            if !pager.admit(&item.token) {
+            if !self.collections_pager.admit(&item.token) {
                 self.duplicates += 1;
                 continue;
             }
@@ -226,7 +293,8 @@ impl Walk {
                     },
                     error: None,
                 },
-                pager: (!excluded).then(|| Pager::new(self.options.per_page, self.options.max_pages)),
+                pager: Pager::new(self.options.per_page, self.options.max_pages),
+                listing: if excluded { Listing::Ended } else { Listing::Open },
                 reports: Vec::new(),
             });
             if !excluded {
@@ -236,14 +304,14 @@ impl Walk {
                 });
             }
         }
-        match pager.finish_page(items) {
+        match self.collections_pager.finish_page(items) {
             Next::Page(page) => self.queue[0].push_back(Job::Collections { page }),
             Next::End(End::PageCap) => {
-                self.collections_pager = None;
+                self.collections_listing = Listing::Capped;
                 self.failures
                     .push(page_cap_failure("collections", None, self.options.max_pages));
             }
-            Next::End(_) => self.collections_pager = None,
+            Next::End(_) => self.collections_listing = Listing::Ended,
         }
         Ok(())
     }
@@ -253,8 +321,8 @@ impl Walk {
             Ok(page) => page,
             Err(error) => {
                 let walk = &mut self.collections[c];
-                walk.pager = None;
-                walk.record.pages += 1;
+                walk.listing = Listing::Failed;
+                walk.record.pages = walk.pager.pages() + 1;
                 walk.record.status = if error.is_inaccessible() {
                     LedgerStatus::Inaccessible
                 } else {
@@ -268,9 +336,8 @@ impl Walk {
         };
         let items = page.items.len();
         let walk = &mut self.collections[c];
-        let pager = walk.pager.as_mut().expect("a reports page was pending");
         for item in page.items {
-            if !pager.admit(&item.token) || !self.seen_reports.insert(item.token.clone()) {
+            if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.clone()) {
                 self.duplicates += 1;
                 continue;
             }
@@ -282,7 +349,7 @@ impl Walk {
             let index = walk.reports.len();
             walk.reports.push(ReportWalk {
                 record: report_record(item, &walk.record.token, archived),
-                pager: fetch.then(|| Pager::new(self.options.per_page, self.options.max_pages)),
+                schedules: fetch.then(|| Pager::new(self.options.per_page, self.options.max_pages)),
             });
             walk.record.reports += 1;
             if fetch {
@@ -293,21 +360,20 @@ impl Walk {
                 });
             }
         }
-        let next = pager.finish_page(items);
-        walk.record.pages = pager.pages();
+        let next = walk.pager.finish_page(items);
+        walk.record.pages = walk.pager.pages();
         match next {
             Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
-            Next::End(end) => {
-                walk.pager = None;
-                if end == End::PageCap {
-                    walk.record.status = LedgerStatus::Failed;
-                    let failure =
-                        page_cap_failure("collection", Some(walk.record.token.clone()), self.options.max_pages);
-                    walk.record.error = Some(failure.error.clone());
-                    self.failures.push(failure);
-                } else {
-                    walk.record.status = LedgerStatus::Complete;
-                }
+            Next::End(End::PageCap) => {
+                walk.listing = Listing::Capped;
+                walk.record.status = LedgerStatus::Failed;
+                let failure = page_cap_failure("collection", Some(walk.record.token.clone()), self.options.max_pages);
+                walk.record.error = Some(failure.error.clone());
+                self.failures.push(failure);
+            }
+            Next::End(_) => {
+                walk.listing = Listing::Ended;
+                walk.record.status = LedgerStatus::Complete;
             }
         }
     }
@@ -317,18 +383,15 @@ impl Walk {
         let page = match result {
             Ok(page) => page,
             Err(error) => {
-                report.pager = None;
+                report.schedules = None;
                 report.record.fetch_status = FetchStatus::SchedulesFailed;
                 report.record.scheduled = report.record.schedules_count.map(|n| n > 0);
                 let token = report.record.token.clone();
-                if error.is_credentials() {
-                    self.stopped = true;
-                }
                 self.fail("schedules", Some(token), &error);
                 return;
             }
         };
-        let pager = report.pager.as_mut().expect("a schedules page was pending");
+        let pager = report.schedules.as_mut().expect("a schedules page was pending");
         let items = page.items.len();
         for item in page.items {
             if pager.admit(&item.token) {
@@ -342,7 +405,7 @@ impl Walk {
                 page,
             }),
             Next::End(end) => {
-                report.pager = None;
+                report.schedules = None;
                 report.record.fetch_status = FetchStatus::Fetched;
                 report.record.scheduled = Some(!report.record.schedules.is_empty());
                 if end == End::PageCap {
@@ -355,9 +418,6 @@ impl Walk {
     }
 
     fn fail(&mut self, scope: &str, token: Option<String>, error: &ModeError) {
-        if error.is_credentials() {
-            self.stopped = true;
-        }
         tracing::warn!(scope, token = token.as_deref().unwrap_or(""), error = %error, "branch failed");
         self.failures.push(Failure {
             scope: scope.to_string(),
@@ -367,44 +427,52 @@ impl Walk {
     }
 
     fn finish(self) -> CrawlOutcome {
+        let checkpoint = self.stopped.map(|_| self.checkpoint());
+        let why = match self.stopped {
+            Some(reason) => format!("the run stopped ({reason})"),
+            None => "the run stopped because the credentials were rejected".to_string(),
+        };
         let mut outcome = CrawlOutcome {
             failures: self.failures,
             duplicates: self.duplicates,
-            ..CrawlOutcome::default()
+            stopped: self.stopped,
+            checkpoint,
+            ..Default::default()
         };
-        if self.collections_pager.is_some() {
-            outcome.failures.push(Failure {
-                scope: "collections".into(),
-                token: None,
-                error: "the run stopped before the collections listing ended".into(),
-            });
+        if self.collections_listing == Listing::Open {
+            outcome.failures.push(unfinished("collections", None, &why));
         }
         for walk in self.collections {
             let mut record = walk.record;
-            if walk.pager.is_some() {
+            if walk.listing == Listing::Open {
                 record.status = LedgerStatus::Unfinished;
-                outcome.failures.push(Failure {
-                    scope: "collection".into(),
-                    token: Some(record.token.clone()),
-                    error: "the run stopped before this collection's reports were all listed".into(),
-                });
+                outcome
+                    .failures
+                    .push(unfinished("collection", Some(record.token.clone()), &why));
             }
             for report in walk.reports {
                 let mut r = report.record;
-                if report.pager.is_some() {
+                if report.schedules.is_some() {
                     r.fetch_status = FetchStatus::SchedulesUnfinished;
                     r.scheduled = r.schedules_count.map(|n| n > 0);
-                    outcome.failures.push(Failure {
-                        scope: "schedules".into(),
-                        token: Some(r.token.clone()),
-                        error: "the run stopped before this report's schedules were read".into(),
-                    });
+                    r.schedules.clear();
+                    outcome
+                        .failures
+                        .push(unfinished("schedules", Some(r.token.clone()), &why));
                 }
                 outcome.reports.push(r);
             }
             outcome.collections.push(record);
         }
         outcome
+    }
+}
+
+fn unfinished(scope: &str, token: Option<String>, why: &str) -> Failure {
+    Failure {
+        scope: scope.to_string(),
+        token,
+        error: format!("not finished: {why}"),
     }
 }
 
@@ -415,53 +483,5 @@ fn page_cap_failure(scope: &str, token: Option<String>, max_pages: u32) -> Failu
         error: format!(
             "the listing was still going after {max_pages} pages (a server repeating pages?); stopped there, later items may be missing (raise --max-pages if the listing is really this long)"
         ),
-    }
-}
-
-fn report_record(item: Report, collection: &str, archived: bool) -> ReportRecord {
-    let creator = item.creator();
-    let url = item.web_url();
-    let schedules_count = item.schedules_count.value();
-    let (scheduled, fetch_status) = match item.schedules_count {
-        Counter::Value(0) => (Some(false), FetchStatus::NotScheduled),
-        _ => (None, FetchStatus::SchedulesUnfinished),
-    };
-    if item.view_count == Counter::Invalid || item.schedules_count == Counter::Invalid {
-        tracing::warn!(report = %item.token, "report has an unreadable view_count or schedules_count; left empty");
-    }
-    ReportRecord {
-        token: item.token,
-        name: item.name.0,
-        collection_token: collection.to_string(),
-        report_type: item.report_type.0,
-        archived,
-        creator,
-        created_at: item.created_at.0,
-        updated_at: item.updated_at.0,
-        last_run_at: item.last_run_at.0,
-        last_successfully_run_at: item.last_successfully_run_at.0,
-        view_count: item.view_count.value(),
-        schedules_count,
-        scheduled,
-        url,
-        fetch_status,
-        schedules: Vec::new(),
-    }
-}
-
-fn schedule_record(item: Schedule) -> ScheduleRecord {
-    ScheduleRecord {
-        token: item.token,
-        name: item.name.0,
-        frequency: item.frequency.0,
-        time_zone: item.time_zone.0,
-        hour: item.hour.0,
-        minute: item.minute.0,
-        next_scheduled_run: item.next_scheduled_run.0,
-        last_scheduled_run: item.last_scheduled_run.0,
-        last_run_at: item.last_run_at.0,
-        last_succeeded_at: item.last_succeeded_at.0,
-        retry_state: item.retry_state.0,
-        subscriber_count: item.subscriber_count.value(),
     }
 }

@@ -1,0 +1,120 @@
+//! Checkpoint: what an interrupted run had collected, saved beside its snapshots for the next run.
+//!
+//! Saved atomically to `OUT/<workspace>/.checkpoint.json` when a run is stopped (SIGTERM, SIGINT,
+//! `--max-duration`). The next run for the same workspace and output resumes from it when it is
+//! younger than `--resume-max-age` and was made with the same walk options; `--fresh` ignores it.
+//! It is removed once a snapshot is published.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::mode::RequestStats;
+use crate::pager::PagerState;
+use crate::snapshot::{CollectionRecord, ReportRecord};
+
+pub const CHECKPOINT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub version: u32,
+    pub workspace: String,
+    /// When the first, interrupted run started; the resumed snapshot keeps this time and folder name.
+    pub started_at: String,
+    pub saved_at: String,
+    /// The walk options that shape the result; a checkpoint made with others is not resumed.
+    pub options: String,
+    /// `None` once the collections listing has ended.
+    pub collections_listing: Option<PagerState>,
+    /// Tokens of every collection listed so far, in order.
+    pub collections: Vec<CollectionProgress>,
+    pub duplicates: u64,
+    /// Requests made by the runs before this one.
+    pub prior_requests: RequestStats,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CollectionProgress {
+    pub record: CollectionRecord,
+    /// Where its reports listing stands; `None` when it needs nothing more.
+    pub listing: Option<PagerState>,
+    pub reports: Vec<ReportRecord>,
+}
+
+impl Checkpoint {
+    pub fn path(out: &Path, workspace: &str) -> PathBuf {
+        out.join(workspace).join(".checkpoint.json")
+    }
+
+    /// Reads a usable checkpoint: `Ok(None)` when there is none, or it is too old, from other
+    /// options, or unreadable (each logged; a broken checkpoint never blocks a run).
+    pub fn load(path: &Path, workspace: &str, options: &str, max_age: Duration) -> Result<Option<Checkpoint>> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read the checkpoint {}", path.display())),
+        };
+        let checkpoint: Checkpoint = match serde_json::from_reader(BufReader::new(file)) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable checkpoint; starting over");
+                return Ok(None);
+            }
+        };
+        let age = chrono::DateTime::parse_from_rfc3339(&checkpoint.saved_at)
+            .map(|t| chrono::Utc::now().signed_duration_since(t))
+            .ok()
+            .and_then(|d| d.to_std().ok());
+        let why_not = if checkpoint.version != CHECKPOINT_VERSION {
+            Some("it was written by another version")
+        } else if checkpoint.workspace != workspace {
+            Some("it is for another workspace")
+        } else if checkpoint.options != options {
+            Some("it was made with other walk options")
+        } else if age.is_none_or(|a| a > max_age) {
+            Some("it is older than --resume-max-age")
+        } else {
+            None
+        };
+        if let Some(why) = why_not {
+            tracing::info!(path = %path.display(), "not resuming from the checkpoint: {why}; starting over");
+            return Ok(None);
+        }
+        Ok(Some(checkpoint))
+    }
+
+    /// Writes the checkpoint atomically (temporary file, sync, rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().expect("checkpoints live in a workspace folder");
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".checkpoint-")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        {
+            let mut w = BufWriter::new(temp.as_file_mut());
+            serde_json::to_writer(&mut w, self)?;
+            w.flush()?;
+        }
+        temp.as_file().sync_all()?;
+        temp.persist(path)
+            .with_context(|| format!("cannot save the checkpoint {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn remove(path: &Path) {
+        if let Err(e) = std::fs::remove_file(path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %path.display(), error = %e, "could not remove the used checkpoint");
+        }
+    }
+
+    /// Reports collected so far.
+    pub fn reports(&self) -> usize {
+        self.collections.iter().map(|c| c.reports.len()).sum()
+    }
+}

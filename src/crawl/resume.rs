@@ -1,0 +1,123 @@
+//! Checkpoints of the walk: what to save when it stops, and how to pick it up again.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::{CollectionWalk, Job, Listing, ReportWalk, Walk};
+use crate::checkpoint::{CHECKPOINT_VERSION, Checkpoint, CollectionProgress};
+use crate::crawl::CrawlOptions;
+use crate::mode::ModeClient;
+use crate::pager::Pager;
+use crate::snapshot::{FetchStatus, LedgerStatus};
+
+impl Walk {
+    /// The state to resume from: finished branches as records, open or failed ones with their pager.
+    pub(super) fn checkpoint(&self) -> Checkpoint {
+        let resumable = |listing: Listing| matches!(listing, Listing::Open | Listing::Failed);
+        Checkpoint {
+            version: CHECKPOINT_VERSION,
+            workspace: self.client.workspace().to_string(),
+            started_at: self.started_at.clone().unwrap_or_default(),
+            saved_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            options: self.options.fingerprint(),
+            collections_listing: resumable(self.collections_listing).then(|| self.collections_pager.state()),
+            collections: self
+                .collections
+                .iter()
+                .map(|walk| CollectionProgress {
+                    record: walk.record.clone(),
+                    listing: resumable(walk.listing).then(|| walk.pager.state()),
+                    reports: walk
+                        .reports
+                        .iter()
+                        .map(|r| {
+                            let mut record = r.record.clone();
+                            if r.schedules.is_some() {
+                                record.fetch_status = FetchStatus::SchedulesUnfinished;
+                                record.schedules.clear();
+                            }
+                            record
+                        })
+                        .collect(),
+                })
+                .collect(),
+            duplicates: self.duplicates,
+            prior_requests: self.prior,
+        }
+    }
+
+    /// Rebuilds the walk from a checkpoint and queues only what it had not finished: the rest of
+    /// the collections listing, unfinished or failed collections from their next page, and the
+    /// schedules of reports whose schedules were not read.
+    pub(super) fn resume(client: &ModeClient, options: &CrawlOptions, checkpoint: Checkpoint) -> Walk {
+        let mut walk = Walk::new(client, options);
+        walk.queue = [VecDeque::new(), VecDeque::new(), VecDeque::new()];
+        walk.started_at = Some(checkpoint.started_at);
+        walk.prior = checkpoint.prior_requests;
+        walk.duplicates = checkpoint.duplicates;
+        let tokens: Vec<String> = checkpoint.collections.iter().map(|c| c.record.token.clone()).collect();
+        match checkpoint.collections_listing {
+            Some(state) => {
+                walk.collections_pager = Pager::resume(options.per_page, options.max_pages, state, tokens);
+                walk.queue[0].push_back(Job::Collections { page: state.pages + 1 });
+            }
+            None => {
+                walk.collections_pager = Pager::resume(options.per_page, options.max_pages, Default::default(), tokens);
+                walk.collections_listing = Listing::Ended;
+            }
+        }
+        let mut seen = HashSet::new();
+        for (c, progress) in checkpoint.collections.into_iter().enumerate() {
+            let mut record = progress.record;
+            let report_tokens: Vec<String> = progress.reports.iter().map(|r| r.token.clone()).collect();
+            seen.extend(report_tokens.iter().cloned());
+            let (pager, listing) = match progress.listing {
+                Some(state) => {
+                    record.status = LedgerStatus::Unfinished;
+                    record.error = None;
+                    walk.queue[1].push_back(Job::Reports {
+                        collection: c,
+                        page: state.pages + 1,
+                    });
+                    (
+                        Pager::resume(options.per_page, options.max_pages, state, report_tokens),
+                        Listing::Open,
+                    )
+                }
+                None => (Pager::new(options.per_page, options.max_pages), Listing::Ended),
+            };
+            let reports = progress
+                .reports
+                .into_iter()
+                .enumerate()
+                .map(|(r, mut record)| {
+                    let pending = matches!(
+                        record.fetch_status,
+                        FetchStatus::SchedulesUnfinished | FetchStatus::SchedulesFailed
+                    );
+                    if pending {
+                        record.schedules.clear();
+                        record.fetch_status = FetchStatus::SchedulesUnfinished;
+                        walk.queue[2].push_back(Job::Schedules {
+                            collection: c,
+                            report: r,
+                            page: 1,
+                        });
+                    }
+                    ReportWalk {
+                        record,
+                        schedules: pending.then(|| Pager::new(options.per_page, options.max_pages)),
+                    }
+                })
+                .collect();
+            walk.collections.push(CollectionWalk {
+                record,
+                pager,
+                listing,
+                reports,
+            });
+        }
+        walk.seen_reports = seen;
+        walk.answered = false;
+        walk
+    }
+}

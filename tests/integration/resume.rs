@@ -1,0 +1,128 @@
+//! Stopping and resuming: a stopped run saves a checkpoint, publishes nothing, and the next run
+//! finishes from it without asking again for what it had, ending with the same snapshot.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mode_audit::checkpoint::Checkpoint;
+use mode_audit::demo::minimum_requests;
+use mode_audit::run::{RunStatus, run};
+use mode_audit::sim::{SimConfig, SimServer};
+use mode_audit::stop::{Stop, StopReason};
+
+use crate::harness::{fast_config, settings};
+
+fn slow_config() -> SimConfig {
+    let mut config = fast_config(vec![95, 61, 30, 0, 44, 17]);
+    config.latency = Duration::from_millis(15);
+    config
+}
+
+/// Triggers `stop` once the stand-in has answered `after` requests.
+fn stop_after(sim: &Arc<SimServer>, after: u64, stop: &Stop) -> tokio::task::JoinHandle<()> {
+    let sim = Arc::clone(sim);
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        while sim.counters().total < after {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        stop.trigger(StopReason::Terminated);
+    })
+}
+
+fn snapshot_dirs(out: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(out.join("acme"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("20"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
+    let config = slow_config();
+    let sim = Arc::new(SimServer::start(config.clone()).await.unwrap());
+    let truth = sim.workspace();
+    let out = tempfile::tempdir().unwrap();
+    let s = settings(&sim, &config, out.path());
+
+    let stop = Stop::default();
+    let watcher = stop_after(&sim, 12, &stop);
+    let first = run(&s, &stop).await.unwrap();
+    watcher.await.unwrap();
+    assert_eq!(first.status, RunStatus::Stopped(StopReason::Terminated));
+    let path = Checkpoint::path(out.path(), "acme");
+    assert_eq!(first.checkpoint.as_deref(), Some(path.as_path()));
+    assert!(
+        snapshot_dirs(out.path()).is_empty(),
+        "nothing published by a stopped run"
+    );
+    let saved: Checkpoint = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(
+        saved.reports() > 0 && saved.reports() < truth.report_count(),
+        "stopped mid-walk"
+    );
+    let before = sim.counters().total;
+
+    let second = run(&s, &Stop::default()).await.unwrap();
+    assert_eq!(second.status, RunStatus::Complete);
+    assert!(second.resumed);
+    assert!(!path.exists(), "the checkpoint is removed once used");
+    let resumed_requests = sim.counters().total;
+    // Only the requests in flight at the stop (at most `concurrency`) are asked twice.
+    let minimum = minimum_requests(&truth);
+    assert!(
+        resumed_requests >= minimum && resumed_requests <= minimum + 8,
+        "{before} then {resumed_requests}, minimum {minimum}"
+    );
+    assert_eq!(
+        second.stats.requests.requests, resumed_requests,
+        "stats count both runs"
+    );
+
+    // The same workspace audited without interruption gives the same files, byte for byte.
+    let fresh_out = tempfile::tempdir().unwrap();
+    let fresh = run(&settings(&sim, &config, fresh_out.path()), &Stop::default())
+        .await
+        .unwrap();
+    for file in ["reports.csv", "schedules.csv", "collections.csv"] {
+        let a = std::fs::read(second.published.as_ref().unwrap().join(file)).unwrap();
+        let b = std::fs::read(fresh.published.as_ref().unwrap().join(file)).unwrap();
+        assert!(a == b, "{file} differs after a resume");
+    }
+}
+
+#[tokio::test]
+async fn fresh_ignores_the_checkpoint_and_a_changed_option_never_mixes_runs() {
+    let config = slow_config();
+    let sim = Arc::new(SimServer::start(config.clone()).await.unwrap());
+    let truth = sim.workspace();
+    let out = tempfile::tempdir().unwrap();
+    let mut s = settings(&sim, &config, out.path());
+    let stop = Stop::default();
+    let watcher = stop_after(&sim, 10, &stop);
+    run(&s, &stop).await.unwrap();
+    watcher.await.unwrap();
+    assert!(Checkpoint::path(out.path(), "acme").exists());
+
+    // Other walk options: the checkpoint is not used.
+    s.crawl.verify_schedules = true;
+    sim.reset_counters();
+    let other = run(&s, &Stop::default()).await.unwrap();
+    assert!(!other.resumed);
+    assert_eq!(sim.counters().schedules, truth.report_count() as u64);
+
+    // --fresh: starts over even with a matching checkpoint.
+    s.crawl.verify_schedules = false;
+    let stop = Stop::default();
+    let watcher = stop_after(&sim, sim.counters().total + 10, &stop);
+    run(&s, &stop).await.unwrap();
+    watcher.await.unwrap();
+    s.resume.enabled = false;
+    sim.reset_counters();
+    let fresh = run(&s, &Stop::default()).await.unwrap();
+    assert!(!fresh.resumed);
+    assert_eq!(sim.counters().total, minimum_requests(&truth));
+}
