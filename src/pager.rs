@@ -211,6 +211,66 @@ mod tests {
         assert_eq!(walk(30, &[vec![]]), vec![Next::End(End::Empty)]);
     }
 
+    /// A model server: `n` items, a real page size, items overlapping across pages, and a choice of
+    /// what a page past the end returns.
+    struct ModelServer {
+        n: u32,
+        size: u32,
+        overlap: u32,
+        repeat_last: bool,
+    }
+
+    impl ModelServer {
+        fn page(&self, page: u32) -> Vec<u32> {
+            let stride = self.size - self.overlap;
+            let start = (page - 1) * stride;
+            if start >= self.n || (page > 1 && start + self.overlap >= self.n) {
+                if !self.repeat_last || self.n == 0 {
+                    return vec![];
+                }
+                let last = (1..page).rev().find(|p| (p - 1) * stride < self.n).unwrap_or(1);
+                return self.page(last);
+            }
+            (start..(start + self.size).min(self.n)).collect()
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_item_is_seen_exactly_once_and_the_walk_ends(
+            n in 0u32..400,
+            asked in proptest::sample::select(vec![10u32, 30, 50, 100]),
+            cap in proptest::sample::select(vec![30u32, 40, 50, 100, 1000]),
+            ignore in proptest::bool::ANY,
+            overlap in 0u32..2,
+            repeat_last in proptest::bool::ANY,
+        ) {
+            // What the server really serves: 30 when it ignores per_page, else per_page up to its cap.
+            let size = if ignore { 30 } else { asked.min(cap) };
+            let server = ModelServer { n, size, overlap, repeat_last };
+            let mut pager = Pager::new(asked, 10_000);
+            let mut seen = Vec::new();
+            let mut page = 1;
+            let end = loop {
+                let items = server.page(page);
+                for t in &items {
+                    if pager.admit(&t.to_string()) {
+                        seen.push(*t);
+                    }
+                }
+                match pager.finish_page(items.len()) {
+                    Next::Page(p) => page = p,
+                    Next::End(end) => break end,
+                }
+                proptest::prop_assert!(page <= n / (size - overlap) + 3, "the walk must end");
+            };
+            proptest::prop_assert_ne!(end, End::PageCap);
+            proptest::prop_assert_eq!(seen, (0..n).collect::<Vec<_>>());
+            // At most two requests beyond the pages that hold items (an ambiguous page and the end).
+            proptest::prop_assert!(pager.pages() <= n.div_ceil(size - overlap).max(1) + 2);
+        }
+    }
+
     #[test]
     fn a_server_that_never_ends_is_stopped_by_the_cap() {
         let mut pager = Pager::new(30, 3);

@@ -357,3 +357,55 @@ async fn max_duration_stops_cleanly_with_exit_4() {
     assert!(checkpoint_exists(&tmp.path().join("snaps")));
     assert!(snapshot_dirs(&tmp.path().join("snaps")).is_empty());
 }
+
+#[tokio::test]
+async fn every_fault_at_once_still_yields_a_complete_snapshot() {
+    let sizes = vec![30, 12, 0, 45, 90, 61];
+    let slow_path =
+        mode_audit::sim::Workspace::generate("acme", &fast_config(sizes.clone()).spec).collections[3].token.clone();
+    let (sim, config) = stand_in(|c| {
+        c.spec.sizes = Some(sizes);
+        c.error_rate = 0.05;
+        c.drop_rate = 0.02;
+        c.malformed_rate = 0.01;
+        c.duplicates_across_pages = true;
+        c.retry_after = false;
+        c.fault_seed = 3;
+        c.scripted = vec![
+            // Slower than the client's 300 ms timeout, twice.
+            mode_audit::sim::ScriptedFault {
+                path_contains: format!("/{slow_path}/reports"),
+                fault: mode_audit::sim::Fault::Slow(std::time::Duration::from_secs(2)),
+                times: 2,
+            },
+            // A burst of 429s.
+            mode_audit::sim::ScriptedFault {
+                path_contains: "/schedules".into(),
+                fault: mode_audit::sim::Fault::RateLimited { retry_after: None },
+                times: 5,
+            },
+        ];
+    })
+    .await;
+    let truth = sim.workspace();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("fast.toml"), "retry_min_delay = \"5ms\"\nretry_max_delay = \"50ms\"\n").unwrap();
+    let url = sim.base_url();
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme", "--timeout", "300ms", "--config", "fast.toml"]);
+    let env = creds(&config);
+    let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let latest = tmp.path().join("snaps/acme/latest");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(latest.join("snapshot.json")).unwrap()).unwrap();
+    let reports = json["reports"].as_array().unwrap();
+    let got: Vec<(&str, bool, usize)> = reports
+        .iter()
+        .map(|r| (r["token"].as_str().unwrap(), r["scheduled"].as_bool().unwrap(), r["schedules"].as_array().unwrap().len()))
+        .collect();
+    let want: Vec<(&str, bool, usize)> =
+        truth.reports().map(|(_, r)| (r.token.as_str(), !r.schedules.is_empty(), r.schedules.len())).collect();
+    assert_eq!(got, want, "every report exactly once, with its schedules");
+    let counters = sim.counters();
+    assert!(counters.faults >= 2 && counters.throttled >= 5, "{counters:?}");
+}
