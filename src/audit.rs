@@ -123,6 +123,7 @@ mod tests {
             last_successfully_run_at: None,
             view_count: views,
             schedules_count: Some(schedules.len() as u64),
+            expected_runtime: None,
             scheduled: Some(!schedules.is_empty()),
             url: None,
             fetch_status: status,

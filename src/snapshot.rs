@@ -101,6 +101,9 @@ pub struct ReportRecord {
     /// All-time views as Mode counts them; `None` when Mode sent none or an unreadable value.
     pub view_count: Option<u64>,
     pub schedules_count: Option<u64>,
+    /// Mode's estimate of one run's duration in seconds (`expected_runtime`).
+    #[serde(default)]
+    pub expected_runtime: Option<f64>,
     /// `None` only when schedules_count was unreadable and the schedules could not be fetched.
     pub scheduled: Option<bool>,
     pub url: Option<String>,

@@ -83,6 +83,22 @@ impl<'de> Deserialize<'de> for Flag {
     }
 }
 
+/// A non-negative duration in seconds sent as a number or numeric string; anything else is absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Seconds(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        let value = match Value::deserialize(deserializer)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        Ok(Seconds(value.filter(|v| v.is_finite() && *v >= 0.0)))
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Link {
     #[serde(default)]
@@ -141,6 +157,9 @@ pub struct Report {
     pub view_count: Counter,
     #[serde(default)]
     pub schedules_count: Counter,
+    /// Mode's estimate of one run's duration, in seconds.
+    #[serde(default)]
+    pub expected_runtime: Seconds,
     #[serde(default, rename = "_links")]
     pub links: Option<Links>,
 }

@@ -286,6 +286,7 @@ mod tests {
                     last_successfully_run_at: None,
                     view_count: Some(1),
                     schedules_count: Some(0),
+                    expected_runtime: None,
                     scheduled: Some(false),
                     url: None,
                     fetch_status: FetchStatus::NotScheduled,

@@ -181,6 +181,7 @@ async fn csv_and_json_match_the_truth_field_by_field() {
         assert_eq!(got["name"], serde_json::json!(want.name));
         assert_eq!(got["view_count"], want.view_count);
         assert_eq!(got["archived"], want.archived);
+        assert!((got["expected_runtime"].as_f64().unwrap() - want.expected_runtime).abs() < 1e-9);
         assert_eq!(got["scheduled"], !want.schedules.is_empty());
         let tokens: Vec<&str> = got["schedules"]
             .as_array()
