@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::mode::Rate;
+use crate::mode::Budget;
 use crate::output::Formats;
 
 #[derive(Debug, Parser)]
@@ -65,9 +65,9 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Request budget, REQUESTS/PERIOD; requests are spaced evenly at 98% of it. [default: 40/10s]
+    /// Request budget, REQUESTS/PERIOD; requests are spaced evenly at 98% of it ('off' for local benchmarks only). [default: 40/10s]
     #[arg(long, env = "MODE_AUDIT_RATE", value_name = "N/PERIOD")]
-    pub rate: Option<Rate>,
+    pub rate: Option<Budget>,
 
     /// Requests in flight at most. [default: 8]
     #[arg(long, env = "MODE_AUDIT_CONCURRENCY", value_name = "N")]

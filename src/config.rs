@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::cli::{LogFormat, RunArgs};
 use crate::crawl::CrawlOptions;
-use crate::mode::{ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
+use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
 use crate::output::{Cells, Formats};
 use crate::pager::MODE_PAGE_SIZE;
 
@@ -157,9 +157,9 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         args.allow_insecure_http.or(file.allow_insecure_http).unwrap_or(false),
     )?;
     let rate = match (args.rate, &file.rate) {
-        (Some(rate), _) => rate,
-        (None, Some(text)) => text.parse().map_err(|e| bad(format!("config key 'rate': {e}")))?,
-        (None, None) => Rate::MODE,
+        (Some(Budget(rate)), _) => rate,
+        (None, Some(text)) => text.parse::<Budget>().map_err(|e| bad(format!("config key 'rate': {e}")))?.0,
+        (None, None) => Some(Rate::MODE),
     };
     let duration =
         |flag: Option<humantime::Duration>, key: &str, value: &Option<String>, default: Duration| match (flag, value) {
@@ -171,6 +171,9 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             }),
             (None, None) => Ok(default),
         };
+    if rate.is_none() && !base_url.host_str().is_some_and(is_loopback) {
+        return Err(bad("--rate off is only for a stand-in on this machine; Mode needs a budget such as 40/10s"));
+    }
     let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
     let defaults = RetryPolicy::default();
     let retry = RetryPolicy {
@@ -229,7 +232,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             base_url,
             workspace,
             credentials,
-            rate: Some(rate),
+            rate,
             retry,
             timeout,
         },

@@ -27,11 +27,12 @@ pub struct DemoReport {
     pub minimum: u64,
 }
 
-/// The fewest requests a complete audit of `ws` can make at Mode's page size: every page of the
-/// collections listing and of each collection's reports (a listing of n items ends on page n/30+1,
-/// which is empty when n is a multiple of 30), plus one schedules page per scheduled report.
-pub fn minimum_requests(ws: &Workspace) -> u64 {
-    let pages = |n: usize| (n / MODE_PAGE_SIZE as usize + 1) as u64;
+/// The fewest requests a complete audit of `ws` can make when the server serves `page_size` items a
+/// page: every page of the collections listing and of each collection's reports (a listing of n
+/// items ends on page n/size+1, which is empty when n is a multiple of the size), plus one
+/// schedules page per scheduled report.
+pub fn minimum_requests(ws: &Workspace, page_size: usize) -> u64 {
+    let pages = |n: usize| (n / page_size.max(1) + 1) as u64;
     pages(ws.collections.len())
         + ws.collections.iter().map(|c| pages(c.reports.len())).sum::<u64>()
         + ws.reports()
@@ -88,7 +89,7 @@ pub async fn demo(args: &DemoArgs) -> Result<DemoReport> {
         run: report,
         truth_reports: truth.report_count(),
         server_requests: counters.total,
-        minimum: minimum_requests(&truth),
+        minimum: minimum_requests(&truth, MODE_PAGE_SIZE as usize),
     })
 }
 

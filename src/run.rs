@@ -82,6 +82,7 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
         scheduled_zero_views: summary.scheduled_zero_views,
         archived: summary.archived,
         duplicates: outcome.duplicates,
+        peak_rss_bytes: peak_rss_bytes(),
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),
@@ -143,6 +144,14 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     };
     report.failures = snapshot.failures;
     Ok(report)
+}
+
+/// Peak resident set size of this process (`VmHWM` in /proc/self/status), where the OS tells it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 fn now() -> String {

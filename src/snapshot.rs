@@ -162,4 +162,7 @@ pub struct SnapshotStats {
     pub archived: u64,
     /// Items Mode listed more than once (across pages or collections), dropped by token.
     pub duplicates: u64,
+    /// The process's peak resident memory at the end of the walk (Linux only).
+    #[serde(default)]
+    pub peak_rss_bytes: Option<u64>,
 }

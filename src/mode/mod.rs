@@ -17,6 +17,6 @@ pub(crate) use client::is_loopback;
 pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
 pub use error::ModeError;
 pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text};
-pub use pacer::{Pacer, Rate};
+pub use pacer::{Budget, Pacer, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
 pub use stats::{RequestStats, Stats};

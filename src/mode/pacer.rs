@@ -72,6 +72,21 @@ impl FromStr for Rate {
     }
 }
 
+/// A `--rate` value: a [`Rate`], or `off` (no pacing at all: for benchmarks against a local server,
+/// never against Mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget(pub Option<Rate>);
+
+impl FromStr for Budget {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "off" | "unlimited" => Ok(Budget(None)),
+            other => other.parse().map(|r| Budget(Some(r))),
+        }
+    }
+}
+
 /// Paces requests: waits for the shared limiter and for any pause a 429 has set.
 pub struct Pacer {
     limiter: Option<DefaultDirectRateLimiter>,

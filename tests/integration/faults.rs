@@ -35,7 +35,7 @@ async fn a_429_with_retry_after_is_waited_out_and_retried() {
     assert_eq!(stats.throttled, 1);
     assert_eq!(
         sim.counters().total,
-        minimum_requests(&truth) + 1,
+        minimum_requests(&truth, 30) + 1,
         "exactly one extra request"
     );
 }
@@ -52,7 +52,7 @@ async fn a_429_without_retry_after_waits_for_the_window() {
     assert!(outcome.failures.is_empty());
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert_eq!(stats.throttled, 2);
-    assert_eq!(sim.counters().total, minimum_requests(&truth) + 2);
+    assert_eq!(sim.counters().total, minimum_requests(&truth, 30) + 2);
 }
 
 #[tokio::test]
@@ -95,7 +95,7 @@ async fn server_errors_dropped_connections_and_bad_bodies_are_retried() {
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert_eq!(stats.retries, 5);
-    assert_eq!(sim.counters().total, minimum_requests(&truth) + 5);
+    assert_eq!(sim.counters().total, minimum_requests(&truth, 30) + 5);
 }
 
 #[tokio::test]

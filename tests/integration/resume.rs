@@ -72,7 +72,7 @@ async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
     assert!(!path.exists(), "the checkpoint is removed once used");
     let resumed_requests = sim.counters().total;
     // Only the requests in flight at the stop (at most `concurrency`) are asked twice.
-    let minimum = minimum_requests(&truth);
+    let minimum = minimum_requests(&truth, 30);
     assert!(
         resumed_requests >= minimum && resumed_requests <= minimum + 8,
         "{before} then {resumed_requests}, minimum {minimum}"
@@ -124,5 +124,5 @@ async fn fresh_ignores_the_checkpoint_and_a_changed_option_never_mixes_runs() {
     sim.reset_counters();
     let fresh = run(&s, &Stop::default()).await.unwrap();
     assert!(!fresh.resumed);
-    assert_eq!(sim.counters().total, minimum_requests(&truth));
+    assert_eq!(sim.counters().total, minimum_requests(&truth, 30));
 }
