@@ -128,6 +128,7 @@ mod tests {
             url: None,
             fetch_status: status,
             schedules,
+            history: Default::default(),
         }
     }
 

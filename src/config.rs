@@ -14,9 +14,10 @@ use serde::Deserialize;
 
 use crate::cli::{LogFormat, RunArgs};
 use crate::crawl::CrawlOptions;
+use crate::insights::Insights;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
 use crate::output::{Cells, Formats};
-use crate::pager::MODE_PAGE_SIZE;
+use crate::pager::DEFAULT_PER_PAGE;
 
 pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
 pub const DEFAULT_OUT: &str = "snapshots";
@@ -45,6 +46,11 @@ pub struct FileConfig {
     pub max_duration: Option<String>,
     pub resume_max_age: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub findings_window: Option<String>,
+    pub few_views: Option<u64>,
+    pub keep_list: Option<PathBuf>,
+    pub digests: Option<bool>,
+    pub metrics_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -96,6 +102,8 @@ pub struct Settings {
     pub max_duration: Option<Duration>,
     /// From the config file; `--log-format` or MODE_AUDIT_LOG_FORMAT win over it.
     pub log_format: Option<LogFormat>,
+    /// Findings thresholds, keep list, owner digests, metrics file.
+    pub insights: Insights,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -191,13 +199,13 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             retry.max_retries
         )));
     }
-    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(8);
+    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(32);
     if !(1..=64).contains(&concurrency) {
         return Err(bad(format!(
             "concurrency {concurrency} is out of range: use 1 to 64 (the rate limit, not concurrency, bounds the speed)"
         )));
     }
-    let per_page = args.per_page.or(file.per_page).unwrap_or(MODE_PAGE_SIZE);
+    let per_page = args.per_page.or(file.per_page).unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=1000).contains(&per_page) {
         return Err(bad(format!(
             "per_page {per_page} is out of range: use 1 to 1000 (Mode's default is 30)"
@@ -243,6 +251,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             exclude_archived: flag(args.exclude_archived, file.exclude_archived),
             exclude_personal: flag(args.exclude_personal, file.exclude_personal),
             max_pages,
+            plan_only: false,
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),
@@ -250,6 +259,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         },
         max_duration,
         log_format: file.log_format,
+        insights: Insights::merge(args, file)?,
     })
 }
 

@@ -70,6 +70,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         },
         max_duration: None,
         log_format: None,
+        insights: Default::default(),
     })
 }
 

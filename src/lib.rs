@@ -12,8 +12,14 @@
 //! - [`pager`]: when a listing has ended, given Mode's lack of a reliable next link.
 //! - [`stop`] and [`checkpoint`]: stopping on SIGTERM/SIGINT/--max-duration, saving what was
 //!   collected, and resuming from it on the next run.
+//! - [`plan`]: `mode-audit plan`, the cost of a full run from the pages alone.
 //! - [`snapshot`]: the records a run collects, shared by crawl, audit and output.
 //! - [`audit`]: pure functions over records (derived fields, summary).
+//! - [`findings`], [`history`], [`keep`], [`insights`]: scheduled reports worth acting on, views over
+//!   time from earlier snapshots, the keep list, and the step that adds them to a snapshot.
+//! - [`diff`]: what changed between two snapshots (`mode-audit diff`).
+//! - [`doctor`]: checks credentials, workspace, scope, rate-limit headers and output (`mode-audit doctor`).
+//! - [`metrics`]: the Prometheus textfile written after a run (`--metrics-file`).
 //! - [`output`]: CSV, JSON and JSONL writers and atomic publication of a snapshot folder.
 //! - [`sim`]: the Mode stand-in server used by tests, `demo` and `sim`.
 //! - [`demo`]: the `demo` and `sim` commands.
@@ -24,10 +30,18 @@ pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod diff;
+pub mod doctor;
+pub mod findings;
+pub mod history;
+pub mod insights;
+pub mod keep;
 pub mod logging;
+pub mod metrics;
 pub mod mode;
 pub mod output;
 pub mod pager;
+pub mod plan;
 pub mod run;
 pub mod sim;
 pub mod snapshot;

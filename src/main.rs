@@ -63,6 +63,62 @@ async fn dispatch(cli: Cli) -> u8 {
                 }
             }
         }
+        Command::Plan(args) => {
+            let env = |name: &str| std::env::var(name).ok();
+            let settings = match config::load(&args, &env) {
+                Ok(settings) => settings,
+                Err(ConfigError(message)) => {
+                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+                    eprintln!("mode-audit: configuration error: {message}");
+                    return USAGE;
+                }
+            };
+            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
+            let stop = Stop::default();
+            stop.install(settings.max_duration);
+            match mode_audit::plan::plan(&settings, &stop).await {
+                Ok(plan) => {
+                    print!("{plan}");
+                    if plan.complete { COMPLETE } else { PARTIAL }
+                }
+                Err(error) => {
+                    eprintln!("mode-audit: fatal: {error:#}");
+                    FATAL
+                }
+            }
+        }
+        Command::Doctor(args) => {
+            let env = |name: &str| std::env::var(name).ok();
+            let settings = match config::load(&args, &env) {
+                Ok(settings) => settings,
+                Err(ConfigError(message)) => {
+                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+                    eprintln!("mode-audit: configuration error: {message}");
+                    return USAGE;
+                }
+            };
+            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
+            let checklist = mode_audit::doctor::doctor(&settings).await;
+            print!("{checklist}");
+            if checklist.passed() { COMPLETE } else { PARTIAL }
+        }
+        Command::Diff(args) => {
+            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
+            match mode_audit::diff::command(&args) {
+                Ok(table) => {
+                    print!("{table}");
+                    COMPLETE
+                }
+                Err(mode_audit::diff::DiffError::NotASnapshot(message)) => {
+                    eprintln!("mode-audit: {message}");
+                    USAGE
+                }
+                Err(error) => {
+                    eprintln!("mode-audit: diff failed: {error}");
+                    FATAL
+                }
+            }
+        }
         Command::Demo(args) => {
             logging::init(cli.log_format.unwrap_or(LogFormat::Text));
             match demo::demo(&args).await {

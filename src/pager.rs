@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 /// Mode's default page size.
 pub const MODE_PAGE_SIZE: u32 = 30;
 
+/// What the audit asks for: more than Mode's default, which costs nothing when the server ignores it
+/// (a full page of 30 needs the next page either way) and saves requests when it honours it.
+pub const DEFAULT_PER_PAGE: u32 = 100;
+
 /// Why a listing ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
@@ -51,6 +55,11 @@ pub struct Pager {
     full: u32,
     /// Whether `full` is known to be the server's page size (not just what was asked).
     confirmed: bool,
+    /// A page size shown to be the server's: a page as long as asked, or an ambiguous page that
+    /// the next page proved was not the last. Shared with later listings of the same kind.
+    proven: Option<u32>,
+    /// The length of an ambiguous page waiting for the next page to prove it.
+    candidate: Option<u32>,
     pages: u32,
     max_pages: u32,
     fresh: usize,
@@ -65,11 +74,33 @@ impl Pager {
             full: per_page.max(1),
             // Up to Mode's default, a server that honours per_page at all honours it exactly.
             confirmed: per_page <= MODE_PAGE_SIZE,
+            proven: None,
+            candidate: None,
             pages: 0,
             max_pages: max_pages.max(1),
             fresh: 0,
             seen: HashSet::new(),
         }
+    }
+
+    /// A pager that starts from a page size another listing of the same kind proved.
+    pub fn with_hint(per_page: u32, max_pages: u32, hint: Option<u32>) -> Pager {
+        let mut pager = Pager::new(per_page, max_pages);
+        if let Some(size) = hint.filter(|s| *s > 0) {
+            pager.full = size;
+            pager.confirmed = true;
+        }
+        pager
+    }
+
+    /// The server's page size, once this listing has proved it.
+    pub fn proven(&self) -> Option<u32> {
+        self.proven
+    }
+
+    /// Drops the tokens kept for de-duplication once the listing has ended (memory on big workspaces).
+    pub fn forget(&mut self) {
+        self.seen = HashSet::new();
     }
 
     /// Picks a listing up where a checkpoint left it: the next page is `state.pages + 1`.
@@ -118,10 +149,18 @@ impl Pager {
         if fresh == 0 {
             return Next::End(End::Repeated);
         }
+        if let Some(size) = self.candidate.take() {
+            self.proven = Some(size);
+        }
         // A page between 30 and what was asked is ambiguous until the server's page size is known:
         // either the last page, or the server caps per_page. Only the next page can tell, so ask it.
         if items < self.full && (self.confirmed || items < MODE_PAGE_SIZE) {
             return Next::End(End::Short);
+        }
+        if items >= self.per_page {
+            self.proven = Some(items);
+        } else if !self.confirmed {
+            self.candidate = Some(items);
         }
         self.full = items;
         self.confirmed = true;
@@ -204,6 +243,28 @@ mod tests {
             walk(100, &[range(0, 100), range(100, 130)]),
             vec![Next::Page(2), Next::End(End::Short)]
         );
+    }
+
+    #[test]
+    fn a_proven_page_size_is_shared_with_the_next_listing() {
+        // Asked 100, honoured: proven at once.
+        let mut pager = Pager::new(100, 10);
+        (0..100).for_each(|t| drop(pager.admit(&t.to_string())));
+        pager.finish_page(100);
+        assert_eq!(pager.proven(), Some(100));
+        // With that hint, a 45-item first page is the end: no extra request.
+        let mut next = Pager::with_hint(100, 10, pager.proven());
+        (0..45).for_each(|t| drop(next.admit(&t.to_string())));
+        assert_eq!(next.finish_page(45), Next::End(End::Short));
+
+        // Asked 100, the server sends 30s: proven only once a second page shows more.
+        let mut pager = Pager::new(100, 10);
+        (0..30).for_each(|t| drop(pager.admit(&t.to_string())));
+        pager.finish_page(30);
+        assert_eq!(pager.proven(), None, "30 of 100 could have been the last page");
+        (30..60).for_each(|t| drop(pager.admit(&t.to_string())));
+        pager.finish_page(30);
+        assert_eq!(pager.proven(), Some(30));
     }
 
     #[test]

@@ -12,6 +12,9 @@ use crate::audit::Summary;
 use crate::checkpoint::Checkpoint;
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
+use crate::findings::{Reason, count_by_reason};
+use crate::insights;
+use crate::metrics;
 use crate::mode::ModeClient;
 use crate::output;
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
@@ -41,10 +44,29 @@ pub struct RunReport {
     pub summary: Summary,
     pub stats: SnapshotStats,
     pub failures: Vec<Failure>,
+    /// Findings per reason, every reason listed (empty when nothing was published).
+    pub findings: Vec<(Reason, u64)>,
 }
 
-/// Audits the workspace the settings name. An `Err` is fatal: nothing was published (exit 3).
+/// Audits the workspace the settings name, then writes the metrics file when one is set.
+/// An `Err` is fatal: nothing was published (exit 3).
 pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
+    if let Some(path) = &settings.insights.metrics_file {
+        metrics::check_writable(path)?;
+    }
+    let report = audit(settings, stop).await?;
+    if let Some(path) = &settings.insights.metrics_file {
+        // The snapshot is already published; a metrics file that cannot be written is logged, and
+        // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
+        match metrics::record(path, &report) {
+            Ok(()) => tracing::info!(path = %path.display(), "metrics written"),
+            Err(error) => tracing::error!(path = %path.display(), error = format!("{error:#}"), "cannot write the metrics file"),
+        }
+    }
+    Ok(report)
+}
+
+async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     let checkpoint_path = match &settings.destination {
         Destination::Dir(out) => {
             output::check_writable(out, &settings.workspace)?;
@@ -93,6 +115,7 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
         summary,
         stats: stats.clone(),
         failures: Vec::new(),
+        findings: Vec::new(),
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
@@ -110,7 +133,7 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     } else {
         Status::Partial
     };
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
         workspace: settings.workspace.clone(),
         started_at,
@@ -120,10 +143,17 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
         collections: outcome.collections,
         reports: outcome.reports,
         failures: outcome.failures,
+        findings: Vec::new(),
     };
+    let history_dir = match &settings.destination {
+        Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
+        Destination::Stdout => None,
+    };
+    insights::enrich(&mut snapshot, history_dir.as_deref(), &settings.insights);
+    report.findings = count_by_reason(&snapshot.findings);
     match &settings.destination {
         Destination::Dir(out) => {
-            let path = output::publish(out, &snapshot, settings.formats, settings.cells)
+            let path = output::publish_with(out, &snapshot, settings.formats, settings.cells, settings.insights.digests)
                 .context("could not publish the snapshot; nothing was published")?;
             report.published = Some(path);
         }
@@ -181,6 +211,13 @@ impl fmt::Display for RunReport {
         writeln!(f, "  reports               {:>8}  ({} archived)", s.reports, s.archived)?;
         writeln!(f, "  scheduled             {:>8}", s.scheduled)?;
         writeln!(f, "  scheduled, 0 views    {:>8}", s.scheduled_zero_views)?;
+        if !self.findings.is_empty() {
+            let total: u64 = self.findings.iter().map(|(_, n)| n).sum();
+            writeln!(f, "  findings              {total:>8}")?;
+            for (reason, n) in self.findings.iter().filter(|(_, n)| *n > 0) {
+                writeln!(f, "                        {n:>8}  {}", reason.code())?;
+            }
+        }
         writeln!(
             f,
             "  requests              {:>8}  ({} throttled, {} retried)",

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::findings::Finding;
 use crate::mode::RequestStats;
 
 /// Version of the snapshot.json layout; bumped when a field changes meaning or goes away.
@@ -109,6 +110,20 @@ pub struct ReportRecord {
     pub url: Option<String>,
     pub fetch_status: FetchStatus,
     pub schedules: Vec<ScheduleRecord>,
+    /// What earlier snapshots in the same folder say about this report (filled before publishing).
+    #[serde(default)]
+    pub history: ReportHistory,
+}
+
+/// A report as seen by earlier snapshots: views gained over fixed windows and when it first appeared.
+/// A window is `None` when no earlier snapshot covers it (never a made-up zero); see `history.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportHistory {
+    /// `started_at` of the oldest snapshot that listed the report (carried forward), else this run's.
+    pub first_seen: Option<String>,
+    pub views_7d: Option<i64>,
+    pub views_30d: Option<i64>,
+    pub views_90d: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +163,9 @@ pub struct Snapshot {
     pub collections: Vec<CollectionRecord>,
     pub reports: Vec<ReportRecord>,
     pub failures: Vec<Failure>,
+    /// One row per (report, reason) worth acting on; see `findings.rs`.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

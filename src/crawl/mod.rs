@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, Counter, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::{End, MODE_PAGE_SIZE, Next, Pager};
+use crate::pager::{DEFAULT_PER_PAGE, End, Next, Pager};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
 
@@ -34,17 +34,20 @@ pub struct CrawlOptions {
     pub exclude_personal: bool,
     /// Pages per listing at most; reaching it is reported as a failure.
     pub max_pages: u32,
+    /// List collections and reports only, never schedules (`mode-audit plan`).
+    pub plan_only: bool,
 }
 
 impl Default for CrawlOptions {
     fn default() -> Self {
         CrawlOptions {
-            per_page: MODE_PAGE_SIZE,
-            concurrency: 8,
+            per_page: DEFAULT_PER_PAGE,
+            concurrency: 32,
             verify_schedules: false,
             exclude_archived: false,
             exclude_personal: false,
             max_pages: 10_000,
+            plan_only: false,
         }
     }
 }
@@ -137,8 +140,9 @@ pub async fn crawl(
         None => Walk::new(client, options),
     };
     let mut running: JoinSet<Fetched> = JoinSet::new();
-    let limit = options.concurrency.max(1);
     loop {
+        // As many in flight as the latency seen needs to keep the budget full, at most `concurrency`.
+        let limit = client.in_flight_target(options.concurrency.max(1));
         while !walk.halted && running.len() < limit {
             let Some(job) = walk.queue.iter_mut().find_map(VecDeque::pop_front) else {
                 break;
@@ -181,6 +185,8 @@ struct Walk {
     /// Set when the credentials stop working mid-run: nothing more can be read.
     halted: bool,
     stopped: Option<StopReason>,
+    /// Page sizes proven by earlier listings of each kind (collections, reports, schedules).
+    hints: [Option<u32>; 3],
     started_at: Option<String>,
     prior: crate::mode::RequestStats,
 }
@@ -200,6 +206,7 @@ impl Walk {
             answered: false,
             halted: false,
             stopped: None,
+            hints: [None; 3],
             started_at: None,
             prior: Default::default(),
         };
@@ -293,7 +300,7 @@ impl Walk {
                     },
                     error: None,
                 },
-                pager: Pager::new(self.options.per_page, self.options.max_pages),
+                pager: Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[1]),
                 listing: if excluded { Listing::Ended } else { Listing::Open },
                 reports: Vec::new(),
             });
@@ -304,7 +311,11 @@ impl Walk {
                 });
             }
         }
-        match self.collections_pager.finish_page(items) {
+        let next = self.collections_pager.finish_page(items);
+        if let Some(size) = self.collections_pager.proven() {
+            self.hints[0].get_or_insert(size);
+        }
+        match next {
             Next::Page(page) => self.queue[0].push_back(Job::Collections { page }),
             Next::End(End::PageCap) => {
                 self.collections_listing = Listing::Capped;
@@ -345,11 +356,12 @@ impl Walk {
             if archived && self.options.exclude_archived {
                 continue;
             }
-            let fetch = self.options.verify_schedules || item.schedules_count != Counter::Value(0);
+            let fetch = !self.options.plan_only
+                && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
             let index = walk.reports.len();
             walk.reports.push(ReportWalk {
                 record: report_record(item, &walk.record.token, archived),
-                schedules: fetch.then(|| Pager::new(self.options.per_page, self.options.max_pages)),
+                schedules: fetch.then(|| Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2])),
             });
             walk.record.reports += 1;
             if fetch {
@@ -362,6 +374,12 @@ impl Walk {
         }
         let next = walk.pager.finish_page(items);
         walk.record.pages = walk.pager.pages();
+        if let Some(size) = walk.pager.proven() {
+            self.hints[1].get_or_insert(size);
+        }
+        if matches!(next, Next::End(_)) {
+            walk.pager.forget();
+        }
         match next {
             Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
             Next::End(End::PageCap) => {
@@ -398,7 +416,11 @@ impl Walk {
                 report.record.schedules.push(schedule_record(item));
             }
         }
-        match pager.finish_page(items) {
+        let next = pager.finish_page(items);
+        if let Some(size) = pager.proven() {
+            self.hints[2].get_or_insert(size);
+        }
+        match next {
             Next::Page(page) => self.queue[2].push_back(Job::Schedules {
                 collection: c,
                 report: r,

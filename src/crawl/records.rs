@@ -31,6 +31,7 @@ pub fn report_record(item: Report, collection: &str, archived: bool) -> ReportRe
         url,
         fetch_status,
         schedules: Vec::new(),
+        history: Default::default(),
     }
 }
 

@@ -102,6 +102,21 @@ impl ModeClient {
         self.inner.stats.snapshot()
     }
 
+    /// The last `X-RateLimit-Limit` and `X-RateLimit-Remaining` Mode sent, if it sent them.
+    pub fn rate_limit_headers(&self) -> (Option<u32>, Option<u32>) {
+        self.inner.stats.last_rate_limit_headers()
+    }
+
+    /// Requests to keep in flight now: enough to fill the budget at the latency seen, at most `max`.
+    pub fn in_flight_target(&self, max: usize) -> usize {
+        self.inner.pacer.in_flight_target(max)
+    }
+
+    /// The pace in force (below the configured budget while another client shares it).
+    pub fn current_rate(&self) -> Option<Rate> {
+        self.inner.pacer.current()
+    }
+
     /// `/api/{ws}/spaces?filter=all&page=N&per_page=P`: every collection, personal ones included.
     pub fn collections_url(&self, page: u32, per_page: u32) -> Url {
         let mut url = self.url(&["spaces"]);
@@ -197,6 +212,7 @@ impl ModeClient {
     /// One attempt: `Ok(Ok)` decoded, `Ok(Err)` a transient failure, `Err` throttled or final.
     async fn attempt<T: DeserializeOwned>(&self, url: &Url, shown: &str) -> Result<Result<T, Transient>, Retry> {
         let creds = &self.inner.credentials;
+        let began = std::time::Instant::now();
         let sent = self
             .inner
             .http
@@ -209,6 +225,10 @@ impl ModeClient {
             Err(e) => return Ok(Err(Transient::Http(describe(&e)))),
         };
         let status = response.status();
+        let limit = header_number(response.headers(), "x-ratelimit-limit");
+        let remaining = header_number(response.headers(), "x-ratelimit-remaining");
+        self.inner.stats.rate_limit_headers(limit, remaining);
+        self.inner.pacer.observe(limit, remaining, began.elapsed());
         match classify(status, response.headers()) {
             Verdict::Success => {}
             Verdict::Throttled { retry_after } => return Err(Retry::Throttled(retry_after)),
@@ -286,6 +306,11 @@ async fn read_body(mut response: Response, shown: &str) -> Result<Vec<u8>, BodyE
             Err(e) => return Err(BodyError::Broken(describe(&e))),
         }
     }
+}
+
+/// A header holding a whole number, such as `X-RateLimit-Remaining`.
+fn header_number(headers: &HeaderMap, name: &str) -> Option<u32> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 /// Mode's error bodies are `{"id": "...", "message": "..."}`.

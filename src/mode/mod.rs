@@ -6,6 +6,7 @@
 //! (`/reports/{r}/schedules`). Auth is HTTP Basic with an API token and secret; the budget is about
 //! 40 requests per 10 s per user, answered with 429 beyond it.
 
+mod adapt;
 mod client;
 mod error;
 mod models;
@@ -17,6 +18,7 @@ pub(crate) use client::is_loopback;
 pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
 pub use error::ModeError;
 pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text};
+pub use adapt::{in_flight_target, shared_budget};
 pub use pacer::{Budget, Pacer, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
 pub use stats::{RequestStats, Stats};

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
+
+use super::adapt::{Latency, SendLog, in_flight_target, shared_budget};
 
 /// A request budget: `requests` per `per` (Mode documents about 40 per 10 s per user).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,27 +89,49 @@ impl FromStr for Budget {
     }
 }
 
-/// Paces requests: waits for the shared limiter and for any pause a 429 has set.
+/// Paces requests: waits for the shared limiter and for any pause a 429 has set, and adapts the
+/// limiter to the server's rate-limit headers.
 pub struct Pacer {
-    limiter: Option<DefaultDirectRateLimiter>,
+    configured: Option<Rate>,
+    state: Mutex<PaceState>,
     window: Duration,
-    paused_until: Mutex<Option<Instant>>,
+}
+
+struct PaceState {
+    current: Option<Rate>,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    paused_until: Option<Instant>,
+    sent: SendLog,
+    latency: Latency,
+}
+
+fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
+    // Burst 1: strictly spaced permits, so no window of `per` ever holds more than `requests`.
+    let quota = Quota::with_period(rate.interval()).expect("interval is above zero").allow_burst(NonZeroU32::MIN);
+    let limiter = RateLimiter::direct(quota);
+    // A new limiter starts with its one cell free; spend it so a swap never allows a double send.
+    let _ = limiter.check();
+    Arc::new(limiter)
 }
 
 impl Pacer {
     /// `None` turns pacing off (benchmarks of raw client overhead, never a default).
     pub fn new(rate: Option<Rate>) -> Pacer {
         let limiter = rate.map(|rate| {
-            // Burst 1: strictly spaced permits, so no window of `per` ever holds more than `requests`.
-            let quota = Quota::with_period(rate.interval())
-                .expect("interval is above zero")
-                .allow_burst(NonZeroU32::MIN);
-            RateLimiter::direct(quota)
+            let quota =
+                Quota::with_period(rate.interval()).expect("interval is above zero").allow_burst(NonZeroU32::MIN);
+            Arc::new(RateLimiter::direct(quota))
         });
         Pacer {
-            limiter,
+            configured: rate,
             window: rate.map_or(Duration::from_secs(1), |r| r.per),
-            paused_until: Mutex::new(None),
+            state: Mutex::new(PaceState {
+                current: rate,
+                limiter,
+                paused_until: None,
+                sent: SendLog::default(),
+                latency: Latency::default(),
+            }),
         }
     }
 
@@ -116,27 +140,78 @@ impl Pacer {
         self.window
     }
 
-    /// Waits until a request may be sent.
+    /// The pace in force now (lower than configured while another client shares the budget).
+    pub fn current(&self) -> Option<Rate> {
+        self.state.lock().expect("pace lock").current
+    }
+
+    /// Waits until a request may be sent, and records that it is.
     pub async fn ready(&self) {
         loop {
-            let until = *self.paused_until.lock().expect("pause lock");
-            match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
+            let (until, limiter) = {
+                let state = self.state.lock().expect("pace lock");
+                (state.paused_until, state.limiter.clone())
+            };
+            if let Some(until) = until.filter(|u| *u > Instant::now()) {
+                tokio::time::sleep_until(until).await;
+                continue;
             }
-        }
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
+            if let Some(limiter) = &limiter {
+                limiter.until_ready().await;
+            }
+            let mut state = self.state.lock().expect("pace lock");
+            // A 429 may have paused everyone while this request waited for its permit.
+            if state.paused_until.is_some_and(|u| u > Instant::now()) {
+                continue;
+            }
+            // A permit from a limiter replaced meanwhile does not count: two limiters would double the pace.
+            let replaced = match (&limiter, &state.limiter) {
+                (Some(used), Some(current)) => !Arc::ptr_eq(used, current),
+                _ => false,
+            };
+            if replaced {
+                continue;
+            }
+            state.sent.record(std::time::Instant::now(), self.window);
+            return;
         }
     }
 
     /// Holds every request back for `wait` (extends, never shortens, a pause already set).
     pub fn pause_for(&self, wait: Duration) {
         let until = Instant::now() + wait;
-        let mut paused = self.paused_until.lock().expect("pause lock");
-        if paused.is_none_or(|p| p < until) {
-            *paused = Some(until);
+        let mut state = self.state.lock().expect("pace lock");
+        if state.paused_until.is_none_or(|p| p < until) {
+            state.paused_until = Some(until);
         }
+    }
+
+    /// Takes in one answer's rate-limit headers and latency; re-paces when the share changes.
+    pub fn observe(&self, server_limit: Option<u32>, remaining: Option<u32>, latency: Duration) {
+        let mut state = self.state.lock().expect("pace lock");
+        state.latency.observe(latency);
+        let Some(configured) = self.configured else {
+            return;
+        };
+        if server_limit.is_none() && remaining.is_none() {
+            return;
+        }
+        let ours = state.sent.count(std::time::Instant::now(), self.window);
+        let target = shared_budget(configured, server_limit, remaining, ours);
+        let current = state.current.unwrap_or(configured);
+        // Hysteresis: re-pace only on a change of at least 2 requests per window, or back to full.
+        let delta = target.requests.get().abs_diff(current.requests.get());
+        if delta >= 2 || (target == configured && current != configured) {
+            tracing::info!(from = %current, to = %target, "re-pacing to the share of the rate budget left to this client");
+            state.current = Some(target);
+            state.limiter = Some(limiter_for(target));
+        }
+    }
+
+    /// Requests to keep in flight at the latency seen so far (see [`in_flight_target`]).
+    pub fn in_flight_target(&self, max: usize) -> usize {
+        let state = self.state.lock().expect("pace lock");
+        in_flight_target(state.current.map(|r| r.paced_per_second()), state.latency.mean(), max)
     }
 }
 

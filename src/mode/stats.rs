@@ -11,6 +11,9 @@ pub struct Stats {
     throttled: AtomicU64,
     retries: AtomicU64,
     bytes: AtomicU64,
+    /// Last `X-RateLimit-Limit` / `-Remaining` seen, plus one (0 = never seen).
+    last_limit: AtomicU64,
+    last_remaining: AtomicU64,
 }
 
 /// A copy of the counters at one moment, as written into snapshot.json.
@@ -50,6 +53,18 @@ impl Stats {
     }
     pub fn read(&self, bytes: usize) {
         self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+    pub fn rate_limit_headers(&self, limit: Option<u32>, remaining: Option<u32>) {
+        if let Some(l) = limit {
+            self.last_limit.store(u64::from(l) + 1, Ordering::Relaxed);
+        }
+        if let Some(r) = remaining {
+            self.last_remaining.store(u64::from(r) + 1, Ordering::Relaxed);
+        }
+    }
+    pub fn last_rate_limit_headers(&self) -> (Option<u32>, Option<u32>) {
+        let read = |a: &AtomicU64| a.load(Ordering::Relaxed).checked_sub(1).map(|v| v as u32);
+        (read(&self.last_limit), read(&self.last_remaining))
     }
     pub fn snapshot(&self) -> RequestStats {
         RequestStats {

@@ -24,20 +24,20 @@ impl Default for Cells {
 }
 
 impl Cells {
-    fn opt(self, value: Option<&str>) -> Cell<'_> {
+    pub(super) fn opt(self, value: Option<&str>) -> Cell<'_> {
         Cell {
             value,
             neutralise: self.neutralise_formulas,
         }
     }
 
-    fn text(self, value: &str) -> Cell<'_> {
+    pub(super) fn text(self, value: &str) -> Cell<'_> {
         self.opt(Some(value))
     }
 }
 
 /// A text cell; empty when `None`.
-struct Cell<'a> {
+pub(super) struct Cell<'a> {
     value: Option<&'a str>,
     neutralise: bool,
 }
@@ -58,7 +58,7 @@ impl Serialize for Cell<'_> {
 }
 
 /// The one place CSV writer settings live.
-fn writer<W: Write>(out: W) -> csv::Writer<W> {
+pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().has_headers(true).from_writer(out)
 }
 
@@ -85,6 +85,10 @@ struct ReportRow<'a> {
     subscriber_count: Option<u64>,
     url: Cell<'a>,
     fetch_status: Cell<'a>,
+    views_7d: Option<i64>,
+    views_30d: Option<i64>,
+    views_90d: Option<i64>,
+    first_seen: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
@@ -119,13 +123,17 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             subscriber_count: audit::subscriber_count(r),
             url: cells.opt(r.url.as_deref()),
             fetch_status: cells.text(r.fetch_status.as_str()),
+            views_7d: r.history.views_7d,
+            views_30d: r.history.views_30d,
+            views_90d: r.history.views_90d,
+            first_seen: cells.opt(r.history.first_seen.as_deref()),
         })?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// reports.csv's header, in order.
-pub const REPORT_COLUMNS: [&str; 21] = [
+/// reports.csv's header, in order (history columns last, so the first 21 keep their places).
+pub const REPORT_COLUMNS: [&str; 25] = [
     "workspace",
     "collection_token",
     "collection_name",
@@ -147,6 +155,10 @@ pub const REPORT_COLUMNS: [&str; 21] = [
     "subscriber_count",
     "url",
     "fetch_status",
+    "views_7d",
+    "views_30d",
+    "views_90d",
+    "first_seen",
 ];
 
 #[derive(Serialize)]
@@ -291,9 +303,11 @@ mod tests {
                     url: None,
                     fetch_status: FetchStatus::NotScheduled,
                     schedules: vec![],
+                    history: Default::default(),
                 })
                 .collect(),
             failures: vec![],
+            findings: vec![],
         }
     }
 

@@ -5,7 +5,10 @@
 //! `OUT/<workspace>/latest` is switched to it. An existing snapshot is never overwritten; a failed
 //! write removes the temporary folder.
 
+mod changes;
 mod csv;
+mod digests;
+mod findings;
 mod json;
 
 use std::fmt;
@@ -22,6 +25,9 @@ pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
     write_schedules,
 };
+pub use self::changes::{CHANGE_COLUMNS, write_changes};
+pub use self::digests::{OwnerDigest, digests, owner_stem};
+pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
 
 /// The file formats a run can write.
@@ -105,6 +111,17 @@ pub fn folder_stamp(started_at: &str) -> String {
 
 /// Writes every requested file and publishes the snapshot folder; returns its final path.
 pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) -> Result<PathBuf> {
+    publish_with(out, snapshot, formats, cells, false)
+}
+
+/// [`publish`], plus the owner digests (`owners/`) when `owner_digests` is set.
+pub fn publish_with(
+    out: &Path,
+    snapshot: &Snapshot,
+    formats: Formats,
+    cells: Cells,
+    owner_digests: bool,
+) -> Result<PathBuf> {
     let dir = workspace_dir(out, &snapshot.workspace);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let stamp = folder_stamp(&snapshot.started_at);
@@ -123,6 +140,12 @@ pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) 
         write_file(at, "collections.csv", |w| {
             write_collections(snapshot, cells, w).map_err(Into::into)
         })?;
+        write_file(at, "findings.csv", |w| {
+            write_findings(&snapshot.workspace, &snapshot.findings, cells, w).map_err(Into::into)
+        })?;
+    }
+    if owner_digests {
+        write_digests(at, snapshot, cells)?;
     }
     if formats.json {
         write_file(at, "snapshot.json", |w| Ok(write_snapshot(snapshot, w)?))?;
@@ -138,6 +161,23 @@ pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) 
     sync_dir(&dir)?;
     point_latest(&dir, &target)?;
     Ok(target)
+}
+
+/// owners/<username>.csv for every owner with findings, and owners/README.md.
+fn write_digests(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
+    let owners = at.join("owners");
+    fs::create_dir(&owners).with_context(|| format!("cannot create {}", owners.display()))?;
+    let list = digests(snapshot);
+    for digest in &list {
+        write_file(&owners, &digest.file, |w| {
+            digests::write_owner(snapshot, digest, cells, w).map_err(Into::into)
+        })?;
+    }
+    write_file(&owners, "README.md", |mut w| {
+        w.write_all(digests::readme(snapshot, &list).as_bytes())?;
+        Ok(w)
+    })?;
+    sync_dir(&owners)
 }
 
 /// Streams reports.csv to `out` (for `--out -`).

@@ -39,7 +39,7 @@ async fn stand_in(mutate: impl FnOnce(&mut SimConfig)) -> (SimServer, SimConfig)
 
 /// Arguments that point the binary at `sim` at the stand-in's budget.
 fn run_args<'a>(sim_url: &'a str, out: &'a str) -> Vec<&'a str> {
-    vec!["run", "--base-url", sim_url, "--out", out, "--rate", "40/100ms"]
+    vec!["run", "--base-url", sim_url, "--out", out, "--rate", "30/100ms"]
 }
 
 fn creds(config: &SimConfig) -> Vec<(&'static str, String)> {
@@ -224,7 +224,7 @@ async fn env_beats_the_file_and_flags_beat_env() {
     let url = sim.base_url();
     std::fs::write(
         tmp.path().join("c.toml"),
-        format!("workspace = \"from-file\"\nrate = \"40/100ms\"\nout = \"snaps\"\nbase_url = \"{url}\"\n"),
+        format!("workspace = \"from-file\"\nrate = \"30/100ms\"\nout = \"snaps\"\nbase_url = \"{url}\"\n"),
     )
     .unwrap();
     let mut env = creds(&config);
@@ -253,7 +253,7 @@ async fn out_dash_streams_reports_csv_to_stdout() {
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut reader = csv::Reader::from_reader(o.stdout.as_slice());
-    assert_eq!(reader.headers().unwrap().len(), 21);
+    assert_eq!(reader.headers().unwrap().len(), mode_audit::output::REPORT_COLUMNS.len());
     assert_eq!(reader.records().count(), 87);
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
@@ -408,4 +408,75 @@ async fn every_fault_at_once_still_yields_a_complete_snapshot() {
     assert_eq!(got, want, "every report exactly once, with its schedules");
     let counters = sim.counters();
     assert!(counters.faults >= 2 && counters.throttled >= 5, "{counters:?}");
+}
+
+#[tokio::test]
+async fn plan_counts_a_full_runs_requests_without_fetching_schedules() {
+    let (sim, config) = stand_in(|c| c.spec.sizes = Some(vec![95, 61, 30, 0, 44])).await;
+    let truth = sim.workspace();
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let args = ["plan", "--workspace", "acme", "--base-url", &url, "--rate", "40/10s", "--per-page", "30"];
+    let env = creds(&config);
+    let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let number = |label: &str| -> u64 {
+        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{text}"));
+        line.split_whitespace().find_map(|w| w.parse().ok()).unwrap()
+    };
+    assert_eq!(number("reports"), truth.report_count() as u64);
+    assert_eq!(number("full run"), mode_audit::demo::minimum_requests(&truth, 30));
+    assert_eq!(sim.counters().schedules, 0, "a plan never asks for schedules");
+    // At 40/10s paced at 98%: requests × 255 ms.
+    let seconds = (number("full run") as f64 * 10.0 / (40.0 * 0.98)) as u64;
+    assert!(text.contains(&format!("{seconds}s")), "{text}");
+}
+
+#[tokio::test]
+async fn credentials_never_appear_in_logs_files_or_help_even_at_trace_level() {
+    use base64::Engine;
+    let token = "tok-NEVER-SHOWN-7f3a";
+    let hidden = mode_audit::sim::Workspace::generate("acme", &fast_config(vec![30, 12, 0, 45]).spec).collections[1]
+        .token
+        .clone();
+    let (sim, config) = stand_in(|c| {
+        c.token = token.to_string();
+        c.inaccessible = vec![hidden.clone()];
+        c.error_rate = 0.05;
+        c.fault_seed = 5;
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{token}:{SECRET}"));
+    let forbidden = [token, SECRET, basic.as_str()];
+    let env = creds(&config);
+    let mut env = env_refs(&env);
+    env.push(("RUST_LOG", "trace"));
+    let mut outputs = Vec::new();
+    for format in ["text", "json"] {
+        let mut args = run_args(&url, "snaps");
+        args.extend(["--workspace", "acme", "--log-format", format, "--format", "csv,json,jsonl"]);
+        let o = mode_audit(tmp.path(), &args, &env).await;
+        assert_eq!(code(&o), 1, "a failing (partial) run: {}", stderr(&o));
+        outputs.push(o);
+    }
+    // A fatal run too: wrong secret.
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme"]);
+    let wrong = [("MODE_API_TOKEN", token), ("MODE_API_SECRET", "wrong-but-secret-too"), ("RUST_LOG", "trace")];
+    outputs.push(mode_audit(tmp.path(), &args, &wrong).await);
+    outputs.push(mode_audit(tmp.path(), &["run", "--help"], &env).await);
+    outputs.push(mode_audit(tmp.path(), &["--help"], &env).await);
+
+    let mut everything = all_text(&tmp.path().join("snaps"));
+    for o in &outputs {
+        everything += &String::from_utf8_lossy(&o.stdout);
+        everything += &String::from_utf8_lossy(&o.stderr);
+    }
+    assert!(everything.len() > 10_000, "the logs and files were really produced");
+    for secret in forbidden.iter().chain(&["wrong-but-secret-too"]) {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
 }

@@ -11,7 +11,7 @@ use mode_audit::sim::{Fault, ScriptedFault, SimServer};
 use mode_audit::snapshot::LedgerStatus;
 use mode_audit::stop::Stop;
 
-use crate::harness::{crawl_sim, fast_config, settings};
+use crate::harness::{crawl_sim, fast_config, mode_paging, settings};
 
 const SIZES: [usize; 4] = [30, 61, 12, 0];
 
@@ -29,7 +29,7 @@ async fn a_429_with_retry_after_is_waited_out_and_retried() {
     config.scripted = vec![script("/spaces?", Fault::RateLimited { retry_after: Some(1) }, 1)];
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty());
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert_eq!(stats.throttled, 1);
@@ -48,7 +48,7 @@ async fn a_429_without_retry_after_waits_for_the_window() {
     config.scripted = vec![script(&reports_of_second, Fault::RateLimited { retry_after: None }, 2)];
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty());
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert_eq!(stats.throttled, 2);
@@ -56,7 +56,7 @@ async fn a_429_without_retry_after_waits_for_the_window() {
 }
 
 #[tokio::test]
-async fn a_client_faster_than_the_server_is_throttled_but_complete() {
+async fn a_client_configured_faster_than_the_server_follows_its_rate_limit_headers() {
     let mut config = fast_config(vec![90, 90, 90, 90]);
     config.retry_after = false;
     let sim = SimServer::start(config.clone()).await.unwrap();
@@ -69,13 +69,17 @@ async fn a_client_faster_than_the_server_is_throttled_but_complete() {
         per: Duration::from_millis(100),
     });
     let client = ModeClient::new(s.client).unwrap();
-    let outcome = crawl(&client, &CrawlOptions::default(), &Stop::default(), None)
+    let outcome = crawl(&client, &mode_paging(), &Stop::default(), None)
         .await
         .unwrap();
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_eq!(outcome.reports.len(), truth.report_count());
-    assert!(sim.counters().throttled > 0, "the server did push back");
-    assert_eq!(client.stats().throttled, sim.counters().throttled);
+    // X-RateLimit-Limit says 40: the client re-paces to it instead of hammering into 429s.
+    let pace = client.current_rate().unwrap();
+    assert!((36..=40).contains(&pace.requests.get()) && pace.per == Duration::from_millis(100), "{pace:?}");
+    let counters = sim.counters();
+    assert!(counters.throttled * 100 <= counters.total * 2, "{counters:?}");
+    assert_eq!(client.stats().throttled, counters.throttled);
 }
 
 #[tokio::test]
@@ -91,7 +95,7 @@ async fn server_errors_dropped_connections_and_bad_bodies_are_retried() {
     ];
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_eq!(outcome.reports.len(), truth.report_count());
     assert_eq!(stats.retries, 5);
@@ -107,7 +111,7 @@ async fn random_faults_lose_nothing() {
     config.fault_seed = 11;
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let got: HashSet<&str> = outcome.reports.iter().map(|r| r.token.as_str()).collect();
     assert_eq!(got.len(), truth.report_count());
@@ -126,7 +130,7 @@ async fn a_branch_that_keeps_failing_is_recorded_and_its_siblings_finish() {
     config.scripted = vec![script(&second, Fault::Status(500), 100)];
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert_eq!(outcome.failures.len(), 1);
     assert_eq!(outcome.failures[0].scope, "collection");
     assert!(
@@ -153,7 +157,7 @@ async fn an_inaccessible_collection_is_recorded_and_the_walk_goes_on() {
     config.inaccessible = vec![hidden.clone()];
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert_eq!(outcome.failures.len(), 1);
     assert_eq!(outcome.failures[0].token.as_deref(), Some(hidden.as_str()));
     let ledger = outcome.collections.iter().find(|c| c.token == hidden).unwrap();
@@ -171,7 +175,7 @@ async fn rejected_credentials_stop_at_the_first_request() {
     let mut s = settings(&sim, &config, dir.path());
     s.client.credentials.secret = "wrong".to_string().into();
     let client = ModeClient::new(s.client).unwrap();
-    let err = crawl(&client, &CrawlOptions::default(), &Stop::default(), None)
+    let err = crawl(&client, &mode_paging(), &Stop::default(), None)
         .await
         .unwrap_err();
     assert!(matches!(err.source, ModeError::Unauthorized { .. }), "{err}");

@@ -1,12 +1,13 @@
 //! Shared setup: a stand-in with a shrunken rate window, and settings that audit it quickly.
 
+use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::Duration;
 
 use mode_audit::config::{ResumePolicy, Settings};
 use mode_audit::crawl::{CrawlOptions, CrawlOutcome, crawl};
 use mode_audit::demo::settings_for;
-use mode_audit::mode::{ModeClient, RequestStats, RetryPolicy};
+use mode_audit::mode::{ModeClient, Rate, RequestStats, RetryPolicy};
 use mode_audit::output::Formats;
 use mode_audit::sim::{RateWindow, SimConfig, SimServer, WorkspaceSpec};
 use mode_audit::stop::Stop;
@@ -52,11 +53,20 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
         max_throttled: 20,
     };
     s.client.timeout = Duration::from_secs(5);
+    // 25% under the stand-in's 40 per 100 ms: timer jitter on a busy machine is a large share of a
+    // 2.5 ms spacing, and exact request counts must not depend on it.
+    s.client.rate = Some(Rate { requests: NonZeroU32::new(30).unwrap(), per: Duration::from_millis(100) });
+    s.crawl.per_page = 30;
     s.resume = ResumePolicy {
         enabled: true,
         max_age: Duration::from_secs(3600),
     };
     s
+}
+
+/// Mode's documented paging (30 a page), for tests that count pages.
+pub fn mode_paging() -> CrawlOptions {
+    CrawlOptions { per_page: 30, ..CrawlOptions::default() }
 }
 
 /// Crawls `sim` with `options`; returns what was collected and the client's counters.

@@ -6,6 +6,8 @@ mod harness;
 mod walk;
 // Rate limits and faults: 429s, 5xx, dropped connections, bad bodies, inaccessible collections.
 mod faults;
+// Bad answers: HTML pages, huge bodies, invalid UTF-8, absurd counters, endless listings.
+mod bad_input;
 // Output files checked field by field against the stand-in's truth.
 mod files;
 // Stop and resume: checkpoints, --fresh, identical results.

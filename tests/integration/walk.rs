@@ -7,7 +7,7 @@ use mode_audit::demo::minimum_requests;
 use mode_audit::sim::{PastEnd, SimServer};
 use mode_audit::snapshot::{FetchStatus, LedgerStatus};
 
-use crate::harness::{crawl_sim, fast_config};
+use crate::harness::{crawl_sim, fast_config, mode_paging};
 
 /// Sizes covering the page-boundary cases: empty, exactly 30·k, one past, a short tail.
 const SIZES: [usize; 6] = [0, 30, 60, 61, 45, 7];
@@ -21,7 +21,7 @@ async fn multi_page_collections_are_read_to_the_end_in_the_fewest_requests() {
     let config = fast_config(SIZES.to_vec());
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, stats) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
 
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let want: Vec<String> = truth.reports().map(|(_, r)| r.token.clone()).collect();
@@ -72,7 +72,7 @@ async fn schedules_are_requested_only_for_scheduled_reports() {
         .collect();
     assert!(scheduled.len() > 10, "the fixture has scheduled reports");
 
-    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert_eq!(sim.counters().schedules, scheduled.len() as u64);
     for r in &outcome.reports {
         let want = scheduled.contains(&r.token);
@@ -89,7 +89,7 @@ async fn schedules_are_requested_only_for_scheduled_reports() {
     sim.reset_counters();
     let options = CrawlOptions {
         verify_schedules: true,
-        ..CrawlOptions::default()
+        ..mode_paging()
     };
     let (verified, _) = crawl_sim(&sim, &config, options).await;
     assert_eq!(sim.counters().schedules, truth.report_count() as u64);
@@ -103,7 +103,7 @@ async fn a_repeated_last_page_ends_the_listing_without_duplicates() {
     config.past_end = PastEnd::RepeatLast;
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty());
     assert_eq!(outcome.reports.len(), truth.report_count());
     // A repeated page costs what an empty page costs.
@@ -116,7 +116,7 @@ async fn duplicates_across_pages_are_dropped_and_nothing_is_lost() {
     config.duplicates_across_pages = true;
     let sim = SimServer::start(config.clone()).await.unwrap();
     let truth = sim.workspace();
-    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty());
     let got: HashSet<String> = tokens_of(&outcome).into_iter().collect();
     assert_eq!(got.len(), outcome.reports.len(), "no report twice");
@@ -135,7 +135,7 @@ async fn an_ignored_or_capped_per_page_never_truncates() {
         let truth = sim.workspace();
         let options = CrawlOptions {
             per_page: 100,
-            ..CrawlOptions::default()
+            ..mode_paging()
         };
         let (outcome, _) = crawl_sim(&sim, &config, options).await;
         assert!(outcome.failures.is_empty());
@@ -164,7 +164,7 @@ async fn personal_collections_and_archived_reports_can_be_left_out() {
     let options = CrawlOptions {
         exclude_personal: true,
         exclude_archived: true,
-        ..CrawlOptions::default()
+        ..mode_paging()
     };
     let (outcome, _) = crawl_sim(&sim, &config, options).await;
     let want: HashSet<String> = truth
@@ -177,4 +177,29 @@ async fn personal_collections_and_archived_reports_can_be_left_out() {
         let excluded = personal.contains(c.token.as_str());
         assert_eq!(c.status == LedgerStatus::Excluded, excluded, "{}", c.token);
     }
+}
+
+#[tokio::test]
+async fn asking_for_bigger_pages_never_costs_more_than_modes_thirty() {
+    let truth_of = |sim: &SimServer| sim.workspace();
+    // A server that ignores per_page: exactly the 30-a-page minimum.
+    let mut config = fast_config(SIZES.to_vec());
+    config.ignore_per_page = true;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    assert_eq!(outcome.reports.len(), truth_of(&sim).report_count());
+    assert_eq!(sim.counters().total, minimum_requests(&truth_of(&sim), 30));
+
+    // A server that honours 100: fewer requests than 30 a page would need, nothing missed.
+    let mut config = fast_config(vec![250, 30, 60, 61, 45, 7, 0]);
+    config.per_page_max = 100;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let (outcome, _) = crawl_sim(&sim, &config, CrawlOptions::default()).await;
+    let truth = truth_of(&sim);
+    assert_eq!(outcome.reports.len(), truth.report_count());
+    let requests = sim.counters().total;
+    assert!(requests < minimum_requests(&truth, 30), "{requests}");
+    // At most one extra page per listing of 30 to 99 reports started before 100 was proven.
+    let ambiguous = truth.collections.iter().filter(|c| (30..100).contains(&c.reports.len())).count() as u64;
+    assert!(requests <= minimum_requests(&truth, 100) + ambiguous, "{requests}");
 }

@@ -1,0 +1,98 @@
+//! Insights: what a run derives beyond the crawl (history, findings, owner digests, metrics), their
+//! settings, and the step that fills history and findings into a snapshot before it is published.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::cli::RunArgs;
+use crate::config::{ConfigError, FileConfig};
+use crate::findings::{FindingsOptions, findings, short};
+use crate::history::History;
+use crate::keep::KeepList;
+use crate::snapshot::Snapshot;
+
+/// Validated settings of the insights (`--findings-window`, `--few-views`, `--keep-list`,
+/// `--digests`, `--metrics-file`).
+#[derive(Debug, Clone, Default)]
+pub struct Insights {
+    pub findings: FindingsOptions,
+    /// Reports exempt from findings.
+    pub keep: KeepList,
+    /// Write `owners/<username>.csv` and `owners/README.md` into the snapshot.
+    pub digests: bool,
+    /// Prometheus textfile written after each run.
+    pub metrics_file: Option<PathBuf>,
+}
+
+const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
+
+impl Insights {
+    /// Flags (with their environment variables) over the config file over defaults.
+    pub fn merge(args: &RunArgs, file: &FileConfig) -> Result<Insights, ConfigError> {
+        let defaults = FindingsOptions::default();
+        let window = match (args.findings_window, &file.findings_window) {
+            (Some(d), _) => d.into(),
+            (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
+                ConfigError(format!(
+                    "config key 'findings_window': '{text}' is not a duration ({e}); write e.g. \"30d\""
+                ))
+            })?,
+            (None, None) => defaults.window,
+        };
+        if window < Duration::from_secs(3600) || window > MAX_WINDOW {
+            return Err(ConfigError(format!(
+                "findings window {} is out of range: use 1h to 3650d, e.g. 30d",
+                humantime::format_duration(window)
+            )));
+        }
+        let few_views = args.few_views.or(file.few_views).unwrap_or(defaults.few_views);
+        let keep = match args.keep_list.as_ref().or(file.keep_list.as_ref()) {
+            Some(path) => KeepList::read(path).map_err(ConfigError)?,
+            None => KeepList::default(),
+        };
+        let metrics_file = args.metrics_file.clone().or_else(|| file.metrics_file.clone());
+        if let Some(path) = metrics_file.as_ref().filter(|p| p.as_os_str().is_empty() || p.is_dir()) {
+            return Err(ConfigError(format!(
+                "metrics file '{}' must name a file, e.g. /var/lib/node_exporter/textfile/mode_audit.prom",
+                path.display()
+            )));
+        }
+        Ok(Insights {
+            findings: FindingsOptions { window, few_views },
+            keep,
+            digests: args.digests.or(file.digests).unwrap_or(false),
+            metrics_file,
+        })
+    }
+}
+
+/// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
+/// each report's history, and computes the findings.
+pub fn enrich(snapshot: &mut Snapshot, history_dir: Option<&Path>, insights: &Insights) {
+    let window = insights.findings.window;
+    let history = match history_dir {
+        Some(dir) => History::load(dir, &snapshot.workspace, &snapshot.started_at, window),
+        None => History::default(),
+    };
+    history.apply(&mut snapshot.reports, &snapshot.started_at);
+    let recent = history.recent(window, &snapshot.reports);
+    tracing::info!(
+        earlier_snapshots = history.found,
+        read = history.read,
+        views_7d_since = history.since(crate::history::WINDOWS[0]).unwrap_or("none"),
+        views_30d_since = history.since(crate::history::WINDOWS[1]).unwrap_or("none"),
+        views_90d_since = history.since(crate::history::WINDOWS[2]).unwrap_or("none"),
+        "history"
+    );
+    if recent.is_none() {
+        tracing::info!(
+            window = %short(window),
+            "no earlier snapshot is that old yet: SCHEDULED_NOT_VIEWED_RECENTLY needs one"
+        );
+    }
+    let present = snapshot.reports.iter().map(|r| r.token.as_str());
+    for token in insights.keep.unmatched(present) {
+        tracing::warn!(token, "keep-list token not in this snapshot (deleted report, or a typo)");
+    }
+    snapshot.findings = findings(snapshot, recent.as_ref(), &insights.findings, &insights.keep);
+}

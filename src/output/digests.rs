@@ -1,0 +1,179 @@
+//! Owner digests (`--digests`): `owners/<username>.csv` with each owner's findings, and
+//! `owners/README.md`, a Markdown table of findings by reason and estimated runtime per owner.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Write;
+
+use super::csv::Cells;
+use super::findings::write_findings;
+use crate::findings::{Finding, Reason};
+use crate::snapshot::Snapshot;
+
+/// The file stem for an owner: letters, digits, `.`, `_` and `-` kept, anything else `_`; no
+/// leading dot; an unknown or empty username is `_unknown`.
+pub fn owner_stem(owner: Option<&str>) -> String {
+    let raw = owner.map(str::trim).unwrap_or_default();
+    let mut stem: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .collect();
+    if stem.starts_with('.') {
+        stem.replace_range(0..1, "_");
+    }
+    if stem.is_empty() {
+        return "_unknown".to_string();
+    }
+    stem
+}
+
+/// One owner's share of the findings.
+pub struct OwnerDigest<'a> {
+    pub owner: Option<&'a str>,
+    /// File name inside `owners/`, unique (case-insensitively) among the digests.
+    pub file: String,
+    pub findings: Vec<&'a Finding>,
+}
+
+impl OwnerDigest<'_> {
+    /// Estimated runtime per month of this owner's reports, each report counted once.
+    pub fn runtime_seconds(&self) -> Option<f64> {
+        let mut seen = HashSet::new();
+        self.findings
+            .iter()
+            .filter(|f| seen.insert(f.report_token.as_str()))
+            .filter_map(|f| f.runtime_per_month_seconds)
+            .reduce(|a, b| a + b)
+    }
+
+    pub fn count(&self, reason: Reason) -> usize {
+        self.findings.iter().filter(|f| f.reason == reason).count()
+    }
+}
+
+/// The findings grouped by owner, largest estimated runtime first, then most findings, then name.
+pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest<'_>> {
+    let mut by_owner: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
+    for f in &snapshot.findings {
+        by_owner
+            .entry(f.owner.as_deref().filter(|o| !o.trim().is_empty()))
+            .or_default()
+            .push(f);
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    let mut out: Vec<OwnerDigest> = by_owner
+        .into_iter()
+        .map(|(owner, findings)| {
+            let stem = owner_stem(owner);
+            let mut file = format!("{stem}.csv");
+            let mut n = 2;
+            while !used.insert(file.to_ascii_lowercase()) {
+                file = format!("{stem}-{n}.csv");
+                n += 1;
+            }
+            OwnerDigest { owner, file, findings }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let cost = |d: &OwnerDigest| d.runtime_seconds().unwrap_or(-1.0);
+        cost(b)
+            .total_cmp(&cost(a))
+            .then(b.findings.len().cmp(&a.findings.len()))
+            .then(a.owner.cmp(&b.owner))
+    });
+    out
+}
+
+/// Writes one owner's CSV.
+pub fn write_owner<W: Write>(snapshot: &Snapshot, digest: &OwnerDigest, cells: Cells, out: W) -> csv::Result<W> {
+    write_findings(&snapshot.workspace, digest.findings.iter().copied(), cells, out)
+}
+
+/// owners/README.md: one row per owner.
+pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Findings by owner: workspace {}, snapshot of {}\n",
+        escape(&snapshot.workspace),
+        snapshot.started_at
+    );
+    if digests.is_empty() {
+        md.push_str("No findings: no scheduled report needs a look.\n");
+        return md;
+    }
+    let _ = writeln!(
+        md,
+        "Each owner's file lists their scheduled reports worth a look, one row per report and reason. \
+         Estimated runtime is runs per month × Mode's expected runtime, each report counted once.\n"
+    );
+    md.push_str("| owner | findings |");
+    for reason in Reason::ALL {
+        let _ = write!(md, " {} |", reason.code());
+    }
+    md.push_str(" est. runtime / month | file |\n|---|---:|");
+    md.push_str(&"---:|".repeat(Reason::ALL.len()));
+    md.push_str("---:|---|\n");
+    for d in digests {
+        let owner = d.owner.map_or_else(|| "(unknown)".to_string(), escape);
+        let _ = write!(md, "| {owner} | {} |", d.findings.len());
+        for reason in Reason::ALL {
+            let _ = write!(md, " {} |", d.count(reason));
+        }
+        let runtime = d.runtime_seconds().map_or_else(|| "unknown".to_string(), hours);
+        let _ = writeln!(md, " {runtime} | [{0}]({0}) |", d.file);
+    }
+    md
+}
+
+/// `2.5 h` or `45 min`.
+fn hours(seconds: f64) -> String {
+    if seconds >= 3600.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.0} min", seconds / 60.0)
+    }
+}
+
+/// Text safe inside a Markdown table cell.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '*' | '[' | ']' | '<' | '>' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_become_safe_file_names() {
+        assert_eq!(owner_stem(Some("ana_lima")), "ana_lima");
+        assert_eq!(owner_stem(Some("../../etc/passwd")), "_._.._etc_passwd");
+        assert_eq!(owner_stem(Some("a/b\\c")), "a_b_c");
+        assert_eq!(owner_stem(Some(".hidden")), "_hidden");
+        assert_eq!(owner_stem(Some("Zoë")), "Zo_");
+        assert_eq!(owner_stem(None), "_unknown");
+        assert_eq!(owner_stem(Some("  ")), "_unknown");
+        for name in ["..", ".", "/", "a/../b"] {
+            let stem = owner_stem(Some(name));
+            assert!(!stem.contains('/') && !stem.starts_with('.') && !stem.is_empty(), "{name} -> {stem}");
+        }
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        assert_eq!(escape("a|b\nc"), "a\\|b c");
+        assert_eq!(hours(9000.0), "2.5 h");
+        assert_eq!(hours(600.0), "10 min");
+    }
+}

@@ -1,0 +1,143 @@
+//! `SimConfig`: everything that shapes the simulated Mode server (credentials, workspace,
+//! rate limit, paging quirks, faults), with the defaults and the `demo` preset.
+
+use std::time::Duration;
+
+use super::faults::ScriptedFault;
+use super::paging::{PagingRules, PastEnd};
+use super::window::RateWindow;
+use super::workspace::WorkspaceSpec;
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Workspace username.
+    pub workspace: String,
+    /// Basic-auth username (API token).
+    pub token: String,
+    /// Basic-auth password (API secret).
+    pub secret: String,
+    pub spec: WorkspaceSpec,
+    /// Sliding-window budget per credential; `None` disables limiting (and its headers).
+    pub limit: Option<RateWindow>,
+    /// Send `Retry-After` on 429s from the window.
+    pub retry_after: bool,
+    pub per_page_default: usize,
+    /// `per_page` is honoured up to this cap (Mode's real cap is unknown).
+    pub per_page_max: usize,
+    /// Ignore `per_page` entirely: always `per_page_default`.
+    pub ignore_per_page: bool,
+    pub past_end: PastEnd,
+    /// Unstable ordering: page p > 1 starts with the last item of page p - 1.
+    pub duplicates_across_pages: bool,
+    /// Add SPEC-style `pagination` and `_links.next_page`/`prev_page` (real captures lack them).
+    pub pagination_block: bool,
+    /// Emit counters (`view_count`, `schedules_count`, ...) as numeric strings.
+    pub counters_as_strings: bool,
+    /// Server time added to admitted requests, after the rate-limit check.
+    pub latency: Duration,
+    /// ± fraction of `latency`, uniformly random.
+    pub latency_jitter: f64,
+    /// Probability of a 500/502/503 on list endpoints.
+    pub error_rate: f64,
+    /// Probability of a dropped connection on list endpoints.
+    pub drop_rate: f64,
+    /// Probability of a 200 with a truncated JSON body on list endpoints.
+    pub malformed_rate: f64,
+    /// Collection tokens whose `/reports` answer 404 `space not found`.
+    pub inaccessible: Vec<String>,
+    pub scripted: Vec<ScriptedFault>,
+    pub fault_seed: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            workspace: "acme".to_string(),
+            token: "demo-token".to_string(),
+            secret: "demo-secret".to_string(),
+            spec: WorkspaceSpec::default(),
+            limit: Some(RateWindow {
+                requests: 40,
+                window: Duration::from_secs(10),
+            }),
+            retry_after: true,
+            per_page_default: 30,
+            per_page_max: 100,
+            ignore_per_page: false,
+            past_end: PastEnd::Empty,
+            duplicates_across_pages: false,
+            pagination_block: false,
+            counters_as_strings: false,
+            latency: Duration::ZERO,
+            latency_jitter: 0.0,
+            error_rate: 0.0,
+            drop_rate: 0.0,
+            malformed_rate: 0.0,
+            inaccessible: Vec::new(),
+            scripted: Vec::new(),
+            fault_seed: 0,
+        }
+    }
+}
+
+impl SimConfig {
+    /// A realistic workspace for the `demo` command: 300 reports in 10 collections (6 custom,
+    /// one of them empty and one with exactly 60 reports, 3 personal, 1 community), ~20%
+    /// scheduled, ~8% archived, a few null names; 40 requests per 2 s; 20 ms latency.
+    pub fn demo() -> SimConfig {
+        SimConfig {
+            spec: WorkspaceSpec {
+                seed: 2026,
+                collections: 6,
+                personal: 3,
+                community: true,
+                reports: 300,
+                sizes: Some(vec![74, 60, 0, 45, 31, 38, 12, 7, 3, 30]),
+                scheduled_share: 0.2,
+                multi_schedule_share: 0.25,
+                archived_share: 0.08,
+                null_name_share: 0.02,
+                views_zero_share: 0.15,
+            },
+            limit: Some(RateWindow {
+                requests: 40,
+                window: Duration::from_secs(2),
+            }),
+            latency: Duration::from_millis(20),
+            latency_jitter: 0.3,
+            fault_seed: 2026,
+            ..SimConfig::default()
+        }
+    }
+
+    pub(crate) fn paging(&self) -> PagingRules {
+        PagingRules {
+            per_page_default: self.per_page_default,
+            per_page_max: self.per_page_max,
+            ignore_per_page: self.ignore_per_page,
+            past_end: self.past_end,
+            duplicates: self.duplicates_across_pages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Workspace;
+
+    #[test]
+    fn demo_workspace_has_the_advertised_shape() {
+        let cfg = SimConfig::demo();
+        let ws = Workspace::generate(&cfg.workspace, &cfg.spec);
+        assert_eq!(ws.report_count(), 300);
+        assert_eq!(ws.collections.len(), 10);
+        let count = |t: &str| ws.collections.iter().filter(|c| c.space_type == t).count();
+        assert_eq!((count("custom"), count("private"), count("community")), (6, 3, 1));
+        assert!(ws.collections.iter().any(|c| c.reports.is_empty()));
+        assert!(ws.collections.iter().any(|c| c.reports.len() == 60));
+        assert!(ws.reports().any(|(_, r)| r.schedules.len() == 2));
+        assert!(ws.reports().any(|(_, r)| r.archived));
+        assert!(ws.reports().any(|(_, r)| r.name.is_none()));
+    }
+}

@@ -1,0 +1,143 @@
+//! Request counters of the simulator, readable from tests while the server runs.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A point-in-time copy of the counters. Every request is classified into exactly one of
+/// `collections`, `reports`, `schedules`, `other`, so these four sum to `total`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CounterSnapshot {
+    /// Every request that reached a handler (incl. 401/404/429).
+    pub total: u64,
+    /// `GET /api/{ws}/spaces` or `/collections` listings.
+    pub collections: u64,
+    /// `GET /api/{ws}/{spaces|collections}/{space}/reports` listings.
+    pub reports: u64,
+    /// `GET /api/{ws}/reports/{r}/schedules` listings.
+    pub schedules: u64,
+    /// Everything else.
+    pub other: u64,
+    /// 429s sent (window + scripted).
+    pub throttled: u64,
+    /// 401s sent.
+    pub unauthorized: u64,
+    /// Injected faults of any kind (random or scripted), excluding 429s.
+    pub faults: u64,
+    /// Highest number of concurrent requests seen.
+    pub max_in_flight: u64,
+}
+
+/// Which counter a request path belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Collections,
+    Reports,
+    Schedules,
+    Other,
+}
+
+#[derive(Debug, Default)]
+pub struct Counters {
+    total: AtomicU64,
+    collections: AtomicU64,
+    reports: AtomicU64,
+    schedules: AtomicU64,
+    other: AtomicU64,
+    throttled: AtomicU64,
+    unauthorized: AtomicU64,
+    faults: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+}
+
+/// Decrements the in-flight gauge when the request is done.
+pub struct InFlight<'a>(&'a Counters);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Counters {
+    /// Counts an arriving request and returns its in-flight guard.
+    pub fn arrive(&self, category: Category) -> InFlight<'_> {
+        self.total.fetch_add(1, Ordering::SeqCst);
+        let slot = match category {
+            Category::Collections => &self.collections,
+            Category::Reports => &self.reports,
+            Category::Schedules => &self.schedules,
+            Category::Other => &self.other,
+        };
+        slot.fetch_add(1, Ordering::SeqCst);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(self)
+    }
+
+    pub fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn unauthorized(&self) {
+        self.unauthorized.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn fault(&self) {
+        self.faults.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn snapshot(&self) -> CounterSnapshot {
+        let get = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        CounterSnapshot {
+            total: get(&self.total),
+            collections: get(&self.collections),
+            reports: get(&self.reports),
+            schedules: get(&self.schedules),
+            other: get(&self.other),
+            throttled: get(&self.throttled),
+            unauthorized: get(&self.unauthorized),
+            faults: get(&self.faults),
+            max_in_flight: get(&self.max_in_flight),
+        }
+    }
+
+    /// Zeroes every counter; `max_in_flight` restarts from the requests currently in flight.
+    pub fn reset(&self) {
+        for a in [
+            &self.total,
+            &self.collections,
+            &self.reports,
+            &self.schedules,
+            &self.other,
+            &self.throttled,
+            &self.unauthorized,
+            &self.faults,
+        ] {
+            a.store(0, Ordering::SeqCst);
+        }
+        let now = self.in_flight.load(Ordering::SeqCst);
+        self.max_in_flight.store(now, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_tracks_concurrency() {
+        let c = Counters::default();
+        let a = c.arrive(Category::Reports);
+        let b = c.arrive(Category::Collections);
+        drop(a);
+        let d = c.arrive(Category::Other);
+        drop((b, d));
+        c.throttled();
+        c.fault();
+        let s = c.snapshot();
+        assert_eq!((s.total, s.reports, s.collections, s.other), (3, 1, 1, 1));
+        assert_eq!((s.throttled, s.faults, s.unauthorized, s.max_in_flight), (1, 1, 0, 2));
+        c.reset();
+        assert_eq!(c.snapshot(), CounterSnapshot::default());
+    }
+}

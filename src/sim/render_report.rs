@@ -1,0 +1,320 @@
+//! HAL bodies of a report, its schedules and its subscriptions, shaped like the captured
+//! payloads (reference doc §3.2–3.4).
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::render::{Hal, derived_token};
+use super::workspace::{SimCollection, SimReport, SimSchedule};
+
+/// A report subscription derived from a schedule (the truth has none of its own): one per
+/// schedule with subscribers. Its token exists only in `_links.self.href`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subscription<'a> {
+    pub token: String,
+    pub schedule: &'a SimSchedule,
+}
+
+/// The subscriptions of `schedules`, in schedule order.
+pub fn subscriptions(schedules: &[SimSchedule]) -> Vec<Subscription<'_>> {
+    schedules
+        .iter()
+        .filter(|s| s.subscriber_count > 0)
+        .map(|s| Subscription {
+            token: derived_token(&[&s.token, "subscription"]),
+            schedule: s,
+        })
+        .collect()
+}
+
+impl Hal<'_> {
+    /// A report as listed in `_embedded.reports` and returned by `GET /reports/{r}`.
+    pub fn report(&self, c: &SimCollection, r: &SimReport) -> Value {
+        let ws = self.ws;
+        let api = self.api(&format!("/reports/{}", r.token));
+        let account_id = self.account_id();
+        let ok_run = r
+            .last_successfully_run_at
+            .as_deref()
+            .map(|t| derived_token(&[&r.token, "run", t]));
+        let last_run = r.last_run_at.as_deref().map(|t| derived_token(&[&r.token, "run", t]));
+        let preview = ok_run.as_ref().map(|run| {
+            format!(
+                "https://s3.us-west-2.amazonaws.com/mode.production/report-run-previews/web/{ws}/{}/{run}/{}\
+                 ?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=119&X-Amz-SignedHeaders=host&X-Amz-Signature={}",
+                r.token,
+                derived_token(&[run, "preview"]),
+                derived_token(&[run, "signature"]).repeat(5),
+            )
+        });
+        let signature = base64::engine::general_purpose::STANDARD.encode(format!(
+            "signature={}&organization_token={}&report_token={}",
+            derived_token(&[&r.token, "flamingo"]).repeat(5),
+            self.workspace_token(),
+            r.token
+        ));
+        let theme_id = [1, 2, 3, 3, 5][(r.id % 5) as usize];
+        let mut links = json!({
+            "self": {"href": api},
+            "web": {"href": format!("https://app.mode.com/{ws}/reports/{}", r.token)},
+            "web_edit": {"href": format!("/editor/{ws}/reports/{}", r.token)},
+            "csv_export": {"href": format!("{api}/results/content.csv")},
+            "share": {"href": format!("/{ws}/reports/{}", r.token)},
+            "web_report_runs": {"href": format!("/{ws}/reports/{}/runs", r.token)},
+            "account": {"href": self.api("")},
+            "report_run": {"templated": true, "href": format!("{api}/runs/{{id}}?embed[result]=1")},
+            "space": {"href": self.api(&format!("/collections/{}", c.token))},
+            "space_links": {"href": format!("{api}/space_links")},
+            "queries": {"href": format!("{api}/queries")},
+            "report_runs": {"href": format!("{api}/runs")},
+            "report_pins": {"href": format!("{api}/pins")},
+            "report_filters": {"href": format!("{api}/filters")},
+            "report_schedules": {"href": format!("{api}/schedules")},
+            "report_subscriptions": {"href": format!("{api}/subscriptions")},
+            "python_visualizations": {"href": format!("{api}/layout_cells")},
+            "perspective_email_subscription_memberships": {
+                "href": format!("{api}/perspective_email_report_subscription_memberships")
+            },
+            "validate_email_subscriber": {
+                "templated": true,
+                "href": format!("{api}/email_report_subscribers/validate{{?subscriber[email]}}")
+            },
+            "creator": {"href": format!("/api/{}", r.creator)},
+            "report_theme": {"href": format!("/api/modeanalytics/report_themes/{}", derived_token(&[&theme_id.to_string(), "theme"]))},
+            "report_index_web": {"href": format!("/{ws}/spaces/{}/reports/{}", c.token, r.token)},
+        });
+        if let Some(run) = &last_run {
+            links["last_run"] = json!({"href": format!("{api}/runs/{run}")});
+        }
+        if let Some(run) = &ok_run {
+            links["last_successful_run"] = json!({"href": format!("{api}/runs/{run}")});
+        }
+        let mut body = json!({
+            "token": r.token,
+            "id": r.id,
+            "name": r.name,
+            "description": r.description,
+            "created_at": r.created_at,
+            "updated_at": r.updated_at,
+            "published_at": null,
+            "edited_at": r.edited_at,
+            "theme_id": theme_id,
+            "color_mappings": {},
+            "type": r.report_type,
+            "last_successful_sync_at": null,
+            "last_saved_at": r.edited_at,
+            "archived": r.archived,
+            "space_token": c.token,
+            "account_id": account_id,
+            "account_username": ws,
+            "public": false,
+            "full_width": false,
+            "manual_run_disabled": false,
+            "drill_anywhere_enabled": false,
+            "run_privately": true,
+            "drilldowns_enabled": true,
+            "layout": "<div class=\"mode-grid container\"><div class=\"row\"></div></div>",
+        });
+        let more = json!({
+            "is_embedded": false,
+            "is_signed": false,
+            "imported_datasets": [],
+            "shared": false,
+            "expected_runtime": r.expected_runtime,
+            "last_successfully_run_at": r.last_successfully_run_at,
+            "last_run_at": r.last_run_at,
+            "web_preview_image": preview,
+            "last_successful_run_token": ok_run,
+            "github_link": null,
+            "flamingo_signature": signature,
+            "query_count": self.count(1 + r.id % 4),
+            "max_query_count": self.count(160),
+            "chart_count": self.count(r.id % 5),
+            "runs_count": self.count(r.runs_count),
+            "schedules_count": self.count(r.schedules.len() as u64),
+            "query_preview": "SELECT date_trunc('week', created_at) AS week, count(*) FROM orders GROUP BY 1",
+            "view_count": self.count(r.view_count),
+            "thoughtspot_published_at": null,
+            "_links": links,
+            "_forms": {
+                "edit": {
+                    "method": "patch",
+                    "action": api,
+                    "input": {"report": {
+                        "name": {"type": "text", "value": r.name},
+                        "description": {"type": "text", "value": r.description},
+                        "account_id": {"type": "text", "value": account_id},
+                        "space_token": {"type": "text", "value": c.token},
+                        "color_mappings": {"type": "text", "value": {}},
+                        "published": {"type": "text", "value": false}
+                    }}
+                },
+                "destroy": {"method": "delete", "action": api},
+                "archive": {"method": "patch", "action": format!("{api}/archive")},
+                "unarchive": {"method": "patch", "action": format!("{api}/unarchive")},
+            }
+        });
+        if let (Some(body), Value::Object(more)) = (body.as_object_mut(), more) {
+            body.extend(more);
+        }
+        body
+    }
+
+    /// A schedule as listed in `_embedded.report_schedules`.
+    pub fn schedule(&self, r: &SimReport, s: &SimSchedule) -> Value {
+        let report = self.api(&format!("/reports/{}", r.token));
+        let href = format!("{report}/schedules/{}", s.token);
+        let updated = s
+            .last_run_at
+            .as_ref()
+            .filter(|t| **t > s.created_at)
+            .unwrap_or(&s.created_at);
+        let retry_count = match s.retry_state.as_str() {
+            "ok" => 0,
+            _ => 1 + u64::from(s.token.as_bytes()[0] % 3),
+        };
+        json!({
+            "token": s.token,
+            "name": s.name,
+            "parameters": {},
+            "created_at": s.created_at,
+            "updated_at": updated,
+            "retry_state": s.retry_state,
+            "retry_count": retry_count,
+            "retry_delay": 0,
+            "timeout": 86100,
+            "last_run_at": s.last_run_at,
+            "last_succeeded_at": s.last_succeeded_at,
+            "last_scheduled_run": s.last_scheduled_run,
+            "next_scheduled_run": s.next_scheduled_run,
+            "report_name": r.name,
+            "delivery": null,
+            "report_token": r.token,
+            "report_type": r.report_type,
+            "subscribed": false,
+            "subscriber_count": self.count(s.subscriber_count),
+            "frequency": s.frequency,
+            "time_zone": s.time_zone,
+            "hour": s.hour,
+            "minute": s.minute,
+            "_links": {
+                "account": {"href": self.api("")},
+                "creator": {"href": format!("/api/{}", r.creator)},
+                "self": {"href": href},
+                "report": {"href": report},
+                "report_web": {"href": format!("https://app.mode.com/{}/reports/{}", self.ws, r.token)},
+                "report_runs": {"href": format!("{href}/runs?embed[report_runs][executed_by]=1")},
+                "report_subscriptions": {"href": format!("{href}/subscriptions")},
+            },
+            "_forms": {
+                "edit": {
+                    "method": "patch",
+                    "action": href,
+                    "content_type": "application/json",
+                    "input": {"report_schedule": {"cron": {
+                        "freq": {"type": "select", "value": s.frequency},
+                        "time_zone": {"type": "select", "value": s.time_zone}
+                    }}}
+                },
+                "destroy": {"method": "delete", "action": href},
+            }
+        })
+    }
+
+    /// A subscription as listed in `_embedded.report_subscriptions` (no `token` property).
+    pub fn subscription(&self, r: &SimReport, sub: &Subscription<'_>) -> Value {
+        let report = self.api(&format!("/reports/{}", r.token));
+        let href = format!("{report}/subscriptions/{}", sub.token);
+        let bits = sub.token.as_bytes()[1];
+        json!({
+            "data_previews_enabled": bits % 2 == 0,
+            "data_tables_enabled": bits % 3 == 0,
+            "csv_attachments_enabled": bits % 5 == 0,
+            "pdf_attachments_enabled": bits % 7 == 0,
+            "report_links_enabled": true,
+            "email_subscriber_count": self.count(sub.schedule.subscriber_count),
+            "_links": {
+                "self": {"href": href},
+                "report_schedule": {"href": format!("{report}/schedules/{}", sub.schedule.token)},
+                "email_subscription_memberships": {"href": format!("{href}/email_subscription_memberships")},
+                "slack_subscription_memberships": {"href": format!("{href}/slack_subscription_memberships")},
+            },
+            "_forms": {
+                "edit": {"method": "patch", "action": href, "content_type": "application/json"},
+                "destroy": {"method": "delete", "action": href},
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Workspace, WorkspaceSpec};
+
+    #[test]
+    fn report_body_matches_the_capture_shape() {
+        let spec = WorkspaceSpec {
+            scheduled_share: 1.0,
+            ..Default::default()
+        };
+        let ws = Workspace::generate("acme", &spec);
+        let (c, r) = ws.reports().next().unwrap();
+        let hal = Hal {
+            ws: "acme",
+            strings: false,
+        };
+        let body = hal.report(c, r);
+        assert_eq!(body["token"], r.token.as_str());
+        assert_eq!(body["space_token"], c.token.as_str());
+        assert_eq!(body["type"], "Report");
+        assert!(body["view_count"].is_u64() && body["schedules_count"] == r.schedules.len() as u64);
+        assert_eq!(
+            body["_links"]["web"]["href"],
+            format!("https://app.mode.com/acme/reports/{}", r.token)
+        );
+        assert_eq!(body["_links"]["creator"]["href"], format!("/api/{}", r.creator));
+        assert_eq!(
+            body["_links"]["space"]["href"],
+            format!("/api/acme/collections/{}", c.token)
+        );
+        assert!(body.get("creator").is_none() && body.get("schedules").is_none());
+        assert!(body.as_object().unwrap().contains_key("published_at"));
+
+        let s = &r.schedules[0];
+        let sched = hal.schedule(r, s);
+        assert_eq!(sched["report_token"], r.token.as_str());
+        assert_eq!(sched["hour"], s.hour.as_str());
+        assert!(sched.get("cron").is_none() && sched.get("timezone").is_none());
+
+        let strings = Hal {
+            ws: "acme",
+            strings: true,
+        };
+        assert!(strings.report(c, r)["view_count"].is_string());
+    }
+
+    #[test]
+    fn subscriptions_have_no_token_property() {
+        let spec = WorkspaceSpec {
+            scheduled_share: 1.0,
+            reports: 50,
+            ..Default::default()
+        };
+        let ws = Workspace::generate("acme", &spec);
+        let (_, r) = ws
+            .reports()
+            .find(|(_, r)| r.schedules.iter().any(|s| s.subscriber_count > 0))
+            .unwrap();
+        let subs = subscriptions(&r.schedules);
+        let hal = Hal {
+            ws: "acme",
+            strings: false,
+        };
+        let body = hal.subscription(r, &subs[0]);
+        assert!(body.get("token").is_none());
+        let href = body["_links"]["self"]["href"].as_str().unwrap();
+        assert!(href.ends_with(&format!("/subscriptions/{}", subs[0].token)));
+        assert_eq!(body["email_subscriber_count"], subs[0].schedule.subscriber_count);
+    }
+}

@@ -1,0 +1,230 @@
+//! The request pipeline of the simulator as one axum handler: count, Basic auth, the rate
+//! window, scripted/random faults and latency around the endpoint answer, rate headers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::config::SimConfig;
+use super::counters::{Category, Counters};
+use super::endpoint::Endpoint;
+use super::faults::{Fault, FaultPlan, html_page};
+use super::handlers::{Reply, handle, not_found};
+use super::render::error_body;
+use super::truth::Truth;
+use super::window::{Admission, RateLimiter, retry_after_secs};
+
+const HAL_JSON: &str = "application/hal+json; charset=utf-8";
+
+/// Everything the handler shares across requests.
+#[derive(Debug)]
+pub struct AppState {
+    pub config: SimConfig,
+    pub truth: RwLock<Arc<Truth>>,
+    pub counters: Counters,
+    pub limiter: RateLimiter,
+    pub faults: FaultPlan,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
+}
+
+async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let cfg = &st.config;
+    let endpoint = Endpoint::parse(uri.path());
+    let category = if method == Method::GET {
+        endpoint.category()
+    } else {
+        Category::Other
+    };
+    let _in_flight = st.counters.arrive(category);
+    let now = Instant::now();
+
+    let presented = basic_credentials(&headers);
+    if !presented
+        .as_ref()
+        .is_some_and(|(u, p)| *u == cfg.token && *p == cfg.secret)
+    {
+        st.counters.unauthorized();
+        let user = presented.map(|(u, _)| u).unwrap_or_default();
+        let remaining = st.limiter.peek(&user, now);
+        return finish(json(401, &error_body(401, None)), cfg, remaining);
+    }
+    let remaining = match st.limiter.admit(&cfg.token, now) {
+        None => None,
+        Some(Admission::Admitted { remaining }) => Some(remaining),
+        Some(Admission::Rejected { retry_after }) => {
+            st.counters.throttled();
+            let secs = cfg.retry_after.then(|| retry_after_secs(retry_after));
+            return finish(rate_limited(secs), cfg, Some(0));
+        }
+    };
+
+    let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let mut fault = st.faults.scripted(path_and_query);
+    if let Some(Fault::Slow(extra)) = fault {
+        st.counters.fault();
+        tokio::time::sleep(extra).await;
+        fault = None;
+    }
+    let latency = st.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if fault.is_none() && method == Method::GET && endpoint.is_fault_target() {
+        fault = st.faults.random();
+    }
+
+    let response = match fault {
+        None | Some(Fault::Slow(_)) => {
+            let reply = answer(&st, &method, &endpoint, &uri);
+            json(reply.status, &reply.body)
+        }
+        Some(Fault::RateLimited { retry_after }) => {
+            st.counters.throttled();
+            rate_limited(retry_after)
+        }
+        Some(Fault::Status(429)) => {
+            st.counters.throttled();
+            json(429, &error_body(429, None))
+        }
+        Some(Fault::Status(code)) => {
+            st.counters.fault();
+            json(code, &error_body(code, None))
+        }
+        Some(Fault::Html(code)) => {
+            st.counters.fault();
+            build(code, "text/html; charset=utf-8", None, Body::from(html_page(code)))
+        }
+        Some(Fault::Malformed) => {
+            st.counters.fault();
+            let full = serialize(&answer(&st, &method, &endpoint, &uri).body);
+            let cut = (full.len() / 2).max(1);
+            build(200, HAL_JSON, None, Body::from(full[..cut].to_vec()))
+        }
+        Some(Fault::Drop) => {
+            st.counters.fault();
+            dropped(serialize(&answer(&st, &method, &endpoint, &uri).body))
+        }
+        Some(Fault::Body {
+            status,
+            content_type,
+            body,
+        }) => {
+            st.counters.fault();
+            build(status, &content_type, None, Body::from(body))
+        }
+    };
+    finish(response, cfg, remaining)
+}
+
+/// The endpoint's normal answer (non-GET methods are unknown resources).
+fn answer(st: &AppState, method: &Method, endpoint: &Endpoint, uri: &Uri) -> Reply {
+    if method != Method::GET {
+        return not_found("Not found");
+    }
+    let query: HashMap<String, String> = Query::try_from_uri(uri).map(|Query(q)| q).unwrap_or_default();
+    let truth = Arc::clone(&st.truth.read().unwrap_or_else(|e| e.into_inner()));
+    handle(&st.config, &truth, endpoint, &query)
+}
+
+/// `(username, password)` of an `Authorization: Basic ...` header.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, pass) = decoded.split_once(':')?;
+    Some((user.to_string(), pass.to_string()))
+}
+
+fn serialize(body: &Value) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
+}
+
+fn json(status: u16, body: &Value) -> Response {
+    build(status, HAL_JSON, None, Body::from(serialize(body)))
+}
+
+fn rate_limited(retry_after: Option<u64>) -> Response {
+    let mut resp = json(429, &error_body(429, Some("Too many API requests")));
+    if let Some(secs) = retry_after {
+        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+/// 200 headers announcing the whole body, half of it, then (after the head and that half
+/// have had time to reach the client) a broken stream.
+fn dropped(full: Vec<u8>) -> Response {
+    use futures_util::StreamExt as _;
+    let declared = full.len().max(2);
+    let part = Bytes::from(full[..full.len() / 2].to_vec());
+    let first = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(part) });
+    let broken = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated dropped connection",
+        ))
+    });
+    build(200, HAL_JSON, Some(declared), Body::from_stream(first.chain(broken)))
+}
+
+fn build(status: u16, content_type: &str, content_length: Option<usize>, body: Body) -> Response {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    let content_type =
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, content_type);
+    if let Some(len) = content_length {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    resp
+}
+
+/// Adds `X-RateLimit-Limit` / `X-RateLimit-Remaining` (when a limit is configured).
+fn finish(mut resp: Response, cfg: &SimConfig, remaining: Option<u32>) -> Response {
+    if let (Some(limit), Some(remaining)) = (cfg.limit, remaining) {
+        let h = resp.headers_mut();
+        h.insert("x-ratelimit-limit", HeaderValue::from(limit.requests));
+        h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn parses_basic_credentials() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode("tok:sec:ret");
+        assert_eq!(
+            basic_credentials(&auth(&format!("Basic {encoded}"))),
+            Some(("tok".into(), "sec:ret".into()))
+        );
+        assert_eq!(basic_credentials(&auth(&format!("Bearer {encoded}"))), None);
+        assert_eq!(basic_credentials(&auth("Basic !!!")), None);
+        assert_eq!(basic_credentials(&HeaderMap::new()), None);
+    }
+}
