@@ -123,6 +123,10 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_FRESH", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub fresh: Option<bool>,
 
+    /// Never draw the progress line (it is drawn only when stderr is a terminal anyway).
+    #[arg(long, env = "MODE_AUDIT_NO_PROGRESS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub no_progress: Option<bool>,
+
     /// Resume from a stopped run's checkpoint only if it is younger than this. [default: 24h]
     #[arg(long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
     pub resume_max_age: Option<humantime::Duration>,
@@ -176,6 +180,11 @@ pub struct DemoArgs {
     /// Seed of the generated workspace.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+
+    /// Change the stand-in first, as if weeks had passed (views grow, schedules change, a report moves, one is
+    /// deleted): run the demo once without and once with it, then compare the two with `mode-audit diff`.
+    #[arg(long)]
+    pub changed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,7 @@ pub struct FileConfig {
     pub exclude_personal: Option<bool>,
     pub allow_insecure_http: Option<bool>,
     pub raw_csv: Option<bool>,
+    pub progress: Option<bool>,
     pub max_duration: Option<String>,
     pub resume_max_age: Option<String>,
     pub log_format: Option<LogFormat>,
@@ -100,6 +101,8 @@ pub struct Settings {
     pub resume: ResumePolicy,
     /// Stop cleanly (checkpoint, exit 4) after this long.
     pub max_duration: Option<Duration>,
+    /// Draw a progress line when stderr is a terminal.
+    pub progress: bool,
     /// From the config file; `--log-format` or MODE_AUDIT_LOG_FORMAT win over it.
     pub log_format: Option<LogFormat>,
     /// Findings thresholds, keep list, owner digests, metrics file.
@@ -252,12 +255,14 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             exclude_personal: flag(args.exclude_personal, file.exclude_personal),
             max_pages,
             plan_only: false,
+            progress: Default::default(),
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),
             max_age,
         },
         max_duration,
+        progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
     })
@@ -357,6 +362,8 @@ mod tests {
         assert_eq!(from_file.client.retry, defaults.client.retry);
         assert_eq!(from_file.client.timeout, defaults.client.timeout);
         assert_eq!(format!("{:?}", from_file.crawl), format!("{:?}", defaults.crawl));
+        assert_eq!(from_file.insights.findings, defaults.insights.findings);
+        assert_eq!(from_file.insights.digests, defaults.insights.digests);
     }
 
     #[test]

@@ -41,6 +41,26 @@ pub fn minimum_requests(ws: &Workspace, page_size: usize) -> u64 {
             .sum::<u64>()
 }
 
+/// Extra pages a complete audit cannot avoid when it asks for `asked` a page and the server serves
+/// `size`: a first page of 30 or more but fewer than asked may be the last or a capped page, so the
+/// next page must be read, unless some listing of `size` or more items can prove the page size.
+pub fn ambiguous_pages(ws: &Workspace, asked: usize, size: usize) -> u64 {
+    let mode = MODE_PAGE_SIZE as usize;
+    if asked <= mode {
+        return 0;
+    }
+    let lengths = ws.collections.iter().map(|c| c.reports.len()).chain([ws.collections.len()]);
+    if lengths.clone().any(|n| n >= size) && size >= asked {
+        return 0;
+    }
+    lengths.filter(|n| (mode..size).contains(n)).count() as u64
+}
+
+/// The page size a stand-in serves when asked for `asked`.
+pub fn served_page_size(config: &SimConfig, asked: usize) -> usize {
+    if config.ignore_per_page { config.per_page_default } else { asked.min(config.per_page_max) }
+}
+
 /// Settings that audit a running stand-in through the real client and limiter.
 pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Formats) -> Result<Settings> {
     let rate = config.limit.as_ref().map(|w| Rate {
@@ -69,6 +89,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
             max_age: std::time::Duration::ZERO,
         },
         max_duration: None,
+        progress: true,
         log_format: None,
         insights: Default::default(),
     })
@@ -81,7 +102,11 @@ pub async fn demo(args: &DemoArgs) -> Result<DemoReport> {
     let sim = SimServer::start(config.clone())
         .await
         .context("cannot start the stand-in on 127.0.0.1")?;
-    let settings = settings_for(&sim, &config, &args.out, args.format)?;
+    if args.changed {
+        sim.mutate(crate::drift::drift);
+    }
+    let mut settings = settings_for(&sim, &config, &args.out, args.format)?;
+    settings.insights.digests = true;
     let truth = sim.workspace();
     let report = run(&settings, &Stop::default()).await?;
     let counters = sim.counters();
@@ -90,7 +115,11 @@ pub async fn demo(args: &DemoArgs) -> Result<DemoReport> {
         run: report,
         truth_reports: truth.report_count(),
         server_requests: counters.total,
-        minimum: minimum_requests(&truth, MODE_PAGE_SIZE as usize),
+        minimum: {
+            let asked = settings.crawl.per_page as usize;
+            let size = served_page_size(&config, asked);
+            minimum_requests(&truth, size) + ambiguous_pages(&truth, asked, size)
+        },
     })
 }
 
@@ -114,7 +143,16 @@ impl fmt::Display for DemoReport {
             self.run.stats.requests.requests,
             self.minimum,
             self.run.stats.requests.requests as f64 / self.minimum.max(1) as f64
-        )
+        )?;
+        if let Some(dir) = &self.run.published {
+            writeln!(f, "  findings              {}", dir.join("findings.csv").display())?;
+            writeln!(
+                f,
+                "  by owner              {}",
+                dir.join("owners").join("README.md").display()
+            )?;
+        }
+        Ok(())
     }
 }
 

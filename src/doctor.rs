@@ -9,6 +9,7 @@ use crate::config::{Destination, Settings};
 use crate::metrics;
 use crate::mode::{Collection, ModeClient, ModeError, Page};
 use crate::output;
+use crate::pager::MODE_PAGE_SIZE;
 
 /// Pages of the collections listing read at most while looking for a Personal collection.
 const MAX_PAGES: u32 = 10;
@@ -150,7 +151,10 @@ async fn credentials(client: &ModeClient, settings: &Settings) -> Check {
         Ok(body) => {
             let detail = match body.get("workspace").and_then(|w| w.as_str()) {
                 Some(w) if w != settings.workspace => {
-                    format!("accepted by GET /api/verify (a token of workspace '{w}', not '{}')", settings.workspace)
+                    format!(
+                        "accepted by GET /api/verify (a token of workspace '{w}', not '{}')",
+                        settings.workspace
+                    )
                 }
                 Some(w) => format!("accepted by GET /api/verify (workspace '{w}')"),
                 None => "accepted by GET /api/verify".to_string(),
@@ -201,7 +205,9 @@ async fn collections(client: &ModeClient, settings: &Settings) -> (Check, Check)
                 private += 1;
             }
         }
-        if private > 0 || settings.crawl.exclude_personal || items.is_empty() || seen.len() == before {
+        // A page shorter than Mode's 30 (or than asked, if less) is the last one, as in the walk.
+        let short_page = items.len() < per_page.min(MODE_PAGE_SIZE) as usize;
+        if private > 0 || settings.crawl.exclude_personal || short_page || seen.len() == before {
             break;
         }
     }
@@ -216,7 +222,10 @@ async fn collections(client: &ModeClient, settings: &Settings) -> (Check, Check)
         ),
     );
     let scope = if settings.crawl.exclude_personal {
-        pass("personal collections", "not needed: --exclude-personal skips them".into())
+        pass(
+            "personal collections",
+            "not needed: --exclude-personal skips them".into(),
+        )
     } else if private > 0 {
         pass(
             "personal collections",
@@ -226,7 +235,10 @@ async fn collections(client: &ModeClient, settings: &Settings) -> (Check, Check)
         not_passed(
             "personal collections",
             Verdict::Warn,
-            format!("none of the {} collections listed with filter=all is a Personal collection (space_type private)", seen.len()),
+            format!(
+                "none of the {} collections listed with filter=all is a Personal collection (space_type private)",
+                seen.len()
+            ),
             "the token may lack admin scope and a run would miss members' Personal collections: use a workspace API token, \
              which a workspace admin creates under Workspace Settings > Privacy & Security > API (a personal token or a \
              non-admin's token sees only its own); if the workspace really has no Personal collections, ignore this",
@@ -249,7 +261,9 @@ fn workspace_failed(e: &ModeError, ws: &str) -> Check {
         ModeError::NotFound { .. } => {
             "use the workspace username, the part after app.mode.com/ in your Mode URLs (--workspace / MODE_WORKSPACE)"
         }
-        ModeError::Forbidden { .. } => "the token has no access to this workspace: use a token created in this workspace",
+        ModeError::Forbidden { .. } => {
+            "the token has no access to this workspace: use a token created in this workspace"
+        }
         ModeError::Unauthorized { .. } => CREDENTIALS_FIX,
         _ => "check --base-url / MODE_BASE_URL and the network, then run doctor again",
     };
@@ -288,7 +302,11 @@ fn rate_limit(client: &ModeClient, settings: &Settings) -> Check {
 
 impl fmt::Display for Checklist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "mode-audit doctor: workspace {} at {}", self.workspace, self.base_url)?;
+        writeln!(
+            f,
+            "mode-audit doctor: workspace {} at {}",
+            self.workspace, self.base_url
+        )?;
         for c in &self.checks {
             let mark = match c.verdict {
                 Verdict::Pass => "ok  ",

@@ -179,7 +179,11 @@ fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &Findin
         return found;
     }
     let freqs = audit::schedule_frequencies(report);
-    let freqs = if freqs.is_empty() { "schedule unknown".to_string() } else { freqs };
+    let freqs = if freqs.is_empty() {
+        "schedule unknown".to_string()
+    } else {
+        freqs
+    };
     let runs = report_runs_per_month(report).map_or_else(|| "an unknown number of".to_string(), |r| r.to_string());
     if audit::scheduled_never_viewed(report) {
         found.push((
@@ -188,7 +192,9 @@ fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &Findin
         ));
     }
     let gained = recent.and_then(|r| r.gained.get(&report.token).map(|g| (*g, r.since.as_str())));
-    if let (Some((gained, since)), Some(views)) = (gained.filter(|(g, _)| *g <= 0), report.view_count.filter(|v| *v > 0)) {
+    if let (Some((gained, since)), Some(views)) =
+        (gained.filter(|(g, _)| *g <= 0), report.view_count.filter(|v| *v > 0))
+    {
         found.push((
             Reason::ScheduledNotViewedRecently,
             format!(
@@ -217,11 +223,9 @@ fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &Findin
     if !lonely.is_empty() {
         found.push((Reason::ScheduleWithoutSubscribers, lonely.join("; ")));
     }
-    let fast: Vec<&str> = report
-        .schedules
-        .iter()
-        .filter_map(|s| s.frequency.as_deref())
-        .filter(|f| HIGH_FREQUENCIES.contains(f))
+    let fast: Vec<&str> = HIGH_FREQUENCIES
+        .into_iter()
+        .filter(|f| report.schedules.iter().any(|s| s.frequency.as_deref() == Some(*f)))
         .collect();
     if let (false, Some(views)) = (fast.is_empty(), report.view_count.filter(|v| *v < options.few_views)) {
         found.push((

@@ -113,7 +113,10 @@ fn keep() -> KeepList {
 }
 
 fn pairs(found: &[Finding]) -> Vec<(&str, &str)> {
-    found.iter().map(|f| (f.report_token.as_str(), f.reason.code())).collect()
+    found
+        .iter()
+        .map(|f| (f.report_token.as_str(), f.reason.code()))
+        .collect()
 }
 
 #[test]
@@ -134,12 +137,17 @@ fn each_reason_code_on_known_records() {
     let fail = &found[2];
     assert!(fail.detail.contains("retry_state failed"), "{}", fail.detail);
     assert!(
-        fail.detail.contains("'s-late name' (weekly): last run 2026-11-27T08:00:00.000Z is later than the last success"),
+        fail.detail
+            .contains("'s-late name' (weekly): last run 2026-11-27T08:00:00.000Z is later than the last success"),
         "{}",
         fail.detail
     );
     let stale = &found[1];
-    assert!(stale.detail.contains("no views gained in the last 30d"), "{}", stale.detail);
+    assert!(
+        stale.detail.contains("no views gained in the last 30d"),
+        "{}",
+        stale.detail
+    );
     assert!(stale.detail.contains("2026-10-28T03:00:00.000Z"), "{}", stale.detail);
 }
 
@@ -173,7 +181,10 @@ fn cost_and_views_per_run_columns() {
 fn without_history_nothing_is_called_not_viewed_recently() {
     let found = findings(&workspace(), None, &FindingsOptions::default(), &keep());
     assert!(found.iter().all(|f| f.reason != Reason::ScheduledNotViewedRecently));
-    assert!(found.iter().all(|f| f.views_in_window.is_none()), "unknown, never a made-up zero");
+    assert!(
+        found.iter().all(|f| f.views_in_window.is_none()),
+        "unknown, never a made-up zero"
+    );
     let never = found.iter().find(|f| f.report_token == "never").unwrap();
     assert_eq!(never.views_per_run_basis.as_deref(), Some("all_time"));
     assert_eq!(found.len(), 5);
@@ -187,7 +198,9 @@ fn thresholds_and_the_keep_list_change_the_answer() {
     };
     let found = findings(&workspace(), None, &options, &KeepList::default());
     assert!(
-        !found.iter().any(|f| f.report_token == "fast" && f.reason == Reason::HighFrequencyFewViews),
+        !found
+            .iter()
+            .any(|f| f.report_token == "fast" && f.reason == Reason::HighFrequencyFewViews),
         "3 views is not fewer than 3"
     );
     let kept: Vec<&str> = found
@@ -197,7 +210,11 @@ fn thresholds_and_the_keep_list_change_the_answer() {
         .collect();
     assert_eq!(
         kept,
-        vec!["SCHEDULED_NEVER_VIEWED", "SCHEDULE_WITHOUT_SUBSCRIBERS", "HIGH_FREQUENCY_FEW_VIEWS"],
+        vec![
+            "SCHEDULED_NEVER_VIEWED",
+            "SCHEDULE_WITHOUT_SUBSCRIBERS",
+            "HIGH_FREQUENCY_FEW_VIEWS"
+        ],
         "without the keep list the kept report has three findings"
     );
     let counts = count_by_reason(&found);

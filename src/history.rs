@@ -122,7 +122,11 @@ impl History {
                         Baseline {
                             started_at: earlier.started_at.clone(),
                             age: age(now, earlier.at),
-                            views: earlier.reports.iter().map(|r| (r.token.clone(), r.view_count)).collect(),
+                            views: earlier
+                                .reports
+                                .iter()
+                                .map(|r| (r.token.clone(), r.view_count))
+                                .collect(),
                         },
                     ));
                     break;
@@ -135,14 +139,20 @@ impl History {
         if let Some(oldest) = candidates.last_mut() {
             load(oldest, workspace, &mut history.read);
         }
-        for earlier in candidates.iter().filter_map(|c| c.loaded.as_ref().and_then(Option::as_ref)) {
+        for earlier in candidates
+            .iter()
+            .filter_map(|c| c.loaded.as_ref().and_then(Option::as_ref))
+        {
             for r in &earlier.reports {
                 let carried = r.history.as_ref().and_then(|h| h.first_seen.as_deref());
                 let seen = carried
                     .and_then(|t| parse_time(t).map(|at| (at, t.to_string())))
                     .filter(|(at, _)| *at <= earlier.at)
                     .unwrap_or_else(|| (earlier.at, earlier.started_at.clone()));
-                let entry = history.first_seen.entry(r.token.clone()).or_insert_with(|| seen.clone());
+                let entry = history
+                    .first_seen
+                    .entry(r.token.clone())
+                    .or_insert_with(|| seen.clone());
                 if seen.0 < entry.0 {
                     *entry = seen;
                 }
@@ -280,7 +290,11 @@ fn decode(path: &Path, workspace: &str) -> Result<Earlier, String> {
 /// The time in a snapshot folder's name: `20261128T032200Z`, optionally with a `-2` suffix.
 fn folder_time(name: &str) -> Option<DateTime<Utc>> {
     let stamp = name.split_once('-').map_or(name, |(stamp, n)| {
-        if n.chars().all(|c| c.is_ascii_digit()) { stamp } else { "" }
+        if n.chars().all(|c| c.is_ascii_digit()) {
+            stamp
+        } else {
+            ""
+        }
     });
     NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ")
         .ok()

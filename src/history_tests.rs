@@ -56,16 +56,32 @@ fn windows_use_the_newest_snapshot_at_least_that_old() {
     let d30 = earlier(dir.path(), 30.0 - 10.0 / 86_400.0, &[("a", 4), ("b", 5)]);
     let (history, reports) = applied(dir.path(), &[("a", Some(20)), ("b", Some(5)), ("new", Some(3))]);
     assert_eq!(history.found, 4);
-    assert!(history.read <= 3, "only the snapshots that matter are read: {}", history.read);
+    assert!(
+        history.read <= 3,
+        "only the snapshots that matter are read: {}",
+        history.read
+    );
     assert_eq!(history.since(WINDOWS[0]), Some(d8.as_str()));
     assert_eq!(history.since(WINDOWS[1]), Some(d30.as_str()));
     let a = &reports[0].history;
     assert_eq!((a.views_7d, a.views_30d, a.views_90d), (Some(5), Some(16), None));
-    assert_eq!(a.first_seen.as_deref(), Some(d30.as_str()), "the oldest snapshot holding it");
+    assert_eq!(
+        a.first_seen.as_deref(),
+        Some(d30.as_str()),
+        "the oldest snapshot holding it"
+    );
     let b = &reports[1].history;
-    assert_eq!((b.views_7d, b.views_30d), (Some(0), Some(0)), "a real zero: in both snapshots");
+    assert_eq!(
+        (b.views_7d, b.views_30d),
+        (Some(0), Some(0)),
+        "a real zero: in both snapshots"
+    );
     let new = &reports[2].history;
-    assert_eq!((new.views_7d, new.views_30d), (None, None), "not in the baseline: unknown");
+    assert_eq!(
+        (new.views_7d, new.views_30d),
+        (None, None),
+        "not in the baseline: unknown"
+    );
     assert_eq!(new.first_seen.as_deref(), Some(NOW));
     let recent = history.recent(Duration::from_secs(30 * DAY), &reports).unwrap();
     assert_eq!(recent.since, d30);
@@ -92,7 +108,11 @@ fn unreadable_snapshots_are_skipped_and_the_next_older_one_is_used() {
     let dir = tempfile::tempdir().unwrap();
     let d10 = earlier(dir.path(), 10.0, &[("a", 3)]);
     let d8 = earlier(dir.path(), 8.0, &[("a", 5)]);
-    std::fs::write(dir.path().join(crate::output::folder_stamp(&d8)).join("snapshot.json"), "{\"trunc").unwrap();
+    std::fs::write(
+        dir.path().join(crate::output::folder_stamp(&d8)).join("snapshot.json"),
+        "{\"trunc",
+    )
+    .unwrap();
     let other_ws = dir.path().join("20261127T000000Z");
     std::fs::create_dir_all(&other_ws).unwrap();
     let mut foreign = snapshot(vec![report("a", Some(1000), vec![])]);
@@ -117,7 +137,10 @@ fn first_seen_is_carried_forward_and_odd_folder_names_are_read() {
     std::fs::create_dir_all(dir.path().join(".20261126T000000Z.partial-x")).unwrap();
     let (history, reports) = applied(dir.path(), &[("a", Some(2))]);
     assert_eq!(history.found, 1);
-    assert_eq!(reports[0].history.first_seen.as_deref(), Some("2025-01-01T00:00:00.000Z"));
+    assert_eq!(
+        reports[0].history.first_seen.as_deref(),
+        Some("2025-01-01T00:00:00.000Z")
+    );
 }
 
 #[test]

@@ -92,7 +92,62 @@ pub fn enrich(snapshot: &mut Snapshot, history_dir: Option<&Path>, insights: &In
     }
     let present = snapshot.reports.iter().map(|r| r.token.as_str());
     for token in insights.keep.unmatched(present) {
-        tracing::warn!(token, "keep-list token not in this snapshot (deleted report, or a typo)");
+        tracing::warn!(
+            token,
+            "keep-list token not in this snapshot (deleted report, or a typo)"
+        );
     }
     snapshot.findings = findings(snapshot, recent.as_ref(), &insights.findings, &insights.keep);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(file: &str, args: RunArgs) -> Result<Insights, ConfigError> {
+        Insights::merge(&args, &FileConfig::parse(file).unwrap())
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_defaults_fill_the_rest() {
+        let i = merged(
+            "findings_window = \"2w\"\nfew_views = 3\ndigests = true\n",
+            RunArgs::default(),
+        )
+        .unwrap();
+        assert_eq!(i.findings.window, Duration::from_secs(14 * 86_400));
+        assert_eq!((i.findings.few_views, i.digests), (3, true));
+        let args = RunArgs {
+            findings_window: Some("7d".parse().unwrap()),
+            digests: Some(false),
+            ..RunArgs::default()
+        };
+        let i = merged("findings_window = \"2w\"\ndigests = true\n", args).unwrap();
+        assert_eq!(i.findings.window, Duration::from_secs(7 * 86_400));
+        assert!(!i.digests);
+        let i = merged("", RunArgs::default()).unwrap();
+        assert_eq!(i.findings, FindingsOptions::default());
+        assert!(i.keep.is_empty() && i.metrics_file.is_none());
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let err = merged("findings_window = \"soon\"\n", RunArgs::default())
+            .unwrap_err()
+            .0;
+        assert!(err.contains("findings_window") && err.contains("30d"), "{err}");
+        let err = merged("findings_window = \"10m\"\n", RunArgs::default()).unwrap_err().0;
+        assert!(err.contains("out of range"), "{err}");
+        let err = merged("keep_list = \"/nonexistent/keep.toml\"\n", RunArgs::default())
+            .unwrap_err()
+            .0;
+        assert!(err.contains("cannot read the keep list"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let args = RunArgs {
+            metrics_file: Some(dir.path().to_path_buf()),
+            ..RunArgs::default()
+        };
+        let err = merged("", args).unwrap_err().0;
+        assert!(err.contains("must name a file"), "{err}");
+    }
 }

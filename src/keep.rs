@@ -34,8 +34,8 @@ struct KeepEntry {
 impl KeepList {
     /// Reads and checks a keep-list file; the error says what to fix.
     pub fn read(path: &Path) -> Result<KeepList, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the keep list {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read the keep list {}: {e}", path.display()))?;
         KeepList::parse(&text).map_err(|e| format!("keep list {}: {e}", path.display()))
     }
 

@@ -22,7 +22,7 @@
 //! - [`metrics`]: the Prometheus textfile written after a run (`--metrics-file`).
 //! - [`output`]: CSV, JSON and JSONL writers and atomic publication of a snapshot folder.
 //! - [`sim`]: the Mode stand-in server used by tests, `demo` and `sim`.
-//! - [`demo`]: the `demo` and `sim` commands.
+//! - [`demo`]: the `demo` and `sim` commands; [`drift`] changes the stand-in for `demo --changed`.
 
 pub mod audit;
 pub mod checkpoint;
@@ -32,6 +32,7 @@ pub mod crawl;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
+pub mod drift;
 pub mod findings;
 pub mod history;
 pub mod insights;
@@ -42,6 +43,7 @@ pub mod mode;
 pub mod output;
 pub mod pager;
 pub mod plan;
+pub mod progress;
 pub mod run;
 pub mod sim;
 pub mod snapshot;

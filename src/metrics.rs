@@ -20,14 +20,29 @@ use crate::run::{RunReport, RunStatus};
 
 /// `(name, help)` of every family, in the order they are written.
 pub const FAMILIES: [(&str, &str); 9] = [
-    (LAST_RUN, "Unix time the last run of the workspace ended, whatever its status."),
+    (
+        LAST_RUN,
+        "Unix time the last run of the workspace ended, whatever its status.",
+    ),
     (LAST_SUCCESS, "Unix time the last complete run of the workspace ended."),
     ("mode_audit_run_duration_seconds", "How long the last run took."),
-    ("mode_audit_requests_total", "HTTP requests the last run sent, retries included."),
-    ("mode_audit_throttled_total", "Rate-limit answers (HTTP 429) the last run received."),
+    (
+        "mode_audit_requests_total",
+        "HTTP requests the last run sent, retries included.",
+    ),
+    (
+        "mode_audit_throttled_total",
+        "Rate-limit answers (HTTP 429) the last run received.",
+    ),
     ("mode_audit_reports", "Reports in the last published snapshot."),
-    ("mode_audit_scheduled_reports", "Scheduled reports in the last published snapshot."),
-    ("mode_audit_findings", "Findings in the last published snapshot, by reason."),
+    (
+        "mode_audit_scheduled_reports",
+        "Scheduled reports in the last published snapshot.",
+    ),
+    (
+        "mode_audit_findings",
+        "Findings in the last published snapshot, by reason.",
+    ),
     (
         "mode_audit_status",
         "1 for how the last run ended (complete, partial or stopped), 0 for the others.",
@@ -36,7 +51,11 @@ pub const FAMILIES: [(&str, &str); 9] = [
 const LAST_RUN: &str = "mode_audit_last_run_timestamp_seconds";
 const LAST_SUCCESS: &str = "mode_audit_last_success_timestamp_seconds";
 /// Families a stopped run leaves as they were.
-const PUBLISHED_ONLY: [&str; 3] = ["mode_audit_reports", "mode_audit_scheduled_reports", "mode_audit_findings"];
+const PUBLISHED_ONLY: [&str; 3] = [
+    "mode_audit_reports",
+    "mode_audit_scheduled_reports",
+    "mode_audit_findings",
+];
 
 /// Serialises read-modify-write of metrics files within this process.
 static LOCK: Mutex<()> = Mutex::new(());
@@ -112,9 +131,17 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
         }
     } else {
         out.push(sample("mode_audit_reports", None, report.summary.reports as f64));
-        out.push(sample("mode_audit_scheduled_reports", None, report.summary.scheduled as f64));
+        out.push(sample(
+            "mode_audit_scheduled_reports",
+            None,
+            report.summary.scheduled as f64,
+        ));
         for reason in Reason::ALL {
-            let n = report.findings.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n);
+            let n = report
+                .findings
+                .iter()
+                .find(|(r, _)| *r == reason)
+                .map_or(0, |(_, n)| *n);
             out.push(sample("mode_audit_findings", Some(("reason", reason.code())), n as f64));
         }
     }
@@ -124,7 +151,11 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
         RunStatus::Stopped(_) => "stopped",
     };
     for s in ["complete", "partial", "stopped"] {
-        out.push(sample("mode_audit_status", Some(("status", s)), f64::from(u8::from(s == status))));
+        out.push(sample(
+            "mode_audit_status",
+            Some(("status", s)),
+            f64::from(u8::from(s == status)),
+        ));
     }
     out
 }

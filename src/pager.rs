@@ -249,20 +249,28 @@ mod tests {
     fn a_proven_page_size_is_shared_with_the_next_listing() {
         // Asked 100, honoured: proven at once.
         let mut pager = Pager::new(100, 10);
-        (0..100).for_each(|t| drop(pager.admit(&t.to_string())));
+        (0..100).for_each(|t| {
+            pager.admit(&t.to_string());
+        });
         pager.finish_page(100);
         assert_eq!(pager.proven(), Some(100));
         // With that hint, a 45-item first page is the end: no extra request.
         let mut next = Pager::with_hint(100, 10, pager.proven());
-        (0..45).for_each(|t| drop(next.admit(&t.to_string())));
+        (0..45).for_each(|t| {
+            next.admit(&t.to_string());
+        });
         assert_eq!(next.finish_page(45), Next::End(End::Short));
 
         // Asked 100, the server sends 30s: proven only once a second page shows more.
         let mut pager = Pager::new(100, 10);
-        (0..30).for_each(|t| drop(pager.admit(&t.to_string())));
+        (0..30).for_each(|t| {
+            pager.admit(&t.to_string());
+        });
         pager.finish_page(30);
         assert_eq!(pager.proven(), None, "30 of 100 could have been the last page");
-        (30..60).for_each(|t| drop(pager.admit(&t.to_string())));
+        (30..60).for_each(|t| {
+            pager.admit(&t.to_string());
+        });
         pager.finish_page(30);
         assert_eq!(pager.proven(), Some(30));
     }

@@ -60,7 +60,9 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
         match metrics::record(path, &report) {
             Ok(()) => tracing::info!(path = %path.display(), "metrics written"),
-            Err(error) => tracing::error!(path = %path.display(), error = format!("{error:#}"), "cannot write the metrics file"),
+            Err(error) => {
+                tracing::error!(path = %path.display(), error = format!("{error:#}"), "cannot write the metrics file")
+            }
         }
     }
     Ok(report)
@@ -92,7 +94,9 @@ async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     let started_at = resume.as_ref().map(|c| c.started_at.clone()).unwrap_or_else(now);
     let prior = resume.as_ref().map(|c| c.prior_requests).unwrap_or_default();
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
-    let outcome = crawl(&client, &settings.crawl, stop, resume).await?;
+    let mut walk_options = settings.crawl.clone();
+    walk_options.progress = crate::progress::Progress::on_stderr(settings.progress);
+    let outcome = crawl(&client, &walk_options, stop, resume).await?;
     let requests = prior + client.stats();
     let summary = Summary::of(&outcome.collections, &outcome.reports, outcome.failures.len());
     let stats = SnapshotStats {
@@ -153,8 +157,14 @@ async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     report.findings = count_by_reason(&snapshot.findings);
     match &settings.destination {
         Destination::Dir(out) => {
-            let path = output::publish_with(out, &snapshot, settings.formats, settings.cells, settings.insights.digests)
-                .context("could not publish the snapshot; nothing was published")?;
+            let path = output::publish_with(
+                out,
+                &snapshot,
+                settings.formats,
+                settings.cells,
+                settings.insights.digests,
+            )
+            .context("could not publish the snapshot; nothing was published")?;
             report.published = Some(path);
         }
         Destination::Stdout => {

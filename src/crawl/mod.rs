@@ -17,6 +17,7 @@ use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, Counter, ModeClient, ModeError, Page, Report, Schedule};
 use crate::pager::{DEFAULT_PER_PAGE, End, Next, Pager};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
+use crate::progress::{Progress, Tally};
 use crate::stop::{Stop, StopReason};
 
 use records::{report_record, schedule_record};
@@ -36,6 +37,8 @@ pub struct CrawlOptions {
     pub max_pages: u32,
     /// List collections and reports only, never schedules (`mode-audit plan`).
     pub plan_only: bool,
+    /// Where to show how the walk is going (off by default).
+    pub progress: Progress,
 }
 
 impl Default for CrawlOptions {
@@ -48,6 +51,7 @@ impl Default for CrawlOptions {
             exclude_personal: false,
             max_pages: 10_000,
             plan_only: false,
+            progress: Progress::default(),
         }
     }
 }
@@ -161,11 +165,15 @@ pub async fn crawl(
             done = running.join_next() => {
                 let done = done.expect("the set is not empty").expect("crawl tasks do not panic");
                 walk.absorb(done)?;
+                if options.progress.is_drawing() {
+                    options.progress.update(&walk.tally(running.len()));
+                }
             }
         }
     }
     // Requests still in flight are dropped; their pages are asked again on resume.
     running.abort_all();
+    options.progress.finish();
     Ok(walk.finish())
 }
 
@@ -379,6 +387,7 @@ impl Walk {
         }
         if matches!(next, Next::End(_)) {
             walk.pager.forget();
+            walk.reports.shrink_to_fit();
         }
         match next {
             Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
@@ -439,6 +448,19 @@ impl Walk {
         }
     }
 
+    fn tally(&self, in_flight: usize) -> Tally {
+        let stats = self.client.stats();
+        Tally {
+            collections: self.collections.len(),
+            collections_done: self.collections.iter().filter(|c| c.listing != Listing::Open).count(),
+            reports: self.collections.iter().map(|c| c.reports.len()).sum(),
+            requests: stats.requests,
+            throttled: stats.throttled,
+            known_left: self.queue.iter().map(VecDeque::len).sum::<usize>() + in_flight,
+            per_second: self.client.current_rate().map(|r| r.paced_per_second()),
+        }
+    }
+
     fn fail(&mut self, scope: &str, token: Option<String>, error: &ModeError) {
         tracing::warn!(scope, token = token.as_deref().unwrap_or(""), error = %error, "branch failed");
         self.failures.push(Failure {
@@ -461,6 +483,9 @@ impl Walk {
             checkpoint,
             ..Default::default()
         };
+        // Sized once: growing by doubling would briefly hold the records twice.
+        outcome.reports.reserve_exact(self.collections.iter().map(|c| c.reports.len()).sum());
+        outcome.collections.reserve_exact(self.collections.len());
         if self.collections_listing == Listing::Open {
             outcome.failures.push(unfinished("collections", None, &why));
         }

@@ -106,7 +106,10 @@ pub fn load(arg: &Path) -> Result<(PathBuf, Snapshot), NotASnapshot> {
         let file = arg.join("snapshot.json");
         if !file.is_file() {
             let hint = if arg.join("latest").exists() {
-                format!("; it looks like a workspace folder: try {}", arg.join("latest").display())
+                format!(
+                    "; it looks like a workspace folder: try {}",
+                    arg.join("latest").display()
+                )
             } else if arg.join("reports.csv").is_file() {
                 "; the snapshot was written without json (--format csv), and diff needs snapshot.json".to_string()
             } else {

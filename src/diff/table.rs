@@ -35,7 +35,14 @@ pub fn command(args: &DiffArgs) -> Result<String, DiffError> {
     let mut text = d.to_string();
     if let Some(dir) = &args.out {
         let written = write_files(&d, dir).map_err(DiffError::Write)?;
-        text += &format!("written: {}\n", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        text += &format!(
+            "written: {}\n",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(text)
 }
@@ -140,7 +147,11 @@ impl fmt::Display for Diff {
             )?;
         }
         if self.old.workspace != self.new.workspace {
-            writeln!(f, "  note: the snapshots are of different workspaces ({} and {})", self.old.workspace, self.new.workspace)?;
+            writeln!(
+                f,
+                "  note: the snapshots are of different workspaces ({} and {})",
+                self.old.workspace, self.new.workspace
+            )?;
         }
         let order = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
         if order(&self.old.started_at) > order(&self.new.started_at) {
@@ -165,7 +176,11 @@ impl fmt::Display for Diff {
                 writeln!(f, "  {}", row(c))?;
             }
             if rows.len() > SHOWN {
-                writeln!(f, "  … {} more (--out DIR writes them all to diff.csv and diff.json)", rows.len() - SHOWN)?;
+                writeln!(
+                    f,
+                    "  … {} more (--out DIR writes them all to diff.csv and diff.json)",
+                    rows.len() - SHOWN
+                )?;
             }
         }
         Ok(())

@@ -4,7 +4,10 @@ use super::*;
 use crate::findings::tests::{report, schedule, snapshot};
 use crate::snapshot::CollectionRecord;
 
-fn rows(d: &Diff) -> Vec<(&str, &str, &str, Option<&str>, Option<&str>)> {
+/// (change, report, field, old, new)
+type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
+fn rows(d: &Diff) -> Vec<Row<'_>> {
     d.changes
         .iter()
         .map(|c| {
@@ -24,13 +27,21 @@ fn every_kind_of_change_is_found() {
     let old = snapshot(vec![
         report("same", Some(5), vec![schedule("s1", "daily", 1)]),
         report("gone", Some(1), vec![]),
-        report("mover", Some(7), vec![schedule("s2", "hourly", 1), schedule("s3", "weekly", 1)]),
+        report(
+            "mover",
+            Some(7),
+            vec![schedule("s2", "hourly", 1), schedule("s3", "weekly", 1)],
+        ),
         report("viewed", Some(10), vec![]),
         report("unknown", None, vec![]),
     ]);
     let mut new = snapshot(vec![
         report("same", Some(5), vec![schedule("s1", "daily", 1)]),
-        report("mover", Some(7), vec![schedule("s2", "daily", 1), schedule("s4", "monthly", 1)]),
+        report(
+            "mover",
+            Some(7),
+            vec![schedule("s2", "daily", 1), schedule("s4", "monthly", 1)],
+        ),
         report("viewed", Some(13), vec![]),
         report("unknown", Some(4), vec![]),
         report("fresh", Some(0), vec![]),
@@ -48,9 +59,27 @@ fn every_kind_of_change_is_found() {
         vec![
             ("report_added", "fresh", "collection", None, Some("Finance (c1)")),
             ("report_removed", "gone", "collection", Some("Finance (c1)"), None),
-            ("report_moved", "mover", "collection", Some("Finance (c1)"), Some("Sales (c2)")),
-            ("schedule_added", "mover", "schedule", None, Some("monthly, 8:00 am, the top of the hour, UTC")),
-            ("schedule_removed", "mover", "schedule", Some("weekly, 8:00 am, the top of the hour, UTC"), None),
+            (
+                "report_moved",
+                "mover",
+                "collection",
+                Some("Finance (c1)"),
+                Some("Sales (c2)")
+            ),
+            (
+                "schedule_added",
+                "mover",
+                "schedule",
+                None,
+                Some("monthly, 8:00 am, the top of the hour, UTC")
+            ),
+            (
+                "schedule_removed",
+                "mover",
+                "schedule",
+                Some("weekly, 8:00 am, the top of the hour, UTC"),
+                None
+            ),
             ("schedule_changed", "mover", "frequency", Some("hourly"), Some("daily")),
             (
                 "schedule_changed",
@@ -65,8 +94,14 @@ fn every_kind_of_change_is_found() {
     assert_eq!(d.changes.last().unwrap().delta, Some(3));
     assert_eq!(d.count(Kind::ScheduleChanged), 2);
     let table = d.to_string();
-    assert!(table.contains("view counts changed          1  (+3 views in total)"), "{table}");
-    assert!(table.contains("mover  mover report  s2 frequency: hourly → daily"), "{table}");
+    assert!(
+        table.contains("view counts changed          1  (+3 views in total)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("mover  mover report  s2 frequency: hourly → daily"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -84,7 +119,10 @@ fn identical_snapshots_have_no_changes_and_json_lists_every_kind() {
 fn arguments_that_are_not_snapshots_say_what_was_expected() {
     let dir = tempfile::tempdir().unwrap();
     let missing = load(&dir.path().join("nope")).unwrap_err().0;
-    assert!(missing.contains("does not exist") && missing.contains("snapshot.json"), "{missing}");
+    assert!(
+        missing.contains("does not exist") && missing.contains("snapshot.json"),
+        "{missing}"
+    );
     let empty = load(dir.path()).unwrap_err().0;
     assert!(empty.contains("no snapshot.json"), "{empty}");
     let file = dir.path().join("other.json");

@@ -16,7 +16,13 @@ pub fn owner_stem(owner: Option<&str>) -> String {
     let raw = owner.map(str::trim).unwrap_or_default();
     let mut stem: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if stem.starts_with('.') {
         stem.replace_range(0..1, "_");
@@ -166,7 +172,10 @@ mod tests {
         assert_eq!(owner_stem(Some("  ")), "_unknown");
         for name in ["..", ".", "/", "a/../b"] {
             let stem = owner_stem(Some(name));
-            assert!(!stem.contains('/') && !stem.starts_with('.') && !stem.is_empty(), "{name} -> {stem}");
+            assert!(
+                !stem.contains('/') && !stem.starts_with('.') && !stem.is_empty(),
+                "{name} -> {stem}"
+            );
         }
     }
 

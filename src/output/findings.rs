@@ -115,7 +115,10 @@ mod tests {
     fn read(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
         let mut r = csv::Reader::from_reader(bytes);
         let headers = r.headers().unwrap().iter().map(str::to_string).collect();
-        let rows = r.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+        let rows = r
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
         (headers, rows)
     }
 
@@ -124,8 +127,11 @@ mod tests {
         let bytes = write_findings("acme", [&finding("=HYPERLINK(\"x\")")], Cells::default(), Vec::new()).unwrap();
         let (headers, rows) = read(&bytes);
         assert_eq!(headers, FINDING_COLUMNS);
-        let row: std::collections::HashMap<&str, &str> =
-            FINDING_COLUMNS.iter().copied().zip(rows[0].iter().map(String::as_str)).collect();
+        let row: std::collections::HashMap<&str, &str> = FINDING_COLUMNS
+            .iter()
+            .copied()
+            .zip(rows[0].iter().map(String::as_str))
+            .collect();
         assert_eq!(row["reason"], "SCHEDULED_NEVER_VIEWED");
         assert_eq!(row["report_name"], "'=HYPERLINK(\"x\")");
         assert_eq!(row["owner"], "'@owner");

@@ -21,11 +21,11 @@ use anyhow::{Context, Result, bail};
 
 use crate::snapshot::Snapshot;
 
+pub use self::changes::{CHANGE_COLUMNS, write_changes};
 pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
     write_schedules,
 };
-pub use self::changes::{CHANGE_COLUMNS, write_changes};
 pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};

@@ -253,7 +253,10 @@ async fn out_dash_streams_reports_csv_to_stdout() {
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut reader = csv::Reader::from_reader(o.stdout.as_slice());
-    assert_eq!(reader.headers().unwrap().len(), mode_audit::output::REPORT_COLUMNS.len());
+    assert_eq!(
+        reader.headers().unwrap().len(),
+        mode_audit::output::REPORT_COLUMNS.len()
+    );
     assert_eq!(reader.records().count(), 87);
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
@@ -479,4 +482,19 @@ async fn credentials_never_appear_in_logs_files_or_help_even_at_trace_level() {
     for secret in forbidden.iter().chain(&["wrong-but-secret-too"]) {
         assert!(!everything.contains(secret), "{secret} leaked");
     }
+}
+
+#[tokio::test]
+async fn off_a_terminal_there_is_no_progress_drawing_and_no_colour_codes() {
+    let (sim, config) = stand_in(|c| c.latency = std::time::Duration::from_millis(5)).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme"]);
+    let env = creds(&config);
+    let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 0);
+    let err = stderr(&o);
+    assert!(err.contains("audit started") && err.contains("complete"), "logs and summary are there: {err}");
+    assert!(!err.contains('\r') && !err.contains("\u{1b}["), "no progress redraws or ANSI codes in a pipe: {err:?}");
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use mode_audit::crawl::{CrawlOptions, crawl};
+use mode_audit::crawl::crawl;
 use mode_audit::demo::minimum_requests;
 use mode_audit::mode::{ModeClient, ModeError, Rate};
 use mode_audit::sim::{Fault, ScriptedFault, SimServer};

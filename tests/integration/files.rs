@@ -111,7 +111,10 @@ async fn csv_and_json_match_the_truth_field_by_field() {
             assert_eq!(got.remove(window).as_deref(), Some(""), "{window}");
         }
         let first_seen = got.remove("first_seen").unwrap();
-        assert!(chrono::DateTime::parse_from_rfc3339(&first_seen).is_ok(), "{first_seen}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(&first_seen).is_ok(),
+            "{first_seen}"
+        );
         assert_eq!(&got, want);
     }
 

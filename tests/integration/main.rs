@@ -14,3 +14,5 @@ mod files;
 mod resume;
 // The built binary: exit codes, publication, configuration precedence, secrets.
 mod binary;
+// From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
+mod insights;

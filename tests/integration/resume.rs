@@ -91,7 +91,10 @@ async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
         let a = std::fs::read(second.published.as_ref().unwrap().join(file)).unwrap();
         let b = std::fs::read(fresh.published.as_ref().unwrap().join(file)).unwrap();
         // first_seen is each run's own start time when there is no earlier snapshot.
-        assert!(without_first_seen(&a) == without_first_seen(&b), "{file} differs after a resume");
+        assert!(
+            without_first_seen(&a) == without_first_seen(&b),
+            "{file} differs after a resume"
+        );
     }
 }
 
@@ -139,6 +142,12 @@ fn without_first_seen(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect();
     let skip = rows.first().and_then(|h| h.iter().position(|c| c == "first_seen"));
     rows.into_iter()
-        .map(|row| row.into_iter().enumerate().filter(|(i, _)| Some(*i) != skip).map(|(_, c)| c).collect())
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != skip)
+                .map(|(_, c)| c)
+                .collect()
+        })
         .collect()
 }

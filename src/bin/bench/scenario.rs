@@ -1,0 +1,185 @@
+//! The benchmark scenarios: workspace size and shape, the stand-in's latency and limit, and which of
+//! issue 3's targets each one checks.
+
+use std::time::Duration;
+
+use mode_audit::sim::{RateWindow, SimConfig, WorkspaceSpec};
+
+/// `per_page` the audit is asked to send; the stand-in honours up to [`PAGE_MAX`].
+pub const PER_PAGE: usize = 100;
+/// The stand-in's `per_page` cap.
+pub const PAGE_MAX: usize = 100;
+/// Reports per custom collection, roughly (README's example: 5,000 reports in 50 collections).
+const REPORTS_PER_COLLECTION: usize = 100;
+/// Seed of every generated workspace, so every run of the bench audits the same workspaces.
+const SEED: u64 = 2026;
+
+/// One of issue 3's targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Requests issued ≤ 1.02 × the minimum.
+    Requests,
+    /// Sustained rate ≥ 0.95 × the limit.
+    Rate,
+    /// ≤ 1% of responses are 429.
+    Throttled,
+    /// Wall time ≤ 1.05 × (minimum ÷ rate) + 2 s (the 2 s shrink with the scenario's clock).
+    Floor,
+    /// At least 8× faster than the naive loop.
+    SpeedUp,
+    /// ≥ 2,000 requests/s with limits off.
+    Throughput,
+    /// Peak RSS ≤ 64 MiB.
+    Memory,
+}
+
+/// One workspace, stand-in and audit to measure.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub reports: usize,
+    pub scheduled_share: f64,
+    /// The stand-in's mean latency and its ± fraction.
+    pub latency: Duration,
+    pub jitter: f64,
+    /// The stand-in's window, also given to the audit as `--rate`; `None` is `--rate off`.
+    pub limit: Option<RateWindow>,
+    /// `Some(sleep)`: the naive loop also crawls the workspace, sleeping this long after each response.
+    pub naive_sleep: Option<Duration>,
+    /// How many times faster than Mode's clock the scenario runs (its limit, latency and sleep are
+    /// divided by this); 1 is real time.
+    pub speed: u32,
+    pub checks: &'static [Check],
+}
+
+const RATE_CHECKS: &[Check] = &[Check::Requests, Check::Rate, Check::Throttled, Check::Floor];
+const NAIVE_CHECKS: &[Check] = &[
+    Check::Requests,
+    Check::Rate,
+    Check::Throttled,
+    Check::Floor,
+    Check::SpeedUp,
+];
+
+/// Mode's limit, divided by `speed`: 40 requests per 10 s ÷ speed.
+fn mode_limit(speed: u32) -> Option<RateWindow> {
+    Some(RateWindow {
+        requests: 40,
+        window: Duration::from_secs(10) / speed,
+    })
+}
+
+fn rate(name: &'static str, latency_ms: u64) -> Scenario {
+    Scenario {
+        name,
+        reports: 2_000,
+        scheduled_share: 0.2,
+        latency: Duration::from_millis(latency_ms),
+        jitter: 0.5,
+        limit: mode_limit(10),
+        naive_sleep: None,
+        speed: 10,
+        checks: RATE_CHECKS,
+    }
+}
+
+/// Ours against the naive loop at 300 ms latency and a 250 ms sleep, every time divided by `speed`.
+fn naive(name: &'static str, reports: usize, speed: u32) -> Scenario {
+    Scenario {
+        name,
+        reports,
+        scheduled_share: 0.2,
+        latency: Duration::from_millis(300) / speed,
+        jitter: 0.5,
+        limit: mode_limit(speed),
+        naive_sleep: Some(Duration::from_millis(250) / speed),
+        speed,
+        checks: NAIVE_CHECKS,
+    }
+}
+
+/// Limits off on both sides (`--rate off`), no latency: what the client itself costs.
+fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Scenario {
+    Scenario {
+        name,
+        reports,
+        scheduled_share: 0.2,
+        latency: Duration::ZERO,
+        jitter: 0.0,
+        limit: None,
+        naive_sleep: None,
+        speed: 1,
+        checks,
+    }
+}
+
+/// `--short`: every scenario at 10× Mode's clock where a limit applies; about 1.5 minutes.
+pub fn short() -> Vec<Scenario> {
+    vec![
+        rate("rate-20ms", 20),
+        rate("rate-300ms", 300),
+        rate("rate-1s", 1_000),
+        naive("naive-300ms", 500, 10),
+        unlimited("overhead", 20_000, &[Check::Requests, Check::Throughput]),
+        unlimited("memory", 100_000, &[Check::Requests, Check::Memory]),
+    ]
+}
+
+/// `--full`: `--short` plus Mode's real clock (40 per 10 s; 300 ms latency and a 250 ms sleep for the
+/// naive loop) on smaller workspaces; about 8 minutes.
+pub fn full() -> Vec<Scenario> {
+    let at_mode_clock = |name, latency_ms| Scenario {
+        reports: 1_000,
+        limit: mode_limit(1),
+        speed: 1,
+        ..rate(name, latency_ms)
+    };
+    let mut all = short();
+    all.extend([
+        at_mode_clock("mode-rate-20ms", 20),
+        at_mode_clock("mode-rate-300ms", 300),
+        at_mode_clock("mode-rate-1s", 1_000),
+        naive("mode-naive-300ms", 300, 1),
+    ]);
+    all
+}
+
+impl Scenario {
+    /// The stand-in serving this scenario's workspace.
+    pub fn sim_config(&self) -> SimConfig {
+        let collections = self.reports.div_ceil(REPORTS_PER_COLLECTION).max(1);
+        let personal = (collections / 20).max(1);
+        SimConfig {
+            spec: WorkspaceSpec {
+                seed: SEED,
+                collections: collections.saturating_sub(personal).max(1),
+                personal,
+                community: true,
+                reports: self.reports,
+                scheduled_share: self.scheduled_share,
+                ..WorkspaceSpec::default()
+            },
+            limit: self.limit,
+            latency: self.latency,
+            latency_jitter: self.jitter,
+            per_page_max: PAGE_MAX,
+            fault_seed: SEED,
+            ..SimConfig::default()
+        }
+    }
+
+    /// The page size the stand-in serves the audit: what it asks, up to the stand-in's cap.
+    pub fn page_size(&self) -> usize {
+        PER_PAGE.min(PAGE_MAX)
+    }
+
+    /// The limit in requests per second, if any.
+    pub fn limit_per_sec(&self) -> Option<f64> {
+        self.limit.map(|w| f64::from(w.requests) / w.window.as_secs_f64())
+    }
+
+    /// The `+ 2 s` of the floor target, on this scenario's clock.
+    pub fn floor_slack(&self) -> Duration {
+        Duration::from_secs(2) / self.speed
+    }
+}

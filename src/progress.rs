@@ -1,0 +1,108 @@
+//! Progress: a one-line bar on stderr while a run walks the workspace, only on a terminal.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Where the walk stands; passed to [`Progress::update`] after every answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub collections: usize,
+    pub collections_done: usize,
+    pub reports: usize,
+    pub requests: u64,
+    pub throttled: u64,
+    /// Requests already known to be needed (queued or in flight); more may appear as pages arrive.
+    pub known_left: usize,
+    /// The pace in force, requests per second; `None` when unpaced.
+    pub per_second: Option<f64>,
+}
+
+impl Tally {
+    /// A lower bound on the time left: the requests known to be needed at the current pace.
+    pub fn eta(&self) -> Option<Duration> {
+        self.per_second.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(self.known_left as f64 / r))
+    }
+
+    pub fn line(&self) -> String {
+        let eta = match self.eta() {
+            Some(d) => format!(", ≥{} left", humantime::format_duration(Duration::from_secs(d.as_secs()))),
+            None => String::new(),
+        };
+        format!(
+            "collections {}/{} · reports {} · requests {} ({} throttled){eta}",
+            self.collections_done, self.collections, self.reports, self.requests, self.throttled
+        )
+    }
+}
+
+/// A progress display: a spinner line on a terminal, nothing otherwise.
+#[derive(Clone, Default)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Progress({})", if self.bar.is_some() { "terminal" } else { "off" })
+    }
+}
+
+impl Progress {
+    /// Draws only when `wanted` and stderr is a terminal (never into logs or pipes).
+    pub fn on_stderr(wanted: bool) -> Progress {
+        if !wanted || !std::io::stderr().is_terminal() {
+            return Progress::default();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
+        bar.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").expect("a valid template"));
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Progress { bar: Some(bar) }
+    }
+
+    pub fn is_drawing(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    pub fn update(&self, tally: &Tally) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(tally.line());
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_says_where_the_walk_stands_and_a_lower_bound_on_time_left() {
+        let t = Tally {
+            collections: 10,
+            collections_done: 4,
+            reports: 1234,
+            requests: 300,
+            throttled: 2,
+            known_left: 392,
+            per_second: Some(3.92),
+        };
+        assert_eq!(t.eta(), Some(Duration::from_secs(100)));
+        assert_eq!(t.line(), "collections 4/10 · reports 1234 · requests 300 (2 throttled), ≥1m 40s left");
+        assert_eq!(Tally { per_second: None, ..t }.eta(), None);
+    }
+
+    #[test]
+    fn nothing_is_drawn_off_a_terminal() {
+        // The test harness captures stderr: never a terminal here.
+        assert!(!Progress::on_stderr(true).is_drawing());
+        assert!(!Progress::on_stderr(false).is_drawing());
+    }
+}

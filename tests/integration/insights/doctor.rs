@@ -1,0 +1,95 @@
+//! doctor against the stand-in: good credentials, rejected credentials, no Personal collection visible.
+
+use mode_audit::doctor::{Verdict, doctor};
+use mode_audit::sim::{SimConfig, SimServer};
+
+use super::{SIZES, binary};
+use crate::harness::{fast_config, settings};
+
+#[tokio::test]
+async fn doctor_passes_with_good_credentials_in_two_requests() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let checklist = doctor(&settings(&sim, &config, out.path())).await;
+    assert!(checklist.passed(), "{checklist}");
+    let names: Vec<&str> = checklist.checks.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "credentials",
+            "workspace",
+            "personal collections",
+            "rate-limit headers",
+            "output folder"
+        ]
+    );
+    assert_eq!(sim.counters().total, 2, "GET /api/verify and one page of collections");
+    assert_eq!(checklist.requests, 2);
+    let headers = &checklist.check("rate-limit headers").unwrap().detail;
+    assert!(headers.contains("X-RateLimit-Limit 40"), "{headers}");
+}
+
+#[tokio::test]
+async fn doctor_names_the_credentials_to_fix_when_mode_rejects_them() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut s = settings(&sim, &config, out.path());
+    s.client.credentials.secret = "wrong".to_string().into();
+    let checklist = doctor(&s).await;
+    assert!(!checklist.passed());
+    let creds = checklist.check("credentials").unwrap();
+    assert_eq!(creds.verdict, Verdict::Fail);
+    assert!(creds.detail.contains("401"), "{}", creds.detail);
+    let fix = creds.fix.as_deref().unwrap();
+    assert!(
+        fix.contains("MODE_API_TOKEN") && fix.contains("MODE_API_SECRET"),
+        "{fix}"
+    );
+    assert_eq!(checklist.check("workspace").unwrap().verdict, Verdict::Skipped);
+    assert_eq!(checklist.check("output folder").unwrap().verdict, Verdict::Pass);
+    assert_eq!(
+        sim.counters().total,
+        1,
+        "nothing more is asked with rejected credentials"
+    );
+
+    // Through the binary: exit 1, the fix on stdout; exit 0 with the right secret.
+    let url = sim.base_url();
+    let args = ["doctor", "--workspace", "acme", "--base-url", &url, "--out", "snaps"];
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = [("MODE_API_TOKEN", config.token.as_str()), ("MODE_API_SECRET", "nope")];
+    let o = binary(tmp.path(), &args, &bad).await;
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("[FAIL] credentials") && text.contains("fix: check MODE_API_TOKEN"),
+        "{text}"
+    );
+    let good = [
+        ("MODE_API_TOKEN", config.token.as_str()),
+        ("MODE_API_SECRET", config.secret.as_str()),
+    ];
+    let o = binary(tmp.path(), &args, &good).await;
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = binary(tmp.path(), &args, &[]).await;
+    assert_eq!(o.status.code(), Some(2), "no credentials is a configuration error");
+}
+
+#[tokio::test]
+async fn doctor_warns_when_no_personal_collection_is_visible() {
+    let mut config: SimConfig = fast_config(SIZES.to_vec());
+    config.spec.personal = 0;
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut s = settings(&sim, &config, out.path());
+    let checklist = doctor(&s).await;
+    let personal = checklist.check("personal collections").unwrap();
+    assert_eq!(personal.verdict, Verdict::Warn, "{checklist}");
+    assert!(personal.fix.as_deref().unwrap().contains("admin scope"));
+    assert!(!checklist.passed(), "a warning is not a pass");
+    assert_eq!(checklist.check("workspace").unwrap().verdict, Verdict::Pass);
+    s.crawl.exclude_personal = true;
+    assert!(doctor(&s).await.passed(), "not needed with --exclude-personal");
+}
