@@ -169,7 +169,11 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
     )?;
     let rate = match (args.rate, &file.rate) {
         (Some(Budget(rate)), _) => rate,
-        (None, Some(text)) => text.parse::<Budget>().map_err(|e| bad(format!("config key 'rate': {e}")))?.0,
+        (None, Some(text)) => {
+            text.parse::<Budget>()
+                .map_err(|e| bad(format!("config key 'rate': {e}")))?
+                .0
+        }
         (None, None) => Some(Rate::MODE),
     };
     let duration =
@@ -183,7 +187,9 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             (None, None) => Ok(default),
         };
     if rate.is_none() && !base_url.host_str().is_some_and(is_loopback) {
-        return Err(bad("--rate off is only for a stand-in on this machine; Mode needs a budget such as 40/10s"));
+        return Err(bad(
+            "--rate off is only for a stand-in on this machine; Mode needs a budget such as 40/10s",
+        ));
     }
     let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
     let defaults = RetryPolicy::default();

@@ -49,7 +49,11 @@ pub fn ambiguous_pages(ws: &Workspace, asked: usize, size: usize) -> u64 {
     if asked <= mode {
         return 0;
     }
-    let lengths = ws.collections.iter().map(|c| c.reports.len()).chain([ws.collections.len()]);
+    let lengths = ws
+        .collections
+        .iter()
+        .map(|c| c.reports.len())
+        .chain([ws.collections.len()]);
     if lengths.clone().any(|n| n >= size) && size >= asked {
         return 0;
     }
@@ -58,7 +62,11 @@ pub fn ambiguous_pages(ws: &Workspace, asked: usize, size: usize) -> u64 {
 
 /// The page size a stand-in serves when asked for `asked`.
 pub fn served_page_size(config: &SimConfig, asked: usize) -> usize {
-    if config.ignore_per_page { config.per_page_default } else { asked.min(config.per_page_max) }
+    if config.ignore_per_page {
+        config.per_page_default
+    } else {
+        asked.min(config.per_page_max)
+    }
 }
 
 /// Settings that audit a running stand-in through the real client and limiter.

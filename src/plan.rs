@@ -36,7 +36,8 @@ impl Plan {
 
     /// The full run's duration at the pace: requests ÷ paced rate (the budget, not latency, bounds it).
     pub fn estimated_duration(&self) -> Option<Duration> {
-        self.rate.map(|r| r.interval() * u32::try_from(self.full_run_requests()).unwrap_or(u32::MAX))
+        self.rate
+            .map(|r| r.interval() * u32::try_from(self.full_run_requests()).unwrap_or(u32::MAX))
     }
 }
 
@@ -66,13 +67,29 @@ pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bound = if self.complete { "" } else { " (some listings failed: counts are a lower bound)" };
+        let bound = if self.complete {
+            ""
+        } else {
+            " (some listings failed: counts are a lower bound)"
+        };
         writeln!(f, "mode-audit plan: workspace {}{bound}", self.workspace)?;
         writeln!(f, "  collections                {:>8}", self.collections)?;
         writeln!(f, "  reports                    {:>8}", self.reports)?;
-        writeln!(f, "  page requests              {:>8}  (made by this plan, made again by a run)", self.page_requests)?;
-        writeln!(f, "  schedule requests          {:>8}  (one per report with schedules_count > 0)", self.schedule_requests)?;
-        writeln!(f, "  full run                   {:>8}  requests", self.full_run_requests())?;
+        writeln!(
+            f,
+            "  page requests              {:>8}  (made by this plan, made again by a run)",
+            self.page_requests
+        )?;
+        writeln!(
+            f,
+            "  schedule requests          {:>8}  (one per report with schedules_count > 0)",
+            self.schedule_requests
+        )?;
+        writeln!(
+            f,
+            "  full run                   {:>8}  requests",
+            self.full_run_requests()
+        )?;
         match (self.rate, self.estimated_duration()) {
             (Some(rate), Some(d)) => {
                 let secs = d.as_secs();
@@ -87,7 +104,11 @@ impl fmt::Display for Plan {
                 // Headroom for 429 pauses and retries, plus start-up.
                 let deadline = secs + secs / 2 + 60;
                 writeln!(f, "  suggested CronJob activeDeadlineSeconds: {deadline}")?;
-                writeln!(f, "  (or run with --max-duration {}s to stop cleanly and resume next time)", secs + secs / 4 + 30)?;
+                writeln!(
+                    f,
+                    "  (or run with --max-duration {}s to stop cleanly and resume next time)",
+                    secs + secs / 4 + 30
+                )?;
             }
             _ => writeln!(f, "  pace: unlimited (--rate off)")?,
         }

@@ -23,12 +23,17 @@ pub struct Tally {
 impl Tally {
     /// A lower bound on the time left: the requests known to be needed at the current pace.
     pub fn eta(&self) -> Option<Duration> {
-        self.per_second.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(self.known_left as f64 / r))
+        self.per_second
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(self.known_left as f64 / r))
     }
 
     pub fn line(&self) -> String {
         let eta = match self.eta() {
-            Some(d) => format!(", ≥{} left", humantime::format_duration(Duration::from_secs(d.as_secs()))),
+            Some(d) => format!(
+                ", ≥{} left",
+                humantime::format_duration(Duration::from_secs(d.as_secs()))
+            ),
             None => String::new(),
         };
         format!(
@@ -95,7 +100,10 @@ mod tests {
             per_second: Some(3.92),
         };
         assert_eq!(t.eta(), Some(Duration::from_secs(100)));
-        assert_eq!(t.line(), "collections 4/10 · reports 1234 · requests 300 (2 throttled), ≥1m 40s left");
+        assert_eq!(
+            t.line(),
+            "collections 4/10 · reports 1234 · requests 300 (2 throttled), ≥1m 40s left"
+        );
         assert_eq!(Tally { per_second: None, ..t }.eta(), None);
     }
 

@@ -16,8 +16,8 @@ use tokio::task::JoinSet;
 use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, Counter, ModeClient, ModeError, Page, Report, Schedule};
 use crate::pager::{DEFAULT_PER_PAGE, End, Next, Pager};
-use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::progress::{Progress, Tally};
+use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
 
 use records::{report_record, schedule_record};
@@ -364,12 +364,13 @@ impl Walk {
             if archived && self.options.exclude_archived {
                 continue;
             }
-            let fetch = !self.options.plan_only
-                && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
+            let fetch =
+                !self.options.plan_only && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
             let index = walk.reports.len();
             walk.reports.push(ReportWalk {
                 record: report_record(item, &walk.record.token, archived),
-                schedules: fetch.then(|| Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2])),
+                schedules: fetch
+                    .then(|| Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2])),
             });
             walk.record.reports += 1;
             if fetch {
@@ -484,7 +485,9 @@ impl Walk {
             ..Default::default()
         };
         // Sized once: growing by doubling would briefly hold the records twice.
-        outcome.reports.reserve_exact(self.collections.iter().map(|c| c.reports.len()).sum());
+        outcome
+            .reports
+            .reserve_exact(self.collections.iter().map(|c| c.reports.len()).sum());
         outcome.collections.reserve_exact(self.collections.len());
         if self.collections_listing == Listing::Open {
             outcome.failures.push(unfinished("collections", None, &why));

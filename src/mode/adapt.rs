@@ -24,7 +24,10 @@ pub fn shared_budget(configured: Rate, server_limit: Option<u32>, remaining: Opt
         let foreign = used.saturating_sub(ours_in_window);
         budget = budget.min(limit.saturating_sub(foreign));
     }
-    Rate { requests: NonZeroU32::new(budget).unwrap_or(NonZeroU32::MIN), per: configured.per }
+    Rate {
+        requests: NonZeroU32::new(budget).unwrap_or(NonZeroU32::MIN),
+        per: configured.per,
+    }
 }
 
 /// Requests to keep in flight: enough for `rate × latency` with 50% headroom for jitter, at least 2
@@ -57,7 +60,11 @@ impl SendLog {
     }
 
     fn forget_before(&mut self, now: Instant, window: Duration) {
-        while self.times.front().is_some_and(|t| now.saturating_duration_since(*t) >= window) {
+        while self
+            .times
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+        {
             self.times.pop_front();
         }
     }
@@ -90,7 +97,10 @@ mod tests {
     use super::*;
 
     fn rate(n: u32) -> Rate {
-        Rate { requests: NonZeroU32::new(n).unwrap(), per: Duration::from_secs(10) }
+        Rate {
+            requests: NonZeroU32::new(n).unwrap(),
+            per: Duration::from_secs(10),
+        }
     }
 
     #[test]
@@ -116,7 +126,11 @@ mod tests {
         assert_eq!(in_flight_target(mode, Duration::from_millis(300), 64), 3);
         assert_eq!(in_flight_target(mode, Duration::from_secs(1), 64), 7);
         assert_eq!(in_flight_target(Some(400.0), Duration::from_secs(1), 64), 64, "bounded");
-        assert_eq!(in_flight_target(None, Duration::from_secs(1), 16), 16, "no pacing: the maximum");
+        assert_eq!(
+            in_flight_target(None, Duration::from_secs(1), 16),
+            16,
+            "no pacing: the maximum"
+        );
         assert_eq!(in_flight_target(mode, Duration::from_secs(5), 1), 1);
     }
 

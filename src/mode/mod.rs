@@ -14,11 +14,11 @@ mod pacer;
 mod retry;
 mod stats;
 
+pub use adapt::{in_flight_target, shared_budget};
 pub(crate) use client::is_loopback;
 pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
 pub use error::ModeError;
 pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text};
-pub use adapt::{in_flight_target, shared_budget};
 pub use pacer::{Budget, Pacer, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
 pub use stats::{RequestStats, Stats};

@@ -107,7 +107,9 @@ struct PaceState {
 
 fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
     // Burst 1: strictly spaced permits, so no window of `per` ever holds more than `requests`.
-    let quota = Quota::with_period(rate.interval()).expect("interval is above zero").allow_burst(NonZeroU32::MIN);
+    let quota = Quota::with_period(rate.interval())
+        .expect("interval is above zero")
+        .allow_burst(NonZeroU32::MIN);
     let limiter = RateLimiter::direct(quota);
     // A new limiter starts with its one cell free; spend it so a swap never allows a double send.
     let _ = limiter.check();
@@ -118,8 +120,9 @@ impl Pacer {
     /// `None` turns pacing off (benchmarks of raw client overhead, never a default).
     pub fn new(rate: Option<Rate>) -> Pacer {
         let limiter = rate.map(|rate| {
-            let quota =
-                Quota::with_period(rate.interval()).expect("interval is above zero").allow_burst(NonZeroU32::MIN);
+            let quota = Quota::with_period(rate.interval())
+                .expect("interval is above zero")
+                .allow_burst(NonZeroU32::MIN);
             Arc::new(RateLimiter::direct(quota))
         });
         Pacer {

@@ -12,7 +12,11 @@ const SIZES: [usize; 3] = [40, 12, 95];
 fn with_body(config: &mut SimConfig, path: &str, status: u16, content_type: &str, body: Vec<u8>) {
     config.scripted.push(ScriptedFault {
         path_contains: path.to_string(),
-        fault: Fault::Body { status, content_type: content_type.to_string(), body },
+        fault: Fault::Body {
+            status,
+            content_type: content_type.to_string(),
+            body,
+        },
         times: 1000,
     });
 }
@@ -35,7 +39,8 @@ async fn failure_for_body(status: u16, content_type: &str, body: Vec<u8>) -> (St
 
 #[tokio::test]
 async fn a_proxys_html_page_is_named_as_such() {
-    let (error, got, others) = failure_for_body(502, "text/html", b"<html><h1>502 Bad Gateway</h1></html>".to_vec()).await;
+    let (error, got, others) =
+        failure_for_body(502, "text/html", b"<html><h1>502 Bad Gateway</h1></html>".to_vec()).await;
     assert!(error.contains("HTML") || error.contains("502"), "{error}");
     assert_eq!(got, others, "the other collections are complete");
     let (error, _, _) = failure_for_body(200, "text/html; charset=utf-8", b"<html>Sign in</html>".to_vec()).await;
@@ -70,13 +75,27 @@ async fn absurd_counters_are_left_empty_and_trigger_a_schedules_check() {
         "token": r.token, "name": "Weird counters", "view_count": -5, "schedules_count": 10_000_000_000_000u64,
         "_links": {"creator": {"href": "/api/someone"}}
     }]}});
-    with_body(&mut config, &format!("/{}/reports", c.token), 200, "application/hal+json", serde_json::to_vec(&body).unwrap());
+    with_body(
+        &mut config,
+        &format!("/{}/reports", c.token),
+        200,
+        "application/hal+json",
+        serde_json::to_vec(&body).unwrap(),
+    );
     let sim = SimServer::start(config.clone()).await.unwrap();
     let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let got = outcome.reports.iter().find(|x| x.token == r.token).unwrap();
-    assert_eq!((got.view_count, got.schedules_count), (None, None), "never a made-up number");
-    assert_eq!(got.fetch_status, FetchStatus::Fetched, "an unreadable count is checked, not assumed");
+    assert_eq!(
+        (got.view_count, got.schedules_count),
+        (None, None),
+        "never a made-up number"
+    );
+    assert_eq!(
+        got.fetch_status,
+        FetchStatus::Fetched,
+        "an unreadable count is checked, not assumed"
+    );
     assert_eq!(got.scheduled, Some(!r.schedules.is_empty()));
 }
 
@@ -94,7 +113,12 @@ async fn unknown_collection_types_are_kept_as_sent() {
     let sim = SimServer::start(config.clone()).await.unwrap();
     let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty());
-    assert!(outcome.collections.iter().all(|c| c.collection_type.as_deref() == Some("galaxy_brain")));
+    assert!(
+        outcome
+            .collections
+            .iter()
+            .all(|c| c.collection_type.as_deref() == Some("galaxy_brain"))
+    );
     assert_eq!(outcome.reports.len(), ws.report_count());
 }
 
@@ -102,7 +126,10 @@ async fn unknown_collection_types_are_kept_as_sent() {
 async fn a_listing_that_never_ends_is_stopped_at_the_page_cap_and_reported() {
     let config = fast_config(SIZES.to_vec());
     let sim = SimServer::start(config.clone()).await.unwrap();
-    let options = CrawlOptions { max_pages: 2, ..mode_paging() };
+    let options = CrawlOptions {
+        max_pages: 2,
+        ..mode_paging()
+    };
     let (outcome, _) = crawl_sim(&sim, &config, options).await;
     let big = &outcome.collections[2];
     assert_eq!((big.status, big.reports, big.pages), (LedgerStatus::Failed, 60, 2));
@@ -120,10 +147,20 @@ async fn the_same_page_served_forever_ends_without_duplicates() {
         .map(|r| serde_json::json!({"token": r.token, "view_count": r.view_count, "schedules_count": 0}))
         .collect();
     let body = serde_json::to_vec(&serde_json::json!({"_embedded": {"reports": page}})).unwrap();
-    with_body(&mut config, &format!("/{}/reports", c.token), 200, "application/hal+json", body);
+    with_body(
+        &mut config,
+        &format!("/{}/reports", c.token),
+        200,
+        "application/hal+json",
+        body,
+    );
     let sim = SimServer::start(config.clone()).await.unwrap();
     let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     let ledger = &outcome.collections[2];
-    assert_eq!((ledger.reports, ledger.pages), (30, 2), "a repeated page ends the listing");
+    assert_eq!(
+        (ledger.reports, ledger.pages),
+        (30, 2),
+        "a repeated page ends the listing"
+    );
     assert_eq!(outcome.duplicates, 30);
 }

@@ -364,8 +364,9 @@ async fn max_duration_stops_cleanly_with_exit_4() {
 #[tokio::test]
 async fn every_fault_at_once_still_yields_a_complete_snapshot() {
     let sizes = vec![30, 12, 0, 45, 90, 61];
-    let slow_path =
-        mode_audit::sim::Workspace::generate("acme", &fast_config(sizes.clone()).spec).collections[3].token.clone();
+    let slow_path = mode_audit::sim::Workspace::generate("acme", &fast_config(sizes.clone()).spec).collections[3]
+        .token
+        .clone();
     let (sim, config) = stand_in(|c| {
         c.spec.sizes = Some(sizes);
         c.error_rate = 0.05;
@@ -392,7 +393,11 @@ async fn every_fault_at_once_still_yields_a_complete_snapshot() {
     .await;
     let truth = sim.workspace();
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("fast.toml"), "retry_min_delay = \"5ms\"\nretry_max_delay = \"50ms\"\n").unwrap();
+    std::fs::write(
+        tmp.path().join("fast.toml"),
+        "retry_min_delay = \"5ms\"\nretry_max_delay = \"50ms\"\n",
+    )
+    .unwrap();
     let url = sim.base_url();
     let mut args = run_args(&url, "snaps");
     args.extend(["--workspace", "acme", "--timeout", "300ms", "--config", "fast.toml"]);
@@ -400,14 +405,23 @@ async fn every_fault_at_once_still_yields_a_complete_snapshot() {
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let latest = tmp.path().join("snaps/acme/latest");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(latest.join("snapshot.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(latest.join("snapshot.json")).unwrap()).unwrap();
     let reports = json["reports"].as_array().unwrap();
     let got: Vec<(&str, bool, usize)> = reports
         .iter()
-        .map(|r| (r["token"].as_str().unwrap(), r["scheduled"].as_bool().unwrap(), r["schedules"].as_array().unwrap().len()))
+        .map(|r| {
+            (
+                r["token"].as_str().unwrap(),
+                r["scheduled"].as_bool().unwrap(),
+                r["schedules"].as_array().unwrap().len(),
+            )
+        })
         .collect();
-    let want: Vec<(&str, bool, usize)> =
-        truth.reports().map(|(_, r)| (r.token.as_str(), !r.schedules.is_empty(), r.schedules.len())).collect();
+    let want: Vec<(&str, bool, usize)> = truth
+        .reports()
+        .map(|(_, r)| (r.token.as_str(), !r.schedules.is_empty(), r.schedules.len()))
+        .collect();
     assert_eq!(got, want, "every report exactly once, with its schedules");
     let counters = sim.counters();
     assert!(counters.faults >= 2 && counters.throttled >= 5, "{counters:?}");
@@ -419,13 +433,26 @@ async fn plan_counts_a_full_runs_requests_without_fetching_schedules() {
     let truth = sim.workspace();
     let tmp = tempfile::tempdir().unwrap();
     let url = sim.base_url();
-    let args = ["plan", "--workspace", "acme", "--base-url", &url, "--rate", "40/10s", "--per-page", "30"];
+    let args = [
+        "plan",
+        "--workspace",
+        "acme",
+        "--base-url",
+        &url,
+        "--rate",
+        "40/10s",
+        "--per-page",
+        "30",
+    ];
     let env = creds(&config);
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     let number = |label: &str| -> u64 {
-        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{text}"));
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("{text}"));
         line.split_whitespace().find_map(|w| w.parse().ok()).unwrap()
     };
     assert_eq!(number("reports"), truth.report_count() as u64);
@@ -460,7 +487,14 @@ async fn credentials_never_appear_in_logs_files_or_help_even_at_trace_level() {
     let mut outputs = Vec::new();
     for format in ["text", "json"] {
         let mut args = run_args(&url, "snaps");
-        args.extend(["--workspace", "acme", "--log-format", format, "--format", "csv,json,jsonl"]);
+        args.extend([
+            "--workspace",
+            "acme",
+            "--log-format",
+            format,
+            "--format",
+            "csv,json,jsonl",
+        ]);
         let o = mode_audit(tmp.path(), &args, &env).await;
         assert_eq!(code(&o), 1, "a failing (partial) run: {}", stderr(&o));
         outputs.push(o);
@@ -468,7 +502,11 @@ async fn credentials_never_appear_in_logs_files_or_help_even_at_trace_level() {
     // A fatal run too: wrong secret.
     let mut args = run_args(&url, "snaps");
     args.extend(["--workspace", "acme"]);
-    let wrong = [("MODE_API_TOKEN", token), ("MODE_API_SECRET", "wrong-but-secret-too"), ("RUST_LOG", "trace")];
+    let wrong = [
+        ("MODE_API_TOKEN", token),
+        ("MODE_API_SECRET", "wrong-but-secret-too"),
+        ("RUST_LOG", "trace"),
+    ];
     outputs.push(mode_audit(tmp.path(), &args, &wrong).await);
     outputs.push(mode_audit(tmp.path(), &["run", "--help"], &env).await);
     outputs.push(mode_audit(tmp.path(), &["--help"], &env).await);
@@ -495,6 +533,12 @@ async fn off_a_terminal_there_is_no_progress_drawing_and_no_colour_codes() {
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 0);
     let err = stderr(&o);
-    assert!(err.contains("audit started") && err.contains("complete"), "logs and summary are there: {err}");
-    assert!(!err.contains('\r') && !err.contains("\u{1b}["), "no progress redraws or ANSI codes in a pipe: {err:?}");
+    assert!(
+        err.contains("audit started") && err.contains("complete"),
+        "logs and summary are there: {err}"
+    );
+    assert!(
+        !err.contains('\r') && !err.contains("\u{1b}["),
+        "no progress redraws or ANSI codes in a pipe: {err:?}"
+    );
 }

@@ -69,14 +69,15 @@ async fn a_client_configured_faster_than_the_server_follows_its_rate_limit_heade
         per: Duration::from_millis(100),
     });
     let client = ModeClient::new(s.client).unwrap();
-    let outcome = crawl(&client, &mode_paging(), &Stop::default(), None)
-        .await
-        .unwrap();
+    let outcome = crawl(&client, &mode_paging(), &Stop::default(), None).await.unwrap();
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_eq!(outcome.reports.len(), truth.report_count());
     // X-RateLimit-Limit says 40: the client re-paces to it instead of hammering into 429s.
     let pace = client.current_rate().unwrap();
-    assert!((36..=40).contains(&pace.requests.get()) && pace.per == Duration::from_millis(100), "{pace:?}");
+    assert!(
+        (36..=40).contains(&pace.requests.get()) && pace.per == Duration::from_millis(100),
+        "{pace:?}"
+    );
     let counters = sim.counters();
     assert!(counters.throttled * 100 <= counters.total * 2, "{counters:?}");
     assert_eq!(client.stats().throttled, counters.throttled);

@@ -55,7 +55,10 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
     s.client.timeout = Duration::from_secs(5);
     // 25% under the stand-in's 40 per 100 ms: timer jitter on a busy machine is a large share of a
     // 2.5 ms spacing, and exact request counts must not depend on it.
-    s.client.rate = Some(Rate { requests: NonZeroU32::new(30).unwrap(), per: Duration::from_millis(100) });
+    s.client.rate = Some(Rate {
+        requests: NonZeroU32::new(30).unwrap(),
+        per: Duration::from_millis(100),
+    });
     s.crawl.per_page = 30;
     s.resume = ResumePolicy {
         enabled: true,
@@ -66,7 +69,10 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
 
 /// Mode's documented paging (30 a page), for tests that count pages.
 pub fn mode_paging() -> CrawlOptions {
-    CrawlOptions { per_page: 30, ..CrawlOptions::default() }
+    CrawlOptions {
+        per_page: 30,
+        ..CrawlOptions::default()
+    }
 }
 
 /// Crawls `sim` with `options`; returns what was collected and the client's counters.

@@ -46,7 +46,8 @@ async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
     let sim = Arc::new(SimServer::start(config.clone()).await.unwrap());
     let truth = sim.workspace();
     let out = tempfile::tempdir().unwrap();
-    let s = settings(&sim, &config, out.path());
+    let mut s = settings(&sim, &config, out.path());
+    s.crawl.concurrency = 8;
 
     let stop = Stop::default();
     let watcher = stop_after(&sim, 12, &stop);
