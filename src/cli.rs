@@ -55,9 +55,9 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Workspace username, as in app.mode.com/<workspace>.
-    #[arg(long, env = "MODE_WORKSPACE")]
-    pub workspace: Option<String>,
+    /// Workspace username, as in app.mode.com/<workspace>; repeat it (or separate with commas) to audit several, one after another.
+    #[arg(long, env = "MODE_WORKSPACE", value_delimiter = ',')]
+    pub workspace: Vec<String>,
 
     /// Output folder (snapshots go to OUT/<workspace>/<time>/), or '-' for reports.csv on stdout. [default: snapshots]
     #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|-")]

@@ -27,6 +27,8 @@ pub const DEFAULT_OUT: &str = "snapshots";
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub workspace: Option<String>,
+    /// Several workspaces, audited one after another (instead of `workspace`).
+    pub workspaces: Option<Vec<String>>,
     pub out: Option<PathBuf>,
     pub format: Option<String>,
     pub base_url: Option<String>,
@@ -136,20 +138,70 @@ pub fn load(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Sett
     merge(args, &file, credentials)
 }
 
-/// Flags (with their environment variables, already applied by clap) over the file over defaults.
-pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
-    let workspace = args
-        .workspace
-        .clone()
-        .or_else(|| file.workspace.clone())
-        .map(|w| w.trim().to_string())
-        .filter(|w| !w.is_empty())
-        .ok_or_else(|| bad("no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file"))?;
+/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file), in order.
+pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Settings>, ConfigError> {
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let names = workspaces(args, &file)?;
+    let first = merge(args, &file, credentials(env)?)?;
+    if names.len() > 1 && first.destination == Destination::Stdout {
+        return Err(bad(
+            "--out - streams one workspace's reports.csv: name a single workspace, or an output folder",
+        ));
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let mut settings = first.clone();
+            settings.client.workspace = name.clone();
+            settings.workspace = name;
+            settings
+        })
+        .collect())
+}
+
+/// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
+pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
+    let named: Vec<String> = if !args.workspace.is_empty() {
+        args.workspace.clone()
+    } else if let Some(list) = &file.workspaces {
+        if file.workspace.is_some() {
+            return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
+        }
+        list.clone()
+    } else {
+        file.workspace.iter().cloned().collect()
+    };
+    let mut names: Vec<String> = Vec::new();
+    for name in named.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()) {
+        check_workspace(&name)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Err(bad(
+            "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
+        ));
+    }
+    Ok(names)
+}
+
+fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
     if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
         return Err(bad(format!(
             "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
         )));
     }
+    Ok(())
+}
+
+/// Flags (with their environment variables, already applied by clap) over the file over defaults.
+pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
+    // The first workspace named; `load_all` makes one copy per workspace.
+    let workspace = workspaces(args, file)?.remove(0);
     let destination = match args.out.clone().or_else(|| file.out.clone()) {
         Some(p) if p.as_os_str() == "-" => Destination::Stdout,
         Some(p) => Destination::Dir(p),
@@ -341,130 +393,5 @@ fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretStri
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn creds() -> Credentials {
-        Credentials {
-            token: SecretString::from("tok-123"),
-            secret: SecretString::from("sec-456"),
-        }
-    }
-
-    #[test]
-    fn the_example_config_parses_and_holds_the_defaults() {
-        let file = FileConfig::parse(include_str!("../config/example.toml")).expect("example.toml parses");
-        let from_file = merge(&RunArgs::default(), &file, creds()).unwrap();
-        let args = RunArgs {
-            workspace: Some("acme".into()),
-            ..RunArgs::default()
-        };
-        let defaults = merge(&args, &FileConfig::default(), creds()).unwrap();
-        assert_eq!(from_file.workspace, "acme");
-        assert_eq!(from_file.destination, defaults.destination);
-        assert_eq!(from_file.formats, defaults.formats);
-        assert_eq!(from_file.client.base_url, defaults.client.base_url);
-        assert_eq!(from_file.client.rate, defaults.client.rate);
-        assert_eq!(from_file.client.retry, defaults.client.retry);
-        assert_eq!(from_file.client.timeout, defaults.client.timeout);
-        assert_eq!(format!("{:?}", from_file.crawl), format!("{:?}", defaults.crawl));
-        assert_eq!(from_file.insights.findings, defaults.insights.findings);
-        assert_eq!(from_file.insights.digests, defaults.insights.digests);
-    }
-
-    #[test]
-    fn flags_beat_the_file_and_the_file_beats_defaults() {
-        let file =
-            FileConfig::parse("workspace = \"file-ws\"\nrate = \"20/10s\"\nconcurrency = 3\nexclude_archived = true\n")
-                .unwrap();
-        let args = RunArgs {
-            workspace: Some("flag-ws".into()),
-            exclude_archived: Some(false),
-            ..RunArgs::default()
-        };
-        let s = merge(&args, &file, creds()).unwrap();
-        assert_eq!(s.workspace, "flag-ws");
-        assert_eq!(s.client.rate, Some("20/10s".parse().unwrap()));
-        assert_eq!(s.crawl.concurrency, 3);
-        assert!(
-            !s.crawl.exclude_archived,
-            "an explicit false flag wins over the file's true"
-        );
-    }
-
-    #[test]
-    fn unknown_keys_and_bad_values_say_what_to_fix() {
-        let err = FileConfig::parse("workspace = \"a\"\nrates = \"1/s\"\n").unwrap_err();
-        assert!(err.contains("rates") && err.contains("example.toml"), "{err}");
-        let file = FileConfig::parse("workspace = \"a\"\nrate = \"forty\"\n").unwrap();
-        let err = merge(&RunArgs::default(), &file, creds()).unwrap_err();
-        assert!(err.0.contains("config key 'rate'") && err.0.contains("40/10s"), "{err}");
-        let file = FileConfig::parse("workspace = \"a\"\ntimeout = \"soon\"\n").unwrap();
-        assert!(
-            merge(&RunArgs::default(), &file, creds())
-                .unwrap_err()
-                .0
-                .contains("timeout")
-        );
-        let file = FileConfig::parse("workspace = \"a\"\nconcurrency = 0\n").unwrap();
-        assert!(
-            merge(&RunArgs::default(), &file, creds())
-                .unwrap_err()
-                .0
-                .contains("concurrency")
-        );
-    }
-
-    #[test]
-    fn credentials_come_from_env_or_secret_files_and_are_redacted() {
-        let dir = tempfile::tempdir().unwrap();
-        let token_file = dir.path().join("token");
-        std::fs::write(&token_file, "file-token\n").unwrap();
-        let path = token_file.to_string_lossy().into_owned();
-        let env = |name: &str| match name {
-            "MODE_API_TOKEN_FILE" => Some(path.clone()),
-            "MODE_API_SECRET" => Some("env-secret".to_string()),
-            _ => None,
-        };
-        let c = credentials(&env).unwrap();
-        use secrecy::ExposeSecret;
-        assert_eq!(c.token.expose_secret(), "file-token");
-        assert_eq!(c.secret.expose_secret(), "env-secret");
-        let args = RunArgs {
-            workspace: Some("acme".into()),
-            ..RunArgs::default()
-        };
-        let shown = format!("{:?}", merge(&args, &FileConfig::default(), c).unwrap());
-        assert!(
-            !shown.contains("file-token") && !shown.contains("env-secret"),
-            "{shown}"
-        );
-
-        let none = |_: &str| None;
-        assert!(credentials(&none).unwrap_err().0.contains("MODE_API_TOKEN is not set"));
-        let both = |name: &str| Some(format!("{name}-value"));
-        assert!(credentials(&both).unwrap_err().0.contains("keep one"));
-    }
-
-    #[test]
-    fn base_urls_are_checked() {
-        assert!(base_url("https://app.mode.com", false).is_ok());
-        assert!(base_url("http://127.0.0.1:8080", false).is_ok());
-        assert!(base_url("http://localhost:8080", false).is_ok());
-        assert!(
-            base_url("http://mode.internal", false)
-                .unwrap_err()
-                .0
-                .contains("--allow-insecure-http")
-        );
-        assert!(base_url("http://mode.internal", true).is_ok());
-        assert!(
-            base_url("https://user:pw@app.mode.com", false)
-                .unwrap_err()
-                .0
-                .contains("credentials")
-        );
-        assert!(base_url("ftp://app.mode.com", false).is_err());
-        assert!(base_url("not a url", false).is_err());
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -28,6 +28,17 @@ fn main() -> ExitCode {
     ExitCode::from(runtime.block_on(dispatch(cli)))
 }
 
+/// The exit code of several workspaces: the worst of theirs (fatal, then stopped, then partial).
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        FATAL => 3,
+        STOPPED => 2,
+        PARTIAL => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
 fn exit_code(status: RunStatus) -> u8 {
     match status {
         RunStatus::Complete => COMPLETE,
@@ -40,28 +51,37 @@ async fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => {
             let env = |name: &str| std::env::var(name).ok();
-            let settings = match config::load(&args, &env) {
-                Ok(settings) => settings,
+            let all = match config::load_all(&args, &env) {
+                Ok(all) => all,
                 Err(ConfigError(message)) => {
                     logging::init(cli.log_format.unwrap_or(LogFormat::Text));
                     eprintln!("mode-audit: configuration error: {message}");
                     return USAGE;
                 }
             };
-            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
-            tracing::debug!(settings = ?settings, "configuration loaded");
+            logging::init(cli.log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
+            tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
             let stop = Stop::default();
-            stop.install(settings.max_duration);
-            match run::run(&settings, &stop).await {
-                Ok(report) => {
-                    eprint!("{report}");
-                    exit_code(report.status)
-                }
-                Err(error) => {
-                    eprintln!("mode-audit: fatal: {error:#}");
-                    FATAL
-                }
+            stop.install(all[0].max_duration);
+            let mut worst = COMPLETE;
+            for (workspace, outcome) in run::run_each(&all, &stop).await {
+                let code = match outcome {
+                    Some(Ok(report)) => {
+                        eprint!("{report}");
+                        exit_code(report.status)
+                    }
+                    Some(Err(error)) => {
+                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                        FATAL
+                    }
+                    None => {
+                        eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
+                        STOPPED
+                    }
+                };
+                worst = worse(worst, code);
             }
+            worst
         }
         Command::Plan(args) => {
             let env = |name: &str| std::env::var(name).ok();

@@ -48,6 +48,22 @@ pub struct RunReport {
     pub findings: Vec<(Reason, u64)>,
 }
 
+/// Audits each workspace in turn: they share one per-user budget, so never at once, and each gets a
+/// fresh limiter only after the previous run has finished. After a stop the rest are not started
+/// (`None`).
+pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
+    let mut results = Vec::with_capacity(all.len());
+    for settings in all {
+        let outcome = if stop.reason().is_some() {
+            None
+        } else {
+            Some(run(settings, stop).await)
+        };
+        results.push((settings.workspace.clone(), outcome));
+    }
+    results
+}
+
 /// Audits the workspace the settings name, then writes the metrics file when one is set.
 /// An `Err` is fatal: nothing was published (exit 3).
 pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {

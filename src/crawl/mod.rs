@@ -6,6 +6,7 @@
 //! paced by the client's limiter. A branch that fails is recorded and its siblings go on. A stop
 //! (signal or deadline) ends the walk at once and hands back a checkpoint to resume from.
 
+mod absorb;
 mod records;
 mod resume;
 
@@ -14,13 +15,11 @@ use std::collections::{HashSet, VecDeque};
 use tokio::task::JoinSet;
 
 use crate::checkpoint::Checkpoint;
-use crate::mode::{Collection, Counter, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::{DEFAULT_PER_PAGE, End, Next, Pager};
+use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
+use crate::pager::{DEFAULT_PER_PAGE, Pager};
 use crate::progress::{Progress, Tally};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
-
-use records::{report_record, schedule_record};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -267,186 +266,6 @@ impl Walk {
             Fetched::Schedules(c, r, result) => self.absorb_schedules(c, r, result),
         }
         Ok(())
-    }
-
-    fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
-        let page = match result {
-            Ok(page) => page,
-            Err(source) => {
-                let nothing_yet = self.collections_pager.pages() == 0 && self.collections.is_empty();
-                if nothing_yet || (source.is_credentials() && !self.answered) {
-                    return Err(CrawlError {
-                        workspace: self.client.workspace().to_string(),
-                        source,
-                    });
-                }
-                self.collections_listing = Listing::Failed;
-                self.fail("collections", None, &source);
-                return Ok(());
-            }
-        };
-        let items = page.items.len();
-        for item in page.items {
-            if !self.collections_pager.admit(&item.token) {
-                self.duplicates += 1;
-                continue;
-            }
-            let personal = item.space_type.0.as_deref() == Some("private");
-            let excluded = personal && self.options.exclude_personal;
-            let index = self.collections.len();
-            self.collections.push(CollectionWalk {
-                record: CollectionRecord {
-                    token: item.token,
-                    name: item.name.0,
-                    collection_type: item.space_type.0,
-                    reports: 0,
-                    pages: 0,
-                    status: if excluded {
-                        LedgerStatus::Excluded
-                    } else {
-                        LedgerStatus::Unfinished
-                    },
-                    error: None,
-                },
-                pager: Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[1]),
-                listing: if excluded { Listing::Ended } else { Listing::Open },
-                reports: Vec::new(),
-            });
-            if !excluded {
-                self.queue[1].push_back(Job::Reports {
-                    collection: index,
-                    page: 1,
-                });
-            }
-        }
-        let next = self.collections_pager.finish_page(items);
-        if let Some(size) = self.collections_pager.proven() {
-            self.hints[0].get_or_insert(size);
-        }
-        match next {
-            Next::Page(page) => self.queue[0].push_back(Job::Collections { page }),
-            Next::End(End::PageCap) => {
-                self.collections_listing = Listing::Capped;
-                self.failures
-                    .push(page_cap_failure("collections", None, self.options.max_pages));
-            }
-            Next::End(_) => self.collections_listing = Listing::Ended,
-        }
-        Ok(())
-    }
-
-    fn absorb_reports(&mut self, c: usize, result: Result<Page<Report>, ModeError>) {
-        let page = match result {
-            Ok(page) => page,
-            Err(error) => {
-                let walk = &mut self.collections[c];
-                walk.listing = Listing::Failed;
-                walk.record.pages = walk.pager.pages() + 1;
-                walk.record.status = if error.is_inaccessible() {
-                    LedgerStatus::Inaccessible
-                } else {
-                    LedgerStatus::Failed
-                };
-                walk.record.error = Some(error.to_string());
-                let token = walk.record.token.clone();
-                self.fail("collection", Some(token), &error);
-                return;
-            }
-        };
-        let items = page.items.len();
-        let walk = &mut self.collections[c];
-        for item in page.items {
-            if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.clone()) {
-                self.duplicates += 1;
-                continue;
-            }
-            let archived = item.archived.0.unwrap_or(false);
-            if archived && self.options.exclude_archived {
-                continue;
-            }
-            let fetch =
-                !self.options.plan_only && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
-            let index = walk.reports.len();
-            walk.reports.push(ReportWalk {
-                record: report_record(item, &walk.record.token, archived),
-                schedules: fetch
-                    .then(|| Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2])),
-            });
-            walk.record.reports += 1;
-            if fetch {
-                self.queue[2].push_back(Job::Schedules {
-                    collection: c,
-                    report: index,
-                    page: 1,
-                });
-            }
-        }
-        let next = walk.pager.finish_page(items);
-        walk.record.pages = walk.pager.pages();
-        if let Some(size) = walk.pager.proven() {
-            self.hints[1].get_or_insert(size);
-        }
-        if matches!(next, Next::End(_)) {
-            walk.pager.forget();
-            walk.reports.shrink_to_fit();
-        }
-        match next {
-            Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
-            Next::End(End::PageCap) => {
-                walk.listing = Listing::Capped;
-                walk.record.status = LedgerStatus::Failed;
-                let failure = page_cap_failure("collection", Some(walk.record.token.clone()), self.options.max_pages);
-                walk.record.error = Some(failure.error.clone());
-                self.failures.push(failure);
-            }
-            Next::End(_) => {
-                walk.listing = Listing::Ended;
-                walk.record.status = LedgerStatus::Complete;
-            }
-        }
-    }
-
-    fn absorb_schedules(&mut self, c: usize, r: usize, result: Result<Page<Schedule>, ModeError>) {
-        let report = &mut self.collections[c].reports[r];
-        let page = match result {
-            Ok(page) => page,
-            Err(error) => {
-                report.schedules = None;
-                report.record.fetch_status = FetchStatus::SchedulesFailed;
-                report.record.scheduled = report.record.schedules_count.map(|n| n > 0);
-                let token = report.record.token.clone();
-                self.fail("schedules", Some(token), &error);
-                return;
-            }
-        };
-        let pager = report.schedules.as_mut().expect("a schedules page was pending");
-        let items = page.items.len();
-        for item in page.items {
-            if pager.admit(&item.token) {
-                report.record.schedules.push(schedule_record(item));
-            }
-        }
-        let next = pager.finish_page(items);
-        if let Some(size) = pager.proven() {
-            self.hints[2].get_or_insert(size);
-        }
-        match next {
-            Next::Page(page) => self.queue[2].push_back(Job::Schedules {
-                collection: c,
-                report: r,
-                page,
-            }),
-            Next::End(end) => {
-                report.schedules = None;
-                report.record.fetch_status = FetchStatus::Fetched;
-                report.record.scheduled = Some(!report.record.schedules.is_empty());
-                if end == End::PageCap {
-                    let token = report.record.token.clone();
-                    self.failures
-                        .push(page_cap_failure("schedules", Some(token), self.options.max_pages));
-                }
-            }
-        }
     }
 
     fn tally(&self, in_flight: usize) -> Tally {

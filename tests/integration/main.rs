@@ -14,5 +14,7 @@ mod files;
 mod resume;
 // The built binary: exit codes, publication, configuration precedence, secrets.
 mod binary;
+// The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
+mod binary_runs;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
 mod insights;

@@ -12,6 +12,8 @@ use mode_audit::sim::{RateWindow, SimConfig};
 use mode_audit::snapshot::SnapshotStats;
 use serde::Deserialize;
 
+/// Clock ticks per second of `/proc/<pid>/stat` (Linux's USER_HZ, 100 on every mainstream platform).
+const CLOCK_TICKS_PER_SEC: u64 = 100;
 /// How often the child's `VmHWM` is sampled and its exit looked for (bounds the wall-time error).
 const RSS_SAMPLE_EVERY: Duration = Duration::from_millis(5);
 
@@ -26,6 +28,8 @@ pub struct AuditRun {
     pub status: String,
     /// The highest `VmHWM` sampled from outside while the child ran (includes publishing).
     pub sampled_peak_rss: Option<u64>,
+    /// CPU time (user + system) the child had used at the last sample before it exited.
+    pub cpu: Option<Duration>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +85,7 @@ pub fn run_audit(
     base_url: &str,
     config: &SimConfig,
     per_page: usize,
+    extra_args: &[&str],
     deadline: Duration,
 ) -> Result<AuditRun> {
     let out = tempfile::tempdir().context("cannot create a temporary output folder")?;
@@ -98,6 +103,7 @@ pub fn run_audit(
             "json",
         ])
         .args(["--rate", &rate_flag(config.limit), "--per-page", &per_page.to_string()])
+        .args(extra_args)
         .arg("--out")
         .arg(out.path())
         .env_clear()
@@ -110,11 +116,15 @@ pub fn run_audit(
         .stderr(stderr)
         .spawn()
         .with_context(|| format!("cannot start {}", binary.display()))?;
-    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
     let mut sampled_peak_rss = None;
+    let mut cpu = None;
     let status = loop {
-        if let Some(hwm) = vm_hwm(&status_file) {
+        if let Some(hwm) = vm_hwm(&proc_dir) {
             sampled_peak_rss = sampled_peak_rss.max(Some(hwm));
+        }
+        if let Some(used) = cpu_time(&proc_dir) {
+            cpu = cpu.max(Some(used));
         }
         if let Some(status) = child.try_wait().context("waiting for mode-audit")? {
             break status;
@@ -142,13 +152,25 @@ pub fn run_audit(
         stats: head.stats,
         status: head.status,
         sampled_peak_rss,
+        cpu,
     })
 }
 
 /// `VmHWM` of a live process, in bytes.
-fn vm_hwm(status_file: &Path) -> Option<u64> {
-    let status = std::fs::read_to_string(status_file).ok()?;
+fn vm_hwm(proc_dir: &Path) -> Option<u64> {
+    let status = std::fs::read_to_string(proc_dir.join("status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// User + system CPU time of a live process (`utime` and `stime` of `/proc/<pid>/stat`).
+fn cpu_time(proc_dir: &Path) -> Option<Duration> {
+    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces: state is the
+    // first of them, utime the 12th and stime the 13th.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 1000 / CLOCK_TICKS_PER_SEC))
 }

@@ -130,7 +130,7 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
     let deadline = per_sec.map_or(UNLIMITED_DEADLINE, |rate| {
         Duration::from_secs_f64(5.0 * minimum as f64 / rate) + Duration::from_secs(120)
     });
-    let audit = run_audit(binary, &sim.base_url(), &config, PER_PAGE, deadline);
+    let audit = run_audit(binary, &sim.base_url(), &config, PER_PAGE, s.extra_args, deadline);
     let server = sim.counters();
     runtime.block_on(sim.shutdown());
     let audit = audit?;

@@ -188,8 +188,19 @@ impl Measured {
             }
             Check::Throughput => {
                 let rate = self.achieved_rate();
+                let per_cpu_second = self
+                    .audit
+                    .cpu
+                    .filter(|cpu| !cpu.is_zero())
+                    .map_or(String::new(), |cpu| {
+                        format!(
+                            "; the audit used {} of CPU, {:.0} requests per CPU-second",
+                            secs(cpu),
+                            self.requests() as f64 / cpu.as_secs_f64()
+                        )
+                    });
                 (
-                    format!("{rate:.0} requests/s"),
+                    format!("{rate:.0} requests/s{per_cpu_second}"),
                     format!("≥ {MIN_THROUGHPUT} requests/s"),
                     rate >= MIN_THROUGHPUT,
                 )

@@ -9,7 +9,7 @@ use mode_audit::sim::RateWindow;
 use crate::report::{Measured, NaiveMeasured};
 use crate::scenario::{Check, Scenario};
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "scenario",
     "reports",
     "sched",
@@ -22,6 +22,7 @@ const HEADER: [&str; 17] = [
     "429s",
     "max in flight",
     "wall",
+    "audit CPU",
     "floor",
     "wall / floor",
     "peak RSS walk / process",
@@ -75,6 +76,7 @@ fn ours_row(m: &Measured) -> Vec<String> {
         counted(m.audit.stats.requests.throttled, m.server.throttled),
         m.server.max_in_flight.to_string(),
         secs(m.audit.wall),
+        m.audit.cpu.map_or("?".to_string(), secs),
         floor.map_or("—".to_string(), secs),
         floor.map_or("—".to_string(), |f| {
             format!("{:.3}", m.audit.wall.as_secs_f64() / f.as_secs_f64())
@@ -112,6 +114,7 @@ fn naive_row(m: &Measured, naive: &NaiveMeasured) -> Vec<String> {
         counted(run.throttled, naive.server.throttled),
         naive.server.max_in_flight.to_string(),
         secs(run.wall),
+        "—".to_string(),
         floor.map_or("—".to_string(), secs),
         floor.map_or("—".to_string(), |f| {
             format!("{:.3}", run.wall.as_secs_f64() / f.as_secs_f64())
@@ -178,7 +181,7 @@ fn latency(s: &Scenario) -> String {
     } else {
         String::new()
     };
-    let scaled = if s.speed > 1 && s.naive_sleep.is_some() {
+    let scaled = if s.latency_scaled && s.speed > 1 {
         format!(" (= {} ÷{})", millis(s.latency * s.speed), s.speed)
     } else {
         String::new()
