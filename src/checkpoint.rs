@@ -118,3 +118,52 @@ impl Checkpoint {
         self.collections.iter().map(|c| c.reports.len()).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkpoint(saved_at: &str) -> Checkpoint {
+        Checkpoint {
+            version: CHECKPOINT_VERSION,
+            workspace: "acme".into(),
+            started_at: "2026-11-28T03:00:00.000Z".into(),
+            saved_at: saved_at.into(),
+            options: "opts".into(),
+            collections_listing: None,
+            collections: vec![],
+            duplicates: 0,
+            prior_requests: RequestStats::default(),
+        }
+    }
+
+    #[test]
+    fn only_a_young_checkpoint_of_the_same_workspace_and_options_is_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Checkpoint::path(dir.path(), "acme");
+        let day = Duration::from_secs(24 * 3600);
+        let now = chrono::Utc::now();
+        let recent = (now - chrono::Duration::hours(2)).to_rfc3339();
+        checkpoint(&recent).save(&path).unwrap();
+        assert!(Checkpoint::load(&path, "acme", "opts", day).unwrap().is_some());
+        assert!(Checkpoint::load(&path, "acme", "other opts", day).unwrap().is_none());
+        assert!(Checkpoint::load(&path, "beta", "opts", day).unwrap().is_none());
+        assert!(
+            Checkpoint::load(&path, "acme", "opts", Duration::from_secs(3600))
+                .unwrap()
+                .is_none(),
+            "too old"
+        );
+        let stale = (now - chrono::Duration::hours(30)).to_rfc3339();
+        checkpoint(&stale).save(&path).unwrap();
+        assert!(Checkpoint::load(&path, "acme", "opts", day).unwrap().is_none());
+        std::fs::write(&path, "{ not json").unwrap();
+        assert!(
+            Checkpoint::load(&path, "acme", "opts", day).unwrap().is_none(),
+            "a broken file never blocks a run"
+        );
+        Checkpoint::remove(&path);
+        assert!(!path.exists());
+        assert!(Checkpoint::load(&path, "acme", "opts", day).unwrap().is_none());
+    }
+}

@@ -30,6 +30,8 @@ pub fn owner_stem(owner: Option<&str>) -> String {
     if stem.is_empty() {
         return "_unknown".to_string();
     }
+    // File names are limited to 255 bytes; the stem is ASCII, so this cut is on a character boundary.
+    stem.truncate(100);
     stem
 }
 

@@ -286,3 +286,41 @@ async fn several_workspaces_run_one_after_another_and_the_exit_code_is_the_worst
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("single workspace"), "{}", stderr(&o));
 }
+
+#[tokio::test]
+async fn a_write_that_fails_halfway_leaves_nothing_behind() {
+    let (sim, config) = stand_in(|_| {}).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let mut args = run_args(&url, "snaps");
+    args.extend(["--workspace", "acme"]);
+    let env = creds(&config);
+    // Files above 40 KiB fail with EFBIG (SIGXFSZ ignored): the CSVs fit, snapshot.json does not.
+    let o = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 40; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_mode-audit"))
+        .args(&args)
+        .current_dir(tmp.path())
+        .env_clear()
+        .envs(env_refs(&env))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing was published") && stderr(&o).contains("snapshot.json"),
+        "{}",
+        stderr(&o)
+    );
+    let left: Vec<String> = std::fs::read_dir(tmp.path().join("snaps/acme"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter()
+            .all(|n| !n.starts_with("20") && !n.contains("partial") && n != "latest"),
+        "{left:?}"
+    );
+}
