@@ -32,10 +32,11 @@ const UNLIMITED_DEADLINE: Duration = Duration::from_secs(600);
 #[derive(Parser, Debug)]
 #[command(name = "bench")]
 struct Args {
-    /// The quick set, at 10× Mode's clock where a limit applies (the default; under two minutes).
+    /// The quick set, every limit at 10× Mode's (40 per 1 s); the default; under two minutes.
     #[arg(long, conflicts_with = "full")]
     short: bool,
-    /// The quick set plus Mode's real clock (40 per 10 s, 300 ms, 250 ms sleep); several minutes.
+    /// The quick set, the 1 s scenario at --concurrency 64, and Mode's real clock (40 per 10 s) on smaller
+    /// workspaces, the naive loop included; about 10 minutes.
     #[arg(long)]
     full: bool,
     /// Run only the scenarios whose name contains NAME (repeatable).
