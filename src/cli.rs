@@ -75,7 +75,7 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_RATE", value_name = "N/PERIOD")]
     pub rate: Option<Budget>,
 
-    /// Requests in flight at most; the job keeps only as many as the latency needs to fill the budget. [default: 32]
+    /// Requests in flight at most; the job keeps only as many as the latency needs to fill the budget. [default: 64]
     #[arg(long, env = "MODE_AUDIT_CONCURRENCY", value_name = "N")]
     pub concurrency: Option<usize>,
 

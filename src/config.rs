@@ -260,7 +260,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             retry.max_retries
         )));
     }
-    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(32);
+    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(64);
     if !(1..=64).contains(&concurrency) {
         return Err(bad(format!(
             "concurrency {concurrency} is out of range: use 1 to 64 (the rate limit, not concurrency, bounds the speed)"

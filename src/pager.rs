@@ -93,6 +93,14 @@ impl Pager {
         pager
     }
 
+    /// Takes a page size another listing proved, unless this listing already knows its own.
+    pub fn adopt(&mut self, size: u32) {
+        if !self.confirmed && size > 0 {
+            self.full = size;
+            self.confirmed = true;
+        }
+    }
+
     /// The server's page size, once this listing has proved it.
     pub fn proven(&self) -> Option<u32> {
         self.proven

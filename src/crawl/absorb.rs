@@ -121,8 +121,9 @@ impl Walk {
         }
         let next = walk.pager.finish_page(items);
         walk.record.pages = walk.pager.pages();
-        if let Some(size) = walk.pager.proven() {
-            self.hints[1].get_or_insert(size);
+        let newly_proven = walk.pager.proven().filter(|_| self.hints[1].is_none());
+        if let Some(size) = newly_proven {
+            self.hints[1] = Some(size);
         }
         if matches!(next, Next::End(_)) {
             walk.pager.forget();
@@ -140,6 +141,12 @@ impl Walk {
             Next::End(_) => {
                 walk.listing = Listing::Ended;
                 walk.record.status = LedgerStatus::Complete;
+            }
+        }
+        // Listings created before the proof take it now: their first short page is then the end.
+        if let Some(size) = newly_proven {
+            for other in self.collections.iter_mut().filter(|w| w.listing == Listing::Open) {
+                other.pager.adopt(size);
             }
         }
     }

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::{DEFAULT_PER_PAGE, Pager};
+use crate::pager::{DEFAULT_PER_PAGE, MODE_PAGE_SIZE, Pager};
 use crate::progress::{Progress, Tally};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
@@ -44,7 +44,7 @@ impl Default for CrawlOptions {
     fn default() -> Self {
         CrawlOptions {
             per_page: DEFAULT_PER_PAGE,
-            concurrency: 32,
+            concurrency: 64,
             verify_schedules: false,
             exclude_archived: false,
             exclude_personal: false,
@@ -147,7 +147,7 @@ pub async fn crawl(
         // As many in flight as the latency seen needs to keep the budget full, at most `concurrency`.
         let limit = client.in_flight_target(options.concurrency.max(1));
         while !walk.halted && running.len() < limit {
-            let Some(job) = walk.queue.iter_mut().find_map(VecDeque::pop_front) else {
+            let Some(job) = walk.next_job() else {
                 break;
             };
             running.spawn(walk.fetch(job));
@@ -194,6 +194,9 @@ struct Walk {
     stopped: Option<StopReason>,
     /// Page sizes proven by earlier listings of each kind (collections, reports, schedules).
     hints: [Option<u32>; 3],
+    /// Report pages in flight, and report listings that ended without proving the page size.
+    reports_in_flight: usize,
+    unproven_ends: u32,
     started_at: Option<String>,
     prior: crate::mode::RequestStats,
 }
@@ -214,11 +217,32 @@ impl Walk {
             halted: false,
             stopped: None,
             hints: [None; 3],
+            reports_in_flight: 0,
+            unproven_ends: 0,
             started_at: None,
             prior: Default::default(),
         };
         walk.queue[0].push_back(Job::Collections { page: 1 });
         walk
+    }
+
+    /// The next job: collections pages first, then report pages, then schedules. While the server's
+    /// page size is unproven (more than 30 asked), one report page at a time: the first listing
+    /// that proves it spares every other listing its ambiguous extra page. After three listings end
+    /// without proof, proof is not coming and the gate opens.
+    fn next_job(&mut self) -> Option<Job> {
+        if let Some(job) = self.queue[0].pop_front() {
+            return Some(job);
+        }
+        let probing =
+            self.hints[1].is_none() && self.options.per_page > MODE_PAGE_SIZE && self.unproven_ends < 3;
+        if (!probing || self.reports_in_flight == 0)
+            && let Some(job) = self.queue[1].pop_front()
+        {
+            self.reports_in_flight += 1;
+            return Some(job);
+        }
+        self.queue[2].pop_front()
     }
 
     fn fetch(&self, job: Job) -> impl Future<Output = Fetched> + Send + 'static {
@@ -262,7 +286,13 @@ impl Walk {
         }
         match done {
             Fetched::Collections(result) => return self.absorb_collections(result),
-            Fetched::Reports(c, result) => self.absorb_reports(c, result),
+            Fetched::Reports(c, result) => {
+                self.reports_in_flight -= 1;
+                self.absorb_reports(c, result);
+                if self.collections[c].listing != Listing::Open && self.hints[1].is_none() {
+                    self.unproven_ends += 1;
+                }
+            }
             Fetched::Schedules(c, r, result) => self.absorb_schedules(c, r, result),
         }
         Ok(())

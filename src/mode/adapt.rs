@@ -90,6 +90,11 @@ impl Latency {
     pub fn mean(&self) -> Duration {
         Duration::from_secs_f64(self.mean.unwrap_or(0.0))
     }
+
+    /// Whether any answer has been timed yet.
+    pub fn known(&self) -> bool {
+        self.mean.is_some()
+    }
 }
 
 #[cfg(test)]

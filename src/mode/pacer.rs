@@ -214,6 +214,10 @@ impl Pacer {
     /// Requests to keep in flight at the latency seen so far (see [`in_flight_target`]).
     pub fn in_flight_target(&self, max: usize) -> usize {
         let state = self.state.lock().expect("pace lock");
+        if !state.latency.known() {
+            // Nothing timed yet: allow the maximum; the limiter still spaces every request.
+            return max.max(1);
+        }
         in_flight_target(state.current.map(|r| r.paced_per_second()), state.latency.mean(), max)
     }
 }
