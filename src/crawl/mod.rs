@@ -234,8 +234,7 @@ impl Walk {
         if let Some(job) = self.queue[0].pop_front() {
             return Some(job);
         }
-        let probing =
-            self.hints[1].is_none() && self.options.per_page > MODE_PAGE_SIZE && self.unproven_ends < 3;
+        let probing = self.hints[1].is_none() && self.options.per_page > MODE_PAGE_SIZE && self.unproven_ends < 3;
         if (!probing || self.reports_in_flight == 0)
             && let Some(job) = self.queue[1].pop_front()
         {

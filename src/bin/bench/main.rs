@@ -35,8 +35,8 @@ struct Args {
     /// The quick set, every limit at 10× Mode's (40 per 1 s); the default; under two minutes.
     #[arg(long, conflicts_with = "full")]
     short: bool,
-    /// The quick set, the 1 s scenario at --concurrency 64, and Mode's real clock (40 per 10 s) on smaller
-    /// workspaces, the naive loop included; about 10 minutes.
+    /// The quick set plus Mode's real clock (40 per 10 s) on smaller workspaces, the naive loop included;
+    /// about 8 minutes.
     #[arg(long)]
     full: bool,
     /// Run only the scenarios whose name contains NAME (repeatable).

@@ -135,9 +135,8 @@ pub fn short() -> Vec<Scenario> {
     ]
 }
 
-/// `--full`: `--short`, the 1 s scenario with the most requests in flight the audit allows, and Mode's
-/// real clock (40 per 10 s; 300 ms latency and a 250 ms sleep for the naive loop) on smaller
-/// workspaces; about 9 minutes.
+/// `--full`: `--short` plus Mode's real clock (40 per 10 s; 300 ms latency and a 250 ms sleep for the
+/// naive loop) on smaller workspaces; about 8 minutes.
 pub fn full() -> Vec<Scenario> {
     let at_mode_clock = |name, latency_ms| Scenario {
         reports: 1_000,
@@ -147,10 +146,6 @@ pub fn full() -> Vec<Scenario> {
     };
     let mut all = short();
     all.extend([
-        Scenario {
-            extra_args: &["--concurrency", "64"],
-            ..rate("rate-1s-concurrency-64", 1_000)
-        },
         at_mode_clock("mode-rate-20ms", 20),
         at_mode_clock("mode-rate-300ms", 300),
         at_mode_clock("mode-rate-1s", 1_000),
