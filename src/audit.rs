@@ -1,5 +1,6 @@
 //! Pure functions over collected records: per-report derived fields and the run summary.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
@@ -66,24 +67,36 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(collections: &[CollectionRecord], reports: &[ReportRecord], failures: usize) -> Summary {
-        let count = |f: &dyn Fn(&ReportRecord) -> bool| reports.iter().filter(|r| f(r)).count() as u64;
+    pub fn of<R: Borrow<ReportRecord>>(
+        collections: &[CollectionRecord],
+        reports: impl IntoIterator<Item = R>,
+        failures: usize,
+    ) -> Summary {
+        let mut counts = [0u64; 4];
+        for r in reports {
+            let r = r.borrow();
+            let flags = [true, r.scheduled == Some(true), scheduled_never_viewed(r), r.archived];
+            for (count, flag) in counts.iter_mut().zip(flags) {
+                *count += u64::from(flag);
+            }
+        }
+        let [reports, scheduled, scheduled_zero_views, archived] = counts;
         Summary {
             collections: collections.len() as u64,
             inaccessible_collections: collections
                 .iter()
                 .filter(|c| c.status == LedgerStatus::Inaccessible)
                 .count() as u64,
-            reports: reports.len() as u64,
-            scheduled: count(&|r| r.scheduled == Some(true)),
-            scheduled_zero_views: count(&scheduled_never_viewed),
-            archived: count(&|r| r.archived),
+            reports,
+            scheduled,
+            scheduled_zero_views,
+            archived,
             failures: failures as u64,
         }
     }
 
     pub fn of_snapshot(snapshot: &Snapshot) -> Summary {
-        Summary::of(&snapshot.collections, &snapshot.reports, snapshot.failures.len())
+        Summary::of(&snapshot.collections, snapshot.reports.iter(), snapshot.failures.len())
     }
 }
 

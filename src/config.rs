@@ -314,6 +314,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             max_pages,
             plan_only: false,
             progress: Default::default(),
+            spill_dir: None,
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),

@@ -150,8 +150,8 @@ pub fn findings(
     let mut out = Vec::new();
     for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
         let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
-        for (reason, detail) in reasons(report, recent, options) {
-            out.push(row(report, collection_name, reason, detail, recent, options));
+        for (reason, detail) in reasons(&report, recent, options) {
+            out.push(row(&report, collection_name, reason, detail, recent, options));
         }
     }
     out.sort_by(|a, b| {

@@ -64,7 +64,7 @@ pub fn snapshot(reports: Vec<ReportRecord>) -> Snapshot {
             status: LedgerStatus::Complete,
             error: None,
         }],
-        reports,
+        reports: reports.into(),
         failures: vec![],
         findings: vec![],
     }

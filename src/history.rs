@@ -12,6 +12,7 @@
 //! report or its view count, and, for the `views_Nd` columns, when the newest old-enough snapshot
 //! is more than twice the window old (the delta would describe a much longer period).
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -185,33 +186,45 @@ impl History {
 
     /// Views gained over the findings window by every report the baseline knows; `None` when no
     /// earlier snapshot covers the window.
-    pub fn recent(&self, window: Duration, reports: &[ReportRecord]) -> Option<RecentViews> {
+    pub fn recent<R: Borrow<ReportRecord>>(
+        &self,
+        window: Duration,
+        reports: impl IntoIterator<Item = R>,
+    ) -> Option<RecentViews> {
         let baseline = self.baseline(window)?;
         Some(RecentViews {
             since: baseline.started_at.clone(),
             gained: reports
-                .iter()
-                .filter_map(|r| Some((r.token.clone(), self.gained(window, &r.token, r.view_count)?)))
+                .into_iter()
+                .filter_map(|r| {
+                    let r = r.borrow();
+                    Some((r.token.clone(), self.gained(window, &r.token, r.view_count)?))
+                })
                 .collect(),
         })
     }
 
     /// Fills each report's `history` for a run that started at `started_at`.
     pub fn apply(&self, reports: &mut [ReportRecord], started_at: &str) {
-        let [d7, d30, d90] = WINDOWS;
         for r in reports {
-            r.history = ReportHistory {
-                first_seen: Some(
-                    self.first_seen
-                        .get(&r.token)
-                        .map_or(started_at, |(_, text)| text.as_str())
-                        .to_string(),
-                ),
-                views_7d: self.column(d7, &r.token, r.view_count),
-                views_30d: self.column(d30, &r.token, r.view_count),
-                views_90d: self.column(d90, &r.token, r.view_count),
-            };
+            self.fill(r, started_at);
         }
+    }
+
+    /// Fills one report's `history` for a run that started at `started_at`.
+    pub fn fill(&self, r: &mut ReportRecord, started_at: &str) {
+        let [d7, d30, d90] = WINDOWS;
+        r.history = ReportHistory {
+            first_seen: Some(
+                self.first_seen
+                    .get(&r.token)
+                    .map_or(started_at, |(_, text)| text.as_str())
+                    .to_string(),
+            ),
+            views_7d: self.column(d7, &r.token, r.view_count),
+            views_30d: self.column(d30, &r.token, r.view_count),
+            views_90d: self.column(d90, &r.token, r.view_count),
+        };
     }
 }
 

@@ -130,7 +130,10 @@ fn first_seen_is_carried_forward_and_odd_folder_names_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = snapshot(vec![report("a", Some(2), vec![])]);
     s.started_at = "2026-11-27T03:00:00.000Z".into();
-    s.reports[0].history.first_seen = Some("2025-01-01T00:00:00.000Z".into());
+    s.reports = s
+        .reports
+        .map(|r| r.history.first_seen = Some("2025-01-01T00:00:00.000Z".into()))
+        .unwrap();
     let odd = dir.path().join("copied-by-hand");
     std::fs::create_dir_all(&odd).unwrap();
     std::fs::write(odd.join("snapshot.json"), serde_json::to_vec(&s).unwrap()).unwrap();

@@ -68,14 +68,15 @@ impl Insights {
 
 /// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
 /// each report's history, and computes the findings.
-pub fn enrich(snapshot: &mut Snapshot, history_dir: Option<&Path>, insights: &Insights) {
+pub fn enrich(snapshot: &mut Snapshot, history_dir: Option<&Path>, insights: &Insights) -> std::io::Result<()> {
     let window = insights.findings.window;
     let history = match history_dir {
         Some(dir) => History::load(dir, &snapshot.workspace, &snapshot.started_at, window),
         None => History::default(),
     };
-    history.apply(&mut snapshot.reports, &snapshot.started_at);
-    let recent = history.recent(window, &snapshot.reports);
+    let started_at = snapshot.started_at.clone();
+    snapshot.reports = snapshot.reports.map(|r| history.fill(r, &started_at))?;
+    let recent = history.recent(window, snapshot.reports.iter());
     tracing::info!(
         earlier_snapshots = history.found,
         read = history.read,
@@ -90,14 +91,20 @@ pub fn enrich(snapshot: &mut Snapshot, history_dir: Option<&Path>, insights: &In
             "no earlier snapshot is that old yet: SCHEDULED_NOT_VIEWED_RECENTLY needs one"
         );
     }
-    let present = snapshot.reports.iter().map(|r| r.token.as_str());
-    for token in insights.keep.unmatched(present) {
+    let present: Vec<String> = snapshot
+        .reports
+        .iter()
+        .map(|r| r.token)
+        .filter(|t| insights.keep.contains(t))
+        .collect();
+    for token in insights.keep.unmatched(present.iter().map(String::as_str)) {
         tracing::warn!(
             token,
             "keep-list token not in this snapshot (deleted report, or a typo)"
         );
     }
     snapshot.findings = findings(snapshot, recent.as_ref(), &insights.findings, &insights.keep);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@
 //! - [`stop`] and [`checkpoint`]: stopping on SIGTERM/SIGINT/--max-duration, saving what was
 //!   collected, and resuming from it on the next run.
 //! - [`plan`]: `mode-audit plan`, the cost of a full run from the pages alone.
-//! - [`snapshot`]: the records a run collects, shared by crawl, audit and output.
+//! - [`snapshot`]: the records a run collects, shared by crawl, audit and output; [`store`] keeps the
+//!   report records in a temporary file so memory stays flat however big the workspace.
 //! - [`audit`]: pure functions over records (derived fields, summary).
 //! - [`findings`], [`history`], [`keep`], [`insights`]: scheduled reports worth acting on, views over
 //!   time from earlier snapshots, the keep list, and the step that adds them to a snapshot.
@@ -48,3 +49,4 @@ pub mod run;
 pub mod sim;
 pub mod snapshot;
 pub mod stop;
+pub mod store;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::config::Settings;
 use crate::crawl::crawl;
@@ -48,6 +48,7 @@ pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
     options.plan_only = true;
     let started = Instant::now();
     let outcome = crawl(&client, &options, stop, None).await?;
+    outcome.reports.check().context("could not keep the listed reports")?;
     let schedule_requests = outcome
         .reports
         .iter()

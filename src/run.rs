@@ -112,9 +112,18 @@ async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::progress::Progress::on_stderr(settings.progress);
+    // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
+    // known to be writable), not in memory.
+    if let Destination::Dir(out) = &settings.destination {
+        walk_options.spill_dir = Some(output::workspace_dir(out, &settings.workspace));
+    }
     let outcome = crawl(&client, &walk_options, stop, resume).await?;
+    outcome
+        .reports
+        .check()
+        .context("could not keep the collected reports; nothing was published")?;
     let requests = prior + client.stats();
-    let summary = Summary::of(&outcome.collections, &outcome.reports, outcome.failures.len());
+    let summary = Summary::of(&outcome.collections, outcome.reports.iter(), outcome.failures.len());
     let stats = SnapshotStats {
         requests,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -169,7 +178,8 @@ async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
         Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
         Destination::Stdout => None,
     };
-    insights::enrich(&mut snapshot, history_dir.as_deref(), &settings.insights);
+    insights::enrich(&mut snapshot, history_dir.as_deref(), &settings.insights)
+        .context("could not add history and findings; nothing was published")?;
     report.findings = count_by_reason(&snapshot.findings);
     match &settings.destination {
         Destination::Dir(out) => {

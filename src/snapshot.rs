@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::findings::Finding;
 use crate::mode::RequestStats;
+use crate::store::ReportStore;
 
 /// Version of the snapshot.json layout; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -152,7 +153,7 @@ pub struct Failure {
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     pub schema_version: u32,
     pub workspace: String,
@@ -161,7 +162,8 @@ pub struct Snapshot {
     pub status: Status,
     pub stats: SnapshotStats,
     pub collections: Vec<CollectionRecord>,
-    pub reports: Vec<ReportRecord>,
+    /// Kept in a temporary file, read back one at a time (see `store.rs`).
+    pub reports: ReportStore,
     pub failures: Vec<Failure>,
     /// One row per (report, reason) worth acting on; see `findings.rs`.
     #[serde(default)]

@@ -5,6 +5,7 @@ use super::{CollectionWalk, CrawlError, Job, Listing, ReportWalk, Walk, page_cap
 use crate::mode::{Collection, Counter, ModeError, Page, Report, Schedule};
 use crate::pager::{End, Next, Pager};
 use crate::snapshot::{CollectionRecord, FetchStatus, LedgerStatus};
+use crate::store::SortKey;
 
 impl Walk {
     pub(super) fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
@@ -48,7 +49,7 @@ impl Walk {
                 },
                 pager: Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[1]),
                 listing: if excluded { Listing::Ended } else { Listing::Open },
-                reports: Vec::new(),
+                listed: 0,
             });
             if !excluded {
                 self.queue[1].push_back(Job::Reports {
@@ -94,7 +95,7 @@ impl Walk {
         let items = page.items.len();
         let walk = &mut self.collections[c];
         for item in page.items {
-            if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.clone()) {
+            if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.as_str().into()) {
                 self.duplicates += 1;
                 continue;
             }
@@ -104,19 +105,16 @@ impl Walk {
             }
             let fetch =
                 !self.options.plan_only && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
-            let index = walk.reports.len();
-            walk.reports.push(ReportWalk {
-                record: report_record(item, &walk.record.token, archived),
-                schedules: fetch
-                    .then(|| Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2])),
-            });
+            let key = (c as u32, walk.listed);
+            walk.listed += 1;
             walk.record.reports += 1;
+            let record = report_record(item, &walk.record.token, archived);
             if fetch {
-                self.queue[2].push_back(Job::Schedules {
-                    collection: c,
-                    report: index,
-                    page: 1,
-                });
+                let schedules = Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2]);
+                self.pending.insert(key, ReportWalk { record, schedules });
+                self.queue[2].push_back(Job::Schedules { report: key, page: 1 });
+            } else {
+                self.store.push(key, &record);
             }
         }
         let next = walk.pager.finish_page(items);
@@ -127,7 +125,6 @@ impl Walk {
         }
         if matches!(next, Next::End(_)) {
             walk.pager.forget();
-            walk.reports.shrink_to_fit();
         }
         match next {
             Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
@@ -151,46 +148,46 @@ impl Walk {
         }
     }
 
-    pub(super) fn absorb_schedules(&mut self, c: usize, r: usize, result: Result<Page<Schedule>, ModeError>) {
-        let report = &mut self.collections[c].reports[r];
+    pub(super) fn absorb_schedules(&mut self, key: SortKey, result: Result<Page<Schedule>, ModeError>) {
         let page = match result {
             Ok(page) => page,
             Err(error) => {
-                report.schedules = None;
-                report.record.fetch_status = FetchStatus::SchedulesFailed;
-                report.record.scheduled = report.record.schedules_count.map(|n| n > 0);
-                let token = report.record.token.clone();
-                self.fail("schedules", Some(token), &error);
+                let mut report = self.pending.remove(&key).expect("a schedules page was pending").record;
+                report.fetch_status = FetchStatus::SchedulesFailed;
+                report.scheduled = report.schedules_count.map(|n| n > 0);
+                self.fail("schedules", Some(report.token.clone()), &error);
+                self.store.push(key, &report);
                 return;
             }
         };
-        let pager = report.schedules.as_mut().expect("a schedules page was pending");
+        let report = self.pending.get_mut(&key).expect("a schedules page was pending");
         let items = page.items.len();
         for item in page.items {
-            if pager.admit(&item.token) {
+            if report.schedules.admit(&item.token) {
                 report.record.schedules.push(schedule_record(item));
             }
         }
-        let next = pager.finish_page(items);
-        if let Some(size) = pager.proven() {
+        let next = report.schedules.finish_page(items);
+        if let Some(size) = report.schedules.proven() {
             self.hints[2].get_or_insert(size);
         }
-        match next {
-            Next::Page(page) => self.queue[2].push_back(Job::Schedules {
-                collection: c,
-                report: r,
-                page,
-            }),
-            Next::End(end) => {
-                report.schedules = None;
-                report.record.fetch_status = FetchStatus::Fetched;
-                report.record.scheduled = Some(!report.record.schedules.is_empty());
-                if end == End::PageCap {
-                    let token = report.record.token.clone();
-                    self.failures
-                        .push(page_cap_failure("schedules", Some(token), self.options.max_pages));
-                }
+        let end = match next {
+            Next::Page(page) => {
+                self.queue[2].push_back(Job::Schedules { report: key, page });
+                return;
             }
+            Next::End(end) => end,
+        };
+        let mut report = self.pending.remove(&key).expect("a schedules page was pending").record;
+        report.fetch_status = FetchStatus::Fetched;
+        report.scheduled = Some(!report.schedules.is_empty());
+        if end == End::PageCap {
+            self.failures.push(page_cap_failure(
+                "schedules",
+                Some(report.token.clone()),
+                self.options.max_pages,
+            ));
         }
+        self.store.push(key, &report);
     }
 }

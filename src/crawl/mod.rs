@@ -10,7 +10,8 @@ mod absorb;
 mod records;
 mod resume;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 
 use tokio::task::JoinSet;
 
@@ -20,6 +21,11 @@ use crate::pager::{DEFAULT_PER_PAGE, MODE_PAGE_SIZE, Pager};
 use crate::progress::{Progress, Tally};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
+use crate::store::{ReportStore, SortKey};
+
+/// Reports waiting for their schedules beyond which schedules go before further report pages,
+/// so that memory stays bounded on workspaces where most reports are scheduled.
+const MAX_PENDING: usize = 1_000;
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -38,6 +44,8 @@ pub struct CrawlOptions {
     pub plan_only: bool,
     /// Where to show how the walk is going (off by default).
     pub progress: Progress,
+    /// Folder for the temporary file finished report records go to (the system's when `None`).
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl Default for CrawlOptions {
@@ -51,6 +59,7 @@ impl Default for CrawlOptions {
             max_pages: 10_000,
             plan_only: false,
             progress: Progress::default(),
+            spill_dir: None,
         }
     }
 }
@@ -69,7 +78,8 @@ impl CrawlOptions {
 #[derive(Debug, Default)]
 pub struct CrawlOutcome {
     pub collections: Vec<CollectionRecord>,
-    pub reports: Vec<ReportRecord>,
+    /// In collection order, then listing order; call [`ReportStore::check`] before reading.
+    pub reports: ReportStore,
     pub failures: Vec<Failure>,
     /// Items listed more than once and dropped.
     pub duplicates: u64,
@@ -88,24 +98,15 @@ pub struct CrawlError {
 }
 
 enum Job {
-    Collections {
-        page: u32,
-    },
-    Reports {
-        collection: usize,
-        page: u32,
-    },
-    Schedules {
-        collection: usize,
-        report: usize,
-        page: u32,
-    },
+    Collections { page: u32 },
+    Reports { collection: usize, page: u32 },
+    Schedules { report: SortKey, page: u32 },
 }
 
 enum Fetched {
     Collections(Result<Page<Collection>, ModeError>),
     Reports(usize, Result<Page<Report>, ModeError>),
-    Schedules(usize, usize, Result<Page<Schedule>, ModeError>),
+    Schedules(SortKey, Result<Page<Schedule>, ModeError>),
 }
 
 /// Where a listing stands.
@@ -122,13 +123,14 @@ struct CollectionWalk {
     record: CollectionRecord,
     pager: Pager,
     listing: Listing,
-    reports: Vec<ReportWalk>,
+    /// Reports listed so far: the next one's position.
+    listed: u32,
 }
 
+/// A report whose schedules are still to be read; finished reports go to the store.
 struct ReportWalk {
     record: ReportRecord,
-    /// `Some` while the report's schedules are still to be read.
-    schedules: Option<Pager>,
+    schedules: Pager,
 }
 
 /// Walks the workspace the client points at, from the start or from `resume`, until done or `stop`.
@@ -182,7 +184,11 @@ struct Walk {
     collections_pager: Pager,
     collections_listing: Listing,
     collections: Vec<CollectionWalk>,
-    seen_reports: HashSet<String>,
+    /// Finished reports, keyed by (collection, position in its listing).
+    store: ReportStore,
+    /// Reports waiting for their schedules, by the same key.
+    pending: HashMap<SortKey, ReportWalk>,
+    seen_reports: HashSet<Box<str>>,
     failures: Vec<Failure>,
     duplicates: u64,
     /// Collections pages first, then report pages, then schedules.
@@ -209,6 +215,8 @@ impl Walk {
             collections_pager: Pager::new(options.per_page, options.max_pages),
             collections_listing: Listing::Open,
             collections: Vec::new(),
+            store: ReportStore::in_dir(options.spill_dir.as_deref()),
+            pending: HashMap::new(),
             seen_reports: HashSet::new(),
             failures: Vec::new(),
             duplicates: 0,
@@ -226,12 +234,19 @@ impl Walk {
         walk
     }
 
-    /// The next job: collections pages first, then report pages, then schedules. While the server's
+    /// The next job: collections pages first, then report pages, then schedules (schedules first
+    /// while [`MAX_PENDING`] reports wait for them). While the server's
     /// page size is unproven (more than 30 asked), one report page at a time: the first listing
     /// that proves it spares every other listing its ambiguous extra page. After three listings end
     /// without proof, proof is not coming and the gate opens.
     fn next_job(&mut self) -> Option<Job> {
         if let Some(job) = self.queue[0].pop_front() {
+            return Some(job);
+        }
+        // Reports waiting for schedules are held in memory: past a bound, drain them first.
+        if self.pending.len() >= MAX_PENDING
+            && let Some(job) = self.queue[2].pop_front()
+        {
             return Some(job);
         }
         let probing = self.hints[1].is_none() && self.options.per_page > MODE_PAGE_SIZE && self.unproven_ends < 3;
@@ -252,30 +267,22 @@ impl Walk {
             Job::Reports { collection, page } => {
                 client.reports_url(&self.collections[*collection].record.token, *page, per_page)
             }
-            Job::Schedules {
-                collection,
-                report,
-                page,
-            } => client.schedules_url(
-                &self.collections[*collection].reports[*report].record.token,
-                *page,
-                per_page,
-            ),
+            Job::Schedules { report, page } => {
+                client.schedules_url(&self.pending[report].record.token, *page, per_page)
+            }
         };
         async move {
             match job {
                 Job::Collections { .. } => Fetched::Collections(client.page(url).await),
                 Job::Reports { collection, .. } => Fetched::Reports(collection, client.page(url).await),
-                Job::Schedules { collection, report, .. } => {
-                    Fetched::Schedules(collection, report, client.page(url).await)
-                }
+                Job::Schedules { report, .. } => Fetched::Schedules(report, client.page(url).await),
             }
         }
     }
 
     fn absorb(&mut self, done: Fetched) -> Result<(), CrawlError> {
         let error = match &done {
-            Fetched::Collections(Err(e)) | Fetched::Reports(_, Err(e)) | Fetched::Schedules(_, _, Err(e)) => Some(e),
+            Fetched::Collections(Err(e)) | Fetched::Reports(_, Err(e)) | Fetched::Schedules(_, Err(e)) => Some(e),
             _ => None,
         };
         match error {
@@ -292,7 +299,7 @@ impl Walk {
                     self.unproven_ends += 1;
                 }
             }
-            Fetched::Schedules(c, r, result) => self.absorb_schedules(c, r, result),
+            Fetched::Schedules(key, result) => self.absorb_schedules(key, result),
         }
         Ok(())
     }
@@ -302,7 +309,7 @@ impl Walk {
         Tally {
             collections: self.collections.len(),
             collections_done: self.collections.iter().filter(|c| c.listing != Listing::Open).count(),
-            reports: self.collections.iter().map(|c| c.reports.len()).sum(),
+            reports: self.collections.iter().map(|c| c.listed as usize).sum(),
             requests: stats.requests,
             throttled: stats.throttled,
             known_left: self.queue.iter().map(VecDeque::len).sum::<usize>() + in_flight,
@@ -319,50 +326,45 @@ impl Walk {
         });
     }
 
-    fn finish(self) -> CrawlOutcome {
-        let checkpoint = self.stopped.map(|_| self.checkpoint());
+    fn finish(mut self) -> CrawlOutcome {
         let why = match self.stopped {
             Some(reason) => format!("the run stopped ({reason})"),
             None => "the run stopped because the credentials were rejected".to_string(),
         };
-        let mut outcome = CrawlOutcome {
-            failures: self.failures,
+        let mut failures = std::mem::take(&mut self.failures);
+        if self.collections_listing == Listing::Open {
+            failures.push(unfinished("collections", None, &why));
+        }
+        // Reports still waiting for schedules are kept with what their listing said.
+        let mut pending: Vec<(SortKey, ReportWalk)> = std::mem::take(&mut self.pending).into_iter().collect();
+        pending.sort_by_key(|(key, _)| *key);
+        let mut pending = pending.into_iter().peekable();
+        for (c, walk) in self.collections.iter_mut().enumerate() {
+            if walk.listing == Listing::Open {
+                walk.record.status = LedgerStatus::Unfinished;
+                failures.push(unfinished("collection", Some(walk.record.token.clone()), &why));
+            }
+            while let Some((key, mut report)) = pending.next_if(|(key, _)| key.0 as usize == c) {
+                let r = &mut report.record;
+                r.fetch_status = FetchStatus::SchedulesUnfinished;
+                r.scheduled = r.schedules_count.map(|n| n > 0);
+                r.schedules.clear();
+                failures.push(unfinished("schedules", Some(r.token.clone()), &why));
+                self.store.push(key, r);
+            }
+        }
+        self.store.sort();
+        // A store that could not be written is reported by the caller; it makes no checkpoint.
+        let writable = self.store.check().is_ok();
+        let checkpoint = self.stopped.filter(|_| writable).map(|_| self.checkpoint());
+        CrawlOutcome {
+            collections: self.collections.into_iter().map(|w| w.record).collect(),
+            reports: self.store,
+            failures,
             duplicates: self.duplicates,
             stopped: self.stopped,
             checkpoint,
-            ..Default::default()
-        };
-        // Sized once: growing by doubling would briefly hold the records twice.
-        outcome
-            .reports
-            .reserve_exact(self.collections.iter().map(|c| c.reports.len()).sum());
-        outcome.collections.reserve_exact(self.collections.len());
-        if self.collections_listing == Listing::Open {
-            outcome.failures.push(unfinished("collections", None, &why));
         }
-        for walk in self.collections {
-            let mut record = walk.record;
-            if walk.listing == Listing::Open {
-                record.status = LedgerStatus::Unfinished;
-                outcome
-                    .failures
-                    .push(unfinished("collection", Some(record.token.clone()), &why));
-            }
-            for report in walk.reports {
-                let mut r = report.record;
-                if report.schedules.is_some() {
-                    r.fetch_status = FetchStatus::SchedulesUnfinished;
-                    r.scheduled = r.schedules_count.map(|n| n > 0);
-                    r.schedules.clear();
-                    outcome
-                        .failures
-                        .push(unfinished("schedules", Some(r.token.clone()), &why));
-                }
-                outcome.reports.push(r);
-            }
-            outcome.collections.push(record);
-        }
-        outcome
     }
 }
 

@@ -11,8 +11,22 @@ use crate::snapshot::{FetchStatus, LedgerStatus};
 
 impl Walk {
     /// The state to resume from: finished branches as records, open or failed ones with their pager.
+    /// Called by `finish` once every report is in the (sorted) store, those still waiting for
+    /// schedules marked unfinished.
     pub(super) fn checkpoint(&self) -> Checkpoint {
         let resumable = |listing: Listing| matches!(listing, Listing::Open | Listing::Failed);
+        let mut collections: Vec<CollectionProgress> = self
+            .collections
+            .iter()
+            .map(|walk| CollectionProgress {
+                record: walk.record.clone(),
+                listing: resumable(walk.listing).then(|| walk.pager.state()),
+                reports: Vec::with_capacity(walk.listed as usize),
+            })
+            .collect();
+        for ((c, _), record) in self.store.iter_keyed() {
+            collections[c as usize].reports.push(record);
+        }
         Checkpoint {
             version: CHECKPOINT_VERSION,
             workspace: self.client.workspace().to_string(),
@@ -20,26 +34,7 @@ impl Walk {
             saved_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             options: self.options.fingerprint(),
             collections_listing: resumable(self.collections_listing).then(|| self.collections_pager.state()),
-            collections: self
-                .collections
-                .iter()
-                .map(|walk| CollectionProgress {
-                    record: walk.record.clone(),
-                    listing: resumable(walk.listing).then(|| walk.pager.state()),
-                    reports: walk
-                        .reports
-                        .iter()
-                        .map(|r| {
-                            let mut record = r.record.clone();
-                            if r.schedules.is_some() {
-                                record.fetch_status = FetchStatus::SchedulesUnfinished;
-                                record.schedules.clear();
-                            }
-                            record
-                        })
-                        .collect(),
-                })
-                .collect(),
+            collections,
             duplicates: self.duplicates,
             prior_requests: self.prior,
         }
@@ -69,7 +64,7 @@ impl Walk {
         for (c, progress) in checkpoint.collections.into_iter().enumerate() {
             let mut record = progress.record;
             let report_tokens: Vec<String> = progress.reports.iter().map(|r| r.token.clone()).collect();
-            seen.extend(report_tokens.iter().cloned());
+            seen.extend(report_tokens.iter().map(|t| Box::<str>::from(t.as_str())));
             let (pager, listing) = match progress.listing {
                 Some(state) => {
                     record.status = LedgerStatus::Unfinished;
@@ -85,35 +80,34 @@ impl Walk {
                 }
                 None => (Pager::new(options.per_page, options.max_pages), Listing::Ended),
             };
-            let reports = progress
-                .reports
-                .into_iter()
-                .enumerate()
-                .map(|(r, mut record)| {
-                    let pending = matches!(
-                        record.fetch_status,
-                        FetchStatus::SchedulesUnfinished | FetchStatus::SchedulesFailed
+            let listed = progress.reports.len() as u32;
+            for (r, mut report) in progress.reports.into_iter().enumerate() {
+                let key = (c as u32, r as u32);
+                let pending = matches!(
+                    report.fetch_status,
+                    FetchStatus::SchedulesUnfinished | FetchStatus::SchedulesFailed
+                );
+                if pending {
+                    report.schedules.clear();
+                    report.fetch_status = FetchStatus::SchedulesUnfinished;
+                    walk.queue[2].push_back(Job::Schedules { report: key, page: 1 });
+                    let schedules = Pager::new(options.per_page, options.max_pages);
+                    walk.pending.insert(
+                        key,
+                        ReportWalk {
+                            record: report,
+                            schedules,
+                        },
                     );
-                    if pending {
-                        record.schedules.clear();
-                        record.fetch_status = FetchStatus::SchedulesUnfinished;
-                        walk.queue[2].push_back(Job::Schedules {
-                            collection: c,
-                            report: r,
-                            page: 1,
-                        });
-                    }
-                    ReportWalk {
-                        record,
-                        schedules: pending.then(|| Pager::new(options.per_page, options.max_pages)),
-                    }
-                })
-                .collect();
+                } else {
+                    walk.store.push(key, &report);
+                }
+            }
             walk.collections.push(CollectionWalk {
                 record,
                 pager,
                 listing,
-                reports,
+                listed,
             });
         }
         walk.seen_reports = seen;

@@ -6,7 +6,7 @@
 
 mod table;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -172,10 +172,14 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
     };
     let (old_names, new_names) = (collection(old), collection(new));
     let shown = |names: &HashMap<String, String>, token: &str| names.get(token).cloned().unwrap_or(token.to_string());
-    let before: HashMap<&str, &ReportRecord> = old.reports.iter().map(|r| (r.token.as_str(), r)).collect();
-    let after: HashMap<&str, &ReportRecord> = new.reports.iter().map(|r| (r.token.as_str(), r)).collect();
+    // The old side in memory, the new one read through once.
+    let old_reports = old.reports.to_vec();
+    let before: HashMap<&str, &ReportRecord> = old_reports.iter().map(|r| (r.token.as_str(), r)).collect();
+    let mut after: HashSet<String> = HashSet::with_capacity(new.reports.len());
     let mut changes = Vec::new();
-    for r in &new.reports {
+    for r in new.reports.iter() {
+        after.insert(r.token.clone());
+        let r = &r;
         let Some(o) = before.get(r.token.as_str()) else {
             let mut c = change(Kind::ReportAdded, r, "collection");
             c.new = Some(shown(&new_names, &r.collection_token));
@@ -197,7 +201,7 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
             changes.push(c);
         }
     }
-    for r in old.reports.iter().filter(|r| !after.contains_key(r.token.as_str())) {
+    for r in old_reports.iter().filter(|r| !after.contains(&r.token)) {
         let mut c = change(Kind::ReportRemoved, r, "collection");
         c.old = Some(shown(&old_names, &r.collection_token));
         changes.push(c);

@@ -51,8 +51,15 @@ fn every_kind_of_change_is_found() {
         name: Some("Sales".into()),
         ..new.collections[0].clone()
     });
-    new.reports[1].collection_token = "c2".into();
-    new.reports[1].schedules[0].hour = Some("9:00 am".into());
+    new.reports = new
+        .reports
+        .map(|r| {
+            if r.token == "mover" {
+                r.collection_token = "c2".into();
+                r.schedules[0].hour = Some("9:00 am".into());
+            }
+        })
+        .unwrap();
     let d = diff("old".into(), &old, "new".into(), &new);
     assert_eq!(
         rows(&d),

@@ -99,7 +99,8 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
     if snapshot.reports.is_empty() {
         w.write_record(REPORT_COLUMNS)?;
     }
-    for r in &snapshot.reports {
+    for r in snapshot.reports.iter() {
+        let r = &r;
         let c = collections.get(r.collection_token.as_str());
         w.serialize(ReportRow {
             workspace: cells.text(&snapshot.workspace),
@@ -198,7 +199,7 @@ pub const SCHEDULE_COLUMNS: [&str; 13] = [
 pub fn write_schedules<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
     let mut w = writer(out);
     let mut any = false;
-    for r in &snapshot.reports {
+    for r in snapshot.reports.iter() {
         for s in &r.schedules {
             any = true;
             w.serialize(ScheduleRow {

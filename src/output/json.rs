@@ -23,12 +23,12 @@ struct ReportLine<'a> {
 
 /// reports.jsonl: one JSON object per report, with its workspace and schedules.
 pub fn write_reports_jsonl<W: Write>(snapshot: &Snapshot, mut out: W) -> std::io::Result<W> {
-    for report in &snapshot.reports {
+    for report in snapshot.reports.iter() {
         serde_json::to_writer(
             &mut out,
             &ReportLine {
                 workspace: &snapshot.workspace,
-                report,
+                report: &report,
             },
         )?;
         out.write_all(b"\n")?;

@@ -287,40 +287,75 @@ async fn several_workspaces_run_one_after_another_and_the_exit_code_is_the_worst
     assert!(stderr(&o).contains("single workspace"), "{}", stderr(&o));
 }
 
+/// `mode-audit run` with files above `kib` KiB failing with EFBIG (SIGXFSZ ignored).
+async fn run_with_file_limit(url: &str, env: &[(&'static str, String)], dir: &Path, kib: u64) -> std::process::Output {
+    let mut args = run_args(url, "snaps");
+    args.extend(["--workspace", "acme"]);
+    tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f {kib}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_mode-audit"))
+        .args(&args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env_refs(env))
+        .output()
+        .await
+        .unwrap()
+}
+
+/// Names in `OUT/acme` that look like a snapshot, a half-written one, or `latest`.
+fn published_or_partial(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir.join("snaps/acme"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("20") || n.contains("partial") || n == "latest")
+        .collect()
+}
+
 #[tokio::test]
 async fn a_write_that_fails_halfway_leaves_nothing_behind() {
     let (sim, config) = stand_in(|_| {}).await;
-    let tmp = tempfile::tempdir().unwrap();
     let url = sim.base_url();
+    let env = creds(&config);
+    // What an unhindered run writes: the records kept during the run take the size of the
+    // snapshot's report array; snapshot.json is that plus collections, findings and stats.
+    let full = tempfile::tempdir().unwrap();
     let mut args = run_args(&url, "snaps");
     args.extend(["--workspace", "acme"]);
-    let env = creds(&config);
-    // Files above 40 KiB fail with EFBIG (SIGXFSZ ignored): the CSVs fit, snapshot.json does not.
-    let o = tokio::process::Command::new("bash")
-        .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 40; exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(&args)
-        .current_dir(tmp.path())
-        .env_clear()
-        .envs(env_refs(&env))
-        .output()
-        .await
-        .unwrap();
+    let o = mode_audit(full.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let json = std::fs::read(full.path().join("snaps/acme/latest/snapshot.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let records: usize = value["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::to_vec(r).unwrap().len())
+        .sum();
+    let between = (records as u64).div_ceil(1024) + 1;
+    assert!(between * 1024 < json.len() as u64, "{records} vs {}", json.len());
+
+    // The records fit, snapshot.json does not: publishing fails and nothing is left.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_with_file_limit(&url, &env, tmp.path(), between).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("nothing was published") && stderr(&o).contains("snapshot.json"),
         "{}",
         stderr(&o)
     );
-    let left: Vec<String> = std::fs::read_dir(tmp.path().join("snaps/acme"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    assert_eq!(published_or_partial(tmp.path()), Vec::<String>::new());
+
+    // Not even the records fit: the run says where it could not keep them, and publishes nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_with_file_limit(&url, &env, tmp.path(), 8).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(
-        left.iter()
-            .all(|n| !n.starts_with("20") && !n.contains("partial") && n != "latest"),
-        "{left:?}"
+        stderr(&o).contains("cannot keep collected reports in a temporary file in snaps/acme"),
+        "{}",
+        stderr(&o)
     );
+    assert_eq!(published_or_partial(tmp.path()), Vec::<String>::new());
 }

@@ -114,7 +114,7 @@ async fn random_faults_lose_nothing() {
     let truth = sim.workspace();
     let (outcome, stats) = crawl_sim(&sim, &config, mode_paging()).await;
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let got: HashSet<&str> = outcome.reports.iter().map(|r| r.token.as_str()).collect();
+    let got: HashSet<String> = outcome.reports.iter().map(|r| r.token).collect();
     assert_eq!(got.len(), truth.report_count());
     let scheduled = truth.reports().filter(|(_, r)| !r.schedules.is_empty()).count();
     assert_eq!(

@@ -74,7 +74,7 @@ async fn schedules_are_requested_only_for_scheduled_reports() {
 
     let (outcome, _) = crawl_sim(&sim, &config, mode_paging()).await;
     assert_eq!(sim.counters().schedules, scheduled.len() as u64);
-    for r in &outcome.reports {
+    for r in &outcome.reports.to_vec() {
         let want = scheduled.contains(&r.token);
         assert_eq!(r.scheduled, Some(want), "{}", r.token);
         let status = if want {
