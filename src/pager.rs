@@ -101,6 +101,24 @@ impl Pager {
         }
     }
 
+    /// Whether the last page was ambiguous (between 30 and `per_page` items, the server's page size
+    /// unknown): the last page, or a full page of a server that caps `per_page`.
+    pub fn is_ambiguous(&self) -> bool {
+        self.candidate.is_some()
+    }
+
+    /// Takes the page size another listing of the same kind proved. A last page left ambiguous is
+    /// then settled: `true` when it was shorter than `size`, i.e. the listing has ended.
+    pub fn settle(&mut self, size: u32) -> bool {
+        let Some(items) = self.candidate.take() else {
+            self.adopt(size);
+            return false;
+        };
+        self.full = size.max(1);
+        self.confirmed = true;
+        items < size
+    }
+
     /// The server's page size, once this listing has proved it.
     pub fn proven(&self) -> Option<u32> {
         self.proven
@@ -215,6 +233,34 @@ mod tests {
             walk(30, &[range(0, 30), range(30, 60), vec![]]),
             vec![Next::Page(2), Next::Page(3), Next::End(End::Empty)]
         );
+    }
+
+    #[test]
+    fn an_ambiguous_page_is_settled_by_a_size_proven_elsewhere() {
+        let ambiguous = || {
+            let mut pager = Pager::new(100, 1000);
+            for t in 0..30 {
+                pager.admit(&t.to_string());
+            }
+            assert_eq!(pager.finish_page(30), Next::Page(2));
+            assert!(pager.is_ambiguous());
+            pager
+        };
+        // The server honours per_page: 30 of 100 was the last page.
+        let mut honoured = ambiguous();
+        assert!(honoured.settle(100));
+        // The server serves 30 a page whatever is asked: there may be more.
+        let mut capped = ambiguous();
+        assert!(!capped.settle(30));
+        assert!(!capped.is_ambiguous());
+        for t in 30..45 {
+            capped.admit(&t.to_string());
+        }
+        assert_eq!(capped.finish_page(15), Next::End(End::Short));
+        // A listing that was not ambiguous only takes the size for its next pages.
+        let mut fresh = Pager::new(100, 1000);
+        assert!(!fresh.settle(30));
+        assert_eq!(fresh.finish_page(0), Next::End(End::Empty));
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl Walk {
             walk.pager.forget();
         }
         match next {
+            Next::Page(page) if walk.pager.is_ambiguous() && self.hints[1].is_none() => self.deferred.push((c, page)),
             Next::Page(page) => self.queue[1].push_back(Job::Reports { collection: c, page }),
             Next::End(End::PageCap) => {
                 walk.listing = Listing::Capped;
@@ -140,8 +141,19 @@ impl Walk {
                 walk.record.status = LedgerStatus::Complete;
             }
         }
-        // Listings created before the proof take it now: their first short page is then the end.
+        // Listings created before the proof take it now: their first short page is then the end,
+        // and a held ambiguous page shorter than the proven size was the last.
         if let Some(size) = newly_proven {
+            for (d, page) in std::mem::take(&mut self.deferred) {
+                let held = &mut self.collections[d];
+                if held.pager.settle(size) {
+                    held.pager.forget();
+                    held.listing = Listing::Ended;
+                    held.record.status = LedgerStatus::Complete;
+                } else {
+                    self.queue[1].push_back(Job::Reports { collection: d, page });
+                }
+            }
             for other in self.collections.iter_mut().filter(|w| w.listing == Listing::Open) {
                 other.pager.adopt(size);
             }

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::{DEFAULT_PER_PAGE, MODE_PAGE_SIZE, Pager};
+use crate::pager::{DEFAULT_PER_PAGE, Pager};
 use crate::progress::{Progress, Tally};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
@@ -200,9 +200,12 @@ struct Walk {
     stopped: Option<StopReason>,
     /// Page sizes proven by earlier listings of each kind (collections, reports, schedules).
     hints: [Option<u32>; 3],
-    /// Report pages in flight, and report listings that ended without proving the page size.
+    /// Report pages in flight.
     reports_in_flight: usize,
-    unproven_ends: u32,
+    /// Report listings whose last page was ambiguous, with the page that would follow: held until
+    /// another listing proves the server's page size (which usually shows the page was the last),
+    /// or until no report page is left in flight to prove it.
+    deferred: Vec<(usize, u32)>,
     started_at: Option<String>,
     prior: crate::mode::RequestStats,
 }
@@ -226,7 +229,7 @@ impl Walk {
             stopped: None,
             hints: [None; 3],
             reports_in_flight: 0,
-            unproven_ends: 0,
+            deferred: Vec::new(),
             started_at: None,
             prior: Default::default(),
         };
@@ -235,10 +238,9 @@ impl Walk {
     }
 
     /// The next job: collections pages first, then report pages, then schedules (schedules first
-    /// while [`MAX_PENDING`] reports wait for them). While the server's
-    /// page size is unproven (more than 30 asked), one report page at a time: the first listing
-    /// that proves it spares every other listing its ambiguous extra page. After three listings end
-    /// without proof, proof is not coming and the gate opens.
+    /// while [`MAX_PENDING`] reports wait for them). Every collection's first page goes out at
+    /// once; a listing whose page was ambiguous waits in `deferred` for the page size to be proven
+    /// by another, so an ignored or honoured `per_page` costs no extra page and no extra round trip.
     fn next_job(&mut self) -> Option<Job> {
         if let Some(job) = self.queue[0].pop_front() {
             return Some(job);
@@ -249,10 +251,13 @@ impl Walk {
         {
             return Some(job);
         }
-        let probing = self.hints[1].is_none() && self.options.per_page > MODE_PAGE_SIZE && self.unproven_ends < 3;
-        if (!probing || self.reports_in_flight == 0)
-            && let Some(job) = self.queue[1].pop_front()
-        {
+        if self.queue[1].is_empty() && self.reports_in_flight == 0 {
+            // Nothing left that could prove the page size: ask the held pages.
+            for (collection, page) in self.deferred.drain(..) {
+                self.queue[1].push_back(Job::Reports { collection, page });
+            }
+        }
+        if let Some(job) = self.queue[1].pop_front() {
             self.reports_in_flight += 1;
             return Some(job);
         }
@@ -295,9 +300,6 @@ impl Walk {
             Fetched::Reports(c, result) => {
                 self.reports_in_flight -= 1;
                 self.absorb_reports(c, result);
-                if self.collections[c].listing != Listing::Open && self.hints[1].is_none() {
-                    self.unproven_ends += 1;
-                }
             }
             Fetched::Schedules(key, result) => self.absorb_schedules(key, result),
         }

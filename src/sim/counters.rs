@@ -1,6 +1,8 @@
 //! Request counters of the simulator, readable from tests while the server runs.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 /// A point-in-time copy of the counters. Every request is classified into exactly one of
 /// `collections`, `reports`, `schedules`, `other`, so these four sum to `total`.
@@ -47,6 +49,8 @@ pub struct Counters {
     faults: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
+    /// Arrival time of every request once [`Counters::record_arrivals`] was called (benchmarks).
+    arrivals: Mutex<Option<Vec<Instant>>>,
 }
 
 /// Decrements the in-flight gauge when the request is done.
@@ -61,6 +65,9 @@ impl Drop for InFlight<'_> {
 impl Counters {
     /// Counts an arriving request and returns its in-flight guard.
     pub fn arrive(&self, category: Category) -> InFlight<'_> {
+        if let Some(log) = self.arrivals.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            log.push(Instant::now());
+        }
         self.total.fetch_add(1, Ordering::SeqCst);
         let slot = match category {
             Category::Collections => &self.collections,
@@ -72,6 +79,23 @@ impl Counters {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         InFlight(self)
+    }
+
+    /// Starts keeping the arrival time of every request (off by default: it grows with each one).
+    pub fn record_arrivals(&self) {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(Vec::new);
+    }
+
+    /// Arrival times kept since [`Counters::record_arrivals`], in order.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_default()
     }
 
     pub fn throttled(&self) {
@@ -139,5 +163,18 @@ mod tests {
         assert_eq!((s.throttled, s.faults, s.unauthorized, s.max_in_flight), (1, 1, 0, 2));
         c.reset();
         assert_eq!(c.snapshot(), CounterSnapshot::default());
+    }
+
+    #[test]
+    fn arrivals_are_kept_only_once_asked_for() {
+        let c = Counters::default();
+        drop(c.arrive(Category::Reports));
+        assert!(c.arrivals().is_empty());
+        c.record_arrivals();
+        drop(c.arrive(Category::Reports));
+        drop(c.arrive(Category::Schedules));
+        let times = c.arrivals();
+        assert_eq!(times.len(), 2);
+        assert!(times[0] <= times[1]);
     }
 }

@@ -132,6 +132,16 @@ impl SimServer {
         self.state.counters.reset();
     }
 
+    /// Starts keeping the arrival time of every request, for [`SimServer::arrivals`].
+    pub fn record_arrivals(&self) {
+        self.state.counters.record_arrivals();
+    }
+
+    /// When each request arrived since [`SimServer::record_arrivals`] (empty before).
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.state.counters.arrivals()
+    }
+
     /// Stops accepting, lets in-flight requests finish (up to 5 s), then returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -199,7 +199,7 @@ async fn asking_for_bigger_pages_never_costs_more_than_modes_thirty() {
     assert_eq!(outcome.reports.len(), truth.report_count());
     let requests = sim.counters().total;
     assert!(requests < minimum_requests(&truth, 30), "{requests}");
-    // The first report page (250 reports) proves 100 a page before any other listing starts, so no
-    // listing of 30 to 99 reports needs an extra page to find its end.
+    // Every first page goes out at once; the listings of 30 to 99 reports hold their ambiguous next
+    // page until the 250-report listing proves 100 a page, so none needs an extra page.
     assert_eq!(requests, minimum_requests(&truth, 100));
 }

@@ -131,8 +131,10 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
     let deadline = per_sec.map_or(UNLIMITED_DEADLINE, |rate| {
         Duration::from_secs_f64(5.0 * minimum as f64 / rate) + Duration::from_secs(120)
     });
+    sim.record_arrivals();
     let audit = run_audit(binary, &sim.base_url(), &config, PER_PAGE, s.extra_args, deadline);
     let server = sim.counters();
+    let sustained_rate = report::sustained_rate(&sim.arrivals());
     runtime.block_on(sim.shutdown());
     let audit = audit?;
 
@@ -161,6 +163,7 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
         minimum_by_kind,
         audit,
         server,
+        sustained_rate,
         naive,
     })
 }

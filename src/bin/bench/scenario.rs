@@ -19,7 +19,8 @@ const SEED: u64 = 2026;
 pub enum Check {
     /// Requests issued ≤ 1.02 × the minimum.
     Requests,
-    /// Sustained rate ≥ 0.95 × the limit.
+    /// Sustained rate ≥ 0.95 × the limit: requests per second the stand-in received between the
+    /// 10th and 90th percentile arrivals.
     Rate,
     /// ≤ 1% of responses are 429.
     Throttled,

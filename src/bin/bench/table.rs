@@ -9,7 +9,7 @@ use mode_audit::sim::RateWindow;
 use crate::report::{Measured, NaiveMeasured};
 use crate::scenario::{Check, Scenario};
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 19] = [
     "scenario",
     "reports",
     "sched",
@@ -19,6 +19,7 @@ const HEADER: [&str; 18] = [
     "minimum",
     "ratio",
     "rate / limit",
+    "sustained / limit",
     "429s",
     "max in flight",
     "wall",
@@ -73,6 +74,8 @@ fn ours_row(m: &Measured) -> Vec<String> {
         thousands(m.minimum),
         format!("{:.3}", m.requests() as f64 / m.minimum.max(1) as f64),
         rate_share(m.achieved_rate(), s.limit_per_sec()),
+        m.sustained_rate
+            .map_or("—".to_string(), |r| rate_share(r, s.limit_per_sec())),
         counted(m.audit.stats.requests.throttled, m.server.throttled),
         m.server.max_in_flight.to_string(),
         secs(m.audit.wall),
@@ -111,6 +114,7 @@ fn naive_row(m: &Measured, naive: &NaiveMeasured) -> Vec<String> {
             run.requests as f64 / run.wall.as_secs_f64().max(1e-3),
             s.limit_per_sec(),
         ),
+        "—".to_string(),
         counted(run.throttled, naive.server.throttled),
         naive.server.max_in_flight.to_string(),
         secs(run.wall),
