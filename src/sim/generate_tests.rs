@@ -235,23 +235,3 @@ fn split_sums_exactly() {
     assert_eq!(custom_name(0), "Finance");
     assert_eq!(custom_name(vocab::COLLECTION_NAMES.len()), "Finance 2");
 }
-
-/// Run with `cargo test --release --lib sim::generate -- --ignored` to check the speed budget.
-#[test]
-#[ignore = "timing test, meaningful in release builds only"]
-fn hundred_thousand_reports_under_a_second() {
-    let spec = WorkspaceSpec {
-        reports: 100_000,
-        collections: 40,
-        personal: 20,
-        ..Default::default()
-    };
-    let started = std::time::Instant::now();
-    let ws = Workspace::generate("acme", &spec);
-    assert_eq!(ws.report_count(), 100_000);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
-}
