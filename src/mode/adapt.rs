@@ -5,7 +5,8 @@
 //!   shrinks by that much before the server has to say 429, and grows back when it is gone.
 //! - [`in_flight_target`]: how many requests must be in flight to keep the budget full at the
 //!   latency seen (rate × latency, with headroom for jitter), bounded by the configured maximum.
-//! - [`SendLog`]: when our own requests were sent, to count those inside the server's window.
+//! - [`SendLog`]: when our own requests were sent, to count those inside the server's window as it
+//!   was when a request arrived.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -41,32 +42,36 @@ pub fn in_flight_target(paced_per_second: Option<f64>, latency: Duration, max: u
     needed.clamp(2.min(max), max)
 }
 
-/// Send times of our requests within the last window.
+/// Send times of our recent requests, oldest first.
+///
+/// A response's `X-RateLimit-Remaining` describes the server's window when the request arrived, not
+/// when its answer came back (a whole latency later). So our own share of that window is counted
+/// up to the request's send time: counting up to the answer's time would mistake a lull or a burst
+/// of our own for another client's requests, and slow the job for nothing.
 #[derive(Debug, Default)]
 pub struct SendLog {
     times: VecDeque<Instant>,
 }
 
 impl SendLog {
-    pub fn record(&mut self, at: Instant, window: Duration) {
+    /// Records a send at `at` (not earlier than the last) and forgets sends older than `keep`.
+    pub fn record(&mut self, at: Instant, keep: Duration) {
         self.times.push_back(at);
-        self.forget_before(at, window);
-    }
-
-    /// Our requests sent in `(now - window, now]`.
-    pub fn count(&mut self, now: Instant, window: Duration) -> u32 {
-        self.forget_before(now, window);
-        self.times.len() as u32
-    }
-
-    fn forget_before(&mut self, now: Instant, window: Duration) {
         while self
             .times
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+            .is_some_and(|t| at.saturating_duration_since(*t) > keep)
         {
             self.times.pop_front();
         }
+    }
+
+    /// Our requests sent in `(at - window, at]`.
+    pub fn count_until(&self, at: Instant, window: Duration) -> u32 {
+        let after = at.checked_sub(window);
+        let first = after.map_or(0, |after| self.times.partition_point(|t| *t <= after));
+        let end = self.times.partition_point(|t| *t <= at);
+        end.saturating_sub(first) as u32
     }
 }
 
@@ -140,16 +145,23 @@ mod tests {
     }
 
     #[test]
-    fn the_send_log_counts_only_the_window() {
+    fn the_send_log_counts_the_window_before_a_send() {
         let start = Instant::now();
         let window = Duration::from_secs(10);
         let mut log = SendLog::default();
         for i in 0..5 {
-            log.record(start + Duration::from_secs(i * 3), window);
+            log.record(start + Duration::from_secs(i * 3), Duration::from_secs(70));
         }
-        // Sent at 0, 3, 6, 9, 12: at t=12 the window (2, 12] holds 3, 6, 9, 12.
-        assert_eq!(log.count(start + Duration::from_secs(12), window), 4);
-        assert_eq!(log.count(start + Duration::from_secs(30), window), 0);
+        let at = |s| start + Duration::from_secs(s);
+        // Sent at 0, 3, 6, 9, 12: the window (2, 12] holds 3, 6, 9, 12.
+        assert_eq!(log.count_until(at(12), window), 4);
+        // The window before the send at 6, counted long after it: 0, 3, 6.
+        assert_eq!(log.count_until(at(6), window), 3);
+        assert_eq!(log.count_until(at(30), window), 0);
+        // Sends older than `keep` are forgotten: at 80, those before 10 go.
+        log.record(at(80), Duration::from_secs(70));
+        assert_eq!(log.count_until(at(12), Duration::from_secs(100)), 1);
+        assert_eq!(log.count_until(at(80), Duration::from_secs(100)), 2);
     }
 
     #[test]

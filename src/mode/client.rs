@@ -228,7 +228,7 @@ impl ModeClient {
         let limit = header_number(response.headers(), "x-ratelimit-limit");
         let remaining = header_number(response.headers(), "x-ratelimit-remaining");
         self.inner.stats.rate_limit_headers(limit, remaining);
-        self.inner.pacer.observe(limit, remaining, began.elapsed());
+        self.inner.pacer.observe(limit, remaining, began);
         match classify(status, response.headers()) {
             Verdict::Success => {}
             Verdict::Throttled { retry_after } => return Err(Retry::Throttled(retry_after)),

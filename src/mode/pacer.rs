@@ -12,6 +12,10 @@ use tokio::time::Instant;
 
 use super::adapt::{Latency, SendLog, in_flight_target, shared_budget};
 
+/// How long send times are kept beyond the window: an answer slower than this is not used to
+/// re-pace (its headers are too old to compare with our sends).
+const LATE_ANSWER: Duration = Duration::from_secs(60);
+
 /// A request budget: `requests` per `per` (Mode documents about 40 per 10 s per user).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
@@ -175,7 +179,9 @@ impl Pacer {
             if replaced {
                 continue;
             }
-            state.sent.record(std::time::Instant::now(), self.window);
+            if self.configured.is_some() {
+                state.sent.record(std::time::Instant::now(), self.window + LATE_ANSWER);
+            }
             return;
         }
     }
@@ -189,9 +195,11 @@ impl Pacer {
         }
     }
 
-    /// Takes in one answer's rate-limit headers and latency; re-paces when the share changes.
-    pub fn observe(&self, server_limit: Option<u32>, remaining: Option<u32>, latency: Duration) {
+    /// Takes in the rate-limit headers and latency of the answer to a request sent at `sent_at`;
+    /// re-paces when our share of the server's window changes.
+    pub fn observe(&self, server_limit: Option<u32>, remaining: Option<u32>, sent_at: std::time::Instant) {
         let mut state = self.state.lock().expect("pace lock");
+        let latency = sent_at.elapsed();
         state.latency.observe(latency);
         let Some(configured) = self.configured else {
             return;
@@ -199,7 +207,12 @@ impl Pacer {
         if server_limit.is_none() && remaining.is_none() {
             return;
         }
-        let ours = state.sent.count(std::time::Instant::now(), self.window);
+        if latency > LATE_ANSWER {
+            // Our sends of that window are forgotten: too stale to compare with.
+            return;
+        }
+        // The headers describe the window when the request arrived: count our sends up to then.
+        let ours = state.sent.count_until(sent_at, self.window);
         let target = shared_budget(configured, server_limit, remaining, ours);
         let current = state.current.unwrap_or(configured);
         // Hysteresis: re-pace only on a change of at least 2 requests per window, or back to full.
@@ -253,6 +266,49 @@ mod tests {
         let r = Rate::MODE;
         assert!(r.interval() * 40 > Duration::from_secs(10));
         assert!(r.paced_per_second() >= 0.95 * 4.0);
+    }
+
+    fn sent(pacer: &Pacer, at: &[std::time::Instant]) {
+        let mut state = pacer.state.lock().unwrap();
+        for t in at {
+            state.sent.record(*t, pacer.window + LATE_ANSWER);
+        }
+    }
+
+    #[test]
+    fn stale_headers_of_our_own_burst_do_not_slow_the_pace() {
+        let pacer = Pacer::new(Some(Rate::MODE));
+        let now = std::time::Instant::now();
+        let ms = |n: u64| Duration::from_millis(n);
+        // 40 sends spread over the 10 s before `first`, then nothing for 15 s until now.
+        let first = now - Duration::from_secs(15);
+        let burst: Vec<_> = (0..40u64).map(|i| first - ms(9_750) + ms(250 * i)).collect();
+        sent(&pacer, &burst);
+        // The answer to the last of them, back only now: the server had counted 40 of ours, all
+        // ours. Counted at the answer's time, our window would be empty and 40 would look foreign.
+        pacer.observe(Some(40), Some(0), first);
+        assert_eq!(pacer.current(), Some(Rate::MODE));
+    }
+
+    #[test]
+    fn another_clients_share_is_left_to_it_and_returned_when_it_stops() {
+        let pacer = Pacer::new(Some(Rate::MODE));
+        let now = std::time::Instant::now();
+        // 20 of ours in the window; the server counted 40: another client spent 20.
+        let ours: Vec<_> = (1..=20u32)
+            .rev()
+            .map(|i| now - Duration::from_millis(100) * i)
+            .collect();
+        sent(&pacer, &ours);
+        let last = *ours.last().unwrap();
+        pacer.observe(Some(40), Some(0), last);
+        assert_eq!(pacer.current().map(|r| r.requests.get()), Some(20));
+        // The other client stopped: the server's count matches ours again.
+        pacer.observe(Some(40), Some(20), last);
+        assert_eq!(pacer.current(), Some(Rate::MODE));
+        // An answer slower than LATE_ANSWER is not compared at all.
+        pacer.observe(Some(40), Some(0), now - LATE_ANSWER - Duration::from_secs(1));
+        assert_eq!(pacer.current(), Some(Rate::MODE));
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-use mode_audit::sim::{RateWindow, SimConfig, WorkspaceSpec};
+use mode_audit::sim::{PastEnd, RateWindow, SimConfig, WorkspaceSpec};
 
 /// `per_page` the audit is asked to send; the stand-in honours up to [`PAGE_MAX`].
 pub const PER_PAGE: usize = 100;
 /// The stand-in's `per_page` cap.
 pub const PAGE_MAX: usize = 100;
+/// Mode's page size, which the stand-in serves when it ignores `per_page`.
+const MODE_PAGE: usize = 30;
 /// Reports per custom collection, roughly (README's example: 5,000 reports in 50 collections).
 const REPORTS_PER_COLLECTION: usize = 100;
 /// Seed of every generated workspace, so every run of the bench audits the same workspaces.
@@ -54,6 +56,9 @@ pub struct Scenario {
     pub latency_scaled: bool,
     /// Flags added to `mode-audit run` (beyond the workspace, address, output, `--rate`, `--per-page`).
     pub extra_args: &'static [&'static str],
+    /// The stand-in ignores `per_page` (always 30 a page) and repeats the last page past the end:
+    /// the other plausible behaviour of Mode's listings.
+    pub ignore_per_page: bool,
     pub checks: &'static [Check],
 }
 
@@ -86,6 +91,7 @@ fn rate(name: &'static str, latency_ms: u64) -> Scenario {
         speed: 10,
         latency_scaled: false,
         extra_args: &[],
+        ignore_per_page: false,
         checks: RATE_CHECKS,
     }
 }
@@ -103,6 +109,7 @@ fn naive(name: &'static str, reports: usize, speed: u32) -> Scenario {
         speed,
         latency_scaled: true,
         extra_args: &[],
+        ignore_per_page: false,
         checks: NAIVE_CHECKS,
     }
 }
@@ -120,6 +127,7 @@ fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Sc
         speed: 1,
         latency_scaled: false,
         extra_args: &[],
+        ignore_per_page: false,
         checks,
     }
 }
@@ -130,6 +138,10 @@ pub fn short() -> Vec<Scenario> {
         rate("rate-20ms", 20),
         rate("rate-300ms", 300),
         rate("rate-1s", 1_000),
+        Scenario {
+            ignore_per_page: true,
+            ..rate("ignored-per-page-300ms", 300)
+        },
         naive("naive-300ms", 500, 10),
         unlimited("overhead", 20_000, &[Check::Requests, Check::Throughput]),
         unlimited("memory", 100_000, &[Check::Requests, Check::Memory]),
@@ -174,6 +186,12 @@ impl Scenario {
             latency: self.latency,
             latency_jitter: self.jitter,
             per_page_max: PAGE_MAX,
+            ignore_per_page: self.ignore_per_page,
+            past_end: if self.ignore_per_page {
+                PastEnd::RepeatLast
+            } else {
+                PastEnd::Empty
+            },
             fault_seed: SEED,
             ..SimConfig::default()
         }
@@ -181,7 +199,11 @@ impl Scenario {
 
     /// The page size the stand-in serves the audit: what it asks, up to the stand-in's cap.
     pub fn page_size(&self) -> usize {
-        PER_PAGE.min(PAGE_MAX)
+        if self.ignore_per_page {
+            MODE_PAGE
+        } else {
+            PER_PAGE.min(PAGE_MAX)
+        }
     }
 
     /// The limit in requests per second, if any.
