@@ -1,0 +1,211 @@
+//! Tests of pager.rs: end detection on every page behaviour, page sizes proven and shared, and a
+//! property test against a model server.
+
+use super::*;
+
+/// Feeds pages of tokens (as numbers) and returns each step's verdict.
+fn walk(per_page: u32, pages: &[Vec<u32>]) -> Vec<Next> {
+    let mut pager = Pager::new(per_page, 1000);
+    pages
+        .iter()
+        .map(|page| {
+            for t in page {
+                pager.admit(&t.to_string());
+            }
+            pager.finish_page(page.len())
+        })
+        .collect()
+}
+
+fn range(a: u32, b: u32) -> Vec<u32> {
+    (a..b).collect()
+}
+
+#[test]
+fn a_short_page_ends_the_listing_without_another_request() {
+    assert_eq!(
+        walk(30, &[range(0, 30), range(30, 45)]),
+        vec![Next::Page(2), Next::End(End::Short)]
+    );
+}
+
+#[test]
+fn an_exact_multiple_of_thirty_needs_one_empty_page() {
+    assert_eq!(
+        walk(30, &[range(0, 30), range(30, 60), vec![]]),
+        vec![Next::Page(2), Next::Page(3), Next::End(End::Empty)]
+    );
+}
+
+#[test]
+fn an_ambiguous_page_is_settled_by_a_size_proven_elsewhere() {
+    let ambiguous = || {
+        let mut pager = Pager::new(100, 1000);
+        for t in 0..30 {
+            pager.admit(&t.to_string());
+        }
+        assert_eq!(pager.finish_page(30), Next::Page(2));
+        assert!(pager.is_ambiguous());
+        pager
+    };
+    // The server honours per_page: 30 of 100 was the last page.
+    let mut honoured = ambiguous();
+    assert!(honoured.settle(100));
+    // The server serves 30 a page whatever is asked: there may be more.
+    let mut capped = ambiguous();
+    assert!(!capped.settle(30));
+    assert!(!capped.is_ambiguous());
+    for t in 30..45 {
+        capped.admit(&t.to_string());
+    }
+    assert_eq!(capped.finish_page(15), Next::End(End::Short));
+    // A listing that was not ambiguous only takes the size for its next pages.
+    let mut fresh = Pager::new(100, 1000);
+    assert!(!fresh.settle(30));
+    assert_eq!(fresh.finish_page(0), Next::End(End::Empty));
+}
+
+#[test]
+fn a_repeated_last_page_ends_the_listing() {
+    assert_eq!(
+        walk(30, &[range(0, 30), range(30, 60), range(30, 60)]),
+        vec![Next::Page(2), Next::Page(3), Next::End(End::Repeated)]
+    );
+}
+
+#[test]
+fn overlapping_pages_keep_going_and_drop_the_duplicates() {
+    let mut pager = Pager::new(30, 10);
+    let fresh: usize = range(0, 30).iter().filter(|t| pager.admit(&t.to_string())).count();
+    assert_eq!((fresh, pager.finish_page(30)), (30, Next::Page(2)));
+    let fresh: usize = range(29, 59).iter().filter(|t| pager.admit(&t.to_string())).count();
+    assert_eq!((fresh, pager.finish_page(30)), (29, Next::Page(3)));
+}
+
+#[test]
+fn an_ignored_per_page_is_never_read_as_the_end() {
+    // Asked for 100, the server sends 30 a page: 30 is ambiguous, so keep going.
+    assert_eq!(
+        walk(100, &[range(0, 30), range(30, 60), range(60, 70)]),
+        vec![Next::Page(2), Next::Page(3), Next::End(End::Short)]
+    );
+    // Asked for 100, the server caps at 50.
+    assert_eq!(
+        walk(100, &[range(0, 50), range(50, 100), range(100, 120)]),
+        vec![Next::Page(2), Next::Page(3), Next::End(End::Short)]
+    );
+    // Asked for 100 and honoured.
+    assert_eq!(
+        walk(100, &[range(0, 100), range(100, 130)]),
+        vec![Next::Page(2), Next::End(End::Short)]
+    );
+}
+
+#[test]
+fn a_proven_page_size_is_shared_with_the_next_listing() {
+    // Asked 100, honoured: proven at once.
+    let mut pager = Pager::new(100, 10);
+    (0..100).for_each(|t| {
+        pager.admit(&t.to_string());
+    });
+    pager.finish_page(100);
+    assert_eq!(pager.proven(), Some(100));
+    // With that hint, a 45-item first page is the end: no extra request.
+    let mut next = Pager::with_hint(100, 10, pager.proven());
+    (0..45).for_each(|t| {
+        next.admit(&t.to_string());
+    });
+    assert_eq!(next.finish_page(45), Next::End(End::Short));
+
+    // Asked 100, the server sends 30s: proven only once a second page shows more.
+    let mut pager = Pager::new(100, 10);
+    (0..30).for_each(|t| {
+        pager.admit(&t.to_string());
+    });
+    pager.finish_page(30);
+    assert_eq!(pager.proven(), None, "30 of 100 could have been the last page");
+    (30..60).for_each(|t| {
+        pager.admit(&t.to_string());
+    });
+    pager.finish_page(30);
+    assert_eq!(pager.proven(), Some(30));
+}
+
+#[test]
+fn an_empty_listing_ends_on_the_first_page() {
+    assert_eq!(walk(30, &[vec![]]), vec![Next::End(End::Empty)]);
+}
+
+/// A model server: `n` items, a real page size, items overlapping across pages, and a choice of
+/// what a page past the end returns.
+struct ModelServer {
+    n: u32,
+    size: u32,
+    overlap: u32,
+    repeat_last: bool,
+}
+
+impl ModelServer {
+    fn page(&self, page: u32) -> Vec<u32> {
+        let stride = self.size - self.overlap;
+        let start = (page - 1) * stride;
+        if start >= self.n || (page > 1 && start + self.overlap >= self.n) {
+            if !self.repeat_last || self.n == 0 {
+                return vec![];
+            }
+            let last = (1..page).rev().find(|p| (p - 1) * stride < self.n).unwrap_or(1);
+            return self.page(last);
+        }
+        (start..(start + self.size).min(self.n)).collect()
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn every_item_is_seen_exactly_once_and_the_walk_ends(
+        n in 0u32..400,
+        asked in proptest::sample::select(vec![10u32, 30, 50, 100]),
+        cap in proptest::sample::select(vec![30u32, 40, 50, 100, 1000]),
+        ignore in proptest::bool::ANY,
+        overlap in 0u32..2,
+        repeat_last in proptest::bool::ANY,
+    ) {
+        // What the server really serves: 30 when it ignores per_page, else per_page up to its cap.
+        let size = if ignore { 30 } else { asked.min(cap) };
+        let server = ModelServer { n, size, overlap, repeat_last };
+        let mut pager = Pager::new(asked, 10_000);
+        let mut seen = Vec::new();
+        let mut page = 1;
+        let end = loop {
+            let items = server.page(page);
+            for t in &items {
+                if pager.admit(&t.to_string()) {
+                    seen.push(*t);
+                }
+            }
+            match pager.finish_page(items.len()) {
+                Next::Page(p) => page = p,
+                Next::End(end) => break end,
+            }
+            proptest::prop_assert!(page <= n / (size - overlap) + 3, "the walk must end");
+        };
+        proptest::prop_assert_ne!(end, End::PageCap);
+        proptest::prop_assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        // At most two requests beyond the pages that hold items (an ambiguous page and the end).
+        proptest::prop_assert!(pager.pages() <= n.div_ceil(size - overlap).max(1) + 2);
+    }
+}
+
+#[test]
+fn a_server_that_never_ends_is_stopped_by_the_cap() {
+    let mut pager = Pager::new(30, 3);
+    let mut last = Next::Page(1);
+    for p in 0..3 {
+        for t in range(p * 30, p * 30 + 30) {
+            pager.admit(&t.to_string());
+        }
+        last = pager.finish_page(30);
+    }
+    assert_eq!(last, Next::End(End::PageCap));
+    assert_eq!(pager.pages(), 3);
+}
