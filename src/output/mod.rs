@@ -94,11 +94,12 @@ pub fn workspace_dir(out: &Path, workspace: &str) -> PathBuf {
 /// Fails early, before any request, when the output folder cannot be written.
 pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
     let dir = workspace_dir(out, workspace);
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let fix = "point --out at a folder this user can write (it is created if missing)";
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {} ({fix})", dir.display()))?;
     tempfile::Builder::new()
         .prefix(".write-check-")
         .tempfile_in(&dir)
-        .with_context(|| format!("the output folder {} is not writable", dir.display()))?;
+        .with_context(|| format!("the output folder {} is not writable ({fix})", dir.display()))?;
     Ok(())
 }
 

@@ -122,6 +122,12 @@ async fn rejected_credentials_exit_3_after_one_request_and_publish_nothing() {
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(sim.counters().total <= 3);
     assert!(stderr(&o).contains("MODE_API_TOKEN"), "says which credential to check");
+    assert_eq!(
+        stderr(&o).matches("rejected the credentials").count(),
+        1,
+        "said once: {}",
+        stderr(&o)
+    );
     assert!(
         !stderr(&o).contains("wrong-secret"),
         "the secret never appears, even at trace level"
@@ -173,6 +179,18 @@ async fn an_unknown_workspace_exits_3() {
         "{}",
         stderr(&o)
     );
+    assert!(
+        stderr(&o).contains("check --workspace"),
+        "says what to fix: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o).matches("not found (HTTP 404)").count(),
+        1,
+        "said once: {}",
+        stderr(&o)
+    );
+    assert!(snapshot_dirs(&tmp.path().join("snaps")).is_empty(), "nothing published");
 }
 
 /// Arguments, environment, and a phrase the error message must contain.
@@ -276,7 +294,11 @@ async fn an_unwritable_output_exits_3_before_any_request() {
     let env = creds(&config);
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 3);
-    assert!(stderr(&o).contains("output folder"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("output folder") && stderr(&o).contains("point --out at a folder"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(sim.counters().total, 0);
 }
 
