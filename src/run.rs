@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -15,7 +16,7 @@ use crate::crawl::crawl;
 use crate::findings::{Reason, count_by_reason};
 use crate::insights;
 use crate::metrics;
-use crate::mode::ModeClient;
+use crate::mode::{ModeClient, Pacer};
 use crate::output;
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 use crate::stop::{Stop, StopReason};
@@ -48,29 +49,35 @@ pub struct RunReport {
     pub findings: Vec<(Reason, u64)>,
 }
 
-/// Audits each workspace in turn: they share one per-user budget, so never at once, and each gets a
-/// fresh limiter only after the previous run has finished. After a stop the rest are not started
-/// (`None`).
+/// Audits each workspace in turn: they share one per-user budget, so never at once, and all pass
+/// one pacer (the credentials are the same), so the first requests of a workspace are spaced from
+/// the last of the one before. After a stop the rest are not started (`None`).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
+    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
     let mut results = Vec::with_capacity(all.len());
     for settings in all {
         let outcome = if stop.reason().is_some() {
             None
         } else {
-            Some(run(settings, stop).await)
+            Some(run_paced(settings, stop, &pacer).await)
         };
         results.push((settings.workspace.clone(), outcome));
     }
     results
 }
 
-/// Audits the workspace the settings name, then writes the metrics file when one is set.
-/// An `Err` is fatal: nothing was published (exit 3).
+/// Audits the workspace the settings name, with a pacer of its own; see [`run_paced`].
 pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
+    run_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate))).await
+}
+
+/// Audits the workspace the settings name through `pacer`, then writes the metrics file when one
+/// is set. An `Err` is fatal: nothing was published (exit 3).
+pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
     if let Some(path) = &settings.insights.metrics_file {
         metrics::check_writable(path)?;
     }
-    let report = audit(settings, stop).await?;
+    let report = audit(settings, stop, pacer).await?;
     if let Some(path) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -84,7 +91,7 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     Ok(report)
 }
 
-async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
+async fn audit(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
     let checkpoint_path = match &settings.destination {
         Destination::Dir(out) => {
             output::check_writable(out, &settings.workspace)?;
@@ -105,7 +112,7 @@ async fn audit(settings: &Settings, stop: &Stop) -> Result<RunReport> {
     if let Some(c) = &resume {
         tracing::info!(saved_at = %c.saved_at, reports = c.reports(), "resuming from the checkpoint (--fresh starts over)");
     }
-    let client = ModeClient::new(settings.client.clone())?;
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
     let started_at = resume.as_ref().map(|c| c.started_at.clone()).unwrap_or_else(now);
     let prior = resume.as_ref().map(|c| c.prior_requests).unwrap_or_default();

@@ -49,7 +49,7 @@ struct Inner {
     api: Url,
     workspace: String,
     credentials: Credentials,
-    pacer: Pacer,
+    pacer: Arc<Pacer>,
     retry: RetryPolicy,
     stats: Stats,
 }
@@ -61,7 +61,15 @@ enum Transient {
 }
 
 impl ModeClient {
+    /// A client with a pacer of its own, at `settings.rate`.
     pub fn new(settings: ClientSettings) -> Result<ModeClient, ModeError> {
+        let pacer = Arc::new(Pacer::new(settings.rate));
+        ModeClient::with_pacer(settings, pacer)
+    }
+
+    /// A client whose requests pass `pacer`, shared with every other client of the same
+    /// credentials: Mode's budget is per user, whatever the workspace.
+    pub fn with_pacer(settings: ClientSettings, pacer: Arc<Pacer>) -> Result<ModeClient, ModeError> {
         // reqwest is built without a default crypto provider; installing one twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut headers = HeaderMap::new();
@@ -87,7 +95,7 @@ impl ModeClient {
                 api,
                 workspace: settings.workspace,
                 credentials: settings.credentials,
-                pacer: Pacer::new(settings.rate),
+                pacer,
                 retry: settings.retry,
                 stats: Stats::default(),
             }),

@@ -7,7 +7,8 @@ use std::time::Duration;
 use mode_audit::crawl::crawl;
 use mode_audit::demo::minimum_requests;
 use mode_audit::mode::{ModeClient, ModeError, Rate};
-use mode_audit::sim::{Fault, ScriptedFault, SimServer};
+use mode_audit::run::{RunStatus, run_each};
+use mode_audit::sim::{Fault, RateWindow, ScriptedFault, SimServer};
 use mode_audit::snapshot::LedgerStatus;
 use mode_audit::stop::Stop;
 
@@ -180,7 +181,11 @@ async fn rejected_credentials_stop_at_the_first_request() {
         .await
         .unwrap_err();
     assert!(matches!(err.source, ModeError::Unauthorized { .. }), "{err}");
-    assert!(err.to_string().contains("MODE_API_TOKEN"));
+    assert!(
+        err.source.to_string().contains("MODE_API_TOKEN"),
+        "says which credential to check: {}",
+        err.source
+    );
     assert_eq!(sim.counters().total, 1);
     assert_eq!(sim.counters().unauthorized, 1);
 }
@@ -190,4 +195,44 @@ async fn config_token(config: &mode_audit::sim::SimConfig, index: usize) -> Stri
     mode_audit::sim::Workspace::generate(&config.workspace, &config.spec).collections[index]
         .token
         .clone()
+}
+
+#[tokio::test]
+async fn workspaces_audited_in_turn_share_one_pacer() {
+    // Paced at 4 per second (a request every 255 ms), two runs of the same credentials one after
+    // the other: the first request of the second run must wait its turn after the last of the
+    // first run, as if one run had made them all. (A pacer per run would send it at once.)
+    let per = Duration::from_secs(1);
+    let mut config = fast_config(vec![5, 5]);
+    config.limit = Some(RateWindow {
+        requests: 5,
+        window: per,
+    });
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    sim.record_arrivals();
+    let truth = sim.workspace();
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let runs: Vec<_> = [first.path(), second.path()]
+        .into_iter()
+        .map(|out| {
+            let mut s = settings(&sim, &config, out);
+            s.client.rate = Some(Rate {
+                requests: NonZeroU32::new(4).unwrap(),
+                per,
+            });
+            s.progress = false;
+            s
+        })
+        .collect();
+    let results = run_each(&runs, &Stop::default()).await;
+    for (_, outcome) in &results {
+        let report = outcome.as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(report.status, RunStatus::Complete);
+        assert_eq!(report.summary.reports as usize, truth.report_count());
+    }
+    let arrivals = sim.arrivals();
+    assert_eq!(arrivals.len() as u64, 2 * minimum_requests(&truth, 30));
+    // Half the spacing: room for a loaded machine, far above what a fresh pacer would leave.
+    let closest = arrivals.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+    assert!(closest >= per / 8, "two requests only {closest:?} apart");
 }
