@@ -1,6 +1,6 @@
 //! `bench`: measures the audit against the built-in Mode stand-in, scenario by scenario, and prints
-//! the Markdown table of issue 3 (requests vs the minimum, rate vs the limit, 429s, wall time vs the
-//! physical floor, peak RSS, and the naive loop's wall time on the same workspace).
+//! the Markdown table of the performance targets (requests vs the minimum, rate vs the limit, 429s,
+//! wall time vs the physical floor, peak RSS, and the naive loop's wall time on the same workspace).
 //!
 //! `cargo run --release --bin bench -- [--short|--full] [--only NAME]...`
 

@@ -1,4 +1,4 @@
-//! What one scenario measured, and its verdict on each of issue 3's targets.
+//! What one scenario measured, and its verdict on each performance target (see BENCHMARKS.md).
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use crate::naive::NaiveRun;
 use crate::scenario::{Check, Scenario};
 use crate::table::{mib, secs};
 
-/// Issue 3's thresholds.
+/// The performance targets' thresholds.
 const MAX_REQUEST_RATIO: f64 = 1.02;
 const MIN_RATE_SHARE: f64 = 0.95;
 const MAX_THROTTLED_SHARE: f64 = 0.01;

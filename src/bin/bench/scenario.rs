@@ -1,5 +1,5 @@
 //! The benchmark scenarios: workspace size and shape, the stand-in's latency and limit, and which of
-//! issue 3's targets each one checks.
+//! the performance targets each one checks (see BENCHMARKS.md).
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ const REPORTS_PER_COLLECTION: usize = 100;
 /// Seed of every generated workspace, so every run of the bench audits the same workspaces.
 const SEED: u64 = 2026;
 
-/// One of issue 3's targets.
+/// One of the performance targets (BENCHMARKS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
     /// Requests issued ≤ 1.02 × the minimum.
