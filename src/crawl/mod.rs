@@ -7,18 +7,22 @@
 //! (signal or deadline) ends the walk at once and hands back a checkpoint to resume from.
 
 mod absorb;
+mod error;
+mod options;
 mod records;
 mod resume;
 
+pub use error::CrawlError;
+pub use options::CrawlOptions;
+
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::PathBuf;
 
 use tokio::task::JoinSet;
 
 use crate::checkpoint::Checkpoint;
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::{DEFAULT_PER_PAGE, Pager};
-use crate::progress::{Progress, Tally};
+use crate::pager::Pager;
+use crate::progress::Tally;
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
 use crate::store::{ReportStore, SortKey};
@@ -26,53 +30,6 @@ use crate::store::{ReportStore, SortKey};
 /// Reports waiting for their schedules beyond which schedules go before further report pages,
 /// so that memory stays bounded on workspaces where most reports are scheduled.
 const MAX_PENDING: usize = 1_000;
-
-/// How to walk.
-#[derive(Debug, Clone)]
-pub struct CrawlOptions {
-    /// `per_page` sent on every listing.
-    pub per_page: u32,
-    /// Requests in flight at most.
-    pub concurrency: usize,
-    /// Fetch schedules of every report, even those whose schedules_count is 0.
-    pub verify_schedules: bool,
-    pub exclude_archived: bool,
-    pub exclude_personal: bool,
-    /// Pages per listing at most; reaching it is reported as a failure.
-    pub max_pages: u32,
-    /// List collections and reports only, never schedules (`mode-audit plan`).
-    pub plan_only: bool,
-    /// Where to show how the walk is going (off by default).
-    pub progress: Progress,
-    /// Folder for the temporary file finished report records go to (the system's when `None`).
-    pub spill_dir: Option<PathBuf>,
-}
-
-impl Default for CrawlOptions {
-    fn default() -> Self {
-        CrawlOptions {
-            per_page: DEFAULT_PER_PAGE,
-            concurrency: 64,
-            verify_schedules: false,
-            exclude_archived: false,
-            exclude_personal: false,
-            max_pages: 10_000,
-            plan_only: false,
-            progress: Progress::default(),
-            spill_dir: None,
-        }
-    }
-}
-
-impl CrawlOptions {
-    /// The options that change what a walk collects; a checkpoint is resumed only under the same.
-    pub fn fingerprint(&self) -> String {
-        format!(
-            "per_page={} verify_schedules={} exclude_archived={} exclude_personal={}",
-            self.per_page, self.verify_schedules, self.exclude_archived, self.exclude_personal
-        )
-    }
-}
 
 /// What the walk collected; `failures` empty and `stopped` `None` means complete.
 #[derive(Debug, Default)]
@@ -86,29 +43,6 @@ pub struct CrawlOutcome {
     /// Set when the walk was stopped early; `checkpoint` then holds what to resume from.
     pub stopped: Option<StopReason>,
     pub checkpoint: Option<Checkpoint>,
-}
-
-/// A failure that leaves nothing worth publishing: the collections listing itself is unreadable.
-/// Its message says what to check; the cause follows as its `source` (`{:#}` prints both).
-#[derive(Debug, thiserror::Error)]
-pub struct CrawlError {
-    pub workspace: String,
-    #[source]
-    pub source: ModeError,
-}
-
-impl std::fmt::Display for CrawlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot list the collections of workspace '{}'", self.workspace)?;
-        if matches!(self.source, ModeError::NotFound { .. }) {
-            write!(
-                f,
-                " (Mode knows no workspace by that name: check --workspace, the workspace's username as in \
-                 https://app.mode.com/<workspace>, and --base-url)"
-            )?;
-        }
-        Ok(())
-    }
 }
 
 enum Job {

@@ -1,0 +1,53 @@
+//! How to walk: the options of a crawl, and which of them a checkpoint must share to be resumed.
+
+use std::path::PathBuf;
+
+use crate::pager::DEFAULT_PER_PAGE;
+use crate::progress::Progress;
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct CrawlOptions {
+    /// `per_page` sent on every listing.
+    pub per_page: u32,
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// Fetch schedules of every report, even those whose schedules_count is 0.
+    pub verify_schedules: bool,
+    pub exclude_archived: bool,
+    pub exclude_personal: bool,
+    /// Pages per listing at most; reaching it is reported as a failure.
+    pub max_pages: u32,
+    /// List collections and reports only, never schedules (`mode-audit plan`).
+    pub plan_only: bool,
+    /// Where to show how the walk is going (off by default).
+    pub progress: Progress,
+    /// Folder for the temporary file finished report records go to (the system's when `None`).
+    pub spill_dir: Option<PathBuf>,
+}
+
+impl Default for CrawlOptions {
+    fn default() -> Self {
+        CrawlOptions {
+            per_page: DEFAULT_PER_PAGE,
+            concurrency: 64,
+            verify_schedules: false,
+            exclude_archived: false,
+            exclude_personal: false,
+            max_pages: 10_000,
+            plan_only: false,
+            progress: Progress::default(),
+            spill_dir: None,
+        }
+    }
+}
+
+impl CrawlOptions {
+    /// The options that change what a walk collects; a checkpoint is resumed only under the same.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "per_page={} verify_schedules={} exclude_archived={} exclude_personal={}",
+            self.per_page, self.verify_schedules, self.exclude_archived, self.exclude_personal
+        )
+    }
+}
