@@ -12,9 +12,9 @@ use crate::output::Formats;
     name = "mode-audit",
     version,
     about = "Audit every report of a Mode workspace: schedules, views, and a completeness ledger, as CSV and JSON snapshots.",
-    after_help = "Credentials come only from the environment: MODE_API_TOKEN and MODE_API_SECRET, or files named by \
-                  MODE_API_TOKEN_FILE and MODE_API_SECRET_FILE.\nExit codes: 0 complete, 1 partial (snapshot written and \
-                  marked partial), 2 usage or configuration error, 3 fatal (nothing published)."
+    long_about = "Audit every report of a Mode workspace: schedules, views, and a completeness ledger, as CSV and JSON snapshots.\n\n\
+                  Credentials come only from the environment: MODE_API_TOKEN and MODE_API_SECRET, or files named by \
+                  MODE_API_TOKEN_FILE and MODE_API_SECRET_FILE."
 )]
 pub struct Cli {
     /// Log format on stderr (RUST_LOG sets the level, default info).

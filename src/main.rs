@@ -1,164 +1,161 @@
-//! mode-audit's entry point: parse the command line, run the command, map the result to an exit code.
+//! mode-audit's entry point: parse the command line, turn it into settings, run the command, map
+//! the result to an exit code.
 
-use std::process::ExitCode;
-
-use clap::Parser;
-use mode_audit::cli::{Cli, Command, LogFormat};
-use mode_audit::config::{self, ConfigError};
-use mode_audit::run::RunStatus;
+use clap::{CommandFactory, FromArgMatches};
+use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
+use mode_audit::commands::demo::DemoOptions;
+use mode_audit::commands::diff::DiffError;
+use mode_audit::commands::{demo, diff, doctor, plan, run};
+use mode_audit::config::{self, ConfigError, Settings};
+use mode_audit::exit::Exit;
+use mode_audit::logging;
 use mode_audit::stop::Stop;
-use mode_audit::{demo, logging, run};
 
-/// Exit codes, as documented in the README.
-const COMPLETE: u8 = 0;
-const PARTIAL: u8 = 1;
-const USAGE: u8 = 2;
-const FATAL: u8 = 3;
-const STOPPED: u8 = 4;
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    let matches = Cli::command().after_help(Exit::help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mode-audit: cannot start the async runtime: {e}");
-            return ExitCode::from(FATAL);
+            return Exit::Fatal.into();
         }
     };
-    ExitCode::from(runtime.block_on(dispatch(cli)))
+    runtime.block_on(dispatch(cli)).into()
 }
 
-/// The exit code of several workspaces: the worst of theirs (fatal, then stopped, then partial).
-fn worse(a: u8, b: u8) -> u8 {
-    let rank = |c: u8| match c {
-        FATAL => 3,
-        STOPPED => 2,
-        PARTIAL => 1,
-        _ => 0,
-    };
-    if rank(b) > rank(a) { b } else { a }
-}
-
-fn exit_code(status: RunStatus) -> u8 {
-    match status {
-        RunStatus::Complete => COMPLETE,
-        RunStatus::Partial => PARTIAL,
-        RunStatus::Stopped(_) => STOPPED,
+/// The settings of every workspace named, with logging started; a usage error is printed.
+fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Settings>, Exit> {
+    let env = |name: &str| std::env::var(name).ok();
+    match config::load_all(args, &env) {
+        Ok(all) => {
+            logging::init(log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
+            tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
+            Ok(all)
+        }
+        Err(ConfigError(message)) => {
+            logging::init(log_format.unwrap_or(LogFormat::Text));
+            eprintln!("mode-audit: configuration error: {message}");
+            Err(Exit::Usage)
+        }
     }
 }
 
-async fn dispatch(cli: Cli) -> u8 {
+async fn dispatch(cli: Cli) -> Exit {
+    let log_format = cli.log_format;
     match cli.command {
         Command::Run(args) => {
-            let env = |name: &str| std::env::var(name).ok();
-            let all = match config::load_all(&args, &env) {
+            let all = match settings(&args, log_format) {
                 Ok(all) => all,
-                Err(ConfigError(message)) => {
-                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-                    eprintln!("mode-audit: configuration error: {message}");
-                    return USAGE;
-                }
+                Err(exit) => return exit,
             };
-            logging::init(cli.log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
-            tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
             let stop = Stop::default();
             stop.install(all[0].max_duration);
-            let mut worst = COMPLETE;
+            let mut worst = Exit::Complete;
             for (workspace, outcome) in run::run_each(&all, &stop).await {
                 let code = match outcome {
                     Some(Ok(report)) => {
                         eprint!("{report}");
-                        exit_code(report.status)
+                        Exit::from(report.status)
                     }
                     Some(Err(error)) => {
                         eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
-                        FATAL
+                        Exit::Fatal
                     }
                     None => {
                         eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
-                        STOPPED
+                        Exit::Stopped
                     }
                 };
-                worst = worse(worst, code);
+                worst = worst.worse(code);
             }
             worst
         }
         Command::Plan(args) => {
-            let env = |name: &str| std::env::var(name).ok();
-            let settings = match config::load(&args, &env) {
-                Ok(settings) => settings,
-                Err(ConfigError(message)) => {
-                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-                    eprintln!("mode-audit: configuration error: {message}");
-                    return USAGE;
-                }
+            let all = match settings(&args, log_format) {
+                Ok(all) => all,
+                Err(exit) => return exit,
             };
-            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
+            let settings = &all[0];
             let stop = Stop::default();
             stop.install(settings.max_duration);
-            match mode_audit::plan::plan(&settings, &stop).await {
+            match plan::plan(settings, &stop).await {
                 Ok(plan) => {
                     print!("{plan}");
-                    if plan.complete { COMPLETE } else { PARTIAL }
+                    if plan.complete { Exit::Complete } else { Exit::Partial }
                 }
                 Err(error) => {
                     eprintln!("mode-audit: fatal: {error:#}");
-                    FATAL
+                    Exit::Fatal
                 }
             }
         }
         Command::Doctor(args) => {
-            let env = |name: &str| std::env::var(name).ok();
-            let settings = match config::load(&args, &env) {
-                Ok(settings) => settings,
-                Err(ConfigError(message)) => {
-                    logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-                    eprintln!("mode-audit: configuration error: {message}");
-                    return USAGE;
-                }
+            let all = match settings(&args, log_format) {
+                Ok(all) => all,
+                Err(exit) => return exit,
             };
-            logging::init(cli.log_format.or(settings.log_format).unwrap_or(LogFormat::Text));
-            let checklist = mode_audit::doctor::doctor(&settings).await;
+            let checklist = doctor::doctor(&all[0]).await;
             print!("{checklist}");
-            if checklist.passed() { COMPLETE } else { PARTIAL }
+            if checklist.passed() {
+                Exit::Complete
+            } else {
+                Exit::Partial
+            }
         }
         Command::Diff(args) => {
-            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-            match mode_audit::diff::command(&args) {
+            logging::init(log_format.unwrap_or(LogFormat::Text));
+            match diff::diff_command(&args.old, &args.new, args.out.as_deref()) {
                 Ok(table) => {
                     print!("{table}");
-                    COMPLETE
+                    Exit::Complete
                 }
-                Err(mode_audit::diff::DiffError::NotASnapshot(message)) => {
+                Err(DiffError::NotASnapshot(message)) => {
                     eprintln!("mode-audit: {message}");
-                    USAGE
+                    Exit::Usage
                 }
                 Err(error) => {
                     eprintln!("mode-audit: diff failed: {error}");
-                    FATAL
+                    Exit::Fatal
                 }
             }
         }
         Command::Demo(args) => {
-            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-            match demo::demo(&args).await {
+            logging::init(log_format.unwrap_or(LogFormat::Text));
+            let options = DemoOptions {
+                out: args.out,
+                formats: args.format,
+                seed: args.seed,
+                changed: args.changed,
+            };
+            match demo::demo(&options).await {
                 Ok(report) => {
                     print!("{report}");
-                    exit_code(report.run.status)
+                    Exit::from(report.run.status)
                 }
                 Err(error) => {
                     eprintln!("mode-audit: demo failed: {error:#}");
-                    FATAL
+                    Exit::Fatal
                 }
             }
         }
         Command::Sim(args) => {
-            logging::init(cli.log_format.unwrap_or(LogFormat::Text));
-            match demo::serve(&args).await {
-                Ok(()) => COMPLETE,
+            logging::init(log_format.unwrap_or(LogFormat::Text));
+            let config = match config::sim_config(&args) {
+                Ok(config) => config,
+                Err(ConfigError(message)) => {
+                    eprintln!("mode-audit: {message}");
+                    return Exit::Usage;
+                }
+            };
+            match demo::serve(config, args.listen).await {
+                Ok(()) => Exit::Complete,
                 Err(error) => {
                     eprintln!("mode-audit: sim failed: {error:#}");
-                    if error.is::<ConfigError>() { USAGE } else { FATAL }
+                    Exit::Fatal
                 }
             }
         }

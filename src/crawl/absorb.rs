@@ -2,10 +2,10 @@
 
 use super::records::{report_record, schedule_record};
 use super::{CollectionWalk, CrawlError, Job, Listing, ReportWalk, Walk, page_cap_failure};
+use crate::crawl::pager::{End, Next, Pager};
 use crate::mode::{Collection, Counter, ModeError, Page, Report, Schedule};
-use crate::pager::{End, Next, Pager};
+use crate::snapshot::store::SortKey;
 use crate::snapshot::{CollectionRecord, FetchStatus, LedgerStatus};
-use crate::store::SortKey;
 
 impl Walk {
     pub(super) fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
@@ -30,7 +30,7 @@ impl Walk {
                 self.duplicates += 1;
                 continue;
             }
-            let personal = item.space_type.0.as_deref() == Some("private");
+            let personal = item.is_personal();
             let excluded = personal && self.options.exclude_personal;
             let index = self.collections.len();
             self.collections.push(CollectionWalk {

@@ -7,8 +7,11 @@
 //! (signal or deadline) ends the walk at once and hands back a checkpoint to resume from.
 
 mod absorb;
+pub mod checkpoint;
 mod error;
 mod options;
+pub mod pager;
+pub mod progress;
 mod records;
 mod resume;
 
@@ -19,13 +22,13 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokio::task::JoinSet;
 
-use crate::checkpoint::Checkpoint;
+use crate::crawl::checkpoint::Checkpoint;
+use crate::crawl::pager::Pager;
+use crate::crawl::progress::Tally;
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
-use crate::pager::Pager;
-use crate::progress::Tally;
+use crate::snapshot::store::{ReportStore, SortKey};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
-use crate::store::{ReportStore, SortKey};
 
 /// Reports waiting for their schedules beyond which schedules go before further report pages,
 /// so that memory stays bounded on workspaces where most reports are scheduled.

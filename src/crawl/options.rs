@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::pager::DEFAULT_PER_PAGE;
-use crate::progress::Progress;
+use crate::crawl::pager::DEFAULT_PER_PAGE;
+use crate::crawl::progress::Progress;
 
 /// How to walk.
 #[derive(Debug, Clone)]

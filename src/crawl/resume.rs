@@ -3,10 +3,10 @@
 use std::collections::{HashSet, VecDeque};
 
 use super::{CollectionWalk, Job, Listing, ReportWalk, Walk};
-use crate::checkpoint::{CHECKPOINT_VERSION, Checkpoint, CollectionProgress};
 use crate::crawl::CrawlOptions;
+use crate::crawl::checkpoint::{CHECKPOINT_VERSION, Checkpoint, CollectionProgress};
+use crate::crawl::pager::Pager;
 use crate::mode::ModeClient;
-use crate::pager::Pager;
 use crate::snapshot::{FetchStatus, LedgerStatus};
 
 impl Walk {

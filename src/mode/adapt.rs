@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use super::pacer::Rate;
+use super::rate::Rate;
 
 /// Our share of the server's budget, given its headers and how many of our own requests fall in
 /// its window. Never above `configured`; never below one request per window.

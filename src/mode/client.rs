@@ -9,8 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use super::error::ModeError;
-use super::models::{Listed, Page};
-use super::pacer::{Pacer, Rate};
+use super::models::{Listed, Page, Verification};
+use super::pacer::Pacer;
+use super::rate::Rate;
 use super::retry::{RetryPolicy, Verdict, classify};
 use super::stats::{RequestStats, Stats};
 
@@ -160,6 +161,13 @@ impl ModeClient {
             .push(&self.inner.workspace)
             .extend(segments);
         url
+    }
+
+    /// `GET /api/verify`: checks the credentials and says which workspace they belong to.
+    pub async fn verify(&self) -> Result<Verification, ModeError> {
+        let mut url = self.inner.api.clone();
+        url.set_path("/api/verify");
+        self.get(url).await
     }
 
     /// One list page.

@@ -11,6 +11,7 @@ mod client;
 mod error;
 mod models;
 mod pacer;
+mod rate;
 mod retry;
 mod stats;
 
@@ -18,7 +19,11 @@ pub use adapt::{in_flight_target, shared_budget};
 pub(crate) use client::is_loopback;
 pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
 pub use error::ModeError;
-pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text};
-pub use pacer::{Budget, Pacer, Rate};
+pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text, Verification};
+
+/// Mode's default page size: a listing serves 30 items a page unless it honours `per_page`.
+pub const MODE_PAGE_SIZE: u32 = 30;
+pub use pacer::Pacer;
+pub use rate::{Budget, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
 pub use stats::{RequestStats, Stats};

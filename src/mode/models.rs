@@ -133,6 +133,22 @@ pub struct Collection {
     pub links: Option<Links>,
 }
 
+impl Collection {
+    /// A member's Personal collection (Mode's `space_type` `private`), listed only with `filter=all`
+    /// and only to an admin's token.
+    pub fn is_personal(&self) -> bool {
+        self.space_type.0.as_deref() == Some("private")
+    }
+}
+
+/// `GET /api/verify`: whose credentials these are.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Verification {
+    /// The workspace the token belongs to, when Mode says.
+    #[serde(default)]
+    pub workspace: Text,
+}
+
 /// One entry of `_embedded.reports`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Report {

@@ -1,11 +1,15 @@
-//! diff.csv: the changes between two snapshots (`mode-audit diff --out`), columns in a fixed order.
+//! diff.csv and diff.json: the changes between two snapshots (`mode-audit diff --out`).
 
-use std::io::Write;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
+use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::csv::{Cell, Cells, writer};
-use crate::diff::Change;
+use super::csv::{Cell, Cells};
+use super::table::Table;
+use crate::insights::changes::{Change, Diff, Kind, Side};
 
 /// diff.csv's header, in order.
 pub const CHANGE_COLUMNS: [&str; 8] = [
@@ -33,12 +37,9 @@ struct ChangeRow<'a> {
 
 /// Writes `changes` as CSV (the header even when nothing changed).
 pub fn write_changes<W: Write>(changes: &[Change], cells: Cells, out: W) -> csv::Result<W> {
-    let mut w = writer(out);
-    if changes.is_empty() {
-        w.write_record(CHANGE_COLUMNS)?;
-    }
+    let mut w = Table::new(out, &CHANGE_COLUMNS);
     for c in changes {
-        w.serialize(ChangeRow {
+        w.row(ChangeRow {
             change: c.change.code(),
             report_token: cells.text(&c.report_token),
             report_name: cells.opt(c.report_name.as_deref()),
@@ -49,5 +50,65 @@ pub fn write_changes<W: Write>(changes: &[Change], cells: Cells, out: W) -> csv:
             delta: c.delta,
         })?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.finish()
+}
+
+/// Writes diff.csv and diff.json into `dir` (created if needed).
+pub fn write_diff_files(d: &Diff, dir: &Path) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let csv_path = dir.join("diff.csv");
+    let file = fs::File::create(&csv_path).with_context(|| format!("cannot create {}", csv_path.display()))?;
+    write_changes(&d.changes, Cells::default(), BufWriter::new(file))
+        .map_err(anyhow::Error::from)
+        .and_then(|mut w| Ok(w.flush()?))
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    let json_path = dir.join("diff.json");
+    let file = fs::File::create(&json_path).with_context(|| format!("cannot create {}", json_path.display()))?;
+    write_diff_json(d, BufWriter::new(file))
+        .and_then(|mut w| w.flush().map(|_| w))
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    Ok(vec![csv_path, json_path])
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    old: &'a Side,
+    new: &'a Side,
+    /// Changes per kind, every kind listed.
+    summary: Vec<(&'static str, usize)>,
+    changes: &'a [Change],
+}
+
+/// diff.json: `{old, new, summary: [[kind, count]...], changes: [...]}`.
+pub fn write_diff_json<W: Write>(d: &Diff, mut out: W) -> std::io::Result<W> {
+    let summary = Kind::ALL.iter().map(|k| (k.code(), d.count(*k))).collect();
+    serde_json::to_writer_pretty(
+        &mut out,
+        &DiffJson {
+            old: &d.old,
+            new: &d.new,
+            summary,
+            changes: &d.changes,
+        },
+    )?;
+    out.write_all(b"\n")?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insights::changes::diff;
+    use crate::test_support::{report, schedule, snapshot};
+
+    #[test]
+    fn diff_json_of_identical_snapshots_lists_every_kind_with_no_changes() {
+        let s = snapshot(vec![report("a", Some(1), vec![schedule("s", "daily", 1)])]);
+        let d = diff("a".into(), &s, "b".into(), &s);
+        assert!(d.changes.is_empty());
+        let json: serde_json::Value = serde_json::from_slice(&write_diff_json(&d, Vec::new()).unwrap()).unwrap();
+        assert_eq!(json["summary"].as_array().unwrap().len(), Kind::ALL.len());
+        assert_eq!(json["changes"].as_array().unwrap().len(), 0);
+        assert_eq!(json["new"]["reports"], 1);
+    }
 }

@@ -5,7 +5,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::audit;
+use super::table::Table;
+use crate::snapshot::summary;
 use crate::snapshot::{CollectionRecord, Snapshot};
 
 /// How text cells are written.
@@ -57,11 +58,6 @@ impl Serialize for Cell<'_> {
     }
 }
 
-/// The one place CSV writer settings live.
-pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().has_headers(true).from_writer(out)
-}
-
 #[derive(Serialize)]
 struct ReportRow<'a> {
     workspace: Cell<'a>,
@@ -95,14 +91,11 @@ struct ReportRow<'a> {
 pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
     let collections: HashMap<&str, &CollectionRecord> =
         snapshot.collections.iter().map(|c| (c.token.as_str(), c)).collect();
-    let mut w = writer(out);
-    if snapshot.reports.is_empty() {
-        w.write_record(REPORT_COLUMNS)?;
-    }
+    let mut w = Table::new(out, &REPORT_COLUMNS);
     for r in snapshot.reports.iter() {
         let r = &r;
         let c = collections.get(r.collection_token.as_str());
-        w.serialize(ReportRow {
+        w.row(ReportRow {
             workspace: cells.text(&snapshot.workspace),
             collection_token: cells.text(&r.collection_token),
             collection_name: cells.opt(c.and_then(|c| c.name.as_deref())),
@@ -119,9 +112,9 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             view_count: r.view_count,
             schedules_count: r.schedules_count,
             scheduled: r.scheduled,
-            schedule_frequencies: audit::schedule_frequencies(r),
-            next_scheduled_run: cells.opt(audit::next_scheduled_run(r)),
-            subscriber_count: audit::subscriber_count(r),
+            schedule_frequencies: summary::schedule_frequencies(r),
+            next_scheduled_run: cells.opt(summary::next_scheduled_run(r)),
+            subscriber_count: summary::subscriber_count(r),
             url: cells.opt(r.url.as_deref()),
             fetch_status: cells.text(r.fetch_status.as_str()),
             views_7d: r.history.views_7d,
@@ -130,7 +123,7 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             first_seen: cells.opt(r.history.first_seen.as_deref()),
         })?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.finish()
 }
 
 /// reports.csv's header, in order (history columns last, so the first 21 keep their places).
@@ -197,12 +190,10 @@ pub const SCHEDULE_COLUMNS: [&str; 13] = [
 
 /// schedules.csv: one row per schedule.
 pub fn write_schedules<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
-    let mut w = writer(out);
-    let mut any = false;
+    let mut w = Table::new(out, &SCHEDULE_COLUMNS);
     for r in snapshot.reports.iter() {
         for s in &r.schedules {
-            any = true;
-            w.serialize(ScheduleRow {
+            w.row(ScheduleRow {
                 workspace: cells.text(&snapshot.workspace),
                 report_token: cells.text(&r.token),
                 schedule_token: cells.text(&s.token),
@@ -219,10 +210,7 @@ pub fn write_schedules<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> c
             })?;
         }
     }
-    if !any {
-        w.write_record(SCHEDULE_COLUMNS)?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.finish()
 }
 
 #[derive(Serialize)]
@@ -250,12 +238,9 @@ pub const COLLECTION_COLUMNS: [&str; 8] = [
 
 /// collections.csv: the completeness ledger, one row per collection.
 pub fn write_collections<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
-    let mut w = writer(out);
-    if snapshot.collections.is_empty() {
-        w.write_record(COLLECTION_COLUMNS)?;
-    }
+    let mut w = Table::new(out, &COLLECTION_COLUMNS);
     for c in &snapshot.collections {
-        w.serialize(CollectionRow {
+        w.row(CollectionRow {
             workspace: cells.text(&snapshot.workspace),
             collection_token: cells.text(&c.token),
             collection_name: cells.opt(c.name.as_deref()),
@@ -266,50 +251,25 @@ pub fn write_collections<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) ->
             error: cells.opt(c.error.as_deref()),
         })?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{FetchStatus, ReportRecord, SCHEMA_VERSION, SnapshotStats, Status};
+    use crate::test_support;
 
     fn snapshot(names: &[&str]) -> Snapshot {
-        Snapshot {
-            schema_version: SCHEMA_VERSION,
-            workspace: "acme".into(),
-            started_at: "2026-11-28T03:22:00.000Z".into(),
-            finished_at: "2026-11-28T03:23:00.000Z".into(),
-            status: Status::Complete,
-            stats: SnapshotStats::default(),
-            collections: vec![],
-            reports: names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| ReportRecord {
-                    token: format!("r{i}"),
-                    name: Some(n.to_string()),
-                    collection_token: "c".into(),
-                    report_type: None,
-                    archived: false,
-                    creator: None,
-                    created_at: None,
-                    updated_at: None,
-                    last_run_at: None,
-                    last_successfully_run_at: None,
-                    view_count: Some(1),
-                    schedules_count: Some(0),
-                    expected_runtime: None,
-                    scheduled: Some(false),
-                    url: None,
-                    fetch_status: FetchStatus::NotScheduled,
-                    schedules: vec![],
-                    history: Default::default(),
-                })
-                .collect(),
-            failures: vec![],
-            findings: vec![],
-        }
+        let reports = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut r = test_support::report(&format!("r{i}"), Some(1), vec![]);
+                r.name = Some(n.to_string());
+                r
+            })
+            .collect();
+        test_support::snapshot(reports)
     }
 
     fn names_read_back(names: &[&str], cells: Cells) -> Vec<String> {

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use super::csv::Cells;
 use super::findings::write_findings;
-use crate::findings::{Finding, Reason};
+use crate::insights::findings::{Finding, Reason};
 use crate::snapshot::Snapshot;
 
 /// The file stem for an owner: letters, digits, `.`, `_` and `-` kept, anything else `_`; no

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::csv::{Cell, Cells, writer};
-use crate::findings::Finding;
+use super::csv::{Cell, Cells};
+use super::table::Table;
+use crate::insights::findings::Finding;
 
 /// findings.csv's header, in order.
 pub const FINDING_COLUMNS: [&str; 17] = [
@@ -56,11 +57,9 @@ pub fn write_findings<'a, W: Write>(
     cells: Cells,
     out: W,
 ) -> csv::Result<W> {
-    let mut w = writer(out);
-    let mut any = false;
+    let mut w = Table::new(out, &FINDING_COLUMNS);
     for f in findings {
-        any = true;
-        w.serialize(FindingRow {
+        w.row(FindingRow {
             workspace: cells.text(workspace),
             reason: f.reason.code(),
             report_token: cells.text(&f.report_token),
@@ -80,16 +79,13 @@ pub fn write_findings<'a, W: Write>(
             url: cells.opt(f.url.as_deref()),
         })?;
     }
-    if !any {
-        w.write_record(FINDING_COLUMNS)?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Reason;
+    use crate::insights::findings::Reason;
 
     fn finding(name: &str) -> Finding {
         Finding {

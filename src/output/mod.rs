@@ -10,18 +10,22 @@ mod csv;
 mod digests;
 mod findings;
 mod json;
+pub mod metrics;
+mod table;
 
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 
+use crate::atomic::{self, Body, sync_dir};
 use crate::snapshot::Snapshot;
+pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
 
-pub use self::changes::{CHANGE_COLUMNS, write_changes};
+pub use self::changes::{CHANGE_COLUMNS, write_changes, write_diff_files, write_diff_json};
 pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
     write_schedules,
@@ -86,11 +90,6 @@ impl fmt::Display for Formats {
     }
 }
 
-/// The folder snapshots of `workspace` go into.
-pub fn workspace_dir(out: &Path, workspace: &str) -> PathBuf {
-    out.join(workspace)
-}
-
 /// Fails early, before any request, when the output folder cannot be written.
 pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
     let dir = workspace_dir(out, workspace);
@@ -103,20 +102,9 @@ pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
     Ok(())
 }
 
-/// `20261128T032200Z` from an RFC 3339 time.
-pub fn folder_stamp(started_at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(started_at)
-        .map(|t| t.with_timezone(&chrono::Utc).format("%Y%m%dT%H%M%SZ").to_string())
-        .unwrap_or_else(|_| started_at.replace([':', '-'], ""))
-}
-
-/// Writes every requested file and publishes the snapshot folder; returns its final path.
-pub fn publish(out: &Path, snapshot: &Snapshot, formats: Formats, cells: Cells) -> Result<PathBuf> {
-    publish_with(out, snapshot, formats, cells, false)
-}
-
-/// [`publish`], plus the owner digests (`owners/`) when `owner_digests` is set.
-pub fn publish_with(
+/// Writes every requested file (and the owner digests, `owners/`, when `owner_digests` is set)
+/// and publishes the snapshot folder; returns its final path.
+pub fn publish(
     out: &Path,
     snapshot: &Snapshot,
     formats: Formats,
@@ -133,26 +121,36 @@ pub fn publish_with(
     let at = staging.path();
     if formats.csv {
         write_file(at, "reports.csv", |w| {
-            write_reports(snapshot, cells, w).map_err(Into::into)
+            write_reports(snapshot, cells, w)?;
+            Ok(())
         })?;
         write_file(at, "schedules.csv", |w| {
-            write_schedules(snapshot, cells, w).map_err(Into::into)
+            write_schedules(snapshot, cells, w)?;
+            Ok(())
         })?;
         write_file(at, "collections.csv", |w| {
-            write_collections(snapshot, cells, w).map_err(Into::into)
+            write_collections(snapshot, cells, w)?;
+            Ok(())
         })?;
         write_file(at, "findings.csv", |w| {
-            write_findings(&snapshot.workspace, &snapshot.findings, cells, w).map_err(Into::into)
+            write_findings(&snapshot.workspace, &snapshot.findings, cells, w)?;
+            Ok(())
         })?;
     }
     if owner_digests {
         write_digests(at, snapshot, cells)?;
     }
     if formats.json {
-        write_file(at, "snapshot.json", |w| Ok(write_snapshot(snapshot, w)?))?;
+        write_file(at, "snapshot.json", |w| {
+            write_snapshot(snapshot, w)?;
+            Ok(())
+        })?;
     }
     if formats.jsonl {
-        write_file(at, "reports.jsonl", |w| Ok(write_reports_jsonl(snapshot, w)?))?;
+        write_file(at, "reports.jsonl", |w| {
+            write_reports_jsonl(snapshot, w)?;
+            Ok(())
+        })?;
     }
     sync_dir(at)?;
     let target = free_name(&dir, &stamp)?;
@@ -171,12 +169,12 @@ fn write_digests(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
     let list = digests(snapshot);
     for digest in &list {
         write_file(&owners, &digest.file, |w| {
-            digests::write_owner(snapshot, digest, cells, w).map_err(Into::into)
+            digests::write_owner(snapshot, digest, cells, w)?;
+            Ok(())
         })?;
     }
-    write_file(&owners, "README.md", |mut w| {
-        w.write_all(digests::readme(snapshot, &list).as_bytes())?;
-        Ok(w)
+    write_file(&owners, "README.md", |w| {
+        Ok(w.write_all(digests::readme(snapshot, &list).as_bytes())?)
     })?;
     sync_dir(&owners)
 }
@@ -188,18 +186,8 @@ pub fn stream_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> Re
     Ok(())
 }
 
-fn write_file(dir: &Path, name: &str, body: impl FnOnce(BufWriter<File>) -> Result<BufWriter<File>>) -> Result<()> {
-    let path = dir.join(name);
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    let w =
-        body(BufWriter::with_capacity(256 * 1024, file)).with_context(|| format!("cannot write {}", path.display()))?;
-    let file = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("cannot sync {}", path.display()))?;
-    Ok(())
+fn write_file(dir: &Path, name: &str, body: impl FnOnce(&mut Body) -> Result<()>) -> Result<()> {
+    atomic::write_synced(&dir.join(name), body)
 }
 
 fn free_name(dir: &Path, stamp: &str) -> Result<PathBuf> {
@@ -214,12 +202,6 @@ fn free_name(dir: &Path, stamp: &str) -> Result<PathBuf> {
         }
     }
     bail!("too many snapshots named {stamp} in {}", dir.display())
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
 /// Switches `latest` to the new snapshot atomically (a symlink renamed into place).

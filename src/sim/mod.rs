@@ -4,10 +4,12 @@
 
 mod config;
 mod counters;
+pub mod drift;
 mod endpoint;
 mod faults;
 mod generate;
 mod handlers;
+mod minimum;
 mod paging;
 mod render;
 mod render_report;
@@ -30,6 +32,7 @@ use tokio::task::JoinHandle;
 pub use config::SimConfig;
 pub use counters::CounterSnapshot;
 pub use faults::{Fault, ScriptedFault};
+pub use minimum::{MinimumRequests, ambiguous_pages, minimum_requests, served_page_size};
 pub use paging::PastEnd;
 pub use window::RateWindow;
 pub use workspace::{SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
@@ -37,7 +40,7 @@ pub use workspace::{SimCollection, SimReport, SimSchedule, SimUser, Workspace, W
 use faults::{FaultKnobs, FaultPlan};
 use routes::AppState;
 use truth::Truth;
-use window::RateLimiter;
+use window::CredentialWindows;
 
 /// How long `shutdown` waits for in-flight requests before aborting the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -69,7 +72,7 @@ impl SimServer {
             latency_jitter: config.latency_jitter,
         });
         let state = Arc::new(AppState {
-            limiter: RateLimiter::new(config.limit),
+            limiter: CredentialWindows::new(config.limit),
             config,
             truth: RwLock::new(Arc::new(Truth::new(ws))),
             counters: counters::Counters::default(),
@@ -147,10 +150,10 @@ impl SimServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err() {
-                task.abort();
-            }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+        {
+            task.abort();
         }
     }
 }

@@ -26,7 +26,7 @@ pub struct PagingRules {
 
 /// One served page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Page {
+pub struct PageSlice {
     /// Indices of the items served.
     pub range: Range<usize>,
     /// The page number asked for (after defaulting), 1-based.
@@ -49,7 +49,7 @@ impl PagingRules {
     }
 
     /// Which items of a `total`-long list a request with these raw `page`/`per_page` gets.
-    pub fn page(&self, total: usize, raw_page: Option<&str>, raw_per_page: Option<&str>) -> Page {
+    pub fn page(&self, total: usize, raw_page: Option<&str>, raw_per_page: Option<&str>) -> PageSlice {
         let per_page = self.per_page(raw_per_page);
         let page = match raw_page.and_then(|v| v.trim().parse::<usize>().ok()) {
             Some(n) if n > 0 => n,
@@ -75,7 +75,7 @@ impl PagingRules {
             let start = (served - 1).saturating_mul(stride).min(total);
             start..(start + per_page).min(total)
         };
-        Page {
+        PageSlice {
             range,
             page,
             per_page,

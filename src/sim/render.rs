@@ -151,7 +151,7 @@ impl Hal<'_> {
             links["space_memberships"] = json!({"href": format!("{base}/memberships")});
             links["preview_space_memberships"] = json!({"href": format!("{base}/memberships/preview")});
             links["viewed"] = json!({"href": format!("{base}/viewed")});
-            space["viewed?"] = json!(c.token.as_bytes()[0] % 3 != 0);
+            space["viewed?"] = json!(!c.token.as_bytes()[0].is_multiple_of(3));
             space["default_access_level"] = json!(if c.restricted { "none" } else { "edit" });
         }
         space["_links"] = links;

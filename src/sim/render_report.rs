@@ -227,10 +227,10 @@ impl Hal<'_> {
         let href = format!("{report}/subscriptions/{}", sub.token);
         let bits = sub.token.as_bytes()[1];
         json!({
-            "data_previews_enabled": bits % 2 == 0,
-            "data_tables_enabled": bits % 3 == 0,
-            "csv_attachments_enabled": bits % 5 == 0,
-            "pdf_attachments_enabled": bits % 7 == 0,
+            "data_previews_enabled": bits.is_multiple_of(2),
+            "data_tables_enabled": bits.is_multiple_of(3),
+            "csv_attachments_enabled": bits.is_multiple_of(5),
+            "pdf_attachments_enabled": bits.is_multiple_of(7),
             "report_links_enabled": true,
             "email_subscriber_count": self.count(sub.schedule.subscriber_count),
             "_links": {

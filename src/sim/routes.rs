@@ -20,7 +20,7 @@ use super::faults::{Fault, FaultPlan, html_page};
 use super::handlers::{Reply, handle, not_found};
 use super::render::error_body;
 use super::truth::Truth;
-use super::window::{Admission, RateLimiter, retry_after_secs};
+use super::window::{Admission, CredentialWindows, retry_after_secs};
 
 const HAL_JSON: &str = "application/hal+json; charset=utf-8";
 
@@ -30,7 +30,7 @@ pub struct AppState {
     pub config: SimConfig,
     pub truth: RwLock<Arc<Truth>>,
     pub counters: Counters,
-    pub limiter: RateLimiter,
+    pub limiter: CredentialWindows,
     pub faults: FaultPlan,
 }
 

@@ -72,14 +72,14 @@ impl SlidingWindow {
 
 /// Windows per credential (the Basic-auth username). `None` limit admits everything.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct CredentialWindows {
     limit: Option<RateWindow>,
     windows: Mutex<HashMap<String, SlidingWindow>>,
 }
 
-impl RateLimiter {
+impl CredentialWindows {
     pub fn new(limit: Option<RateWindow>) -> Self {
-        RateLimiter {
+        CredentialWindows {
             limit,
             windows: Mutex::new(HashMap::new()),
         }
@@ -186,13 +186,13 @@ mod tests {
     #[test]
     fn limiter_keys_by_credential() {
         let t0 = Instant::now();
-        let l = RateLimiter::new(Some(limit(1, 10)));
+        let l = CredentialWindows::new(Some(limit(1, 10)));
         assert_eq!(l.peek("a", t0), Some(1));
         assert_eq!(l.admit("a", t0), Some(Admission::Admitted { remaining: 0 }));
         assert!(matches!(l.admit("a", t0), Some(Admission::Rejected { .. })));
         assert_eq!(l.admit("b", t0), Some(Admission::Admitted { remaining: 0 }));
         assert_eq!(l.peek("a", t0), Some(0));
-        assert_eq!(RateLimiter::new(None).admit("a", t0), None);
+        assert_eq!(CredentialWindows::new(None).admit("a", t0), None);
     }
 
     #[test]

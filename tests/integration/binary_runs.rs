@@ -169,7 +169,7 @@ async fn plan_counts_a_full_runs_requests_without_fetching_schedules() {
         line.split_whitespace().find_map(|w| w.parse().ok()).unwrap()
     };
     assert_eq!(number("reports"), truth.report_count() as u64);
-    assert_eq!(number("full run"), mode_audit::demo::minimum_requests(&truth, 30));
+    assert_eq!(number("full run"), mode_audit::sim::minimum_requests(&truth, 30));
     assert_eq!(sim.counters().schedules, 0, "a plan never asks for schedules");
     // At 40/10s paced at 98%: requests × 255 ms.
     let seconds = (number("full run") as f64 * 10.0 / (40.0 * 0.98)) as u64;

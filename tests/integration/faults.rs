@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use mode_audit::commands::run::{RunStatus, run_each};
 use mode_audit::crawl::crawl;
-use mode_audit::demo::minimum_requests;
 use mode_audit::mode::{ModeClient, ModeError, Rate};
-use mode_audit::run::{RunStatus, run_each};
+use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{Fault, RateWindow, ScriptedFault, SimServer};
 use mode_audit::snapshot::LedgerStatus;
 use mode_audit::stop::Stop;

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use mode_audit::commands::run::RunStatus;
+use mode_audit::commands::run::run;
 use mode_audit::output::{COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS};
-use mode_audit::run::RunStatus;
-use mode_audit::run::run;
 use mode_audit::sim::{SimReport, SimServer, Workspace};
 use mode_audit::stop::Stop;
 

@@ -4,9 +4,9 @@ use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::Duration;
 
+use mode_audit::commands::demo::settings_for;
 use mode_audit::config::{ResumePolicy, Settings};
 use mode_audit::crawl::{CrawlOptions, CrawlOutcome, crawl};
-use mode_audit::demo::settings_for;
 use mode_audit::mode::{ModeClient, Rate, RequestStats, RetryPolicy};
 use mode_audit::output::Formats;
 use mode_audit::sim::{RateWindow, SimConfig, SimServer, WorkspaceSpec};

@@ -5,9 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Output;
 
-use mode_audit::diff;
-use mode_audit::keep::KeepList;
-use mode_audit::run::{RunStatus, run};
+use mode_audit::commands::run::{RunStatus, run};
+use mode_audit::insights::changes as diff;
+use mode_audit::insights::keep::KeepList;
 use mode_audit::sim::{SimReport, SimServer, Workspace};
 use mode_audit::stop::Stop;
 
@@ -58,7 +58,7 @@ fn backdate(snapshot: &Path, days: i64) -> String {
     let folder = snapshot
         .parent()
         .unwrap()
-        .join(mode_audit::output::folder_stamp(&earlier));
+        .join(mode_audit::snapshot::folder::folder_stamp(&earlier));
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("snapshot.json"), serde_json::to_vec(&json).unwrap()).unwrap();
     earlier

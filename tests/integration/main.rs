@@ -16,5 +16,7 @@ mod resume;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// The architecture: layers point one way, no circles.
+mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
 mod insights;

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mode_audit::checkpoint::Checkpoint;
-use mode_audit::demo::minimum_requests;
-use mode_audit::run::{RunStatus, run};
+use mode_audit::commands::run::{RunStatus, run};
+use mode_audit::crawl::checkpoint::Checkpoint;
+use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{SimConfig, SimServer};
 use mode_audit::stop::{Stop, StopReason};
 

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use mode_audit::crawl::CrawlOptions;
-use mode_audit::demo::minimum_requests;
+use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{PastEnd, SimServer};
 use mode_audit::snapshot::{FetchStatus, LedgerStatus};
 

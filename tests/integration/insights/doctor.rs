@@ -1,6 +1,6 @@
 //! doctor against the stand-in: good credentials, rejected credentials, no Personal collection visible.
 
-use mode_audit::doctor::{Verdict, doctor};
+use mode_audit::commands::doctor::{Grade, doctor};
 use mode_audit::sim::{SimConfig, SimServer};
 
 use super::{SIZES, binary};
@@ -40,15 +40,15 @@ async fn doctor_names_the_credentials_to_fix_when_mode_rejects_them() {
     let checklist = doctor(&s).await;
     assert!(!checklist.passed());
     let creds = checklist.check("credentials").unwrap();
-    assert_eq!(creds.verdict, Verdict::Fail);
+    assert_eq!(creds.verdict, Grade::Fail);
     assert!(creds.detail.contains("401"), "{}", creds.detail);
     let fix = creds.fix.as_deref().unwrap();
     assert!(
         fix.contains("MODE_API_TOKEN") && fix.contains("MODE_API_SECRET"),
         "{fix}"
     );
-    assert_eq!(checklist.check("workspace").unwrap().verdict, Verdict::Skipped);
-    assert_eq!(checklist.check("output folder").unwrap().verdict, Verdict::Pass);
+    assert_eq!(checklist.check("workspace").unwrap().verdict, Grade::Skipped);
+    assert_eq!(checklist.check("output folder").unwrap().verdict, Grade::Pass);
     assert_eq!(
         sim.counters().total,
         1,
@@ -86,10 +86,10 @@ async fn doctor_warns_when_no_personal_collection_is_visible() {
     let mut s = settings(&sim, &config, out.path());
     let checklist = doctor(&s).await;
     let personal = checklist.check("personal collections").unwrap();
-    assert_eq!(personal.verdict, Verdict::Warn, "{checklist}");
+    assert_eq!(personal.verdict, Grade::Warn, "{checklist}");
     assert!(personal.fix.as_deref().unwrap().contains("admin scope"));
     assert!(!checklist.passed(), "a warning is not a pass");
-    assert_eq!(checklist.check("workspace").unwrap().verdict, Verdict::Pass);
+    assert_eq!(checklist.check("workspace").unwrap().verdict, Grade::Pass);
     s.crawl.exclude_personal = true;
     assert!(doctor(&s).await.passed(), "not needed with --exclude-personal");
 }

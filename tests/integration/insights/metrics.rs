@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use mode_audit::run::{RunStatus, run};
+use mode_audit::commands::run::{RunStatus, run};
 use mode_audit::sim::SimServer;
 use mode_audit::stop::Stop;
 

@@ -1,0 +1,254 @@
+//! `bench`: measures the audit against the built-in Mode stand-in, scenario by scenario, and prints
+//! the Markdown table of the performance targets (requests vs the minimum, rate vs the limit, 429s,
+//! wall time vs the physical floor, peak RSS, and the naive loop's wall time on the same workspace).
+//!
+//! `cargo run --release --example bench -- [--short|--full] [--only NAME]...`
+
+mod naive;
+mod report;
+mod scenario;
+mod table;
+mod tool_run;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use mode_audit::sim::minimum_requests;
+use mode_audit::sim::{SimConfig, SimServer};
+use tokio::runtime::Runtime;
+
+use naive::naive_crawl;
+use report::{ByKind, Measured, NaiveMeasured};
+use scenario::{PER_PAGE, Scenario};
+use table::{check_name, secs, table};
+use tool_run::{run_tool, tool_binary};
+
+/// How long an audit without a limit may run before the bench gives up on it.
+const UNLIMITED_DEADLINE: Duration = Duration::from_secs(600);
+
+/// Benchmarks mode-audit against the built-in Mode stand-in (see BENCHMARKS.md).
+#[derive(Parser, Debug)]
+#[command(name = "bench")]
+struct Args {
+    /// The quick set, every limit at 10× Mode's (40 per 1 s); the default; under two minutes.
+    #[arg(long, conflicts_with = "full")]
+    short: bool,
+    /// The quick set plus Mode's real clock (40 per 10 s) on smaller workspaces, the naive loop included;
+    /// about 8 minutes.
+    #[arg(long)]
+    full: bool,
+    /// Run only the scenarios whose name contains NAME (repeatable).
+    #[arg(long, value_name = "NAME")]
+    only: Vec<String>,
+    /// List the scenarios and exit.
+    #[arg(long)]
+    list: bool,
+    /// Use target/*/mode-audit as it is instead of running `cargo build --bin mode-audit` first.
+    #[arg(long)]
+    no_build: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match bench(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench(args: &Args) -> Result<ExitCode> {
+    let mode = if args.full { "--full" } else { "--short" };
+    let all = if args.full { scenario::full() } else { scenario::short() };
+    if args.list {
+        for s in &all {
+            println!("{}", s.name);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let selected: Vec<Scenario> = all
+        .iter()
+        .filter(|s| args.only.is_empty() || args.only.iter().any(|n| s.name.contains(n.as_str())))
+        .cloned()
+        .collect();
+    if selected.is_empty() {
+        let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+        anyhow::bail!(
+            "no scenario matches --only {:?}; {mode} has {}",
+            args.only,
+            names.join(", ")
+        );
+    }
+    if cfg!(debug_assertions) {
+        eprintln!("bench: WARNING: a debug build; run `cargo run --release --example bench` for real numbers");
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let binary = tool_binary(!args.no_build)?;
+    let runtime = Runtime::new().context("cannot start the tokio runtime")?;
+
+    let started = Instant::now();
+    let mut measured = Vec::new();
+    let mut errors = Vec::new();
+    for s in &selected {
+        eprintln!("bench: {} ...", s.name);
+        let one = Instant::now();
+        match measure(&runtime, &binary, s) {
+            Ok(m) => {
+                eprintln!("bench: {} done in {}", s.name, secs(one.elapsed()));
+                measured.push(m);
+            }
+            Err(e) => {
+                eprintln!("bench: {} FAILED: {e:#}", s.name);
+                errors.push(format!("{}: {e:#}", s.name));
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    print_results(mode, &measured, &errors, elapsed);
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs one scenario: the audit as a child process against a fresh stand-in, then (if asked) the
+/// naive loop against another stand-in serving the same workspace.
+fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<Measured> {
+    let config = s.sim_config();
+    let sim = start(runtime, &config)?;
+    let truth = sim.workspace();
+    let truth_reports = truth.report_count() as u64;
+    let scheduled = truth.reports().filter(|(_, r)| !r.schedules.is_empty()).count();
+    let minimum = minimum_requests(&truth, s.page_size());
+    let minimum_by_kind = ByKind::minimum(&truth, s.page_size());
+    drop(truth);
+    let per_sec = s.limit_per_sec();
+    let deadline = per_sec.map_or(UNLIMITED_DEADLINE, |rate| {
+        Duration::from_secs_f64(5.0 * minimum as f64 / rate) + Duration::from_secs(120)
+    });
+    sim.record_arrivals();
+    let tool = run_tool(binary, &sim.base_url(), &config, PER_PAGE, s.extra_args, deadline);
+    let server = sim.counters();
+    let sustained_rate = report::sustained_rate(&sim.arrivals());
+    runtime.block_on(sim.shutdown());
+    let tool = tool?;
+
+    let naive = match s.naive_sleep {
+        Some(sleep) => {
+            eprintln!("bench: {} naive loop ...", s.name);
+            let sim = start(runtime, &config)?;
+            let run = runtime.block_on(naive_crawl(
+                &sim.base_url(),
+                &config.workspace,
+                &config.token,
+                &config.secret,
+                sleep,
+            ));
+            let server = sim.counters();
+            runtime.block_on(sim.shutdown());
+            Some(NaiveMeasured { run: run?, server })
+        }
+        None => None,
+    };
+    Ok(Measured {
+        scenario: s.clone(),
+        truth_reports,
+        truth_scheduled_share: scheduled as f64 / truth_reports.max(1) as f64,
+        minimum,
+        minimum_by_kind,
+        tool,
+        server,
+        sustained_rate,
+        naive,
+    })
+}
+
+fn start(runtime: &Runtime, config: &SimConfig) -> Result<SimServer> {
+    runtime
+        .block_on(SimServer::start(config.clone()))
+        .context("cannot start the stand-in on 127.0.0.1")
+}
+
+fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: Duration) {
+    println!(
+        "## mode-audit bench {mode}, {}",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+    );
+    println!();
+    println!("machine: {}", machine());
+    println!();
+    print!("{}", table(measured));
+    println!();
+    let verdicts: Vec<_> = measured
+        .iter()
+        .flat_map(|m| m.verdicts().into_iter().map(move |v| (m.scenario.name, v)))
+        .collect();
+    let met = verdicts.iter().filter(|(_, v)| v.pass).count();
+    println!("targets met: {met} of {}", verdicts.len());
+    println!();
+    for (name, v) in &verdicts {
+        let verdict = if v.pass { "PASS" } else { "FAIL" };
+        println!(
+            "- {verdict} {name} {}: {} (target {})",
+            check_name(v.check),
+            v.measured,
+            v.target
+        );
+    }
+    let extra: Vec<String> = measured.iter().filter_map(Measured::extra_requests).collect();
+    if !extra.is_empty() {
+        println!();
+        println!("Where the requests above the minimum went (the stand-in's counts):");
+        for e in &extra {
+            println!("- {e}");
+        }
+    }
+    let disagreements: Vec<String> = measured.iter().flat_map(Measured::disagreements).collect();
+    println!();
+    if disagreements.is_empty() {
+        println!("The audit's counts (requests, 429s, reports) agree with the stand-in's in every scenario.");
+    } else {
+        println!("Disagreements:");
+        for d in &disagreements {
+            println!("- {d}");
+        }
+    }
+    for e in errors {
+        println!("- ERROR {e}");
+    }
+    println!();
+    println!("bench wall time: {}", secs(elapsed));
+}
+
+/// `N cores, CPU model, total memory` from /proc (Linux), as far as it can be read.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")?
+                .split_once(':')
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory = meminfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("MemTotal:")?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or("unknown memory".to_string(), |kib| {
+            format!("{:.1} GiB RAM", kib as f64 / 1024.0 / 1024.0)
+        });
+    format!("{cores} cores, {model}, {memory}")
+}

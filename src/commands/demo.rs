@@ -1,0 +1,166 @@
+//! The `demo` and `sim` commands: the built-in Mode stand-in, audited end to end or served alone.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use secrecy::SecretString;
+
+use crate::commands::run::{RunReport, run};
+use crate::config::{Destination, ResumePolicy, Settings};
+use crate::crawl::CrawlOptions;
+use crate::mode::{ClientSettings, Credentials, Rate, RetryPolicy};
+use crate::output::Formats;
+use crate::sim::{SimConfig, SimServer, ambiguous_pages, minimum_requests, served_page_size};
+use crate::stop::Stop;
+
+/// What the demo prints: the run's summary plus the stand-in's own count of requests.
+pub struct DemoReport {
+    pub run: RunReport,
+    /// Reports the stand-in serves (the truth the snapshot must match).
+    pub truth_reports: usize,
+    /// Requests the stand-in received.
+    pub server_requests: u64,
+    /// Fewest requests any complete audit needs (see [`minimum_requests`]).
+    pub minimum: u64,
+}
+
+/// Settings that audit a running stand-in through the real client and limiter.
+pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Formats) -> Result<Settings> {
+    let rate = config.limit.as_ref().map(|w| Rate {
+        requests: std::num::NonZeroU32::new(w.requests).unwrap_or(std::num::NonZeroU32::MIN),
+        per: w.window,
+    });
+    Ok(Settings {
+        workspace: config.workspace.clone(),
+        destination: Destination::Dir(out.to_path_buf()),
+        formats,
+        cells: Default::default(),
+        client: ClientSettings {
+            base_url: sim.base_url().parse().context("stand-in URL")?,
+            workspace: config.workspace.clone(),
+            credentials: Credentials {
+                token: SecretString::from(config.token.clone()),
+                secret: SecretString::from(config.secret.clone()),
+            },
+            rate,
+            retry: RetryPolicy::default(),
+            timeout: std::time::Duration::from_secs(30),
+        },
+        crawl: CrawlOptions::default(),
+        resume: ResumePolicy {
+            enabled: false,
+            max_age: std::time::Duration::ZERO,
+        },
+        max_duration: None,
+        progress: true,
+        log_format: None,
+        insights: Default::default(),
+    })
+}
+
+/// What `mode-audit demo` is asked for.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Output folder for the demo snapshot.
+    pub out: PathBuf,
+    pub formats: Formats,
+    /// Seed of the generated workspace.
+    pub seed: u64,
+    /// Change the stand-in first, as if weeks had passed.
+    pub changed: bool,
+}
+
+/// `mode-audit demo`: a realistic stand-in workspace, audited with the real client and limiter.
+pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
+    let mut config = SimConfig::demo();
+    config.spec.seed = args.seed;
+    let sim = SimServer::start(config.clone())
+        .await
+        .context("cannot start the stand-in on 127.0.0.1")?;
+    if args.changed {
+        sim.mutate(crate::sim::drift::drift);
+    }
+    let mut settings = settings_for(&sim, &config, &args.out, args.formats)?;
+    settings.insights.digests = true;
+    let truth = sim.workspace();
+    let report = run(&settings, &Stop::default()).await?;
+    let counters = sim.counters();
+    sim.shutdown().await;
+    Ok(DemoReport {
+        run: report,
+        truth_reports: truth.report_count(),
+        server_requests: counters.total,
+        minimum: {
+            let asked = settings.crawl.per_page as usize;
+            let size = served_page_size(&config, asked);
+            minimum_requests(&truth, size) + ambiguous_pages(&truth, asked, size)
+        },
+    })
+}
+
+impl fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.run)?;
+        let got = self.run.summary.reports;
+        let verdict = if got as usize == self.truth_reports {
+            "all of them"
+        } else {
+            "MISMATCH"
+        };
+        writeln!(
+            f,
+            "  stand-in served       {:>8}  reports ({verdict})",
+            self.truth_reports
+        )?;
+        writeln!(
+            f,
+            "  request efficiency    {:>8}  sent for a minimum of {} ({:.3}x)",
+            self.run.stats.requests.requests,
+            self.minimum,
+            self.run.stats.requests.requests as f64 / self.minimum.max(1) as f64
+        )?;
+        if let Some(dir) = &self.run.published {
+            writeln!(f, "  findings              {}", dir.join("findings.csv").display())?;
+            writeln!(
+                f,
+                "  by owner              {}",
+                dir.join("owners").join("README.md").display()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `mode-audit sim`: serves the stand-in on `listen` until Ctrl-C.
+pub async fn serve(config: SimConfig, listen: SocketAddr) -> Result<()> {
+    let sim = SimServer::start_on(config.clone(), listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let truth = sim.workspace();
+    println!(
+        "Mode stand-in serving workspace '{}' at {}/api/{}",
+        config.workspace,
+        sim.base_url(),
+        config.workspace
+    );
+    println!(
+        "  {} collections, {} reports",
+        truth.collections.len(),
+        truth.report_count()
+    );
+    println!(
+        "  credentials: MODE_API_TOKEN={} MODE_API_SECRET={}",
+        config.token, config.secret
+    );
+    println!(
+        "  try: mode-audit run --workspace {} --base-url {}",
+        config.workspace,
+        sim.base_url()
+    );
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    sim.shutdown().await;
+    Ok(())
+}

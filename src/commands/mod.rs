@@ -1,0 +1,7 @@
+//! The commands: each takes plain settings (never clap structs) and returns what to print.
+
+pub mod demo;
+pub mod diff;
+pub mod doctor;
+pub mod plan;
+pub mod run;

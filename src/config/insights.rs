@@ -1,0 +1,117 @@
+//! The insights' settings (`--findings-window`, `--few-views`, `--keep-list`, `--digests`,
+//! `--metrics-file`), merged from flags, the config file and defaults.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{ConfigError, FileConfig};
+use crate::cli::RunArgs;
+use crate::insights::findings::FindingsOptions;
+use crate::insights::keep::KeepList;
+
+/// Validated settings of the insights (`--findings-window`, `--few-views`, `--keep-list`,
+/// `--digests`, `--metrics-file`).
+#[derive(Debug, Clone, Default)]
+pub struct Insights {
+    pub findings: FindingsOptions,
+    /// Reports exempt from findings.
+    pub keep: KeepList,
+    /// Write `owners/<username>.csv` and `owners/README.md` into the snapshot.
+    pub digests: bool,
+    /// Prometheus textfile written after each run.
+    pub metrics_file: Option<PathBuf>,
+}
+
+const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
+
+impl Insights {
+    /// Flags (with their environment variables) over the config file over defaults.
+    pub fn merge(args: &RunArgs, file: &FileConfig) -> Result<Insights, ConfigError> {
+        let defaults = FindingsOptions::default();
+        let window = match (args.findings_window, &file.findings_window) {
+            (Some(d), _) => d.into(),
+            (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
+                ConfigError(format!(
+                    "config key 'findings_window': '{text}' is not a duration ({e}); write e.g. \"30d\""
+                ))
+            })?,
+            (None, None) => defaults.window,
+        };
+        if window < Duration::from_secs(3600) || window > MAX_WINDOW {
+            return Err(ConfigError(format!(
+                "findings window {} is out of range: use 1h to 3650d, e.g. 30d",
+                humantime::format_duration(window)
+            )));
+        }
+        let few_views = args.few_views.or(file.few_views).unwrap_or(defaults.few_views);
+        let keep = match args.keep_list.as_ref().or(file.keep_list.as_ref()) {
+            Some(path) => KeepList::read(path).map_err(ConfigError)?,
+            None => KeepList::default(),
+        };
+        let metrics_file = args.metrics_file.clone().or_else(|| file.metrics_file.clone());
+        if let Some(path) = metrics_file.as_ref().filter(|p| p.as_os_str().is_empty() || p.is_dir()) {
+            return Err(ConfigError(format!(
+                "metrics file '{}' must name a file, e.g. /var/lib/node_exporter/textfile/mode_audit.prom",
+                path.display()
+            )));
+        }
+        Ok(Insights {
+            findings: FindingsOptions { window, few_views },
+            keep,
+            digests: args.digests.or(file.digests).unwrap_or(false),
+            metrics_file,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(file: &str, args: RunArgs) -> Result<Insights, ConfigError> {
+        Insights::merge(&args, &FileConfig::parse(file).unwrap())
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_defaults_fill_the_rest() {
+        let i = merged(
+            "findings_window = \"2w\"\nfew_views = 3\ndigests = true\n",
+            RunArgs::default(),
+        )
+        .unwrap();
+        assert_eq!(i.findings.window, Duration::from_secs(14 * 86_400));
+        assert_eq!((i.findings.few_views, i.digests), (3, true));
+        let args = RunArgs {
+            findings_window: Some("7d".parse().unwrap()),
+            digests: Some(false),
+            ..RunArgs::default()
+        };
+        let i = merged("findings_window = \"2w\"\ndigests = true\n", args).unwrap();
+        assert_eq!(i.findings.window, Duration::from_secs(7 * 86_400));
+        assert!(!i.digests);
+        let i = merged("", RunArgs::default()).unwrap();
+        assert_eq!(i.findings, FindingsOptions::default());
+        assert!(i.keep.is_empty() && i.metrics_file.is_none());
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let err = merged("findings_window = \"soon\"\n", RunArgs::default())
+            .unwrap_err()
+            .0;
+        assert!(err.contains("findings_window") && err.contains("30d"), "{err}");
+        let err = merged("findings_window = \"10m\"\n", RunArgs::default()).unwrap_err().0;
+        assert!(err.contains("out of range"), "{err}");
+        let err = merged("keep_list = \"/nonexistent/keep.toml\"\n", RunArgs::default())
+            .unwrap_err()
+            .0;
+        assert!(err.contains("cannot read the keep list"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let args = RunArgs {
+            metrics_file: Some(dir.path().to_path_buf()),
+            ..RunArgs::default()
+        };
+        let err = merged("", args).unwrap_err().0;
+        assert!(err.contains("must name a file"), "{err}");
+    }
+}

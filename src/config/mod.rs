@@ -1,0 +1,403 @@
+//! Settings of a run, merged once and validated once: flags > environment > config file > defaults.
+//!
+//! Flags and their environment variables are read by clap (`cli.rs`); this file adds the TOML file
+//! and the defaults, reads the credentials (environment or secret files only, never flags), and
+//! turns every value into the type the run uses, or a message that says what to fix.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::cli::{LogFormat, RunArgs};
+use crate::crawl::CrawlOptions;
+
+use crate::crawl::pager::DEFAULT_PER_PAGE;
+use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
+use crate::output::{Cells, Formats};
+
+pub mod insights;
+mod sim;
+
+pub use self::insights::Insights;
+pub use self::sim::sim_config;
+
+pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
+pub const DEFAULT_OUT: &str = "snapshots";
+
+/// The TOML config file; every key is optional and unknown keys are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub workspace: Option<String>,
+    /// Several workspaces, audited one after another (instead of `workspace`).
+    pub workspaces: Option<Vec<String>>,
+    pub out: Option<PathBuf>,
+    pub format: Option<String>,
+    pub base_url: Option<String>,
+    pub rate: Option<String>,
+    pub concurrency: Option<usize>,
+    pub per_page: Option<u32>,
+    pub max_pages: Option<u32>,
+    pub timeout: Option<String>,
+    pub max_retries: Option<usize>,
+    pub retry_min_delay: Option<String>,
+    pub retry_max_delay: Option<String>,
+    pub verify_schedules: Option<bool>,
+    pub exclude_archived: Option<bool>,
+    pub exclude_personal: Option<bool>,
+    pub allow_insecure_http: Option<bool>,
+    pub raw_csv: Option<bool>,
+    pub progress: Option<bool>,
+    pub max_duration: Option<String>,
+    pub resume_max_age: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub findings_window: Option<String>,
+    pub few_views: Option<u64>,
+    pub keep_list: Option<PathBuf>,
+    pub digests: Option<bool>,
+    pub metrics_file: Option<PathBuf>,
+}
+
+impl FileConfig {
+    pub fn read(path: &Path) -> Result<FileConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read the config file {}: {e}", path.display())))?;
+        FileConfig::parse(&text).map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))
+    }
+
+    pub fn parse(text: &str) -> Result<FileConfig, String> {
+        toml::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            if msg.contains("unknown field") {
+                format!("{msg}\n(the keys config/example.toml documents are the only ones accepted)")
+            } else {
+                msg
+            }
+        })
+    }
+}
+
+/// Where the snapshot goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Dir(PathBuf),
+    /// `--out -`: reports.csv on stdout, nothing written to disk.
+    Stdout,
+}
+
+/// Whether and how a run picks up a stopped run's checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumePolicy {
+    pub enabled: bool,
+    pub max_age: Duration,
+}
+
+/// A validated run configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub workspace: String,
+    pub destination: Destination,
+    pub formats: Formats,
+    /// CSV cell writing (spreadsheet-formula neutralisation).
+    pub cells: Cells,
+    pub client: ClientSettings,
+    pub crawl: CrawlOptions,
+    pub resume: ResumePolicy,
+    /// Stop cleanly (checkpoint, exit 4) after this long.
+    pub max_duration: Option<Duration>,
+    /// Draw a progress line when stderr is a terminal.
+    pub progress: bool,
+    /// From the config file; `--log-format` or MODE_AUDIT_LOG_FORMAT win over it.
+    pub log_format: Option<LogFormat>,
+    /// Findings thresholds, keep list, owner digests, metrics file.
+    pub insights: Insights,
+}
+
+/// A configuration problem; the message says what to fix. Exit code 2.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn bad(msg: impl Into<String>) -> ConfigError {
+    ConfigError(msg.into())
+}
+
+/// Reads the config file the flags name (if any) and merges everything into [`Settings`].
+/// `env` looks up environment variables (the process environment in production).
+pub fn load(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let credentials = credentials(env)?;
+    merge(args, &file, credentials)
+}
+
+/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file), in order.
+pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Settings>, ConfigError> {
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let names = workspaces(args, &file)?;
+    let first = merge(args, &file, credentials(env)?)?;
+    if names.len() > 1 && first.destination == Destination::Stdout {
+        return Err(bad(
+            "--out - streams one workspace's reports.csv: name a single workspace, or an output folder",
+        ));
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let mut settings = first.clone();
+            settings.client.workspace = name.clone();
+            settings.workspace = name;
+            settings
+        })
+        .collect())
+}
+
+/// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
+pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
+    let named: Vec<String> = if !args.workspace.is_empty() {
+        args.workspace.clone()
+    } else if let Some(list) = &file.workspaces {
+        if file.workspace.is_some() {
+            return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
+        }
+        list.clone()
+    } else {
+        file.workspace.iter().cloned().collect()
+    };
+    let mut names: Vec<String> = Vec::new();
+    for name in named.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()) {
+        check_workspace(&name)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Err(bad(
+            "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
+        ));
+    }
+    Ok(names)
+}
+
+fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
+    if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
+        return Err(bad(format!(
+            "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
+        )));
+    }
+    Ok(())
+}
+
+/// Flags (with their environment variables, already applied by clap) over the file over defaults.
+pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
+    // The first workspace named; `load_all` makes one copy per workspace.
+    let workspace = workspaces(args, file)?.remove(0);
+    let destination = match args.out.clone().or_else(|| file.out.clone()) {
+        Some(p) if p.as_os_str() == "-" => Destination::Stdout,
+        Some(p) => Destination::Dir(p),
+        None => Destination::Dir(PathBuf::from(DEFAULT_OUT)),
+    };
+    let formats = match (&args.format, &file.format) {
+        (Some(f), _) => *f,
+        (None, Some(text)) => text.parse().map_err(|e| bad(format!("config key 'format': {e}")))?,
+        (None, None) => Formats::default(),
+    };
+    let base_url = base_url(
+        args.base_url
+            .as_deref()
+            .or(file.base_url.as_deref())
+            .unwrap_or(DEFAULT_BASE_URL),
+        args.allow_insecure_http.or(file.allow_insecure_http).unwrap_or(false),
+    )?;
+    let rate = match (args.rate, &file.rate) {
+        (Some(Budget(rate)), _) => rate,
+        (None, Some(text)) => {
+            text.parse::<Budget>()
+                .map_err(|e| bad(format!("config key 'rate': {e}")))?
+                .0
+        }
+        (None, None) => Some(Rate::MODE),
+    };
+    let duration =
+        |flag: Option<humantime::Duration>, key: &str, value: &Option<String>, default: Duration| match (flag, value) {
+            (Some(d), _) => Ok(d.into()),
+            (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
+                bad(format!(
+                    "config key '{key}': '{text}' is not a duration ({e}); write e.g. \"30s\" or \"1m 30s\""
+                ))
+            }),
+            (None, None) => Ok(default),
+        };
+    if rate.is_none() && !base_url.host_str().is_some_and(is_loopback) {
+        return Err(bad(
+            "--rate off is only for a stand-in on this machine; Mode needs a budget such as 40/10s",
+        ));
+    }
+    let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
+    let defaults = RetryPolicy::default();
+    let retry = RetryPolicy {
+        max_retries: args.max_retries.or(file.max_retries).unwrap_or(defaults.max_retries),
+        min_delay: duration(None, "retry_min_delay", &file.retry_min_delay, defaults.min_delay)?,
+        max_delay: duration(None, "retry_max_delay", &file.retry_max_delay, defaults.max_delay)?,
+        max_throttled: defaults.max_throttled,
+    };
+    if timeout.is_zero() {
+        return Err(bad("timeout must be longer than zero"));
+    }
+    if retry.max_retries > 50 {
+        return Err(bad(format!(
+            "max_retries {} is too many (at most 50)",
+            retry.max_retries
+        )));
+    }
+    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(64);
+    if !(1..=64).contains(&concurrency) {
+        return Err(bad(format!(
+            "concurrency {concurrency} is out of range: use 1 to 64 (the rate limit, not concurrency, bounds the speed)"
+        )));
+    }
+    let per_page = args.per_page.or(file.per_page).unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=1000).contains(&per_page) {
+        return Err(bad(format!(
+            "per_page {per_page} is out of range: use 1 to 1000 (Mode's default is 30)"
+        )));
+    }
+    let max_pages = args.max_pages.or(file.max_pages).unwrap_or(10_000);
+    if max_pages == 0 {
+        return Err(bad("max_pages must be at least 1"));
+    }
+    let flag = |a: Option<bool>, f: Option<bool>| a.or(f).unwrap_or(false);
+    let max_age = duration(
+        args.resume_max_age,
+        "resume_max_age",
+        &file.resume_max_age,
+        Duration::from_secs(24 * 3600),
+    )?;
+    let max_duration = match (args.max_duration, &file.max_duration) {
+        (None, None) => None,
+        (a, f) => Some(duration(a, "max_duration", f, Duration::ZERO)?),
+    };
+    if max_duration.is_some_and(|d| d.is_zero()) {
+        return Err(bad("max_duration must be longer than zero"));
+    }
+    Ok(Settings {
+        workspace: workspace.clone(),
+        destination,
+        formats,
+        cells: Cells {
+            neutralise_formulas: !flag(args.raw_csv, file.raw_csv),
+        },
+        client: ClientSettings {
+            base_url,
+            workspace,
+            credentials,
+            rate,
+            retry,
+            timeout,
+        },
+        crawl: CrawlOptions {
+            per_page,
+            concurrency,
+            verify_schedules: flag(args.verify_schedules, file.verify_schedules),
+            exclude_archived: flag(args.exclude_archived, file.exclude_archived),
+            exclude_personal: flag(args.exclude_personal, file.exclude_personal),
+            max_pages,
+            plan_only: false,
+            progress: Default::default(),
+            spill_dir: None,
+        },
+        resume: ResumePolicy {
+            enabled: !args.fresh.unwrap_or(false),
+            max_age,
+        },
+        max_duration,
+        progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
+        log_format: file.log_format,
+        insights: Insights::merge(args, file)?,
+    })
+}
+
+/// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.
+pub fn base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let url = Url::parse(text.trim()).map_err(|e| {
+        bad(format!(
+            "base URL '{text}' is not a URL ({e}); the default is {DEFAULT_BASE_URL}"
+        ))
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "the base URL must not carry credentials; set MODE_API_TOKEN and MODE_API_SECRET instead",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || url.host_str().is_some_and(is_loopback) => {}
+        "http" => {
+            return Err(bad(format!(
+                "refusing plain http:// to {}: the API token would cross the network unencrypted; use https:// or pass --allow-insecure-http",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+        other => return Err(bad(format!("base URL scheme '{other}' is not supported: use https://"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad(format!("base URL '{text}' has no host")));
+    }
+    Ok(url)
+}
+
+/// Credentials from MODE_API_TOKEN / MODE_API_SECRET, or from the files MODE_API_TOKEN_FILE /
+/// MODE_API_SECRET_FILE name (Kubernetes secret volumes). Surrounding whitespace is dropped.
+pub fn credentials(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, ConfigError> {
+    let token = secret(env, "MODE_API_TOKEN")?;
+    let secret = secret(env, "MODE_API_SECRET")?;
+    Ok(Credentials { token, secret })
+}
+
+fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretString, ConfigError> {
+    let file_var = format!("{name}_FILE");
+    let direct = env(name).filter(|v| !v.trim().is_empty());
+    let file = env(&file_var).filter(|v| !v.trim().is_empty());
+    let value = match (direct, file) {
+        (Some(_), Some(_)) => {
+            return Err(bad(format!("both {name} and {file_var} are set: keep one")));
+        }
+        (Some(v), None) => v,
+        (None, Some(path)) => std::fs::read_to_string(path.trim()).map_err(|e| {
+            bad(format!(
+                "cannot read {file_var} ({}): {e}; check the path and that this user may read it",
+                path.trim()
+            ))
+        })?,
+        (None, None) => {
+            return Err(bad(format!(
+                "{name} is not set: export {name} (or {file_var} naming a file that holds it). \
+                 Create a token in Mode under Workspace Settings > Privacy & Security > API"
+            )));
+        }
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(bad(format!("{name} is empty")));
+    }
+    Ok(SecretString::from(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,48 @@
+//! The stand-in's settings for `mode-audit sim`, from its flags.
+
+use super::ConfigError;
+use crate::cli::SimArgs;
+use crate::mode::Rate;
+use crate::sim::{PastEnd, RateWindow, SimConfig, WorkspaceSpec};
+
+/// The stand-in `mode-audit sim` serves, from its flags.
+pub fn sim_config(args: &SimArgs) -> Result<SimConfig, ConfigError> {
+    let limit = match args.limit.trim() {
+        "off" | "none" => None,
+        text => {
+            let rate: Rate = text.parse().map_err(|e: String| ConfigError(format!("--limit: {e}")))?;
+            Some(RateWindow {
+                requests: rate.requests.get(),
+                window: rate.per,
+            })
+        }
+    };
+    for (name, share) in [
+        ("--scheduled-share", args.scheduled_share),
+        ("--error-rate", args.error_rate),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(ConfigError(format!("{name} must be between 0 and 1, got {share}")));
+        }
+    }
+    Ok(SimConfig {
+        workspace: args.workspace.clone(),
+        spec: WorkspaceSpec {
+            seed: args.seed,
+            collections: args.collections,
+            reports: args.reports,
+            scheduled_share: args.scheduled_share,
+            ..WorkspaceSpec::default()
+        },
+        limit,
+        latency: args.latency.into(),
+        error_rate: args.error_rate,
+        past_end: if args.repeat_last_page {
+            PastEnd::RepeatLast
+        } else {
+            PastEnd::Empty
+        },
+        ignore_per_page: args.ignore_per_page,
+        ..SimConfig::default()
+    })
+}

@@ -1,0 +1,155 @@
+//! Tests of the configuration: precedence, validation, credentials, the example file.
+
+use super::*;
+
+fn creds() -> Credentials {
+    Credentials {
+        token: SecretString::from("tok-123"),
+        secret: SecretString::from("sec-456"),
+    }
+}
+
+#[test]
+fn the_example_config_parses_and_holds_the_defaults() {
+    let file = FileConfig::parse(include_str!("../../config/example.toml")).expect("example.toml parses");
+    let from_file = merge(&RunArgs::default(), &file, creds()).unwrap();
+    let args = RunArgs {
+        workspace: vec!["acme".into()],
+        ..RunArgs::default()
+    };
+    let defaults = merge(&args, &FileConfig::default(), creds()).unwrap();
+    assert_eq!(from_file.workspace, "acme");
+    assert_eq!(from_file.destination, defaults.destination);
+    assert_eq!(from_file.formats, defaults.formats);
+    assert_eq!(from_file.client.base_url, defaults.client.base_url);
+    assert_eq!(from_file.client.rate, defaults.client.rate);
+    assert_eq!(from_file.client.retry, defaults.client.retry);
+    assert_eq!(from_file.client.timeout, defaults.client.timeout);
+    assert_eq!(format!("{:?}", from_file.crawl), format!("{:?}", defaults.crawl));
+    assert_eq!(from_file.insights.findings, defaults.insights.findings);
+    assert_eq!(from_file.insights.digests, defaults.insights.digests);
+}
+
+#[test]
+fn flags_beat_the_file_and_the_file_beats_defaults() {
+    let file =
+        FileConfig::parse("workspace = \"file-ws\"\nrate = \"20/10s\"\nconcurrency = 3\nexclude_archived = true\n")
+            .unwrap();
+    let args = RunArgs {
+        workspace: vec!["flag-ws".into()],
+        exclude_archived: Some(false),
+        ..RunArgs::default()
+    };
+    let s = merge(&args, &file, creds()).unwrap();
+    assert_eq!(s.workspace, "flag-ws");
+    assert_eq!(s.client.rate, Some("20/10s".parse().unwrap()));
+    assert_eq!(s.crawl.concurrency, 3);
+    assert!(
+        !s.crawl.exclude_archived,
+        "an explicit false flag wins over the file's true"
+    );
+}
+
+#[test]
+fn unknown_keys_and_bad_values_say_what_to_fix() {
+    let err = FileConfig::parse("workspace = \"a\"\nrates = \"1/s\"\n").unwrap_err();
+    assert!(err.contains("rates") && err.contains("example.toml"), "{err}");
+    let file = FileConfig::parse("workspace = \"a\"\nrate = \"forty\"\n").unwrap();
+    let err = merge(&RunArgs::default(), &file, creds()).unwrap_err();
+    assert!(err.0.contains("config key 'rate'") && err.0.contains("40/10s"), "{err}");
+    let file = FileConfig::parse("workspace = \"a\"\ntimeout = \"soon\"\n").unwrap();
+    assert!(
+        merge(&RunArgs::default(), &file, creds())
+            .unwrap_err()
+            .0
+            .contains("timeout")
+    );
+    let file = FileConfig::parse("workspace = \"a\"\nconcurrency = 0\n").unwrap();
+    assert!(
+        merge(&RunArgs::default(), &file, creds())
+            .unwrap_err()
+            .0
+            .contains("concurrency")
+    );
+}
+
+#[test]
+fn credentials_come_from_env_or_secret_files_and_are_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "file-token\n").unwrap();
+    let path = token_file.to_string_lossy().into_owned();
+    let env = |name: &str| match name {
+        "MODE_API_TOKEN_FILE" => Some(path.clone()),
+        "MODE_API_SECRET" => Some("env-secret".to_string()),
+        _ => None,
+    };
+    let c = credentials(&env).unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(c.token.expose_secret(), "file-token");
+    assert_eq!(c.secret.expose_secret(), "env-secret");
+    let args = RunArgs {
+        workspace: vec!["acme".into()],
+        ..RunArgs::default()
+    };
+    let shown = format!("{:?}", merge(&args, &FileConfig::default(), c).unwrap());
+    assert!(
+        !shown.contains("file-token") && !shown.contains("env-secret"),
+        "{shown}"
+    );
+
+    let none = |_: &str| None;
+    assert!(credentials(&none).unwrap_err().0.contains("MODE_API_TOKEN is not set"));
+    let both = |name: &str| Some(format!("{name}-value"));
+    assert!(credentials(&both).unwrap_err().0.contains("keep one"));
+}
+
+#[test]
+fn base_urls_are_checked() {
+    assert!(base_url("https://app.mode.com", false).is_ok());
+    assert!(base_url("http://127.0.0.1:8080", false).is_ok());
+    assert!(base_url("http://localhost:8080", false).is_ok());
+    assert!(
+        base_url("http://mode.internal", false)
+            .unwrap_err()
+            .0
+            .contains("--allow-insecure-http")
+    );
+    assert!(base_url("http://mode.internal", true).is_ok());
+    assert!(
+        base_url("https://user:pw@app.mode.com", false)
+            .unwrap_err()
+            .0
+            .contains("credentials")
+    );
+    assert!(base_url("ftp://app.mode.com", false).is_err());
+    assert!(base_url("not a url", false).is_err());
+}
+
+#[test]
+fn several_workspaces_come_from_flags_or_the_file_in_order_without_repeats() {
+    let file = FileConfig::parse("workspaces = [\"a\", \"b\", \"a\"]\n").unwrap();
+    assert_eq!(workspaces(&RunArgs::default(), &file).unwrap(), ["a", "b"]);
+    let args = RunArgs {
+        workspace: vec!["x".into(), "y".into()],
+        ..RunArgs::default()
+    };
+    assert_eq!(workspaces(&args, &file).unwrap(), ["x", "y"], "flags win over the file");
+    let both = FileConfig::parse("workspace = \"a\"\nworkspaces = [\"b\"]\n").unwrap();
+    assert!(
+        workspaces(&RunArgs::default(), &both)
+            .unwrap_err()
+            .0
+            .contains("keep one")
+    );
+    let bad = RunArgs {
+        workspace: vec!["acme/reports".into()],
+        ..RunArgs::default()
+    };
+    assert!(
+        workspaces(&bad, &FileConfig::default())
+            .unwrap_err()
+            .0
+            .contains("no slashes")
+    );
+}

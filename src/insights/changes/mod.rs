@@ -1,0 +1,284 @@
+//! The changes between two snapshots (what `mode-audit diff` prints) — reports added, removed or moved
+//! to another collection, schedules added, removed or changed (frequency or time), and view counts.
+//!
+//! Schedules are compared only for reports present in both snapshots (an added report's schedules
+//! show in its row). A view count that is unknown on either side is not compared.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::snapshot::{ReportRecord, SCHEMA_VERSION, ScheduleRecord, Snapshot, Status};
+
+/// What kind of change a row is. The order here is the order of the table and files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ReportAdded,
+    ReportRemoved,
+    /// `collection_token` changed.
+    ReportMoved,
+    ScheduleAdded,
+    ScheduleRemoved,
+    /// `frequency`, or the time (`hour`, `minute`, `time_zone`), changed.
+    ScheduleChanged,
+    ViewsChanged,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::ReportAdded,
+        Kind::ReportRemoved,
+        Kind::ReportMoved,
+        Kind::ScheduleAdded,
+        Kind::ScheduleRemoved,
+        Kind::ScheduleChanged,
+        Kind::ViewsChanged,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::ReportAdded => "report_added",
+            Kind::ReportRemoved => "report_removed",
+            Kind::ReportMoved => "report_moved",
+            Kind::ScheduleAdded => "schedule_added",
+            Kind::ScheduleRemoved => "schedule_removed",
+            Kind::ScheduleChanged => "schedule_changed",
+            Kind::ViewsChanged => "views_changed",
+        }
+    }
+}
+
+/// One change; `old`/`new` are display text (a collection, a schedule, a view count).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub change: Kind,
+    pub report_token: String,
+    pub report_name: Option<String>,
+    pub schedule_token: Option<String>,
+    /// `collection`, `schedule`, `frequency`, `time` or `view_count`.
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// New minus old, for view counts.
+    pub delta: Option<i64>,
+}
+
+/// One of the two snapshots compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub path: PathBuf,
+    pub workspace: String,
+    pub started_at: String,
+    pub status: Status,
+    pub reports: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub old: Side,
+    pub new: Side,
+    pub changes: Vec<Change>,
+}
+
+impl Diff {
+    pub fn count(&self, kind: Kind) -> usize {
+        self.changes.iter().filter(|c| c.change == kind).count()
+    }
+}
+
+/// An argument that is not a snapshot (exit 2); the message says what was expected.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotASnapshot(pub String);
+
+/// Reads a snapshot from a snapshot folder or its snapshot.json.
+pub fn load(arg: &Path) -> Result<(PathBuf, Snapshot), NotASnapshot> {
+    let expected = "a snapshot folder (OUT/<workspace>/<time>/ or OUT/<workspace>/latest) or its snapshot.json";
+    let path = if arg.is_dir() {
+        let file = arg.join("snapshot.json");
+        if !file.is_file() {
+            let hint = if arg.join("latest").exists() {
+                format!(
+                    "; it looks like a workspace folder: try {}",
+                    arg.join("latest").display()
+                )
+            } else if arg.join("reports.csv").is_file() {
+                "; the snapshot was written without json (--format csv), and diff needs snapshot.json".to_string()
+            } else {
+                String::new()
+            };
+            return Err(NotASnapshot(format!(
+                "{} is not a snapshot: it has no snapshot.json. Give {expected}{hint}",
+                arg.display()
+            )));
+        }
+        file
+    } else if arg.is_file() {
+        arg.to_path_buf()
+    } else {
+        return Err(NotASnapshot(format!(
+            "{} does not exist. Give {expected}",
+            arg.display()
+        )));
+    };
+    let file = File::open(&path).map_err(|e| NotASnapshot(format!("cannot read {}: {e}", path.display())))?;
+    let snapshot: Snapshot = serde_json::from_reader(BufReader::new(file)).map_err(|e| {
+        NotASnapshot(format!(
+            "{} is not a mode-audit snapshot.json ({e}). Give {expected}",
+            path.display()
+        ))
+    })?;
+    if snapshot.schema_version > SCHEMA_VERSION {
+        return Err(NotASnapshot(format!(
+            "{} has schema_version {}, newer than this mode-audit reads ({SCHEMA_VERSION}): upgrade mode-audit",
+            path.display(),
+            snapshot.schema_version
+        )));
+    }
+    Ok((path, snapshot))
+}
+
+fn side(path: PathBuf, s: &Snapshot) -> Side {
+    Side {
+        path,
+        workspace: s.workspace.clone(),
+        started_at: s.started_at.clone(),
+        status: s.status,
+        reports: s.reports.len(),
+    }
+}
+
+/// Compares two snapshots.
+pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot) -> Diff {
+    let collection = |s: &Snapshot| -> HashMap<String, String> {
+        s.collections
+            .iter()
+            .map(|c| {
+                let shown = match &c.name {
+                    Some(name) => format!("{name} ({})", c.token),
+                    None => c.token.clone(),
+                };
+                (c.token.clone(), shown)
+            })
+            .collect()
+    };
+    let (old_names, new_names) = (collection(old), collection(new));
+    let shown = |names: &HashMap<String, String>, token: &str| names.get(token).cloned().unwrap_or(token.to_string());
+    // The old side in memory, the new one read through once.
+    let old_reports = old.reports.to_vec();
+    let before: HashMap<&str, &ReportRecord> = old_reports.iter().map(|r| (r.token.as_str(), r)).collect();
+    let mut after: HashSet<String> = HashSet::with_capacity(new.reports.len());
+    let mut changes = Vec::new();
+    for r in new.reports.iter() {
+        after.insert(r.token.clone());
+        let r = &r;
+        let Some(o) = before.get(r.token.as_str()) else {
+            let mut c = change(Kind::ReportAdded, r, "collection");
+            c.new = Some(shown(&new_names, &r.collection_token));
+            changes.push(c);
+            continue;
+        };
+        if o.collection_token != r.collection_token {
+            let mut c = change(Kind::ReportMoved, r, "collection");
+            c.old = Some(shown(&old_names, &o.collection_token));
+            c.new = Some(shown(&new_names, &r.collection_token));
+            changes.push(c);
+        }
+        schedules(o, r, &mut changes);
+        if let (Some(a), Some(b)) = (o.view_count, r.view_count.filter(|b| Some(*b) != o.view_count)) {
+            let mut c = change(Kind::ViewsChanged, r, "view_count");
+            c.old = Some(a.to_string());
+            c.new = Some(b.to_string());
+            c.delta = Some(b as i64 - a as i64);
+            changes.push(c);
+        }
+    }
+    for r in old_reports.iter().filter(|r| !after.contains(&r.token)) {
+        let mut c = change(Kind::ReportRemoved, r, "collection");
+        c.old = Some(shown(&old_names, &r.collection_token));
+        changes.push(c);
+    }
+    // Stable: kinds in order, the largest view gains first.
+    changes.sort_by(|a, b| {
+        a.change
+            .cmp(&b.change)
+            .then(b.delta.unwrap_or(0).cmp(&a.delta.unwrap_or(0)))
+    });
+    Diff {
+        old: side(old_path, old),
+        new: side(new_path, new),
+        changes,
+    }
+}
+
+fn change(kind: Kind, r: &ReportRecord, field: &'static str) -> Change {
+    Change {
+        change: kind,
+        report_token: r.token.clone(),
+        report_name: r.name.clone(),
+        schedule_token: None,
+        field,
+        old: None,
+        new: None,
+        delta: None,
+    }
+}
+
+fn schedules(old: &ReportRecord, new: &ReportRecord, out: &mut Vec<Change>) {
+    let before: HashMap<&str, &ScheduleRecord> = old.schedules.iter().map(|s| (s.token.as_str(), s)).collect();
+    let after: HashMap<&str, &ScheduleRecord> = new.schedules.iter().map(|s| (s.token.as_str(), s)).collect();
+    let row = |kind, s: &ScheduleRecord, field| Change {
+        schedule_token: Some(s.token.clone()),
+        ..change(kind, new, field)
+    };
+    for s in &new.schedules {
+        match before.get(s.token.as_str()) {
+            None => out.push(Change {
+                new: Some(describe(s)),
+                ..row(Kind::ScheduleAdded, s, "schedule")
+            }),
+            Some(o) => {
+                if o.frequency != s.frequency {
+                    out.push(Change {
+                        old: o.frequency.clone(),
+                        new: s.frequency.clone(),
+                        ..row(Kind::ScheduleChanged, s, "frequency")
+                    });
+                }
+                if (&o.hour, &o.minute, &o.time_zone) != (&s.hour, &s.minute, &s.time_zone) {
+                    out.push(Change {
+                        old: Some(time(o)),
+                        new: Some(time(s)),
+                        ..row(Kind::ScheduleChanged, s, "time")
+                    });
+                }
+            }
+        }
+    }
+    for s in old.schedules.iter().filter(|s| !after.contains_key(s.token.as_str())) {
+        out.push(Change {
+            old: Some(describe(s)),
+            ..row(Kind::ScheduleRemoved, s, "schedule")
+        });
+    }
+}
+
+/// `daily, 8:00 pm, the top of the hour, UTC`.
+fn describe(s: &ScheduleRecord) -> String {
+    format!("{}, {}", s.frequency.as_deref().unwrap_or("frequency unknown"), time(s))
+}
+
+fn time(s: &ScheduleRecord) -> String {
+    [&s.hour, &s.minute, &s.time_zone]
+        .iter()
+        .map(|v| v.as_deref().unwrap_or("?"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! The step that adds what earlier snapshots know (history) and the findings to a snapshot.
+
+use std::path::Path;
+
+use super::findings::{FindingsOptions, detect, short};
+use super::history::{History, WINDOWS};
+use super::keep::KeepList;
+use crate::snapshot::Snapshot;
+
+/// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
+/// each report's history, and computes the findings.
+pub fn enrich(
+    snapshot: &mut Snapshot,
+    history_dir: Option<&Path>,
+    options: &FindingsOptions,
+    keep: &KeepList,
+) -> std::io::Result<()> {
+    let window = options.window;
+    let history = match history_dir {
+        Some(dir) => History::load(dir, &snapshot.workspace, &snapshot.started_at, window),
+        None => History::default(),
+    };
+    let started_at = snapshot.started_at.clone();
+    snapshot.reports = snapshot.reports.map(|r| history.fill(r, &started_at))?;
+    let recent = history.recent(window, snapshot.reports.iter());
+    tracing::info!(
+        earlier_snapshots = history.found,
+        read = history.read,
+        views_7d_since = history.since(WINDOWS[0]).unwrap_or("none"),
+        views_30d_since = history.since(WINDOWS[1]).unwrap_or("none"),
+        views_90d_since = history.since(WINDOWS[2]).unwrap_or("none"),
+        "history"
+    );
+    if recent.is_none() {
+        tracing::info!(
+            window = %short(window),
+            "no earlier snapshot is that old yet: SCHEDULED_NOT_VIEWED_RECENTLY needs one"
+        );
+    }
+    let present: Vec<String> = snapshot
+        .reports
+        .iter()
+        .map(|r| r.token)
+        .filter(|t| keep.contains(t))
+        .collect();
+    for token in keep.unmatched(present.iter().map(String::as_str)) {
+        tracing::warn!(
+            token,
+            "keep-list token not in this snapshot (deleted report, or a typo)"
+        );
+    }
+    snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
+    Ok(())
+}

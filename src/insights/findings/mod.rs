@@ -1,0 +1,257 @@
+//! Findings: scheduled reports worth acting on, one row per (report, reason), as pure functions over records.
+//!
+//! Each finding carries a cost proxy (estimated runs per month × Mode's `expected_runtime`) and a
+//! views-per-run figure, so the rows can be sorted by what they cost and how little they are used.
+//! A month is 30 days throughout: `every_15_minutes` 2880 runs, `every_30_minutes` 1440, `hourly`
+//! 720, `daily` 30, `weekly` 4.33, `monthly` 1.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::keep::KeepList;
+use crate::snapshot::summary;
+use crate::snapshot::time::parse_time;
+pub use crate::snapshot::{Finding, Reason};
+use crate::snapshot::{ReportRecord, ScheduleRecord, Snapshot};
+
+/// Thresholds (`--findings-window`, `--few-views`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingsOptions {
+    /// SCHEDULED_NOT_VIEWED_RECENTLY looks for views gained over this long.
+    pub window: Duration,
+    /// HIGH_FREQUENCY_FEW_VIEWS: a `view_count` below this is "few".
+    pub few_views: u64,
+}
+
+impl Default for FindingsOptions {
+    fn default() -> Self {
+        FindingsOptions {
+            window: Duration::from_secs(30 * 86_400),
+            few_views: 10,
+        }
+    }
+}
+
+/// Views each report gained over the findings window, from the newest earlier snapshot at least
+/// that old (`since`). A report missing from `gained` was not in that snapshot: unknown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecentViews {
+    pub since: String,
+    pub gained: HashMap<String, i64>,
+}
+
+/// Estimated runs per month of one schedule frequency; `None` for a frequency Mode did not document.
+pub fn runs_per_month(frequency: &str) -> Option<f64> {
+    Some(match frequency {
+        "every_15_minutes" => 2880.0,
+        "every_30_minutes" => 1440.0,
+        "hourly" => 720.0,
+        "daily" => 30.0,
+        "weekly" => 4.33,
+        "monthly" => 1.0,
+        _ => return None,
+    })
+}
+
+/// Runs per month over all of a report's schedules; `None` when none has a known frequency.
+pub fn report_runs_per_month(report: &ReportRecord) -> Option<f64> {
+    report
+        .schedules
+        .iter()
+        .filter_map(|s| s.frequency.as_deref().and_then(runs_per_month))
+        .reduce(|a, b| a + b)
+        .map(|r| round(r, 2))
+}
+
+const HIGH_FREQUENCIES: [&str; 3] = ["every_15_minutes", "every_30_minutes", "hourly"];
+
+/// Every finding of `snapshot`, reports on the keep list left out, sorted by reason, then by
+/// estimated runtime per month (largest first), then by report token.
+pub fn detect(
+    snapshot: &Snapshot,
+    recent: Option<&RecentViews>,
+    options: &FindingsOptions,
+    keep: &KeepList,
+) -> Vec<Finding> {
+    let names: HashMap<&str, Option<&str>> = snapshot
+        .collections
+        .iter()
+        .map(|c| (c.token.as_str(), c.name.as_deref()))
+        .collect();
+    let mut out = Vec::new();
+    for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
+        let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
+        for (reason, detail) in reasons(&report, recent, options) {
+            out.push(row(&report, collection_name, reason, detail, recent, options));
+        }
+    }
+    out.sort_by(|a, b| {
+        let cost = |f: &Finding| f.runtime_per_month_seconds.unwrap_or(-1.0);
+        a.reason
+            .cmp(&b.reason)
+            .then(cost(b).total_cmp(&cost(a)))
+            .then_with(|| a.report_token.cmp(&b.report_token))
+    });
+    out
+}
+
+/// Findings per reason, every reason listed (zero included), in [`Reason::ALL`] order.
+pub fn count_by_reason(findings: &[Finding]) -> Vec<(Reason, u64)> {
+    Reason::ALL
+        .iter()
+        .map(|&reason| (reason, findings.iter().filter(|f| f.reason == reason).count() as u64))
+        .collect()
+}
+
+/// The reasons that apply to one report, each with its detail text.
+fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &FindingsOptions) -> Vec<(Reason, String)> {
+    let mut found = Vec::new();
+    if report.scheduled != Some(true) {
+        return found;
+    }
+    let freqs = summary::schedule_frequencies(report);
+    let freqs = if freqs.is_empty() {
+        "schedule unknown".to_string()
+    } else {
+        freqs
+    };
+    let runs = report_runs_per_month(report).map_or_else(|| "an unknown number of".to_string(), |r| r.to_string());
+    if summary::scheduled_never_viewed(report) {
+        found.push((
+            Reason::ScheduledNeverViewed,
+            format!("scheduled ({freqs}), about {runs} runs a month, and never viewed (view_count 0)"),
+        ));
+    }
+    let gained = recent.and_then(|r| r.gained.get(&report.token).map(|g| (*g, r.since.as_str())));
+    if let (Some((gained, since)), Some(views)) =
+        (gained.filter(|(g, _)| *g <= 0), report.view_count.filter(|v| *v > 0))
+    {
+        found.push((
+            Reason::ScheduledNotViewedRecently,
+            format!(
+                "no views gained in the last {} (view_count {} at the snapshot of {since}, {views} now), while scheduled ({freqs})",
+                short(options.window),
+                views as i64 - gained
+            ),
+        ));
+    }
+    let failing: Vec<String> = report.schedules.iter().filter_map(failing).collect();
+    if !failing.is_empty() {
+        found.push((Reason::ScheduleFailing, failing.join("; ")));
+    }
+    if report.archived {
+        found.push((
+            Reason::ArchivedButScheduled,
+            format!("archived, but still scheduled ({freqs}), about {runs} runs a month"),
+        ));
+    }
+    let lonely: Vec<String> = report
+        .schedules
+        .iter()
+        .filter(|s| s.subscriber_count == Some(0))
+        .map(|s| format!("schedule {} has no subscribers", label(s)))
+        .collect();
+    if !lonely.is_empty() {
+        found.push((Reason::ScheduleWithoutSubscribers, lonely.join("; ")));
+    }
+    let fast: Vec<&str> = HIGH_FREQUENCIES
+        .into_iter()
+        .filter(|f| report.schedules.iter().any(|s| s.frequency.as_deref() == Some(*f)))
+        .collect();
+    if let (false, Some(views)) = (fast.is_empty(), report.view_count.filter(|v| *v < options.few_views)) {
+        found.push((
+            Reason::HighFrequencyFewViews,
+            format!(
+                "runs {} (about {runs} runs a month) with {views} views ever, fewer than {}",
+                fast.join(" and "),
+                options.few_views
+            ),
+        ));
+    }
+    found
+}
+
+/// Why a schedule counts as failing, if it does.
+fn failing(s: &ScheduleRecord) -> Option<String> {
+    let mut why = Vec::new();
+    if let Some(state) = s.retry_state.as_deref().filter(|st| !st.eq_ignore_ascii_case("ok")) {
+        why.push(format!("retry_state {state}"));
+    }
+    let run = s.last_run_at.as_deref().and_then(parse_time);
+    match (run, s.last_succeeded_at.as_deref()) {
+        (Some(run), Some(ok)) if parse_time(ok).is_some_and(|ok| run > ok) => why.push(format!(
+            "last run {} is later than the last success {ok}",
+            s.last_run_at.as_deref().unwrap_or_default()
+        )),
+        (Some(_), None) => why.push(format!(
+            "ran ({}) but never succeeded",
+            s.last_run_at.as_deref().unwrap_or_default()
+        )),
+        _ => {}
+    }
+    (!why.is_empty()).then(|| format!("schedule {}: {}", label(s), why.join(", ")))
+}
+
+fn label(s: &ScheduleRecord) -> String {
+    let name = s.name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&s.token);
+    format!("'{name}' ({})", s.frequency.as_deref().unwrap_or("frequency unknown"))
+}
+
+fn row(
+    report: &ReportRecord,
+    collection_name: Option<&str>,
+    reason: Reason,
+    detail: String,
+    recent: Option<&RecentViews>,
+    options: &FindingsOptions,
+) -> Finding {
+    let runs = report_runs_per_month(report);
+    let runtime = runs.zip(report.expected_runtime).map(|(r, t)| round(r * t, 1));
+    let views_in_window = recent.and_then(|r| r.gained.get(&report.token).copied());
+    let months = options.window.as_secs_f64() / (30.0 * 86_400.0);
+    let (views_per_run, basis) = match (views_in_window, runs.filter(|r| *r > 0.0), report.view_count) {
+        (Some(gained), Some(runs), _) => (
+            Some(round(gained as f64 / (runs * months), 3)),
+            Some(format!("window_{}", short(options.window))),
+        ),
+        (None, Some(runs), Some(views)) => (Some(round(views as f64 / runs, 3)), Some("all_time".to_string())),
+        _ => (None, None),
+    };
+    Finding {
+        reason,
+        report_token: report.token.clone(),
+        report_name: report.name.clone(),
+        owner: report.creator.clone(),
+        collection_token: report.collection_token.clone(),
+        collection_name: collection_name.map(str::to_string),
+        schedule_frequencies: summary::schedule_frequencies(report),
+        runs_per_month: runs,
+        expected_runtime_seconds: report.expected_runtime,
+        runtime_per_month_seconds: runtime,
+        view_count: report.view_count,
+        views_in_window,
+        views_per_run,
+        views_per_run_basis: basis,
+        detail,
+        url: report.url.clone(),
+    }
+}
+
+/// `30d`, `36h`, `90m` or `45s`: the largest whole unit.
+pub fn short(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        _ if s >= 86_400 && s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        _ if s >= 3600 && s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        _ if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
+        _ => format!("{s}s"),
+    }
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

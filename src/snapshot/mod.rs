@@ -1,0 +1,66 @@
+//! The snapshot: what one run collected (collections ledger, reports, schedules, failures, stats,
+//! findings), the report store that keeps its records out of memory, and the summary of it.
+
+mod finding;
+pub mod folder;
+mod record;
+mod run_report;
+pub mod store;
+pub mod summary;
+pub mod time;
+
+pub use finding::{Finding, Reason};
+pub use record::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportHistory, ReportRecord, ScheduleRecord};
+pub use run_report::{RunReport, RunStatus};
+
+use serde::{Deserialize, Serialize};
+
+use crate::mode::RequestStats;
+use store::ReportStore;
+
+/// Version of the snapshot.json layout; bumped when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every collection and report the credentials can see was read.
+    Complete,
+    /// Something could not be read; `failures` says what.
+    Partial,
+}
+
+/// How far one collection's listing got: the completeness ledger row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    pub workspace: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub status: Status,
+    pub stats: SnapshotStats,
+    pub collections: Vec<CollectionRecord>,
+    /// Kept in a temporary file, read back one at a time (see `store.rs`).
+    pub reports: ReportStore,
+    pub failures: Vec<Failure>,
+    /// One row per (report, reason) worth acting on; see `findings.rs`.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotStats {
+    #[serde(flatten)]
+    pub requests: RequestStats,
+    pub duration_ms: u64,
+    pub collections: u64,
+    pub reports: u64,
+    pub scheduled: u64,
+    pub scheduled_zero_views: u64,
+    pub archived: u64,
+    /// Items Mode listed more than once (across pages or collections), dropped by token.
+    pub duplicates: u64,
+    /// The process's peak resident memory at the end of the walk (Linux only).
+    #[serde(default)]
+    pub peak_rss_bytes: Option<u64>,
+}

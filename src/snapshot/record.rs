@@ -1,0 +1,137 @@
+//! The records a run collects: collections (the completeness ledger), reports, schedules, failures.
+//!
+//! Plain data shared by the crawl (which fills them), the insights (which read them) and the
+//! writers; they carry only the fields the outputs need, never raw response bodies.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LedgerStatus {
+    /// Every page was read to the end.
+    Complete,
+    /// Mode answered 404 or 403 for its reports.
+    Inaccessible,
+    /// A page failed after retries; the reports before it are kept.
+    Failed,
+    /// Skipped on purpose (`--exclude-personal`).
+    Excluded,
+    /// The run stopped before this collection was finished.
+    Unfinished,
+}
+
+impl LedgerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerStatus::Complete => "complete",
+            LedgerStatus::Inaccessible => "inaccessible",
+            LedgerStatus::Failed => "failed",
+            LedgerStatus::Excluded => "excluded",
+            LedgerStatus::Unfinished => "unfinished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionRecord {
+    pub token: String,
+    pub name: Option<String>,
+    /// Mode's `space_type`: `custom`, `private` (a member's Personal collection) or `community`.
+    pub collection_type: Option<String>,
+    /// Reports recorded from this collection.
+    pub reports: u64,
+    /// Report pages requested, the page that showed the end included.
+    pub pages: u32,
+    pub status: LedgerStatus,
+    pub error: Option<String>,
+}
+
+/// Whether a report's schedules were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchStatus {
+    /// schedules_count was 0: not scheduled, nothing to fetch.
+    NotScheduled,
+    /// The schedules were fetched.
+    Fetched,
+    /// Fetching the schedules failed; `scheduled` falls back to schedules_count.
+    SchedulesFailed,
+    /// The run stopped before the schedules were fetched.
+    SchedulesUnfinished,
+}
+
+impl FetchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchStatus::NotScheduled => "not_scheduled",
+            FetchStatus::Fetched => "fetched",
+            FetchStatus::SchedulesFailed => "schedules_failed",
+            FetchStatus::SchedulesUnfinished => "schedules_unfinished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRecord {
+    pub token: String,
+    pub name: Option<String>,
+    pub collection_token: String,
+    pub report_type: Option<String>,
+    pub archived: bool,
+    pub creator: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub last_run_at: Option<String>,
+    pub last_successfully_run_at: Option<String>,
+    /// All-time views as Mode counts them; `None` when Mode sent none or an unreadable value.
+    pub view_count: Option<u64>,
+    pub schedules_count: Option<u64>,
+    /// Mode's estimate of one run's duration in seconds (`expected_runtime`).
+    #[serde(default)]
+    pub expected_runtime: Option<f64>,
+    /// `None` only when schedules_count was unreadable and the schedules could not be fetched.
+    pub scheduled: Option<bool>,
+    pub url: Option<String>,
+    pub fetch_status: FetchStatus,
+    pub schedules: Vec<ScheduleRecord>,
+    /// What earlier snapshots in the same folder say about this report (filled before publishing).
+    #[serde(default)]
+    pub history: ReportHistory,
+}
+
+/// A report as seen by earlier snapshots: views gained over fixed windows and when it first appeared.
+/// A window is `None` when no earlier snapshot covers it (never a made-up zero); see `history.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportHistory {
+    /// `started_at` of the oldest snapshot that listed the report (carried forward), else this run's.
+    pub first_seen: Option<String>,
+    pub views_7d: Option<i64>,
+    pub views_30d: Option<i64>,
+    pub views_90d: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleRecord {
+    pub token: String,
+    pub name: Option<String>,
+    pub frequency: Option<String>,
+    pub time_zone: Option<String>,
+    pub hour: Option<String>,
+    pub minute: Option<String>,
+    pub next_scheduled_run: Option<String>,
+    pub last_scheduled_run: Option<String>,
+    pub last_run_at: Option<String>,
+    pub last_succeeded_at: Option<String>,
+    pub retry_state: Option<String>,
+    pub subscriber_count: Option<u64>,
+}
+
+/// A branch of the walk that could not be read, kept in the snapshot and listed on stderr.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// `collections` (the listing), `collection` (its reports) or `schedules` (a report's schedules).
+    pub scope: String,
+    /// The collection or report token, when the failure belongs to one.
+    pub token: Option<String>,
+    pub error: String,
+}

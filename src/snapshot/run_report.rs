@@ -1,0 +1,35 @@
+//! How one run of one workspace ended: status, counts, where the snapshot or checkpoint went.
+
+use std::path::PathBuf;
+
+use super::summary::Summary;
+use super::{Failure, Reason, SnapshotStats};
+use crate::stop::StopReason;
+
+/// How a run ended; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Everything was read and published (exit 0).
+    Complete,
+    /// Published, but something could not be read (exit 1).
+    Partial,
+    /// Stopped early: nothing published, a checkpoint saved to resume from (exit 4).
+    Stopped(StopReason),
+}
+
+/// How a finished run went.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub workspace: String,
+    pub status: RunStatus,
+    pub published: Option<PathBuf>,
+    /// Where the checkpoint of a stopped run was saved.
+    pub checkpoint: Option<PathBuf>,
+    /// Whether this run picked up a checkpoint.
+    pub resumed: bool,
+    pub summary: Summary,
+    pub stats: SnapshotStats,
+    pub failures: Vec<Failure>,
+    /// Findings per reason, every reason listed (empty when nothing was published).
+    pub findings: Vec<(Reason, u64)>,
+}
