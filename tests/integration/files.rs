@@ -1,7 +1,6 @@
 //! The published files, checked field by field against the stand-in's truth.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use mode_audit::commands::run::RunStatus;
 use mode_audit::commands::run::run;
@@ -9,23 +8,7 @@ use mode_audit::output::{COLLECTION_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS};
 use mode_audit::sim::{SimReport, SimServer, Workspace};
 use mode_audit::stop::Stop;
 
-use crate::harness::{fast_config, settings};
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect();
-    (headers, rows)
-}
+use crate::harness::{fast_config, read_csv, settings};
 
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()

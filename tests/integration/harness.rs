@@ -1,5 +1,6 @@
 //! Shared setup: a stand-in with a shrunken rate window, and settings that audit it quickly.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::Duration;
@@ -84,4 +85,21 @@ pub async fn crawl_sim(sim: &SimServer, config: &SimConfig, options: CrawlOption
         .await
         .expect("crawl succeeds");
     (outcome, client.stats())
+}
+
+/// A CSV file as its header and one map (column -> cell) per row.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (headers, rows)
 }

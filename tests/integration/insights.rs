@@ -1,7 +1,7 @@
 //! From snapshots to decisions: history and findings across real runs, diff of two runs of a
 //! changing stand-in, owner digests, doctor, and the metrics file parsed back.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
@@ -11,7 +11,7 @@ use mode_audit::insights::keep::KeepList;
 use mode_audit::sim::{SimReport, SimServer, Workspace};
 use mode_audit::stop::Stop;
 
-use crate::harness::{fast_config, settings};
+use crate::harness::{fast_config, read_csv, settings};
 
 // doctor against good, rejected and limited credentials.
 mod doctor;
@@ -29,21 +29,6 @@ pub(super) async fn binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> O
         .output()
         .await
         .expect("the binary runs")
-}
-
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 /// Copies `snapshot`'s snapshot.json into a sibling folder as if it had started `days` earlier.
@@ -112,7 +97,7 @@ async fn history_and_findings_from_real_runs_match_the_stand_ins_truth() {
     let second = report.published.clone().unwrap();
 
     // History: the 8-day-old copy answers 7 days, the 31-day-old one 30 days; nothing covers 90.
-    let rows = read_csv(&second.join("reports.csv"));
+    let (_, rows) = read_csv(&second.join("reports.csv"));
     assert_eq!(rows.len(), truth.report_count());
     for row in &rows {
         let gained = if row["report_token"] == gainer { "4" } else { "0" };
@@ -169,7 +154,7 @@ async fn history_and_findings_from_real_runs_match_the_stand_ins_truth() {
         "HIGH_FREQUENCY_FEW_VIEWS",
         tokens(&truth, |r| fast(r) && r.view_count < 10),
     );
-    let findings = read_csv(&second.join("findings.csv"));
+    let (_, findings) = read_csv(&second.join("findings.csv"));
     let got: BTreeSet<(String, String)> = findings
         .iter()
         .map(|f| (f["report_token"].clone(), f["reason"].clone()))
@@ -202,7 +187,7 @@ async fn history_and_findings_from_real_runs_match_the_stand_ins_truth() {
     for entry in std::fs::read_dir(&owners).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "csv") {
-            let rows = read_csv(&path);
+            let (_, rows) = read_csv(&path);
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
             assert!(rows.iter().all(|r| r["owner"] == stem), "{stem}");
             assert!(readme.contains(&format!("[{stem}.csv]({stem}.csv)")), "{readme}");
@@ -296,7 +281,7 @@ async fn diff_of_two_runs_shows_what_changed_in_the_stand_in() {
         table.contains("view counts changed          1  (+7 views in total)"),
         "{table}"
     );
-    let rows = read_csv(&tmp.path().join("changes/diff.csv"));
+    let (_, rows) = read_csv(&tmp.path().join("changes/diff.csv"));
     assert_eq!(rows.len(), d.changes.len());
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join("changes/diff.json")).unwrap()).unwrap();
