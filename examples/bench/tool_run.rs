@@ -40,9 +40,13 @@ struct SnapshotHead {
 
 /// The `mode-audit` binary next to this bench, built (or refreshed) with cargo unless `build` is false.
 pub fn tool_binary(build: bool) -> Result<PathBuf> {
-    let binary = std::env::current_exe()
-        .context("cannot find the bench's own executable")?
-        .with_file_name(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
+    let exe = std::env::current_exe().context("cannot find the bench's own executable")?;
+    // The bench is an example: it lives in target/<profile>/examples/, beside which is the binary.
+    let mut dir = exe.parent().context("the bench's executable has no folder")?;
+    if dir.file_name().is_some_and(|n| n == "examples") {
+        dir = dir.parent().unwrap_or(dir);
+    }
+    let binary = dir.join(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
