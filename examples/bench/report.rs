@@ -82,7 +82,7 @@ pub struct Measured {
 }
 
 /// The sustained rate of a run from its arrival times (see [`Measured::sustained_rate`]).
-pub fn sustained_rate(arrivals: &[std::time::Instant]) -> Option<f64> {
+pub fn sustained_rate(arrivals: &[tokio::time::Instant]) -> Option<f64> {
     let n = arrivals.len();
     if n < 20 {
         return None;

@@ -58,10 +58,17 @@ impl fmt::Debug for Progress {
 impl Progress {
     /// Draws only when `wanted` and stderr is a terminal (never into logs or pipes).
     pub fn on_stderr(wanted: bool) -> Progress {
-        if !wanted || !std::io::stderr().is_terminal() {
+        Progress::drawing_to(wanted, std::io::stderr().is_terminal(), || {
+            ProgressDrawTarget::stderr_with_hz(4)
+        })
+    }
+
+    /// Draws into `target` only when `wanted` and the output is a `terminal`.
+    fn drawing_to(wanted: bool, terminal: bool, target: impl FnOnce() -> ProgressDrawTarget) -> Progress {
+        if !wanted || !terminal {
             return Progress::default();
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
+        let bar = ProgressBar::with_draw_target(None, target());
         bar.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").expect("a valid template"));
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress { bar: Some(bar) }
@@ -86,6 +93,11 @@ impl Progress {
 
 #[cfg(test)]
 mod tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use indicatif::TermLike;
+
     use super::*;
 
     #[test]
@@ -107,10 +119,82 @@ mod tests {
         assert_eq!(Tally { per_second: None, ..t }.eta(), None);
     }
 
+    /// A terminal that keeps what is written to it.
+    #[derive(Debug, Default, Clone)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl Screen {
+        fn text(&self) -> String {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    impl TermLike for Screen {
+        fn width(&self) -> u16 {
+            200
+        }
+        fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn on(screen: &Screen, wanted: bool, terminal: bool) -> Progress {
+        let screen = screen.clone();
+        Progress::drawing_to(wanted, terminal, move || {
+            ProgressDrawTarget::term_like(Box::new(screen))
+        })
+    }
+
     #[test]
-    fn nothing_is_drawn_off_a_terminal() {
-        // The test harness captures stderr: never a terminal here.
-        assert!(!Progress::on_stderr(true).is_drawing());
-        assert!(!Progress::on_stderr(false).is_drawing());
+    fn nothing_is_drawn_off_a_terminal_or_when_not_wanted() {
+        let tally = Tally {
+            requests: 7,
+            ..Tally::default()
+        };
+        for (wanted, terminal) in [(true, false), (false, true), (false, false)] {
+            let screen = Screen::default();
+            let progress = on(&screen, wanted, terminal);
+            assert!(!progress.is_drawing(), "wanted {wanted}, terminal {terminal}");
+            progress.update(&tally);
+            progress.finish();
+            assert_eq!(screen.text(), "", "wanted {wanted}, terminal {terminal}");
+        }
+    }
+
+    #[test]
+    fn on_a_terminal_the_line_is_drawn() {
+        let screen = Screen::default();
+        let progress = on(&screen, true, true);
+        assert!(progress.is_drawing());
+        let tally = Tally {
+            collections: 3,
+            requests: 7,
+            ..Tally::default()
+        };
+        progress.update(&tally);
+        assert!(screen.text().contains(&tally.line()), "{:?}", screen.text());
+        progress.finish();
     }
 }

@@ -10,7 +10,9 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::rate::Rate;
 

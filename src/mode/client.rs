@@ -228,7 +228,7 @@ impl ModeClient {
     /// One attempt: `Ok(Ok)` decoded, `Ok(Err)` a transient failure, `Err` throttled or final.
     async fn attempt<T: DeserializeOwned>(&self, url: &Url, shown: &str) -> Result<Result<T, Transient>, Retry> {
         let creds = &self.inner.credentials;
-        let began = std::time::Instant::now();
+        let began = tokio::time::Instant::now();
         let sent = self
             .inner
             .http

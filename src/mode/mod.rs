@@ -8,11 +8,13 @@
 
 mod adapt;
 mod client;
+mod clock;
 mod error;
 mod models;
 mod pacer;
 mod rate;
 mod retry;
+mod spacer;
 mod stats;
 
 pub use adapt::{in_flight_target, shared_budget};

@@ -1,22 +1,22 @@
-//! The request pacer: one governor limiter shared by every request and retry, plus a shared pause
-//! that a 429 sets so that all tasks back off together instead of hammering the server.
+//! The request pacer: one [`Spacer`] shared by every request and retry, plus a shared pause that
+//! a 429 sets so that all tasks back off together instead of hammering the server. Everything runs
+//! on tokio's clock, so that tests on a paused clock see exact, instant pacing.
 
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
 use super::adapt::{Latency, SendLog, in_flight_target, shared_budget};
 use super::rate::Rate;
+use super::spacer::Spacer;
 
 /// How long send times are kept beyond the window: an answer slower than this is not used to
 /// re-pace (its headers are too old to compare with our sends).
 const LATE_ANSWER: Duration = Duration::from_secs(60);
 
-/// Paces requests: waits for the shared limiter and for any pause a 429 has set, and adapts the
-/// limiter to the server's rate-limit headers.
+/// Paces requests: waits for the shared spacer and for any pause a 429 has set, and adapts the
+/// spacing to the server's rate-limit headers.
 pub struct Pacer {
     configured: Option<Rate>,
     state: Mutex<PaceState>,
@@ -25,38 +25,29 @@ pub struct Pacer {
 
 struct PaceState {
     current: Option<Rate>,
-    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    spacer: Option<Arc<Spacer>>,
     paused_until: Option<Instant>,
     sent: SendLog,
     latency: Latency,
 }
 
-fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
-    // Burst 1: strictly spaced permits, so no window of `per` ever holds more than `requests`.
-    let quota = Quota::with_period(rate.interval())
-        .expect("interval is above zero")
-        .allow_burst(NonZeroU32::MIN);
-    let limiter = RateLimiter::direct(quota);
-    // A new limiter starts with its one cell free; spend it so a swap never allows a double send.
-    let _ = limiter.check();
-    Arc::new(limiter)
+/// A spacer for a new pace, its free first permit already spent, so a swap never allows a double send.
+fn respaced(rate: Rate) -> Arc<Spacer> {
+    let spacer = Spacer::new(rate);
+    spacer.try_take();
+    Arc::new(spacer)
 }
 
 impl Pacer {
     /// `None` turns pacing off (benchmarks of raw client overhead, never a default).
     pub fn new(rate: Option<Rate>) -> Pacer {
-        let limiter = rate.map(|rate| {
-            let quota = Quota::with_period(rate.interval())
-                .expect("interval is above zero")
-                .allow_burst(NonZeroU32::MIN);
-            Arc::new(RateLimiter::direct(quota))
-        });
+        let spacer = rate.map(|rate| Arc::new(Spacer::new(rate)));
         Pacer {
             configured: rate,
             window: rate.map_or(Duration::from_secs(1), |r| r.per),
             state: Mutex::new(PaceState {
                 current: rate,
-                limiter,
+                spacer,
                 paused_until: None,
                 sent: SendLog::default(),
                 latency: Latency::default(),
@@ -77,24 +68,24 @@ impl Pacer {
     /// Waits until a request may be sent, and records that it is.
     pub async fn ready(&self) {
         loop {
-            let (until, limiter) = {
+            let (until, spacer) = {
                 let state = self.state.lock().expect("pace lock");
-                (state.paused_until, state.limiter.clone())
+                (state.paused_until, state.spacer.clone())
             };
             if let Some(until) = until.filter(|u| *u > Instant::now()) {
                 tokio::time::sleep_until(until).await;
                 continue;
             }
-            if let Some(limiter) = &limiter {
-                limiter.until_ready().await;
+            if let Some(spacer) = &spacer {
+                spacer.take().await;
             }
             let mut state = self.state.lock().expect("pace lock");
             // A 429 may have paused everyone while this request waited for its permit.
             if state.paused_until.is_some_and(|u| u > Instant::now()) {
                 continue;
             }
-            // A permit from a limiter replaced meanwhile does not count: two limiters would double the pace.
-            let replaced = match (&limiter, &state.limiter) {
+            // A permit from a spacer replaced meanwhile does not count: two spacers would double the pace.
+            let replaced = match (&spacer, &state.spacer) {
                 (Some(used), Some(current)) => !Arc::ptr_eq(used, current),
                 _ => false,
             };
@@ -102,7 +93,7 @@ impl Pacer {
                 continue;
             }
             if self.configured.is_some() {
-                state.sent.record(std::time::Instant::now(), self.window + LATE_ANSWER);
+                state.sent.record(Instant::now(), self.window + LATE_ANSWER);
             }
             return;
         }
@@ -119,7 +110,7 @@ impl Pacer {
 
     /// Takes in the rate-limit headers and latency of the answer to a request sent at `sent_at`;
     /// re-paces when our share of the server's window changes.
-    pub fn observe(&self, server_limit: Option<u32>, remaining: Option<u32>, sent_at: std::time::Instant) {
+    pub fn observe(&self, server_limit: Option<u32>, remaining: Option<u32>, sent_at: Instant) {
         let mut state = self.state.lock().expect("pace lock");
         let latency = sent_at.elapsed();
         state.latency.observe(latency);
@@ -142,7 +133,7 @@ impl Pacer {
         if delta >= 2 || (target == configured && current != configured) {
             tracing::info!(from = %current, to = %target, "re-pacing to the share of the rate budget left to this client");
             state.current = Some(target);
-            state.limiter = Some(limiter_for(target));
+            state.spacer = Some(respaced(target));
         }
     }
 
@@ -150,7 +141,7 @@ impl Pacer {
     pub fn in_flight_target(&self, max: usize) -> usize {
         let state = self.state.lock().expect("pace lock");
         if !state.latency.known() {
-            // Nothing timed yet: allow the maximum; the limiter still spaces every request.
+            // Nothing timed yet: allow the maximum; the spacer still spaces every request.
             return max.max(1);
         }
         in_flight_target(state.current.map(|r| r.paced_per_second()), state.latency.mean(), max)
@@ -159,9 +150,42 @@ impl Pacer {
 
 #[cfg(test)]
 mod tests {
+    use super::super::spacer::SLACK;
     use super::*;
 
-    fn sent(pacer: &Pacer, at: &[std::time::Instant]) {
+    /// Runs `tasks` tasks that each pass `pacer.ready()` `each` times; returns when each send was
+    /// let through, from `start`, in order.
+    async fn sends(pacer: &Arc<Pacer>, tasks: usize, each: usize, start: Instant) -> Vec<Duration> {
+        let times = Arc::new(Mutex::new(Vec::new()));
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (pacer, times) = (Arc::clone(pacer), Arc::clone(&times));
+                tokio::spawn(async move {
+                    for _ in 0..each {
+                        pacer.ready().await;
+                        times.lock().unwrap().push(Instant::now() - start);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.await.unwrap();
+        }
+        let mut times = times.lock().unwrap().clone();
+        times.sort();
+        times
+    }
+
+    fn assert_spaced(times: &[Duration], interval: Duration) {
+        for pair in times.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= interval - SLACK,
+                "{pair:?} closer than {interval:?}"
+            );
+        }
+    }
+
+    fn sent(pacer: &Pacer, at: &[Instant]) {
         let mut state = pacer.state.lock().unwrap();
         for t in at {
             state.sent.record(*t, pacer.window + LATE_ANSWER);
@@ -171,7 +195,7 @@ mod tests {
     #[test]
     fn stale_headers_of_our_own_burst_do_not_slow_the_pace() {
         let pacer = Pacer::new(Some(Rate::MODE));
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         let ms = |n: u64| Duration::from_millis(n);
         // 40 sends spread over the 10 s before `first`, then nothing for 15 s until now.
         let first = now - Duration::from_secs(15);
@@ -186,7 +210,7 @@ mod tests {
     #[test]
     fn another_clients_share_is_left_to_it_and_returned_when_it_stops() {
         let pacer = Pacer::new(Some(Rate::MODE));
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         // 20 of ours in the window; the server counted 40: another client spent 20.
         let ours: Vec<_> = (1..=20u32)
             .rev()
@@ -212,5 +236,81 @@ mod tests {
         pacer.pause_for(Duration::from_secs(1)); // never shortens
         pacer.ready().await;
         assert!(Instant::now() - start >= Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_requests_are_spaced_at_the_interval() {
+        // Mode's 40 per 10 s, paced at 98%: a request every 255.1 ms, whatever the concurrency.
+        let pacer = Arc::new(Pacer::new(Some(Rate::MODE)));
+        let interval = Rate::MODE.interval();
+        let start = Instant::now();
+        let times = sends(&pacer, 8, 10, start).await;
+        assert_eq!(times.len(), 80);
+        assert_eq!(times[0], Duration::ZERO, "the first request goes at once");
+        assert_spaced(&times, interval);
+        // The 41st request comes no sooner than 40 intervals (10.2 s) after the first, less the
+        // slack: never 41 in any 10 s.
+        for w in times.windows(41) {
+            assert!(w[40] - w[0] >= interval * 40 - SLACK, "{w:?}");
+            assert!(w[40] - w[0] > Rate::MODE.per);
+        }
+        // And no slower than the pace either: 79 intervals, within the timer's millisecond.
+        let last = times[79];
+        assert!(
+            last + SLACK >= interval * 79 && last <= interval * 79 + Duration::from_millis(1),
+            "{last:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pause_holds_every_task_then_the_pace_resumes() {
+        let pacer = Arc::new(Pacer::new(Some(Rate::MODE)));
+        let interval = Rate::MODE.interval();
+        let start = Instant::now();
+        pacer.ready().await;
+        // Four tasks wait for their turn; 100 ms later a 429 pauses everyone for 3 s.
+        let waiting = {
+            let pacer = Arc::clone(&pacer);
+            tokio::spawn(async move { sends(&pacer, 4, 2, start).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        pacer.pause_for(Duration::from_secs(3));
+        let times = waiting.await.unwrap();
+        let resumed = Duration::from_millis(3_100);
+        assert_eq!(times.len(), 8);
+        assert_eq!(times[0], resumed, "nothing is sent during the pause: {times:?}");
+        // The waiting tasks do not rush out together when it ends: the spacing holds.
+        assert_spaced(&times, interval);
+        assert!(times[7] >= resumed + interval * 7 - SLACK, "{times:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn re_pacing_to_another_clients_share_widens_the_spacing_and_back() {
+        let pacer = Arc::new(Pacer::new(Some(Rate::MODE)));
+        let start = Instant::now();
+        let full = sends(&pacer, 1, 20, start).await;
+        assert_spaced(&full, Rate::MODE.interval());
+        // The server counted 40 in its window when our last request arrived; 20 were ours: another
+        // client of the same credentials spent the other 20. Our share: 20 per 10 s.
+        pacer.observe(Some(40), Some(0), start + full[19]);
+        let half = pacer.current().unwrap();
+        assert_eq!(half.requests.get(), 20);
+        let interval = half.interval();
+        let respaced = Instant::now();
+        let slow = sends(&pacer, 4, 5, respaced).await;
+        // The first request after the change already waits the new interval.
+        assert!(slow[0] + SLACK >= interval, "{slow:?}");
+        assert_spaced(&slow, interval);
+        assert!(
+            slow[19] + SLACK >= interval * 20 && slow[19] <= interval * 20,
+            "{slow:?}"
+        );
+        // The other client stopped: the server's window holds only ours. Back to the full pace.
+        pacer.observe(Some(40), Some(40), Instant::now());
+        assert_eq!(pacer.current(), Some(Rate::MODE));
+        let back = Instant::now();
+        let fast = sends(&pacer, 4, 5, back).await;
+        assert_spaced(&fast, Rate::MODE.interval());
+        assert!(fast[19] <= Rate::MODE.interval() * 20, "{fast:?}");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use tokio::time::Instant;
 
 /// A point-in-time copy of the counters. Every request is classified into exactly one of
 /// `collections`, `reports`, `schedules`, `other`, so these four sum to `total`.

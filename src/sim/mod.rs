@@ -141,7 +141,7 @@ impl SimServer {
     }
 
     /// When each request arrived since [`SimServer::record_arrivals`] (empty before).
-    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+    pub fn arrivals(&self) -> Vec<tokio::time::Instant> {
         self.state.counters.arrivals()
     }
 

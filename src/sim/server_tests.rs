@@ -109,7 +109,7 @@ async fn walking_every_page_yields_the_truth() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn window_throttles_with_retry_after() {
     let cfg = SimConfig {
         limit: Some(RateWindow {
@@ -128,17 +128,25 @@ async fn window_throttles_with_retry_after() {
     assert_eq!(remaining, ["2", "1", "0"]);
     let resp = get(&server, "/api/verify").await;
     assert_eq!(resp.status(), 429);
-    let secs: u64 = header(&resp, "retry-after").unwrap().parse().unwrap();
-    assert!((29..=30).contains(&secs), "{secs}");
+    // The window runs on tokio's clock, paused here: no time passed since the first request.
+    assert_eq!(header(&resp, "retry-after").as_deref(), Some("30"));
     let body: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
     assert_eq!(
         body,
         serde_json::json!({"id": "rate_limited", "message": "Too many API requests"})
     );
     assert_eq!(server.counters().throttled, 1);
+    // A millisecond short of the window, still full; at 30 s the three admitted requests (all
+    // at virtual time 0) have left it.
+    tokio::time::advance(Duration::from_millis(29_999)).await;
+    assert_eq!(get(&server, "/api/verify").await.status(), 429);
+    tokio::time::advance(Duration::from_millis(1)).await;
+    let resp = get(&server, "/api/verify").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-remaining").as_deref(), Some("2"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn scripted_faults_reach_the_client() {
     let fault = |path: &str, fault: Fault| ScriptedFault {
         path_contains: path.into(),
@@ -184,9 +192,9 @@ async fn scripted_faults_reach_the_client() {
         (429, Some("7".into()))
     );
 
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let slow = get_json(&server, path).await;
-    assert!(started.elapsed() >= Duration::from_millis(50));
+    assert!(started.elapsed() >= Duration::from_millis(50), "the slow answer waited");
     assert_eq!(slow["_embedded"]["spaces"].as_array().unwrap().len(), 6);
     get_json(&server, path).await;
 
@@ -208,7 +216,7 @@ async fn random_faults_only_hit_list_endpoints() {
     assert_eq!(server.counters().faults, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn mutations_show_up_and_latency_overlaps() {
     let cfg = SimConfig {
         latency: Duration::from_millis(100),
@@ -227,11 +235,16 @@ async fn mutations_show_up_and_latency_overlaps() {
 
     server.reset_counters();
     let calls = (0..4).map(|_| get(&server, "/api/verify"));
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     for resp in futures_util::future::join_all(calls).await {
         assert_eq!(resp.status(), 200);
     }
-    assert!(started.elapsed() < Duration::from_millis(390));
+    // On the paused clock the latency is exact: four answers in sequence would take 400 ms.
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(100) && took < Duration::from_millis(200),
+        "{took:?}"
+    );
     assert_eq!(server.counters().max_in_flight, 4);
     server.shutdown().await;
 }

@@ -1,9 +1,12 @@
 //! Sliding-window rate limiter: a request is admitted when fewer than `requests` admitted
-//! requests arrived within the last `window`; rejected requests do not count. Time is injected.
+//! requests arrived within the last `window`; rejected requests do not count. Time is injected:
+//! the server passes tokio's clock, so a test on a paused clock drives the window too.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 /// Budget per credential: at most `requests` admitted requests in any `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,6 +16,8 @@ mod resume;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// Pacing at Mode's real budget, on a paused clock.
+mod paced;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
