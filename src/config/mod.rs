@@ -46,6 +46,7 @@ pub struct FileConfig {
     pub max_retries: Option<usize>,
     pub retry_min_delay: Option<String>,
     pub retry_max_delay: Option<String>,
+    pub max_retry_after: Option<String>,
     pub verify_schedules: Option<bool>,
     pub exclude_archived: Option<bool>,
     pub exclude_personal: Option<bool>,
@@ -256,15 +257,16 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         min_delay: duration(None, "retry_min_delay", &file.retry_min_delay, defaults.min_delay)?,
         max_delay: duration(None, "retry_max_delay", &file.retry_max_delay, defaults.max_delay)?,
         max_throttled: defaults.max_throttled,
+        max_retry_after: duration(
+            args.max_retry_after,
+            "max_retry_after",
+            &file.max_retry_after,
+            defaults.max_retry_after,
+        )?,
     };
+    check_retry(&retry)?;
     if timeout.is_zero() {
         return Err(bad("timeout must be longer than zero"));
-    }
-    if retry.max_retries > 50 {
-        return Err(bad(format!(
-            "max_retries {} is too many (at most 50)",
-            retry.max_retries
-        )));
     }
     let concurrency = args.concurrency.or(file.concurrency).unwrap_or(64);
     if !(1..=64).contains(&concurrency) {
@@ -331,6 +333,27 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
     })
+}
+
+/// Bounds on the retry settings, so that no wait they set can overflow a clock.
+fn check_retry(retry: &RetryPolicy) -> Result<(), ConfigError> {
+    const HOUR: Duration = Duration::from_secs(3600);
+    if retry.max_retries > 50 {
+        return Err(bad(format!(
+            "max_retries {} is too many (at most 50)",
+            retry.max_retries
+        )));
+    }
+    if retry.min_delay > HOUR || retry.max_delay > HOUR {
+        return Err(bad("retry_min_delay and retry_max_delay must be at most 1h"));
+    }
+    if retry.max_retry_after.is_zero() || retry.max_retry_after > 24 * HOUR {
+        return Err(bad(format!(
+            "max_retry_after {} is out of range: use more than 0s and at most 24h (default 5m)",
+            humantime::format_duration(retry.max_retry_after)
+        )));
+    }
+    Ok(())
 }
 
 /// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.

@@ -31,26 +31,32 @@ struct PaceState {
     latency: Latency,
 }
 
+/// A limiter of strictly spaced permits (burst 1), so no window of `per` ever holds more than
+/// `requests`. [`Rate::interval`] is never zero; should it be, the fastest quota governor has stands in.
+fn quota(rate: Rate) -> Quota {
+    Quota::with_period(rate.interval())
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+        .allow_burst(NonZeroU32::MIN)
+}
+
 fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
-    // Burst 1: strictly spaced permits, so no window of `per` ever holds more than `requests`.
-    let quota = Quota::with_period(rate.interval())
-        .expect("interval is above zero")
-        .allow_burst(NonZeroU32::MIN);
-    let limiter = RateLimiter::direct(quota);
+    let limiter = RateLimiter::direct(quota(rate));
     // A new limiter starts with its one cell free; spend it so a swap never allows a double send.
     let _ = limiter.check();
     Arc::new(limiter)
 }
 
+/// `now + wait`, or as far ahead as the clock goes when that overflows (a `Retry-After` of
+/// 2^64 seconds must not panic; the caller caps waits long before that).
+fn later(now: Instant, wait: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(365 * 86_400);
+    now.checked_add(wait).or_else(|| now.checked_add(FAR)).unwrap_or(now)
+}
+
 impl Pacer {
     /// `None` turns pacing off (benchmarks of raw client overhead, never a default).
     pub fn new(rate: Option<Rate>) -> Pacer {
-        let limiter = rate.map(|rate| {
-            let quota = Quota::with_period(rate.interval())
-                .expect("interval is above zero")
-                .allow_burst(NonZeroU32::MIN);
-            Arc::new(RateLimiter::direct(quota))
-        });
+        let limiter = rate.map(|rate| Arc::new(RateLimiter::direct(quota(rate))));
         Pacer {
             configured: rate,
             window: rate.map_or(Duration::from_secs(1), |r| r.per),
@@ -110,7 +116,7 @@ impl Pacer {
 
     /// Holds every request back for `wait` (extends, never shortens, a pause already set).
     pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = later(Instant::now(), wait);
         let mut state = self.state.lock().expect("pace lock");
         if state.paused_until.is_none_or(|p| p < until) {
             state.paused_until = Some(until);
@@ -202,6 +208,26 @@ mod tests {
         // An answer slower than LATE_ANSWER is not compared at all.
         pacer.observe(Some(40), Some(0), now - LATE_ANSWER - Duration::from_secs(1));
         assert_eq!(pacer.current(), Some(Rate::MODE));
+    }
+
+    #[test]
+    fn a_pause_as_long_as_the_clock_allows_does_not_panic() {
+        let pacer = Pacer::new(Some(Rate::MODE));
+        pacer.pause_for(Duration::from_secs(u64::MAX));
+        pacer.pause_for(Duration::MAX);
+        let until = pacer.state.lock().unwrap().paused_until.unwrap();
+        assert!(until > Instant::now() + Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn the_fastest_rate_gets_a_limiter() {
+        let fastest = Rate {
+            requests: NonZeroU32::MAX,
+            per: Duration::from_nanos(1),
+        };
+        let pacer = Pacer::new(Some(fastest));
+        pacer.observe(Some(u32::MAX), Some(0), std::time::Instant::now());
+        assert!(pacer.current().is_some());
     }
 
     #[tokio::test(start_paused = true)]
