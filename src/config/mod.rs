@@ -16,10 +16,11 @@ use crate::cli::{LogFormat, RunArgs};
 use crate::crawl::CrawlOptions;
 
 use crate::crawl::pager::DEFAULT_PER_PAGE;
-use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
+use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
 use crate::output::{Cells, Formats};
 
 pub mod insights;
+mod retry;
 mod sim;
 
 pub use self::insights::Insights;
@@ -251,20 +252,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         ));
     }
     let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
-    let defaults = RetryPolicy::default();
-    let retry = RetryPolicy {
-        max_retries: args.max_retries.or(file.max_retries).unwrap_or(defaults.max_retries),
-        min_delay: duration(None, "retry_min_delay", &file.retry_min_delay, defaults.min_delay)?,
-        max_delay: duration(None, "retry_max_delay", &file.retry_max_delay, defaults.max_delay)?,
-        max_throttled: defaults.max_throttled,
-        max_retry_after: duration(
-            args.max_retry_after,
-            "max_retry_after",
-            &file.max_retry_after,
-            defaults.max_retry_after,
-        )?,
-    };
-    check_retry(&retry)?;
+    let retry = retry::policy(args, file)?;
     if timeout.is_zero() {
         return Err(bad("timeout must be longer than zero"));
     }
@@ -333,27 +321,6 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
     })
-}
-
-/// Bounds on the retry settings, so that no wait they set can overflow a clock.
-fn check_retry(retry: &RetryPolicy) -> Result<(), ConfigError> {
-    const HOUR: Duration = Duration::from_secs(3600);
-    if retry.max_retries > 50 {
-        return Err(bad(format!(
-            "max_retries {} is too many (at most 50)",
-            retry.max_retries
-        )));
-    }
-    if retry.min_delay > HOUR || retry.max_delay > HOUR {
-        return Err(bad("retry_min_delay and retry_max_delay must be at most 1h"));
-    }
-    if retry.max_retry_after.is_zero() || retry.max_retry_after > 24 * HOUR {
-        return Err(bad(format!(
-            "max_retry_after {} is out of range: use more than 0s and at most 24h (default 5m)",
-            humantime::format_duration(retry.max_retry_after)
-        )));
-    }
-    Ok(())
 }
 
 /// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.

@@ -292,7 +292,8 @@ impl Walk {
             Some(reason) => format!("the run stopped ({reason})"),
             None => "the run stopped because the credentials were rejected".to_string(),
         };
-        let mut failures = std::mem::take(&mut self.failures);
+        // Kept in `self` too: the checkpoint carries the unreadable items of pages already read.
+        let mut failures = self.failures.clone();
         if self.collections_listing == Listing::Open {
             failures.push(unfinished("collections", None, &why));
         }

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::error::ModeError;
 use super::models::Verification;
 use super::pacer::Pacer;
-use super::page::{Listed, Page, PageError};
+use super::page::{Listed, Page, PageError, decode_whole};
 use super::rate::Rate;
 use super::retry::{RetryPolicy, Verdict, classify};
 use super::stats::{RequestStats, Stats};
@@ -312,18 +312,6 @@ impl ModeClient {
             })),
         }
     }
-}
-
-/// Decodes a whole body as `T`: a body that is not JSON may be retried, JSON of another shape not.
-fn decode_whole<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let message = format!("at path '{}': {}", e.path(), e.inner());
-        match e.inner().classify() {
-            serde_json::error::Category::Data => PageError::Shape(message),
-            _ => PageError::Unreadable(message),
-        }
-    })
 }
 
 enum Retry {

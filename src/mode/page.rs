@@ -98,17 +98,28 @@ pub enum PageError {
     Shape(String),
 }
 
+impl PageError {
+    /// A body that is not JSON is unreadable; JSON that serde could not map is of the wrong shape.
+    fn of(e: serde_path_to_error::Error<serde_json::Error>) -> PageError {
+        let message = format!("at path '{}': {}", e.path(), e.inner());
+        match e.inner().classify() {
+            serde_json::error::Category::Data => PageError::Shape(message),
+            _ => PageError::Unreadable(message),
+        }
+    }
+}
+
+/// Decodes a whole body as `T` (not a list page), with the same split as [`Page::decode`].
+pub fn decode_whole<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(PageError::of)
+}
+
 impl<T: Listed> Page<T> {
     /// Decodes a list page body.
     pub fn decode(body: &[u8]) -> Result<Page<T>, PageError> {
         let de = &mut serde_json::Deserializer::from_slice(body);
-        let envelope: Envelope<T> = serde_path_to_error::deserialize(de).map_err(|e| {
-            let message = format!("at path '{}': {}", e.path(), e.inner());
-            match e.inner().classify() {
-                serde_json::error::Category::Data => PageError::Shape(message),
-                _ => PageError::Unreadable(message),
-            }
-        })?;
+        let envelope: Envelope<T> = serde_path_to_error::deserialize(de).map_err(PageError::of)?;
         let raw = envelope.embedded.map(|e| e.items).unwrap_or_default();
         let mut page = Page {
             items: Vec::with_capacity(raw.len()),
