@@ -125,6 +125,10 @@ async fn an_expected_runtime_of_1e308_is_unknown_and_counted() {
     assert_eq!(report.status, RunStatus::Complete, "{:?}", report.failures);
     let json = snapshot_json(out.path());
     assert_eq!(json["stats"]["out_of_range_values"], 1);
+    assert!(
+        report.to_string().contains("values out of bounds         1"),
+        "said at the end of the run: {report}"
+    );
     let reports = json["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 52, "the report itself is kept");
     let unknown: Vec<_> = reports.iter().filter(|r| r["expected_runtime"].is_null()).collect();
