@@ -95,6 +95,10 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_MAX_RETRIES", value_name = "N")]
     pub max_retries: Option<usize>,
 
+    /// The longest a 429's Retry-After is waited; a longer one waits this long, then tries again. [default: 5m]
+    #[arg(long, env = "MODE_AUDIT_MAX_RETRY_AFTER", value_name = "DURATION")]
+    pub max_retry_after: Option<humantime::Duration>,
+
     /// Fetch schedules of every report, not only those whose schedules_count is above 0.
     #[arg(long, env = "MODE_AUDIT_VERIFY_SCHEDULES", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub verify_schedules: Option<bool>,

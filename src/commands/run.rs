@@ -243,6 +243,13 @@ impl fmt::Display for RunReport {
             "  requests              {:>8}  ({} throttled, {} retried)",
             self.stats.requests.requests, self.stats.requests.throttled, self.stats.requests.retries
         )?;
+        if self.stats.requests.out_of_range_values > 0 {
+            writeln!(
+                f,
+                "  values out of bounds  {:>8}  (left empty; see docs/data-dictionary.md#bounds)",
+                self.stats.requests.out_of_range_values
+            )?;
+        }
         writeln!(
             f,
             "  time                  {:>7.1}s",

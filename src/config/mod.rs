@@ -16,10 +16,11 @@ use crate::cli::{LogFormat, RunArgs};
 use crate::crawl::CrawlOptions;
 
 use crate::crawl::pager::DEFAULT_PER_PAGE;
-use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
+use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
 use crate::output::{Cells, Formats};
 
 pub mod insights;
+mod retry;
 mod sim;
 
 pub use self::insights::Insights;
@@ -46,6 +47,7 @@ pub struct FileConfig {
     pub max_retries: Option<usize>,
     pub retry_min_delay: Option<String>,
     pub retry_max_delay: Option<String>,
+    pub max_retry_after: Option<String>,
     pub verify_schedules: Option<bool>,
     pub exclude_archived: Option<bool>,
     pub exclude_personal: Option<bool>,
@@ -250,21 +252,9 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         ));
     }
     let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
-    let defaults = RetryPolicy::default();
-    let retry = RetryPolicy {
-        max_retries: args.max_retries.or(file.max_retries).unwrap_or(defaults.max_retries),
-        min_delay: duration(None, "retry_min_delay", &file.retry_min_delay, defaults.min_delay)?,
-        max_delay: duration(None, "retry_max_delay", &file.retry_max_delay, defaults.max_delay)?,
-        max_throttled: defaults.max_throttled,
-    };
+    let retry = retry::policy(args, file)?;
     if timeout.is_zero() {
         return Err(bad("timeout must be longer than zero"));
-    }
-    if retry.max_retries > 50 {
-        return Err(bad(format!(
-            "max_retries {} is too many (at most 50)",
-            retry.max_retries
-        )));
     }
     let concurrency = args.concurrency.or(file.concurrency).unwrap_or(64);
     if !(1..=64).contains(&concurrency) {

@@ -3,9 +3,48 @@
 use super::records::{report_record, schedule_record};
 use super::{CollectionWalk, CrawlError, Job, Listing, ReportWalk, Walk, page_cap_failure};
 use crate::crawl::pager::{End, Next, Pager};
-use crate::mode::{Collection, Counter, ModeError, Page, Report, Schedule};
+use crate::mode::{Collection, Counter, Listed, ModeError, Page, Rejected, Report, Schedule};
 use crate::snapshot::store::SortKey;
-use crate::snapshot::{CollectionRecord, FetchStatus, LedgerStatus};
+use crate::snapshot::{CollectionRecord, Failure, FetchStatus, ItemLocation, LedgerStatus};
+
+/// The failure of one item of a listing that could not be read, or `None` when the same item was
+/// seen already (a page served twice). `what` names the item kind, `listed_in` the collection or
+/// report whose listing held it (`None`: the collections listing), `page` counts from 1.
+fn item_failure<T: Listed>(
+    pager: &mut Pager,
+    what: &str,
+    listed_in: Option<&str>,
+    page: u32,
+    rejected: Rejected,
+) -> Option<Failure> {
+    // Keyed apart from good items' tokens: a later readable item of the same token is still kept.
+    let key = match &rejected.token {
+        Some(token) => format!("\0unreadable:{token}"),
+        None => format!("\0unreadable#{:016x}", rejected.fingerprint),
+    };
+    if !pager.admit(&key) {
+        return None;
+    }
+    let listing = match (T::KEY, listed_in) {
+        ("reports", Some(token)) => format!("collection {token}'s reports"),
+        ("report_schedules", Some(token)) => format!("report {token}'s schedules"),
+        (key, _) => format!("the {key} listing"),
+    };
+    Some(Failure {
+        scope: what.to_string(),
+        error: format!(
+            "a {what} on page {page} of {listing} could not be read (at {}: {}); the rest of the listing was kept",
+            rejected.path, rejected.message
+        ),
+        token: rejected.token,
+        item: Some(ItemLocation {
+            listed_in: listed_in.map(str::to_string),
+            page,
+            index: u32::try_from(rejected.index).unwrap_or(u32::MAX),
+            path: rejected.path,
+        }),
+    })
+}
 
 impl Walk {
     pub(super) fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
@@ -24,7 +63,17 @@ impl Walk {
                 return Ok(());
             }
         };
-        let items = page.items.len();
+        let items = page.listed();
+        let number = self.collections_pager.pages() + 1;
+        for rejected in page.rejected {
+            match item_failure::<Collection>(&mut self.collections_pager, "collection", None, number, rejected) {
+                Some(failure) => {
+                    tracing::warn!(error = %failure.error, "item not collected");
+                    self.failures.push(failure);
+                }
+                None => self.duplicates += 1,
+            }
+        }
         for item in page.items {
             if !self.collections_pager.admit(&item.token) {
                 self.duplicates += 1;
@@ -92,8 +141,20 @@ impl Walk {
                 return;
             }
         };
-        let items = page.items.len();
+        let items = page.listed();
         let walk = &mut self.collections[c];
+        let number = walk.pager.pages() + 1;
+        for rejected in page.rejected {
+            let token = walk.record.token.as_str();
+            match item_failure::<Report>(&mut walk.pager, "report", Some(token), number, rejected) {
+                Some(failure) => {
+                    walk.record.error = Some("one or more listed reports could not be read (see failures)".to_string());
+                    tracing::warn!(collection = %token, error = %failure.error, "item not collected");
+                    self.failures.push(failure);
+                }
+                None => self.duplicates += 1,
+            }
+        }
         for item in page.items {
             if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.as_str().into()) {
                 self.duplicates += 1;
@@ -164,7 +225,9 @@ impl Walk {
         let page = match result {
             Ok(page) => page,
             Err(error) => {
-                let mut report = self.pending.remove(&key).expect("a schedules page was pending").record;
+                let Some(ReportWalk { record: mut report, .. }) = self.pending.remove(&key) else {
+                    return;
+                };
                 report.fetch_status = FetchStatus::SchedulesFailed;
                 report.scheduled = report.schedules_count.map(|n| n > 0);
                 self.fail("schedules", Some(report.token.clone()), &error);
@@ -172,8 +235,23 @@ impl Walk {
                 return;
             }
         };
-        let report = self.pending.get_mut(&key).expect("a schedules page was pending");
-        let items = page.items.len();
+        let Some(report) = self.pending.get_mut(&key) else {
+            return;
+        };
+        let items = page.listed();
+        let number = report.schedules.pages() + 1;
+        for rejected in page.rejected {
+            let token = report.record.token.as_str();
+            match item_failure::<Schedule>(&mut report.schedules, "schedule", Some(token), number, rejected) {
+                Some(failure) => {
+                    // Its schedules are known to be incomplete: subscribers unknown, read again on resume.
+                    report.record.fetch_status = FetchStatus::SchedulesFailed;
+                    tracing::warn!(report = %token, error = %failure.error, "item not collected");
+                    self.failures.push(failure);
+                }
+                None => self.duplicates += 1,
+            }
+        }
         for item in page.items {
             if report.schedules.admit(&item.token) {
                 report.record.schedules.push(schedule_record(item));
@@ -190,9 +268,16 @@ impl Walk {
             }
             Next::End(end) => end,
         };
-        let mut report = self.pending.remove(&key).expect("a schedules page was pending").record;
-        report.fetch_status = FetchStatus::Fetched;
-        report.scheduled = Some(!report.schedules.is_empty());
+        let Some(ReportWalk { record: mut report, .. }) = self.pending.remove(&key) else {
+            return;
+        };
+        if report.fetch_status == FetchStatus::SchedulesFailed {
+            // Some schedules were listed but unreadable: scheduled, with what could be read.
+            report.scheduled = Some(true);
+        } else {
+            report.fetch_status = FetchStatus::Fetched;
+            report.scheduled = Some(!report.schedules.is_empty());
+        }
         if end == End::PageCap {
             self.failures.push(page_cap_failure(
                 "schedules",

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::atomic;
 use crate::crawl::pager::PagerState;
 use crate::mode::RequestStats;
-use crate::snapshot::{CollectionRecord, ReportRecord};
+use crate::snapshot::{CollectionRecord, Failure, ReportRecord};
 
 pub const CHECKPOINT_VERSION: u32 = 1;
 
@@ -35,6 +35,9 @@ pub struct Checkpoint {
     pub duplicates: u64,
     /// Requests made by the runs before this one.
     pub prior_requests: RequestStats,
+    /// Items of pages already read that could not be read: those pages are not asked again.
+    #[serde(default)]
+    pub item_failures: Vec<Failure>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +125,7 @@ mod tests {
             collections: vec![],
             duplicates: 0,
             prior_requests: RequestStats::default(),
+            item_failures: vec![],
         }
     }
 

@@ -14,17 +14,17 @@ pub mod pager;
 pub mod progress;
 mod records;
 mod resume;
+mod tasks;
 
 pub use error::CrawlError;
 pub use options::CrawlOptions;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use tokio::task::JoinSet;
-
 use crate::crawl::checkpoint::Checkpoint;
 use crate::crawl::pager::Pager;
 use crate::crawl::progress::Tally;
+use crate::crawl::tasks::{InFlight, Slot};
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
 use crate::snapshot::store::{ReportStore, SortKey};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
@@ -95,7 +95,7 @@ pub async fn crawl(
         Some(checkpoint) => Walk::resume(client, options, checkpoint),
         None => Walk::new(client, options),
     };
-    let mut running: JoinSet<Fetched> = JoinSet::new();
+    let mut running = InFlight::default();
     loop {
         // As many in flight as the latency seen needs to keep the budget full, at most `concurrency`.
         let limit = client.in_flight_target(options.concurrency.max(1));
@@ -103,7 +103,8 @@ pub async fn crawl(
             let Some(job) = walk.next_job() else {
                 break;
             };
-            running.spawn(walk.fetch(job));
+            let (slot, url, task) = walk.fetch(job);
+            running.spawn(slot, url, task);
         }
         if running.is_empty() {
             break;
@@ -115,7 +116,8 @@ pub async fn crawl(
                 break;
             }
             done = running.join_next() => {
-                let done = done.expect("the set is not empty").expect("crawl tasks do not panic");
+                // The set is not empty; a task that panicked comes back as a failed fetch.
+                let Some(done) = done else { continue };
                 walk.absorb(done)?;
                 if options.progress.is_drawing() {
                     options.progress.update(&walk.tally(running.len()));
@@ -215,25 +217,30 @@ impl Walk {
         self.queue[2].pop_front()
     }
 
-    fn fetch(&self, job: Job) -> impl Future<Output = Fetched> + Send + 'static {
+    /// The request a job makes: which listing it reads, its URL, and the task that reads it.
+    fn fetch(&self, job: Job) -> (Slot, String, impl Future<Output = Fetched> + Send + 'static) {
         let client = self.client.clone();
         let per_page = self.options.per_page;
-        let url = match &job {
-            Job::Collections { page } => client.collections_url(*page, per_page),
-            Job::Reports { collection, page } => {
-                client.reports_url(&self.collections[*collection].record.token, *page, per_page)
-            }
-            Job::Schedules { report, page } => {
-                client.schedules_url(&self.pending[report].record.token, *page, per_page)
+        let (slot, url) = match &job {
+            Job::Collections { page } => (Slot::Collections, client.collections_url(*page, per_page)),
+            Job::Reports { collection, page } => (
+                Slot::Reports(*collection),
+                client.reports_url(&self.collections[*collection].record.token, *page, per_page),
+            ),
+            Job::Schedules { report, page } => (
+                Slot::Schedules(*report),
+                client.schedules_url(&self.pending[report].record.token, *page, per_page),
+            ),
+        };
+        let shown = url.to_string();
+        let task = async move {
+            match slot {
+                Slot::Collections => Fetched::Collections(client.page(url).await),
+                Slot::Reports(collection) => Fetched::Reports(collection, client.page(url).await),
+                Slot::Schedules(report) => Fetched::Schedules(report, client.page(url).await),
             }
         };
-        async move {
-            match job {
-                Job::Collections { .. } => Fetched::Collections(client.page(url).await),
-                Job::Reports { collection, .. } => Fetched::Reports(collection, client.page(url).await),
-                Job::Schedules { report, .. } => Fetched::Schedules(report, client.page(url).await),
-            }
-        }
+        (slot, shown, task)
     }
 
     fn absorb(&mut self, done: Fetched) -> Result<(), CrawlError> {
@@ -276,6 +283,7 @@ impl Walk {
             scope: scope.to_string(),
             token,
             error: error.to_string(),
+            item: None,
         });
     }
 
@@ -284,7 +292,8 @@ impl Walk {
             Some(reason) => format!("the run stopped ({reason})"),
             None => "the run stopped because the credentials were rejected".to_string(),
         };
-        let mut failures = std::mem::take(&mut self.failures);
+        // Kept in `self` too: the checkpoint carries the unreadable items of pages already read.
+        let mut failures = self.failures.clone();
         if self.collections_listing == Listing::Open {
             failures.push(unfinished("collections", None, &why));
         }
@@ -326,6 +335,7 @@ fn unfinished(scope: &str, token: Option<String>, why: &str) -> Failure {
         scope: scope.to_string(),
         token,
         error: format!("not finished: {why}"),
+        item: None,
     }
 }
 
@@ -336,5 +346,6 @@ fn page_cap_failure(scope: &str, token: Option<String>, max_pages: u32) -> Failu
         error: format!(
             "the listing was still going after {max_pages} pages (a server repeating pages?); stopped there, later items may be missing (raise --max-pages if the listing is really this long)"
         ),
+        item: None,
     }
 }

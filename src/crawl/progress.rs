@@ -25,7 +25,7 @@ impl Tally {
     pub fn eta(&self) -> Option<Duration> {
         self.per_second
             .filter(|r| *r > 0.0)
-            .map(|r| Duration::from_secs_f64(self.known_left as f64 / r))
+            .and_then(|r| Duration::try_from_secs_f64(self.known_left as f64 / r).ok())
     }
 
     pub fn line(&self) -> String {

@@ -26,7 +26,7 @@ pub fn report_record(item: Report, collection: &str, archived: bool) -> ReportRe
         last_successfully_run_at: item.last_successfully_run_at.0,
         view_count: item.view_count.value(),
         schedules_count: item.schedules_count.value(),
-        expected_runtime: item.expected_runtime.0,
+        expected_runtime: item.expected_runtime.value(),
         scheduled,
         url,
         fetch_status,

@@ -37,6 +37,13 @@ impl Walk {
             collections,
             duplicates: self.duplicates,
             prior_requests: self.prior,
+            // A report's schedules are read again on resume, with their unreadable items.
+            item_failures: self
+                .failures
+                .iter()
+                .filter(|f| f.item.is_some() && f.scope != "schedule")
+                .cloned()
+                .collect(),
         }
     }
 
@@ -49,6 +56,7 @@ impl Walk {
         walk.started_at = Some(checkpoint.started_at);
         walk.prior = checkpoint.prior_requests;
         walk.duplicates = checkpoint.duplicates;
+        walk.failures = checkpoint.item_failures;
         let tokens: Vec<String> = checkpoint.collections.iter().map(|c| c.record.token.clone()).collect();
         match checkpoint.collections_listing {
             Some(state) => {

@@ -95,7 +95,7 @@ impl Latency {
     }
 
     pub fn mean(&self) -> Duration {
-        Duration::from_secs_f64(self.mean.unwrap_or(0.0))
+        Duration::try_from_secs_f64(self.mean.unwrap_or(0.0)).unwrap_or(Duration::MAX)
     }
 
     /// Whether any answer has been timed yet.

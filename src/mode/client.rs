@@ -9,8 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use super::error::ModeError;
-use super::models::{Listed, Page, Verification};
+use super::models::Verification;
 use super::pacer::Pacer;
+use super::page::{Listed, Page, PageError, decode_whole};
 use super::rate::Rate;
 use super::retry::{RetryPolicy, Verdict, classify};
 use super::stats::{RequestStats, Stats};
@@ -170,13 +171,22 @@ impl ModeClient {
         self.get(url).await
     }
 
-    /// One list page.
+    /// One list page, decoded item by item (see [`Page::decode`]); values out of their bounds are
+    /// counted in the stats.
     pub async fn page<T: Listed>(&self, url: Url) -> Result<Page<T>, ModeError> {
-        self.get(url).await
+        let page = self.fetch(url, Page::<T>::decode).await?;
+        self.inner.stats.out_of_range(page.out_of_range);
+        Ok(page)
     }
 
-    /// GETs `url` and decodes it, pacing every attempt and retrying what may succeed on a retry.
+    /// GETs `url` and decodes it whole, pacing every attempt and retrying what may succeed on a retry.
     pub async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T, ModeError> {
+        self.fetch(url, decode_whole).await
+    }
+
+    /// GETs `url` and decodes it with `decode`: a body that is not JSON is asked again (bounded), JSON
+    /// of the wrong shape is not (the same answer would come back).
+    async fn fetch<T>(&self, url: Url, decode: impl Fn(&[u8]) -> Result<T, PageError>) -> Result<T, ModeError> {
         let inner = &self.inner;
         let shown = url.as_str().to_string();
         let mut backoff = inner.retry.backoff();
@@ -186,17 +196,23 @@ impl ModeClient {
             inner.pacer.ready().await;
             attempts += 1;
             inner.stats.sent();
-            let failure = match self.attempt::<T>(&url, &shown).await {
+            let failure = match self.attempt(&url, &shown, &decode).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(failure)) => failure,
-                Err(Retry::Throttled(wait)) => {
+                Err(Retry::Throttled(asked)) => {
                     inner.stats.throttled();
                     throttled += 1;
                     if throttled as usize > inner.retry.max_throttled {
                         return Err(ModeError::Throttled { url: shown, throttled });
                     }
-                    let wait = wait.unwrap_or_else(|| inner.pacer.window());
-                    tracing::warn!(url = %shown, wait_ms = wait.as_millis() as u64, "rate limited (429); pausing all requests");
+                    let (wait, capped) = inner.retry.throttled_wait(asked, inner.pacer.window());
+                    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                    if capped {
+                        let asked_s = asked.map_or(0, |a| a.as_secs());
+                        tracing::warn!(url = %shown, asked_s, wait_ms, "rate limited (429) with a Retry-After longer than --max-retry-after; pausing all requests for that maximum only, then trying again");
+                    } else {
+                        tracing::warn!(url = %shown, wait_ms, "rate limited (429); pausing all requests");
+                    }
                     inner.pacer.pause_for(wait);
                     continue;
                 }
@@ -219,14 +235,20 @@ impl ModeClient {
             let reason = match &failure {
                 Transient::Decode(m) | Transient::Http(m) => m.as_str(),
             };
-            tracing::debug!(url = %shown, attempt = attempts, delay_ms = delay.as_millis() as u64, reason, "retrying");
+            let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+            tracing::debug!(url = %shown, attempt = attempts, delay_ms, reason, "retrying");
             inner.stats.retried();
             tokio::time::sleep(delay).await;
         }
     }
 
     /// One attempt: `Ok(Ok)` decoded, `Ok(Err)` a transient failure, `Err` throttled or final.
-    async fn attempt<T: DeserializeOwned>(&self, url: &Url, shown: &str) -> Result<Result<T, Transient>, Retry> {
+    async fn attempt<T>(
+        &self,
+        url: &Url,
+        shown: &str,
+        decode: &impl Fn(&[u8]) -> Result<T, PageError>,
+    ) -> Result<Result<T, Transient>, Retry> {
         let creds = &self.inner.credentials;
         let began = tokio::time::Instant::now();
         let sent = self
@@ -281,11 +303,14 @@ impl ModeClient {
                 "expected JSON but got an HTML page ({content_type}), probably from a proxy or login page in front of Mode"
             ))));
         }
-        let de = &mut serde_json::Deserializer::from_slice(&body);
-        Ok(serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            Transient::Decode(format!("invalid JSON at path '{path}': {}", e.inner()))
-        }))
+        match decode(&body) {
+            Ok(value) => Ok(Ok(value)),
+            Err(PageError::Unreadable(message)) => Ok(Err(Transient::Decode(format!("invalid JSON {message}")))),
+            Err(PageError::Shape(message)) => Err(Retry::Fatal(ModeError::Shape {
+                url: shown.into(),
+                message,
+            })),
+        }
     }
 }
 

@@ -25,12 +25,18 @@ pub enum ModeError {
         attempts: u32,
         message: String,
     },
+    #[error(
+        "the answer from {url} is JSON but not of the shape Mode documents ({message}); not retried, as the same answer would come back"
+    )]
+    Shape { url: String, message: String },
     #[error("gave up on {url} after {attempts} attempts: {last}")]
     GaveUp { url: String, attempts: u32, last: String },
     #[error(
         "gave up on {url} after {throttled} rate-limit answers (HTTP 429): another client may be using the same credentials' budget; lower --rate"
     )]
     Throttled { url: String, throttled: u32 },
+    #[error("reading {url} failed inside mode-audit ({message}); recorded, and the rest of the run went on")]
+    Internal { url: String, message: String },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
 }

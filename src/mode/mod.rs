@@ -7,11 +7,14 @@
 //! 40 requests per 10 s per user, answered with 429 beyond it.
 
 mod adapt;
+pub mod bounds;
 mod client;
 mod clock;
 mod error;
+mod lenient;
 mod models;
 mod pacer;
+mod page;
 mod rate;
 mod retry;
 mod spacer;
@@ -21,7 +24,8 @@ pub use adapt::{in_flight_target, shared_budget};
 pub(crate) use client::is_loopback;
 pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
 pub use error::ModeError;
-pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text, Verification};
+pub use models::{Collection, Counter, Flag, Link, Links, Report, Schedule, Seconds, Text, Verification};
+pub use page::{Listed, Page, PageError, Rejected};
 
 /// Mode's default page size: a listing serves 30 items a page unless it honours `per_page`.
 pub const MODE_PAGE_SIZE: u32 = 30;

@@ -1,13 +1,12 @@
-//! Mode's JSON shapes as the audit reads them: HAL list pages, collections, reports, schedules.
+//! Mode's JSON shapes as the audit reads them: collections, reports, schedules (pages: `page.rs`).
 //!
 //! Every field Mode may omit is an `Option`; unknown fields are ignored; counters are accepted as
 //! numbers or numeric strings (Mode's docs type them as strings, real payloads send numbers).
+//! Only `token` is required: an item without one cannot be told apart from any other.
 
-use std::fmt;
-use std::marker::PhantomData;
-
-use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+
+use super::lenient::{FromMap, Scalar, object_or_default};
 
 /// A counter as Mode sent it: absent/null, a readable non-negative integer, or something else.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,12 +29,11 @@ impl Counter {
         }
     }
 
-    fn from_json(value: serde_json::Value) -> Counter {
-        use serde_json::Value;
+    fn from_scalar(value: Scalar) -> Counter {
         let parsed = match value {
-            Value::Null => return Counter::Missing,
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse::<u64>().ok(),
+            Scalar::Null => return Counter::Missing,
+            Scalar::Unsigned(n) => Some(n),
+            Scalar::Str(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
         match parsed {
@@ -47,7 +45,7 @@ impl Counter {
 
 impl<'de> Deserialize<'de> for Counter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(deserializer).map(Counter::from_json)
+        Scalar::deserialize(deserializer).map(Counter::from_scalar)
     }
 }
 
@@ -57,12 +55,14 @@ pub struct Text(pub Option<String>);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde_json::Value;
-        Ok(Text(match Value::deserialize(deserializer)? {
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+        Ok(Text(match Scalar::deserialize(deserializer)? {
+            Scalar::Str(s) => Some(s),
+            Scalar::Unsigned(n) => Some(n.to_string()),
+            Scalar::Signed(n) => Some(n.to_string()),
+            // As serde_json writes numbers (`8.0`, not `8`).
+            Scalar::Float(f) => serde_json::Number::from_f64(f).map(|n| n.to_string()),
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Null | Scalar::Other => None,
         }))
     }
 }
@@ -73,50 +73,100 @@ pub struct Flag(pub Option<bool>);
 
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde_json::Value;
-        Ok(Flag(match Value::deserialize(deserializer)? {
-            Value::Bool(b) => Some(b),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        Ok(Flag(match Scalar::deserialize(deserializer)? {
+            Scalar::Bool(b) => Some(b),
+            Scalar::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Scalar::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
             _ => None,
         }))
     }
 }
 
-/// A non-negative duration in seconds sent as a number or numeric string; anything else is absent.
+/// A duration in seconds sent as a number or numeric string: absent/null, a finite non-negative
+/// value, or something else (negative, infinite, text, an object).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Seconds(pub Option<f64>);
+pub enum Seconds {
+    #[default]
+    Missing,
+    Value(f64),
+    Invalid,
+}
 
-impl<'de> Deserialize<'de> for Seconds {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde_json::Value;
-        let value = match Value::deserialize(deserializer)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse::<f64>().ok(),
+impl Seconds {
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Seconds::Value(v) => Some(v),
             _ => None,
-        };
-        Ok(Seconds(value.filter(|v| v.is_finite() && *v >= 0.0)))
+        }
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = match Scalar::deserialize(deserializer)? {
+            Scalar::Null => return Ok(Seconds::Missing),
+            Scalar::Unsigned(n) => Some(n as f64),
+            Scalar::Signed(n) => Some(n as f64),
+            Scalar::Float(f) => Some(f),
+            Scalar::Str(s) => s.trim().parse::<f64>().ok(),
+            Scalar::Bool(_) | Scalar::Other => None,
+        };
+        Ok(match value {
+            Some(v) if v.is_finite() && v >= 0.0 => Seconds::Value(v),
+            _ => Seconds::Invalid,
+        })
+    }
+}
+
+/// A HAL link; anything but an object reads as no link.
+#[derive(Debug, Clone, Default)]
 pub struct Link {
-    #[serde(default)]
     pub href: Text,
 }
 
 impl Link {
-    pub fn href(link: &Option<Link>) -> Option<&str> {
-        link.as_ref().and_then(|l| l.href.0.as_deref())
+    pub fn href(&self) -> Option<&str> {
+        self.href.0.as_deref()
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl FromMap for Link {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut link = Link::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "href" {
+                link.href = map.next_value()?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(link)
+    }
+}
+
+/// The `_links` an item's fields are read from; anything but an object reads as no links.
+#[derive(Debug, Clone, Default)]
 pub struct Links {
-    #[serde(default)]
-    pub web: Option<Link>,
-    #[serde(default)]
-    pub creator: Option<Link>,
+    pub web: Link,
+    pub creator: Link,
+}
+
+impl FromMap for Links {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        #[derive(Deserialize)]
+        struct Field(#[serde(deserialize_with = "object_or_default")] Link);
+        let mut links = Links::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "web" => links.web = map.next_value::<Field>()?.0,
+                "creator" => links.creator = map.next_value::<Field>()?.0,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(links)
+    }
 }
 
 /// One entry of `_embedded.spaces`.
@@ -129,8 +179,8 @@ pub struct Collection {
     pub space_type: Text,
     #[serde(default)]
     pub state: Text,
-    #[serde(default, rename = "_links")]
-    pub links: Option<Links>,
+    #[serde(default, rename = "_links", deserialize_with = "object_or_default")]
+    pub links: Links,
 }
 
 impl Collection {
@@ -176,20 +226,20 @@ pub struct Report {
     /// Mode's estimate of one run's duration, in seconds.
     #[serde(default)]
     pub expected_runtime: Seconds,
-    #[serde(default, rename = "_links")]
-    pub links: Option<Links>,
+    #[serde(default, rename = "_links", deserialize_with = "object_or_default")]
+    pub links: Links,
 }
 
 impl Report {
     /// The creator's username: the last segment of `_links.creator.href` (`/api/<username>`).
     pub fn creator(&self) -> Option<String> {
-        let href = Link::href(&self.links.as_ref()?.creator)?;
+        let href = self.links.creator.href()?;
         let name = href.trim_end_matches('/').rsplit('/').next()?;
         (!name.is_empty()).then(|| name.to_string())
     }
 
     pub fn web_url(&self) -> Option<String> {
-        Link::href(&self.links.as_ref()?.web).map(str::to_string)
+        self.links.web.href().map(str::to_string)
     }
 }
 
@@ -219,158 +269,4 @@ pub struct Schedule {
     pub retry_state: Text,
     #[serde(default)]
     pub subscriber_count: Counter,
-}
-
-/// A resource that Mode lists under a fixed `_embedded` key.
-pub trait Listed: DeserializeOwned + Send + 'static {
-    const KEY: &'static str;
-    fn token(&self) -> &str;
-}
-
-impl Listed for Collection {
-    const KEY: &'static str = "spaces";
-    fn token(&self) -> &str {
-        &self.token
-    }
-}
-
-impl Listed for Report {
-    const KEY: &'static str = "reports";
-    fn token(&self) -> &str {
-        &self.token
-    }
-}
-
-impl Listed for Schedule {
-    const KEY: &'static str = "report_schedules";
-    fn token(&self) -> &str {
-        &self.token
-    }
-}
-
-/// A HAL list page: `{"_links": …, "_embedded": {"<key>": [ … ]}}`. A missing `_embedded`, a missing
-/// key or a null list all read as an empty page (Mode's past-the-end page is `"_embedded": {}`).
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-}
-
-impl<'de, T: Listed> Deserialize<'de> for Page<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(bound = "T: Listed")]
-        struct Envelope<T: Listed> {
-            #[serde(default, rename = "_embedded")]
-            embedded: Option<Embedded<T>>,
-        }
-        let envelope = Envelope::<T>::deserialize(deserializer)?;
-        Ok(Page {
-            items: envelope.embedded.map(|e| e.0).unwrap_or_default(),
-        })
-    }
-}
-
-/// `_embedded` reduced to the one list we asked for; other keys are skipped without being kept.
-struct Embedded<T>(Vec<T>);
-
-impl<'de, T: Listed> Deserialize<'de> for Embedded<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EmbeddedVisitor<T>(PhantomData<T>);
-        impl<'de, T: Listed> Visitor<'de> for EmbeddedVisitor<T> {
-            type Value = Embedded<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "an _embedded object")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Embedded(Vec::new()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == T::KEY {
-                        items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default();
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(Embedded(items))
-            }
-        }
-        deserializer.deserialize_any(EmbeddedVisitor(PhantomData))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn page<T: Listed>(json: &str) -> Page<T> {
-        serde_json::from_str(json).expect("page parses")
-    }
-
-    #[test]
-    fn counters_accept_numbers_and_numeric_strings_and_flag_garbage() {
-        let p: Page<Report> = page(
-            r#"{"_embedded":{"reports":[
-                {"token":"a","view_count":6,"schedules_count":"2"},
-                {"token":"b","view_count":null},
-                {"token":"c","view_count":-3,"schedules_count":"many"},
-                {"token":"d","view_count":1.5,"schedules_count":10000000000000}
-            ]}}"#,
-        );
-        let counts: Vec<_> = p.items.iter().map(|r| (r.view_count, r.schedules_count)).collect();
-        assert_eq!(
-            counts,
-            vec![
-                (Counter::Value(6), Counter::Value(2)),
-                (Counter::Missing, Counter::Missing),
-                (Counter::Invalid, Counter::Invalid),
-                (Counter::Invalid, Counter::Invalid),
-            ]
-        );
-    }
-
-    #[test]
-    fn empty_missing_and_null_embedded_are_empty_pages() {
-        for body in [
-            r#"{"_links":{"self":{"href":""}},"_embedded":{}}"#,
-            r#"{"_links":{}}"#,
-            r#"{"_embedded":null}"#,
-            r#"{"_embedded":{"reports":null}}"#,
-            r#"{"_embedded":{"reports":[]}}"#,
-        ] {
-            assert!(page::<Report>(body).items.is_empty(), "{body}");
-        }
-    }
-
-    #[test]
-    fn other_embedded_keys_are_ignored() {
-        let p: Page<Schedule> = page(
-            r#"{"_embedded":{"reports":[{"x":1}],"report_schedules":[{"token":"s1","hour":8,"frequency":"daily","subscriber_count":"3"}]}}"#,
-        );
-        assert_eq!(p.items.len(), 1);
-        assert_eq!(p.items[0].hour.0.as_deref(), Some("8"));
-        assert_eq!(p.items[0].subscriber_count, Counter::Value(3));
-    }
-
-    #[test]
-    fn creator_comes_from_the_creator_link_and_names_may_be_null() {
-        let p: Page<Report> = page(
-            r#"{"_embedded":{"reports":[{"token":"r","name":null,"archived":"true","unknown":{"deep":[1]},
-                "_links":{"creator":{"href":"/api/ana_lima"},"web":{"href":"https://app.mode.com/acme/reports/r"}}}]}}"#,
-        );
-        let r = &p.items[0];
-        assert_eq!(r.name.0, None);
-        assert_eq!(r.archived.0, Some(true));
-        assert_eq!(r.creator().as_deref(), Some("ana_lima"));
-        assert_eq!(r.web_url().as_deref(), Some("https://app.mode.com/acme/reports/r"));
-    }
-
-    #[test]
-    fn decode_errors_name_the_json_path() {
-        let body = r#"{"_embedded":{"reports":[{"token":"a"},{"name":"no token"}]}}"#;
-        let de = &mut serde_json::Deserializer::from_str(body);
-        let err = serde_path_to_error::deserialize::<_, Page<Report>>(de).unwrap_err();
-        assert_eq!(err.path().to_string(), "_embedded.reports[1]");
-    }
 }

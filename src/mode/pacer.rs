@@ -38,6 +38,13 @@ fn respaced(rate: Rate) -> Arc<Spacer> {
     Arc::new(spacer)
 }
 
+/// `now + wait`, or as far ahead as the clock goes when that overflows (a `Retry-After` of
+/// 2^64 seconds must not panic; the caller caps waits long before that).
+fn later(now: Instant, wait: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(365 * 86_400);
+    now.checked_add(wait).or_else(|| now.checked_add(FAR)).unwrap_or(now)
+}
+
 impl Pacer {
     /// `None` turns pacing off (benchmarks of raw client overhead, never a default).
     pub fn new(rate: Option<Rate>) -> Pacer {
@@ -101,7 +108,7 @@ impl Pacer {
 
     /// Holds every request back for `wait` (extends, never shortens, a pause already set).
     pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = later(Instant::now(), wait);
         let mut state = self.state.lock().expect("pace lock");
         if state.paused_until.is_none_or(|p| p < until) {
             state.paused_until = Some(until);
@@ -226,6 +233,26 @@ mod tests {
         // An answer slower than LATE_ANSWER is not compared at all.
         pacer.observe(Some(40), Some(0), now - LATE_ANSWER - Duration::from_secs(1));
         assert_eq!(pacer.current(), Some(Rate::MODE));
+    }
+
+    #[test]
+    fn a_pause_as_long_as_the_clock_allows_does_not_panic() {
+        let pacer = Pacer::new(Some(Rate::MODE));
+        pacer.pause_for(Duration::from_secs(u64::MAX));
+        pacer.pause_for(Duration::MAX);
+        let until = pacer.state.lock().unwrap().paused_until.unwrap();
+        assert!(until > Instant::now() + Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn the_fastest_rate_gets_a_limiter() {
+        let fastest = Rate {
+            requests: std::num::NonZeroU32::MAX,
+            per: Duration::from_nanos(1),
+        };
+        let pacer = Pacer::new(Some(fastest));
+        pacer.observe(Some(u32::MAX), Some(0), Instant::now());
+        assert!(pacer.current().is_some());
     }
 
     #[tokio::test(start_paused = true)]

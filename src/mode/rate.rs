@@ -23,9 +23,20 @@ impl Rate {
     /// the request reaching the server never lets a 41st request into a 40-per-window budget.
     pub const SAFETY: f64 = 0.98;
 
-    /// The spacing between two requests.
+    /// The shortest spacing a parsed rate may ask for: a million requests a second. Faster is no
+    /// budget at all, and below a nanosecond the limiter could not space anything.
+    pub const MIN_INTERVAL: Duration = Duration::from_micros(1);
+
+    /// The longest period a parsed rate may have (a budget per day is already no budget for a run).
+    pub const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
+    /// The spacing between two requests, never below [`Rate::MIN_INTERVAL`] (also for a `Rate` built
+    /// by hand rather than parsed).
     pub fn interval(&self) -> Duration {
-        self.per.div_f64(f64::from(self.requests.get()) * Rate::SAFETY)
+        let spacing = self.per.as_secs_f64() / (f64::from(self.requests.get()) * Rate::SAFETY);
+        Duration::try_from_secs_f64(spacing)
+            .unwrap_or(Duration::MAX)
+            .max(Rate::MIN_INTERVAL)
     }
 
     /// Requests per second the client will actually send at most.
@@ -63,7 +74,20 @@ impl FromStr for Rate {
         if per.is_zero() {
             return Err(format!("'{s}': the period must be longer than zero ({hint})"));
         }
-        Ok(Rate { requests, per })
+        if per > Rate::MAX_PERIOD {
+            return Err(format!(
+                "'{s}': the period is longer than a day; use at most 1d ({hint})"
+            ));
+        }
+        let rate = Rate { requests, per };
+        let spacing = per.as_secs_f64() / (f64::from(requests.get()) * Rate::SAFETY);
+        if spacing < Rate::MIN_INTERVAL.as_secs_f64() {
+            return Err(format!(
+                "'{s}' asks for more than a million requests a second, which no server allows; \
+                 use at most 1000000/s (Mode allows about 40/10s)"
+            ));
+        }
+        Ok(rate)
     }
 }
 
@@ -104,6 +128,52 @@ mod tests {
         for bad in ["40", "0/10s", "-1/10s", "forty/10s", "40/ten", "40/0s", ""] {
             let err = bad.parse::<Rate>().unwrap_err();
             assert!(err.contains("40/10s"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn rates_too_fast_or_too_slow_are_refused_with_what_to_use() {
+        for bad in ["100/1ns", "1000000000/s", "4294967295/1ms", "2000000/1s"] {
+            let err = bad.parse::<Rate>().unwrap_err();
+            assert!(err.contains("1000000/s"), "{bad}: {err}");
+        }
+        let err = "1/2d".parse::<Rate>().unwrap_err();
+        assert!(err.contains("at most 1d"), "{err}");
+        assert!("1/1d".parse::<Rate>().is_ok());
+        let fastest: Rate = "980000/s".parse().unwrap();
+        assert!(fastest.interval() >= Rate::MIN_INTERVAL);
+    }
+
+    #[test]
+    fn a_hand_built_rate_never_has_a_zero_interval() {
+        let r = Rate {
+            requests: NonZeroU32::MAX,
+            per: Duration::from_nanos(1),
+        };
+        assert_eq!(r.interval(), Rate::MIN_INTERVAL);
+        let r = Rate {
+            requests: NonZeroU32::MIN,
+            per: Duration::MAX,
+        };
+        assert!(r.interval() > Duration::from_secs(1 << 60), "no overflow panic");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_a_parsed_rate_has_a_positive_interval(text in "\\PC{0,24}") {
+            if let Ok(rate) = text.parse::<Rate>() {
+                proptest::prop_assert!(rate.interval() >= Rate::MIN_INTERVAL);
+                proptest::prop_assert!(rate.per <= Rate::MAX_PERIOD);
+                proptest::prop_assert!(rate.paced_per_second().is_finite());
+            }
+        }
+
+        #[test]
+        fn numeric_rates_are_bounded(n in proptest::prelude::any::<u32>(), amount in 0u64..100_000, unit in "(ns|us|ms|s|m|h|d|y)") {
+            if let Ok(rate) = format!("{n}/{amount}{unit}").parse::<Rate>() {
+                proptest::prop_assert!(rate.interval() >= Rate::MIN_INTERVAL);
+                proptest::prop_assert!(rate.interval() <= Rate::MAX_PERIOD.mul_f64(1.03));
+            }
         }
     }
 

@@ -44,21 +44,20 @@ pub fn classify(status: StatusCode, headers: &HeaderMap) -> Verdict {
 }
 
 /// Reads `Retry-After` as delta-seconds or as an HTTP date; absent or unreadable gives `None`.
+/// Any value is read without overflow (seconds beyond `u64` read as the longest wait); the client
+/// caps the wait at [`RetryPolicy::max_retry_after`].
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
     }
-    let at = httpdate_to_system_time(value)?;
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    // A date in the past means now; TimeDelta arithmetic is checked, never a panic.
     Some(
-        at.duration_since(std::time::SystemTime::now())
+        at.signed_duration_since(chrono::Utc::now())
+            .to_std()
             .unwrap_or(Duration::ZERO),
     )
-}
-
-fn httpdate_to_system_time(value: &str) -> Option<std::time::SystemTime> {
-    let parsed = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    Some(parsed.with_timezone(&chrono::Utc).into())
 }
 
 /// Bounds for retrying transient failures (5xx, timeouts, dropped connections, unreadable bodies).
@@ -71,6 +70,8 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// How many 429s one request may receive before it is given up.
     pub max_throttled: usize,
+    /// The longest a 429's `Retry-After` is waited; a longer one waits this long, then tries again.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -80,11 +81,27 @@ impl Default for RetryPolicy {
             min_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_throttled: 20,
+            max_retry_after: RetryPolicy::DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
 
 impl RetryPolicy {
+    /// `--max-retry-after`'s default: longer than any window Mode's budget uses, far shorter than
+    /// the day a misconfigured proxy may ask for.
+    pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+    /// How long to wait after a 429 that asked for `asked` (`None`: no readable `Retry-After`, wait
+    /// `window`): the asked wait, at most [`RetryPolicy::max_retry_after`]. The second value says
+    /// whether the ask was cut down.
+    pub fn throttled_wait(&self, asked: Option<Duration>, window: Duration) -> (Duration, bool) {
+        match asked {
+            Some(asked) if asked > self.max_retry_after => (self.max_retry_after, true),
+            Some(asked) => (asked, false),
+            None => (window.min(self.max_retry_after), false),
+        }
+    }
+
     /// The delays to sleep between transient failures of one request; ends when retries are used up.
     pub fn backoff(&self) -> impl Iterator<Item = Duration> + Send + use<> {
         ExponentialBuilder::default()
@@ -138,6 +155,46 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::ZERO), "a past date means now");
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("-5"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn huge_retry_afters_are_read_without_overflow_and_capped() {
+        let mut h = HeaderMap::new();
+        for huge in [
+            "18446744073709551615",
+            "99999999999999999999999999",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            h.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            let asked = retry_after(&h).expect(huge);
+            assert!(asked > Duration::from_secs(86_400 * 365), "{huge}");
+            let policy = RetryPolicy::default();
+            let (wait, capped) = policy.throttled_wait(Some(asked), Duration::from_secs(10));
+            assert_eq!((wait, capped), (Duration::from_secs(300), true), "{huge}");
+        }
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.throttled_wait(Some(Duration::from_secs(7)), Duration::from_secs(10)),
+            (Duration::from_secs(7), false)
+        );
+        assert_eq!(
+            policy.throttled_wait(None, Duration::from_secs(10)),
+            (Duration::from_secs(10), false)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_retry_after_header_reads_without_panic(value in "[ -~]{0,40}") {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                h.insert(RETRY_AFTER, v);
+                let (wait, _) = RetryPolicy::default().throttled_wait(retry_after(&h), Duration::from_secs(10));
+                proptest::prop_assert!(wait <= RetryPolicy::DEFAULT_MAX_RETRY_AFTER);
+            }
+        }
     }
 
     #[test]
@@ -147,6 +204,7 @@ mod tests {
             min_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(25),
             max_throttled: 1,
+            ..RetryPolicy::default()
         };
         let delays: Vec<_> = policy.backoff().collect();
         assert_eq!(delays.len(), 4);

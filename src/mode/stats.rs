@@ -1,4 +1,5 @@
-//! Request counters shared by every task of a run: what was sent, throttled and retried.
+//! Request counters shared by every task of a run: what was sent, throttled and retried, and how
+//! many values of the answers were out of bounds.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,6 +12,7 @@ pub struct Stats {
     throttled: AtomicU64,
     retries: AtomicU64,
     bytes: AtomicU64,
+    out_of_range: AtomicU64,
     /// Last `X-RateLimit-Limit` / `-Remaining` seen, plus one (0 = never seen).
     last_limit: AtomicU64,
     last_remaining: AtomicU64,
@@ -27,6 +29,9 @@ pub struct RequestStats {
     pub retries: u64,
     /// Response body bytes read.
     pub bytes: u64,
+    /// Values in the answers outside their bounds (`mode::bounds`), recorded as unknown.
+    #[serde(default)]
+    pub out_of_range_values: u64,
 }
 
 impl std::ops::Add for RequestStats {
@@ -37,6 +42,7 @@ impl std::ops::Add for RequestStats {
             throttled: self.throttled + o.throttled,
             retries: self.retries + o.retries,
             bytes: self.bytes + o.bytes,
+            out_of_range_values: self.out_of_range_values + o.out_of_range_values,
         }
     }
 }
@@ -53,6 +59,9 @@ impl Stats {
     }
     pub fn read(&self, bytes: usize) {
         self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+    pub fn out_of_range(&self, values: u64) {
+        self.out_of_range.fetch_add(values, Ordering::Relaxed);
     }
     pub fn rate_limit_headers(&self, limit: Option<u32>, remaining: Option<u32>) {
         if let Some(l) = limit {
@@ -72,6 +81,7 @@ impl Stats {
             throttled: self.throttled.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            out_of_range_values: self.out_of_range.load(Ordering::Relaxed),
         }
     }
 }

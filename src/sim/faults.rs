@@ -29,6 +29,34 @@ pub enum Fault {
         content_type: String,
         body: Vec<u8>,
     },
+    /// The normal answer with item `index` of its `_embedded` list changed: `field` removed
+    /// (`value` `None`) or set to `value`. One odd item on an otherwise normal page: a missing
+    /// token, a number past any sane bound, a field of another type.
+    EditItem {
+        index: usize,
+        field: String,
+        value: Option<serde_json::Value>,
+    },
+}
+
+/// Applies [`Fault::EditItem`] to a list body; a body without such an item is left as it is.
+pub fn edit_item(body: &mut serde_json::Value, index: usize, field: &str, value: Option<serde_json::Value>) {
+    let item = body
+        .get_mut("_embedded")
+        .and_then(serde_json::Value::as_object_mut)
+        .and_then(|embedded| embedded.values_mut().find_map(serde_json::Value::as_array_mut))
+        .and_then(|items| items.get_mut(index))
+        .and_then(serde_json::Value::as_object_mut);
+    if let Some(item) = item {
+        match value {
+            Some(v) => {
+                item.insert(field.to_string(), v);
+            }
+            None => {
+                item.remove(field);
+            }
+        }
+    }
 }
 
 /// The first `times` requests whose path (+query) contains `path_contains` get `fault`.
@@ -240,6 +268,19 @@ mod tests {
                 "{l:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_edited_item_changes_that_item_only() {
+        let mut body =
+            serde_json::json!({"_links": {}, "_embedded": {"reports": [{"token": "a"}, {"token": "b", "name": "B"}]}});
+        edit_item(&mut body, 1, "token", None);
+        edit_item(&mut body, 0, "expected_runtime", Some(serde_json::json!(1e308)));
+        edit_item(&mut body, 9, "token", None);
+        assert_eq!(
+            body["_embedded"]["reports"],
+            serde_json::json!([{"token": "a", "expected_runtime": 1e308}, {"name": "B"}])
+        );
     }
 
     #[test]

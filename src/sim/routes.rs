@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use super::config::SimConfig;
 use super::counters::{Category, Counters};
 use super::endpoint::Endpoint;
-use super::faults::{Fault, FaultPlan, html_page};
+use super::faults::{Fault, FaultPlan, edit_item, html_page};
 use super::handlers::{Reply, handle, not_found};
 use super::render::error_body;
 use super::truth::Truth;
@@ -111,6 +111,12 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
             let full = serialize(&answer(&st, &method, &endpoint, &uri).body);
             let cut = (full.len() / 2).max(1);
             build(200, HAL_JSON, None, Body::from(full[..cut].to_vec()))
+        }
+        Some(Fault::EditItem { index, field, value }) => {
+            st.counters.fault();
+            let mut reply = answer(&st, &method, &endpoint, &uri);
+            edit_item(&mut reply.body, index, &field, value);
+            json(reply.status, &reply.body)
         }
         Some(Fault::Drop) => {
             st.counters.fault();

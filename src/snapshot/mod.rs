@@ -10,7 +10,9 @@ pub mod summary;
 pub mod time;
 
 pub use finding::{Finding, Reason};
-pub use record::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportHistory, ReportRecord, ScheduleRecord};
+pub use record::{
+    CollectionRecord, Failure, FetchStatus, ItemLocation, LedgerStatus, ReportHistory, ReportRecord, ScheduleRecord,
+};
 pub use run_report::{RunReport, RunStatus};
 
 use serde::{Deserialize, Serialize};

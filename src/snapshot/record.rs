@@ -129,9 +129,28 @@ pub struct ScheduleRecord {
 /// A branch of the walk that could not be read, kept in the snapshot and listed on stderr.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
-    /// `collections` (the listing), `collection` (its reports) or `schedules` (a report's schedules).
+    /// `collections` (the listing), `collection` (its reports) or `schedules` (a report's schedules);
+    /// for one item of a listing that could not be read, what it was: `collection`, `report` or `schedule`.
     pub scope: String,
-    /// The collection or report token, when the failure belongs to one.
+    /// The collection or report token, when the failure belongs to one (an unreadable item's own
+    /// token, when it has a readable one).
     pub token: Option<String>,
     pub error: String,
+    /// For one item of a listing that could not be read: where it was listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemLocation>,
+}
+
+/// Where an item that could not be read was listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemLocation {
+    /// The collection (for a report) or report (for a schedule) whose listing held it; `None` for
+    /// the collections listing.
+    pub listed_in: Option<String>,
+    /// The page of that listing, from 1.
+    pub page: u32,
+    /// Its position on the page, from 0.
+    pub index: u32,
+    /// The JSON path where reading it failed, e.g. `_embedded.reports[7].token`.
+    pub path: String,
 }

@@ -52,6 +52,7 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
         min_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(20),
         max_throttled: 20,
+        ..RetryPolicy::default()
     };
     s.client.timeout = Duration::from_secs(5);
     // 25% under the stand-in's 40 per 100 ms: timer jitter on a busy machine is a large share of a

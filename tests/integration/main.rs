@@ -8,6 +8,8 @@ mod walk;
 mod faults;
 // Bad answers: HTML pages, huge bodies, invalid UTF-8, absurd counters, endless listings.
 mod bad_input;
+// No answer or flag crashes the run: huge Retry-After, odd items, absurd numbers, impossible rates.
+mod robustness;
 // Output files checked field by field against the stand-in's truth.
 mod files;
 // Stop and resume: checkpoints, --fresh, identical results.

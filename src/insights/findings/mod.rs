@@ -206,15 +206,17 @@ fn row(
     options: &FindingsOptions,
 ) -> Finding {
     let runs = report_runs_per_month(report);
-    let runtime = runs.zip(report.expected_runtime).map(|(r, t)| round(r * t, 1));
+    let runtime = runs
+        .zip(report.expected_runtime.and_then(finite))
+        .and_then(|(r, t)| finite(round(r * t, 1)));
     let views_in_window = recent.and_then(|r| r.gained.get(&report.token).copied());
     let months = options.window.as_secs_f64() / (30.0 * 86_400.0);
     let (views_per_run, basis) = match (views_in_window, runs.filter(|r| *r > 0.0), report.view_count) {
         (Some(gained), Some(runs), _) => (
-            Some(round(gained as f64 / (runs * months), 3)),
+            finite(round(gained as f64 / (runs * months), 3)),
             Some(format!("window_{}", short(options.window))),
         ),
-        (None, Some(runs), Some(views)) => (Some(round(views as f64 / runs, 3)), Some("all_time".to_string())),
+        (None, Some(runs), Some(views)) => (finite(round(views as f64 / runs, 3)), Some("all_time".to_string())),
         _ => (None, None),
     };
     Finding {
@@ -226,7 +228,7 @@ fn row(
         collection_name: collection_name.map(str::to_string),
         schedule_frequencies: summary::schedule_frequencies(report),
         runs_per_month: runs,
-        expected_runtime_seconds: report.expected_runtime,
+        expected_runtime_seconds: report.expected_runtime.and_then(finite),
         runtime_per_month_seconds: runtime,
         view_count: report.view_count,
         views_in_window,
@@ -251,6 +253,11 @@ pub fn short(d: Duration) -> String {
 fn round(value: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     (value * scale).round() / scale
+}
+
+/// A figure that is a number: inf or NaN (from values past any bound) becomes unknown.
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
 }
 
 #[cfg(test)]

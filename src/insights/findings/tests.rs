@@ -175,3 +175,23 @@ fn runs_per_month_per_frequency() {
     assert_eq!(short(Duration::from_secs(36 * 3600)), "36h");
     assert_eq!(short(Duration::from_secs(7 * 86_400)), "7d");
 }
+
+#[test]
+fn cost_columns_are_never_infinite() {
+    // A record that did not pass the decoding bounds (an older snapshot, a hand-edited file).
+    let mut huge = report("huge", Some(0), vec![schedule("s-huge", "every_15_minutes", 1)]);
+    huge.expected_runtime = Some(1e308);
+    let mut nan = report("nan", Some(0), vec![schedule("s-nan", "hourly", 1)]);
+    nan.expected_runtime = Some(f64::NAN);
+    let found = detect(&snapshot(vec![huge, nan]), None, &FindingsOptions::default(), &keep());
+    assert!(!found.is_empty());
+    for f in &found {
+        assert_eq!(
+            f.runtime_per_month_seconds, None,
+            "{}: unknown, not inf",
+            f.report_token
+        );
+        assert!(f.expected_runtime_seconds.is_none_or(f64::is_finite));
+        assert!(f.views_per_run.is_none_or(f64::is_finite));
+    }
+}
