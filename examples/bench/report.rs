@@ -79,6 +79,8 @@ pub struct Measured {
     /// audit's arrivals: the sustained rate, without the first round trips and the last response.
     pub sustained_rate: Option<f64>,
     pub naive: Option<NaiveMeasured>,
+    /// What the output folder held before the measured run, when not empty.
+    pub before: Option<String>,
 }
 
 /// The sustained rate of a run from its arrival times (see [`Measured::sustained_rate`]).
