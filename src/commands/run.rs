@@ -80,14 +80,14 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         )?,
         _ => None,
     };
-    let resumed = resume.is_some();
     if let Some(c) = &resume {
         tracing::info!(saved_at = %c.saved_at, reports = c.reports(), "resuming from the checkpoint (--fresh starts over)");
     }
+    // Kept from the checkpoint only if the walk really goes on from it (its records may not read).
+    let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
-    let started_at = resume.as_ref().map(|c| c.started_at.clone()).unwrap_or_else(now);
-    let prior = resume.as_ref().map(|c| c.prior_requests).unwrap_or_default();
+    let fresh_start = now();
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
@@ -101,6 +101,11 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         .reports
         .check()
         .context("could not keep the collected reports; nothing was published")?;
+    let resumed = outcome.resumed;
+    let (started_at, prior) = match resumed_from.filter(|_| resumed) {
+        Some(from) => from,
+        None => (fresh_start, Default::default()),
+    };
     let requests = prior + client.stats();
     let summary = Summary::of(&outcome.collections, outcome.reports.iter(), outcome.failures.len());
     let stats = SnapshotStats {
@@ -130,7 +135,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         if let Some(path) = checkpoint_path {
             checkpoint.started_at = started_at;
             checkpoint.prior_requests = requests;
-            checkpoint.save(&path)?;
+            checkpoint.save(&path, &outcome.reports)?;
             tracing::warn!(path = %path.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
             report.checkpoint = Some(path);
         }
