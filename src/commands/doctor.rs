@@ -124,14 +124,15 @@ pub async fn doctor(settings: &Settings) -> Checklist {
         },
         Destination::Stdout => pass("output folder", "--out -: reports.csv goes to stdout, nothing is written".into()),
     });
-    if let Some(path) = &settings.insights.metrics_file {
-        checks.push(match metrics::check_writable(path) {
+    if let Some(setting) = &settings.insights.metrics_file {
+        let path = metrics::file_for(setting, &ws);
+        checks.push(match metrics::check_writable(setting, &ws) {
             Ok(()) => pass("metrics file", format!("{} can be written", path.display())),
             Err(e) => not_passed(
                 "metrics file",
                 Grade::Fail,
                 format!("{e:#}"),
-                "point --metrics-file / MODE_AUDIT_METRICS_FILE at a writable folder (node-exporter's textfile directory)",
+                "point --metrics-file / MODE_AUDIT_METRICS_FILE at a writable folder (node-exporter's textfile directory), or a file name in one",
             ),
         });
     }

@@ -46,16 +46,17 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
 /// Audits the workspace the settings name through `pacer`, then writes the metrics file when one
 /// is set. An `Err` is fatal: nothing was published (exit 3).
 pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
-    if let Some(path) = &settings.insights.metrics_file {
-        metrics::check_writable(path)?;
+    if let Some(setting) = &settings.insights.metrics_file {
+        metrics::check_writable(setting, &settings.workspace)?;
     }
     let report = walk_and_publish(settings, stop, pacer).await?;
-    if let Some(path) = &settings.insights.metrics_file {
+    if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
-        match metrics::record(path, &report) {
-            Ok(()) => tracing::info!(path = %path.display(), "metrics written"),
+        match metrics::record(setting, &report) {
+            Ok(path) => tracing::info!(path = %path.display(), "metrics written"),
             Err(error) => {
+                let path = metrics::file_for(setting, &settings.workspace);
                 tracing::error!(path = %path.display(), error = format!("{error:#}"), "cannot write the metrics file")
             }
         }
