@@ -122,7 +122,12 @@ mod round_trip {
 
     fn sample() -> impl Strategy<Value = Sample> {
         let name = proptest::sample::select(FAMILIES.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>());
-        let labels = proptest::collection::btree_map("[a-zA-Z_][a-zA-Z0-9_]{0,8}", any::<String>(), 0..4);
+        // Label values: the characters the format escapes or splits on, often; any text, sometimes.
+        let value = prop_oneof![
+            3 => "[a-z \"\\\\\n\r{}=,#\t]{0,12}",
+            1 => any::<String>(),
+        ];
+        let labels = proptest::collection::btree_map("[a-zA-Z_][a-zA-Z0-9_]{0,8}", value, 0..4);
         (name, labels, any::<f64>()).prop_map(|(name, labels, value)| Sample {
             name,
             labels: labels.into_iter().collect(),
