@@ -131,11 +131,11 @@ impl History {
             let Some(start) = first[slot] else {
                 continue;
             };
-            for i in start..candidates.len() {
+            for (i, candidate) in candidates.iter_mut().enumerate().skip(start) {
                 if history.has_baseline(slot) {
                     break;
                 }
-                if candidates[i].read.is_some() {
+                if candidate.read.is_some() {
                     continue;
                 }
                 // Every newer candidate of these windows failed: this one is their baseline if
@@ -146,7 +146,7 @@ impl History {
                 let serves = |at: DateTime<Utc>| -> Vec<usize> {
                     open.iter().copied().filter(|&s| covers(at, windows[s])).collect()
                 };
-                history.read_one(&mut candidates[i], workspace, now, &windows, &serves);
+                history.read_one(candidate, workspace, now, &windows, &serves);
             }
         }
         // The newest and the oldest for first_seen, if no window needed them.
