@@ -16,6 +16,8 @@ mod resume;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// plan and doctor with several workspaces: each one handled, the worst exit code.
+mod workspaces;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
