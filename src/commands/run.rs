@@ -157,7 +157,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         collections: outcome.collections,
         reports: outcome.reports,
         failures: outcome.failures,
-        findings: Vec::new(),
+        findings: Default::default(),
     };
     let history_dir = match &settings.destination {
         Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
@@ -170,7 +170,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         &settings.insights.keep,
     )
     .context("could not add history and findings; nothing was published")?;
-    report.findings = count_by_reason(&snapshot.findings);
+    report.findings = count_by_reason(snapshot.findings.iter());
     match &settings.destination {
         Destination::Dir(out) => {
             let path = output::publish(

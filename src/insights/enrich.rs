@@ -51,5 +51,5 @@ pub fn enrich(
         );
     }
     snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
-    Ok(())
+    snapshot.findings.check()
 }

@@ -32,6 +32,20 @@ const WRITE_BUFFER: usize = 256 * 1024;
 /// Where a record sits in the order of the output: (collection, position in its listing).
 pub type SortKey = (u32, u32);
 
+/// A kind of record a store can keep: written and read back as JSON.
+pub trait Record: Serialize + DeserializeOwned {
+    /// What the records are, in messages ("reports").
+    const NOUN: &'static str;
+}
+
+impl Record for ReportRecord {
+    const NOUN: &'static str = "reports";
+}
+
+impl Record for Finding {
+    const NOUN: &'static str = "findings";
+}
+
 /// A snapshot's report records.
 pub type ReportStore = RecordStore<ReportRecord>;
 /// A snapshot's findings.
@@ -51,6 +65,8 @@ struct Slot {
 }
 
 struct Spill {
+    /// What the records are, in messages.
+    noun: &'static str,
     /// Folder of the temporary file; the system's temporary folder when `None`.
     dir: Option<PathBuf>,
     /// Created at the first write, so an empty store touches no disk.
@@ -62,7 +78,7 @@ struct Spill {
     error: Option<io::Error>,
 }
 
-impl<T: Serialize + DeserializeOwned> RecordStore<T> {
+impl<T: Record> RecordStore<T> {
     /// A store whose file goes in the system's temporary folder.
     pub fn new() -> RecordStore<T> {
         RecordStore::with_dir(None)
@@ -72,6 +88,7 @@ impl<T: Serialize + DeserializeOwned> RecordStore<T> {
     pub fn with_dir(dir: Option<PathBuf>) -> RecordStore<T> {
         RecordStore {
             spill: Mutex::new(Spill {
+                noun: T::NOUN,
                 dir,
                 file: None,
                 written: 0,
@@ -89,7 +106,7 @@ impl<T: Serialize + DeserializeOwned> RecordStore<T> {
     }
 
     /// An empty store of other records whose file goes in the same folder as this one's.
-    pub fn sibling<U: Serialize + DeserializeOwned>(&self) -> RecordStore<U> {
+    pub fn sibling<U: Record>(&self) -> RecordStore<U> {
         RecordStore::with_dir(self.spill.lock().unwrap_or_else(|e| e.into_inner()).dir.clone())
     }
 
@@ -218,7 +235,7 @@ impl Spill {
                     .map_or("the system's temporary folder".to_string(), |d| d.display().to_string());
                 self.error = Some(io::Error::new(
                     e.kind(),
-                    format!("cannot keep collected records in a temporary file in {place}: {e}"),
+                    format!("cannot keep collected {} in a temporary file in {place}: {e}", self.noun),
                 ));
             }
         }
@@ -261,7 +278,7 @@ fn write_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
     Ok(())
 }
 
-impl<T: Serialize + DeserializeOwned> Default for RecordStore<T> {
+impl<T: Record> Default for RecordStore<T> {
     fn default() -> Self {
         RecordStore::new()
     }
@@ -273,13 +290,13 @@ impl<T> fmt::Debug for RecordStore<T> {
     }
 }
 
-impl<T: Serialize + DeserializeOwned> From<Vec<T>> for RecordStore<T> {
+impl<T: Record> From<Vec<T>> for RecordStore<T> {
     fn from(records: Vec<T>) -> Self {
         records.into_iter().collect()
     }
 }
 
-impl<T: Serialize + DeserializeOwned> FromIterator<T> for RecordStore<T> {
+impl<T: Record> FromIterator<T> for RecordStore<T> {
     fn from_iter<I: IntoIterator<Item = T>>(records: I) -> Self {
         let mut store = RecordStore::new();
         for record in records {
@@ -289,7 +306,7 @@ impl<T: Serialize + DeserializeOwned> FromIterator<T> for RecordStore<T> {
     }
 }
 
-impl<T: Serialize + DeserializeOwned> Serialize for RecordStore<T> {
+impl<T: Record> Serialize for RecordStore<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.check().map_err(serde::ser::Error::custom)?;
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
@@ -301,10 +318,10 @@ impl<T: Serialize + DeserializeOwned> Serialize for RecordStore<T> {
 }
 
 /// Reads a JSON array of records straight into a store, one record in memory at a time.
-impl<'de, T: Serialize + DeserializeOwned> Deserialize<'de> for RecordStore<T> {
+impl<'de, T: Record> Deserialize<'de> for RecordStore<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Records<T>(PhantomData<fn() -> T>);
-        impl<'de, T: Serialize + DeserializeOwned> Visitor<'de> for Records<T> {
+        impl<'de, T: Record> Visitor<'de> for Records<T> {
             type Value = RecordStore<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an array of records")
