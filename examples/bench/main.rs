@@ -169,14 +169,15 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
             ))
         }
         Before::StoppedAt(share) => {
-            let at = (share * minimum as f64) as u64;
+            let pages = (share * minimum_by_kind.reports as f64) as u64;
             audit
-                .run_stopped(out.path(), || sim.counters().total >= at)
+                .run_stopped(out.path(), || sim.counters().reports >= pages)
                 .context("the run to be stopped")?;
             let held = prepare::checkpoint_reports(out.path(), &config.workspace);
+            let sent = sim.counters().total;
             // The stand-in's counters go on: the resumed snapshot counts the requests of both runs.
             Some(format!(
-                "resumed from the checkpoint of a run sent SIGTERM after {at} requests ({:.0}% of the minimum), holding {} of {truth_reports} reports ({})",
+                "resumed from the checkpoint of a run sent SIGTERM once it had {pages} report pages ({:.0}% of them; {sent} requests in all), holding {} of {truth_reports} reports ({})",
                 share * 100.0,
                 held.map_or("?".to_string(), |n| n.to_string()),
                 held.map_or("?".to_string(), |n| format!("{:.1}%", n as f64 * 100.0 / truth_reports.max(1) as f64)),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use mode_audit::sim::{CounterSnapshot, MinimumRequests, Workspace};
 
 use crate::naive::NaiveRun;
-use crate::scenario::{Check, Scenario};
+use crate::scenario::{Before, Check, Scenario};
 use crate::table::{mib, secs};
 use crate::tool_run::ToolRun;
 
@@ -248,7 +248,16 @@ impl Measured {
                 self.tool.stats.reports, self.truth_reports
             ));
         }
-        if self.requests() != self.server.total {
+        let resumed = matches!(self.scenario.before, Before::StoppedAt(_));
+        if resumed && self.requests() > self.server.total {
+            notes.push(format!(
+                "{name}: the audit counted {} requests, the stand-in {}: the {} more are requests the stopped run had sent \
+                 and dropped at the stop, which never reached the stand-in before that process exited",
+                self.requests(),
+                self.server.total,
+                self.requests() - self.server.total
+            ));
+        } else if self.requests() != self.server.total {
             notes.push(format!(
                 "{name}: the audit counted {} requests, the stand-in {}",
                 self.requests(),

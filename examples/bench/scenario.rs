@@ -73,7 +73,8 @@ pub enum Before {
     /// [`EARLIER_AGES`], so that each history window is measured against a different one.
     EarlierSnapshots(usize),
     /// The checkpoint of a run sent SIGTERM once the stand-in had served this share of the
-    /// minimum requests; the measured run resumes from it.
+    /// report pages (so the checkpoint holds about that share of the reports); the measured run
+    /// resumes from it.
     StoppedAt(f64),
 }
 
