@@ -55,7 +55,11 @@ pub fn measure_diff(runtime: &Runtime, binary: &Path) -> Result<DiffMeasured> {
     command.arg("diff").arg(&old).arg(&new).arg("--out").arg(&written);
     let watched = watch(command, DEADLINE, || false)?;
     if !watched.status.success() {
-        bail!("mode-audit diff exited with {}:\n{}", watched.status, watched.stderr_tail);
+        bail!(
+            "mode-audit diff exited with {}:\n{}",
+            watched.status,
+            watched.stderr_tail
+        );
     }
     let csv = fs::read_to_string(written.join("diff.csv")).context("cannot read diff.csv")?;
     Ok(DiffMeasured {

@@ -21,9 +21,9 @@ use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{SimConfig, SimServer};
 use tokio::runtime::Runtime;
 
+use diff::{DiffMeasured, measure_diff};
 use naive::naive_crawl;
 use report::{ByKind, Measured, NaiveMeasured};
-use diff::{DiffMeasured, measure_diff};
 use scenario::{Before, DIFF_NAME, EARLIER_AGES, PER_PAGE, Scenario};
 use table::{check_name, secs, table};
 use tool_run::{Audit, tool_binary};
@@ -180,7 +180,10 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
                 "resumed from the checkpoint of a run sent SIGTERM once it had {pages} report pages ({:.0}% of them; {sent} requests in all), holding {} of {truth_reports} reports ({})",
                 share * 100.0,
                 held.map_or("?".to_string(), |n| n.to_string()),
-                held.map_or("?".to_string(), |n| format!("{:.1}%", n as f64 * 100.0 / truth_reports.max(1) as f64)),
+                held.map_or("?".to_string(), |n| format!(
+                    "{:.1}%",
+                    n as f64 * 100.0 / truth_reports.max(1) as f64
+                )),
             ))
         }
     };
@@ -231,7 +234,13 @@ fn start(runtime: &Runtime, config: &SimConfig) -> Result<SimServer> {
         .context("cannot start the stand-in on 127.0.0.1")
 }
 
-fn print_results(mode: &str, measured: &[Measured], diffed: Option<&DiffMeasured>, errors: &[String], elapsed: Duration) {
+fn print_results(
+    mode: &str,
+    measured: &[Measured],
+    diffed: Option<&DiffMeasured>,
+    errors: &[String],
+    elapsed: Duration,
+) {
     println!(
         "## mode-audit bench {mode}, {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")

@@ -19,7 +19,8 @@ const HEAD: usize = 4096;
 pub fn backdate_copies(out: &Path, workspace: &str, ages: &[i64]) -> Result<()> {
     let dir = out.join(workspace);
     let latest = dir.join("latest");
-    let original: PathBuf = fs::canonicalize(&latest).with_context(|| format!("cannot resolve {}", latest.display()))?;
+    let original: PathBuf =
+        fs::canonicalize(&latest).with_context(|| format!("cannot resolve {}", latest.display()))?;
     let source = original.join("snapshot.json");
     let (offset, started) = started_at(&source)?;
     for days in ages {

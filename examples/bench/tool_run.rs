@@ -47,7 +47,13 @@ pub fn tool_binary(build: bool) -> Result<PathBuf> {
     // Cargo puts examples in target/<profile>/examples/, the binary in target/<profile>/.
     let profile_dir = exe
         .parent()
-        .map(|dir| if dir.ends_with("examples") { dir.parent().unwrap_or(dir) } else { dir })
+        .map(|dir| {
+            if dir.ends_with("examples") {
+                dir.parent().unwrap_or(dir)
+            } else {
+                dir
+            }
+        })
         .context("the bench's executable has no folder")?;
     let binary = profile_dir.join(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
     if build {

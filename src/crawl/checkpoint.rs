@@ -186,7 +186,8 @@ impl Checkpoint {
     /// The saved report records, read one at a time, in the order they were saved.
     pub fn records(&self) -> Result<impl Iterator<Item = Result<ReportRecord>> + use<>> {
         let path = self.dir.join(&self.records.file);
-        let file = File::open(&path).with_context(|| format!("cannot read the checkpoint's records {}", path.display()))?;
+        let file =
+            File::open(&path).with_context(|| format!("cannot read the checkpoint's records {}", path.display()))?;
         Ok(serde_json::Deserializer::from_reader(BufReader::new(file))
             .into_iter::<ReportRecord>()
             .map(move |r| r.with_context(|| format!("cannot read a record of {}", path.display()))))

@@ -98,7 +98,10 @@ pub async fn crawl(
     let (mut walk, resumed) = match resume.map(|checkpoint| Walk::resume(client, options, checkpoint)) {
         Some(Ok(walk)) => (walk, true),
         Some(Err(error)) => {
-            tracing::warn!(error = format!("{error:#}"), "cannot read the checkpoint's records; starting over");
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "cannot read the checkpoint's records; starting over"
+            );
             (Walk::new(client, options), false)
         }
         None => (Walk::new(client, options), false),

@@ -34,10 +34,7 @@ pub const FAMILIES: [(&str, &str); 9] = [
     ),
     (LAST_SUCCESS, "Unix time the last complete run of the workspace ended."),
     ("mode_audit_run_duration_seconds", "How long the last run took."),
-    (
-        LAST_RUN_REQUESTS,
-        "HTTP requests the last run sent, retries included.",
-    ),
+    (LAST_RUN_REQUESTS, "HTTP requests the last run sent, retries included."),
     (
         LAST_RUN_THROTTLED,
         "Rate-limit answers (HTTP 429) the last run received.",
@@ -92,7 +89,10 @@ pub fn file_for(setting: &Path, workspace: &str) -> PathBuf {
     let (dir, name) = if folder_named {
         (setting, Path::new(DEFAULT_NAME))
     } else {
-        (folder(setting), Path::new(setting.file_name().unwrap_or(DEFAULT_NAME.as_ref())))
+        (
+            folder(setting),
+            Path::new(setting.file_name().unwrap_or(DEFAULT_NAME.as_ref())),
+        )
     };
     let stem = name.file_stem().unwrap_or_default().to_string_lossy();
     let file = match name.extension() {
@@ -160,7 +160,9 @@ fn retire_shared_file(setting: &Path, ours: &Path) {
             "removed the metrics file earlier versions shared between workspaces; each workspace now has its own"
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => tracing::warn!(path = %setting.display(), error = %e, "cannot remove the metrics file of an earlier version"),
+        Err(e) => {
+            tracing::warn!(path = %setting.display(), error = %e, "cannot remove the metrics file of an earlier version")
+        }
     }
 }
 

@@ -12,7 +12,15 @@ async fn doctor_checks_every_workspace_named_and_exits_with_the_worst() {
     let tmp = tempfile::tempdir().unwrap();
     let url = sim.base_url();
     let env = creds(&config);
-    let args = ["doctor", "--workspace", "acme,other", "--base-url", &url, "--out", "snaps"];
+    let args = [
+        "doctor",
+        "--workspace",
+        "acme,other",
+        "--base-url",
+        &url,
+        "--out",
+        "snaps",
+    ];
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(code(&o), 1, "the second workspace fails: {text}");
@@ -57,7 +65,11 @@ async fn doctor_warns_when_the_token_belongs_to_another_workspace() {
     s.workspace = "acme".into();
     s.client.workspace = "acme".into();
     let checklist = doctor(&s).await;
-    assert_eq!(checklist.check("credentials").unwrap().verdict, Grade::Pass, "{checklist}");
+    assert_eq!(
+        checklist.check("credentials").unwrap().verdict,
+        Grade::Pass,
+        "{checklist}"
+    );
 }
 
 #[tokio::test]

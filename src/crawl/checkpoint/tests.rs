@@ -83,7 +83,10 @@ fn only_a_young_checkpoint_of_the_same_workspace_and_options_is_resumed() {
     );
     Checkpoint::remove(&path);
     assert!(!path.exists());
-    assert!(records_files(path.parent().unwrap()).is_empty(), "records removed with the header");
+    assert!(
+        records_files(path.parent().unwrap()).is_empty(),
+        "records removed with the header"
+    );
     assert!(Checkpoint::load(&path, "acme", "opts", DAY).unwrap().is_none());
 }
 
@@ -113,7 +116,9 @@ fn a_crash_between_the_two_writes_never_pairs_a_header_with_other_records() {
     let mut first = header(&recent());
     first.save(&path, &store()).unwrap();
     // A later save crashed after writing its records, before its header: the orphan is not read.
-    let orphan = dir.path().join(format!("{RECORDS_PREFIX}20991231T000000.000Z-00000000{RECORDS_SUFFIX}"));
+    let orphan = dir
+        .path()
+        .join(format!("{RECORDS_PREFIX}20991231T000000.000Z-00000000{RECORDS_SUFFIX}"));
     std::fs::write(&orphan, "{\"token\":\"from another save\"}\n").unwrap();
     let loaded = Checkpoint::load(&path, "acme", "opts", DAY).unwrap().unwrap();
     assert_eq!(loaded.records.file, first.records.file);

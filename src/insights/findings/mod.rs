@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::keep::KeepList;
+use crate::snapshot::store::FindingStore;
 use crate::snapshot::summary;
 use crate::snapshot::time::parse_time;
 pub use crate::snapshot::{Finding, Reason};
-use crate::snapshot::store::FindingStore;
 use crate::snapshot::{ReportRecord, ScheduleRecord, Snapshot};
 
 /// Thresholds (`--findings-window`, `--few-views`).

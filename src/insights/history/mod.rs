@@ -156,7 +156,12 @@ impl History {
                 history.read_one(c, workspace, now, &windows, &|_| Vec::new());
             }
         }
-        tracing::debug!(found = history.found, read = history.read, tokens = history.known.len(), "earlier snapshots read");
+        tracing::debug!(
+            found = history.found,
+            read = history.read,
+            tokens = history.known.len(),
+            "earlier snapshots read"
+        );
         history
     }
 
@@ -206,9 +211,7 @@ impl History {
 
     /// Notes what the snapshot being read says of one report.
     fn stage(&mut self, r: stream::SlimReport) {
-        let carried = r
-            .first_seen()
-            .and_then(|t| parse_time(t).map(|at| self.intern(t, at)));
+        let carried = r.first_seen().and_then(|t| parse_time(t).map(|at| self.intern(t, at)));
         let known = match self.known.get_mut(r.token.as_str()) {
             Some(known) => known,
             None => self.known.entry(r.token.into_boxed_str()).or_insert(Known::EMPTY),
@@ -253,7 +256,9 @@ impl History {
         if let Some(&i) = self.text_index.get(text) {
             return i;
         }
-        let i = u32::try_from(self.texts.len()).unwrap_or(OWN_TIME - 1).min(OWN_TIME - 1);
+        let i = u32::try_from(self.texts.len())
+            .unwrap_or(OWN_TIME - 1)
+            .min(OWN_TIME - 1);
         self.texts.push((at, text.to_string()));
         self.text_index.insert(text.to_string(), i);
         i

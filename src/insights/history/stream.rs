@@ -150,7 +150,11 @@ mod tests {
     fn a_truncated_file_is_an_error_after_the_reports_before_the_cut() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("snapshot.json");
-        std::fs::write(&path, r#"{"started_at":"2026-11-28T03:00:00Z","reports":[{"token":"a"},{"tok"#).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"started_at":"2026-11-28T03:00:00Z","reports":[{"token":"a"},{"tok"#,
+        )
+        .unwrap();
         let mut n = 0;
         assert!(read(&path, &mut |_| n += 1).is_err());
         assert_eq!(n, 1);

@@ -132,7 +132,10 @@ fn a_snapshot_cut_short_midway_through_its_reports_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let d10 = earlier(dir.path(), 10.0, &[("a", 3)]);
     let d8 = earlier(dir.path(), 8.0, &[("a", 5), ("b", 1)]);
-    let path = dir.path().join(crate::snapshot::folder::folder_stamp(&d8)).join("snapshot.json");
+    let path = dir
+        .path()
+        .join(crate::snapshot::folder::folder_stamp(&d8))
+        .join("snapshot.json");
     let mut s = snapshot(vec![report("b", Some(1), vec![]), report("a", Some(5), vec![])]);
     s.started_at = d8.clone();
     s.reports = s
@@ -149,7 +152,11 @@ fn a_snapshot_cut_short_midway_through_its_reports_leaves_nothing_behind() {
     assert_eq!(reports[0].history.first_seen.as_deref(), Some(d10.as_str()));
     let b = &reports[1].history;
     assert_eq!(b.views_7d, None, "not in the snapshot used");
-    assert_eq!(b.first_seen.as_deref(), Some(NOW), "nothing kept of the snapshot cut short");
+    assert_eq!(
+        b.first_seen.as_deref(),
+        Some(NOW),
+        "nothing kept of the snapshot cut short"
+    );
 }
 
 #[test]

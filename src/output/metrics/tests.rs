@@ -65,7 +65,10 @@ fn each_workspace_has_a_file_of_its_own_named_after_the_setting() {
         d.join("not-yet").join("mode_audit-acme.prom"),
         "a name ending in a separator is a folder"
     );
-    assert_eq!(file_for(&d.join("mode_audit.prom"), "acme"), d.join("mode_audit-acme.prom"));
+    assert_eq!(
+        file_for(&d.join("mode_audit.prom"), "acme"),
+        d.join("mode_audit-acme.prom")
+    );
     assert_eq!(file_for(&d.join("audit.prom"), "beta"), d.join("audit-beta.prom"));
     assert_eq!(file_for(Path::new("metrics"), "acme"), Path::new("./metrics-acme"));
 }
@@ -112,8 +115,14 @@ fn no_family_is_a_gauge_named_like_a_counter() {
         assert!(!name.ends_with("_total"), "{name}: _total is for counters");
     }
     let text = render(&samples_of(&run_report("acme", RunStatus::Complete, 3), 1.0, &[]));
-    assert!(text.contains("mode_audit_last_run_requests{workspace=\"acme\"} 0\n"), "{text}");
-    assert!(text.contains("mode_audit_last_run_throttled{workspace=\"acme\"} 0\n"), "{text}");
+    assert!(
+        text.contains("mode_audit_last_run_requests{workspace=\"acme\"} 0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mode_audit_last_run_throttled{workspace=\"acme\"} 0\n"),
+        "{text}"
+    );
 }
 
 mod round_trip {
@@ -137,7 +146,9 @@ mod round_trip {
 
     /// Equal, NaN included (the same value read back, bit for bit).
     fn same(a: &Sample, b: &Sample) -> bool {
-        a.name == b.name && a.labels == b.labels && (a.value.to_bits() == b.value.to_bits() || (a.value.is_nan() && b.value.is_nan()))
+        a.name == b.name
+            && a.labels == b.labels
+            && (a.value.to_bits() == b.value.to_bits() || (a.value.is_nan() && b.value.is_nan()))
     }
 
     proptest! {

@@ -235,7 +235,10 @@ impl Spill {
                     .map_or("the system's temporary folder".to_string(), |d| d.display().to_string());
                 self.error = Some(io::Error::new(
                     e.kind(),
-                    format!("cannot keep collected {} in a temporary file in {place}: {e}", self.noun),
+                    format!(
+                        "cannot keep collected {} in a temporary file in {place}: {e}",
+                        self.noun
+                    ),
                 ));
             }
         }
@@ -286,7 +289,9 @@ impl<T: Record> Default for RecordStore<T> {
 
 impl<T> fmt::Debug for RecordStore<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RecordStore").field("records", &self.slots.len()).finish()
+        f.debug_struct("RecordStore")
+            .field("records", &self.slots.len())
+            .finish()
     }
 }
 

@@ -179,14 +179,23 @@ async fn two_processes_writing_metrics_for_two_workspaces_at_once_keep_both() {
             }
         });
         for o in futures_util::future::join_all(runs).await {
-            assert_eq!(o.status.code(), Some(0), "round {round}: {}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "round {round}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
         }
         let mut names: Vec<String> = std::fs::read_dir(&textfile)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, ["mode_audit-alpha.prom", "mode_audit-beta.prom"], "round {round}");
+        assert_eq!(
+            names,
+            ["mode_audit-alpha.prom", "mode_audit-beta.prom"],
+            "round {round}"
+        );
         for (sim, config) in &sims {
             let file = textfile.join(format!("mode_audit-{}.prom", config.workspace));
             let m = parse_prometheus(&std::fs::read_to_string(&file).unwrap());
@@ -198,7 +207,8 @@ async fn two_processes_writing_metrics_for_two_workspaces_at_once_keep_both() {
                 file.display()
             );
             assert!(
-                m.keys().all(|(_, labels)| labels.contains(&("workspace".to_string(), config.workspace.clone()))),
+                m.keys()
+                    .all(|(_, labels)| labels.contains(&("workspace".to_string(), config.workspace.clone()))),
                 "only its own workspace in {}",
                 file.display()
             );
