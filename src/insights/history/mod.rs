@@ -277,6 +277,7 @@ impl History {
         }
         Some(now? as i64 - old as i64)
     }
+
     /// The same, for the `views_Nd` columns: unknown when the baseline is over twice the window old.
     fn column(&self, window: Duration, token: &str, now: Option<u64>) -> Option<i64> {
         self.baseline(window).filter(|b| b.age <= window * 2 + SLACK)?;
