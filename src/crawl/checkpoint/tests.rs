@@ -1,3 +1,5 @@
+//! Tests of checkpoint.rs: the header and its records file saved, paired, loaded, set aside and removed.
+
 use super::*;
 use crate::snapshot::LedgerStatus;
 use crate::test_support::{report, schedule};

@@ -1,3 +1,5 @@
+//! Tests of metrics.rs: one file per workspace, the shared file retired, names, and a render-parse round trip.
+
 use super::*;
 
 #[test]
