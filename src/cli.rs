@@ -151,7 +151,7 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_DIGESTS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub digests: Option<bool>,
 
-    /// After the run, write Prometheus metrics to this file (node-exporter textfile collector format, atomically).
+    /// After the run, write Prometheus metrics for node-exporter's textfile collector: a folder (one mode_audit-<workspace>.prom each) or a file name the workspace is inserted into.
     #[arg(long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
 }

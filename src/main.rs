@@ -79,32 +79,43 @@ async fn dispatch(cli: Cli) -> Exit {
                 Ok(all) => all,
                 Err(exit) => return exit,
             };
-            let settings = &all[0];
             let stop = Stop::default();
-            stop.install(settings.max_duration);
-            match plan::plan(settings, &stop).await {
-                Ok(plan) => {
-                    print!("{plan}");
-                    if plan.complete { Exit::Complete } else { Exit::Partial }
-                }
-                Err(error) => {
-                    eprintln!("mode-audit: fatal: {error:#}");
-                    Exit::Fatal
-                }
+            stop.install(all[0].max_duration);
+            let mut worst = Exit::Complete;
+            for (workspace, outcome) in plan::plan_each(&all, &stop).await {
+                let code = match outcome {
+                    Some(Ok(plan)) => {
+                        print!("{plan}");
+                        if plan.complete { Exit::Complete } else { Exit::Partial }
+                    }
+                    Some(Err(error)) => {
+                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                        Exit::Fatal
+                    }
+                    None => {
+                        eprintln!("mode-audit: workspace {workspace}: not planned (stopped)");
+                        Exit::Partial
+                    }
+                };
+                worst = worst.worse(code);
             }
+            worst
         }
         Command::Doctor(args) => {
             let all = match settings(&args, log_format) {
                 Ok(all) => all,
                 Err(exit) => return exit,
             };
-            let checklist = doctor::doctor(&all[0]).await;
-            print!("{checklist}");
-            if checklist.passed() {
-                Exit::Complete
-            } else {
-                Exit::Partial
+            let mut worst = Exit::Complete;
+            for checklist in doctor::doctor_each(&all).await {
+                print!("{checklist}");
+                worst = worst.worse(if checklist.passed() {
+                    Exit::Complete
+                } else {
+                    Exit::Partial
+                });
             }
+            worst
         }
         Command::Diff(args) => {
             logging::init(log_format.unwrap_or(LogFormat::Text));

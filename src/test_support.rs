@@ -68,6 +68,6 @@ pub fn snapshot(reports: Vec<ReportRecord>) -> Snapshot {
         }],
         reports: reports.into(),
         failures: vec![],
-        findings: vec![],
+        findings: Default::default(),
     }
 }

@@ -4,7 +4,9 @@
 //!
 //! `cargo run --release --example bench -- [--short|--full] [--only NAME]...`
 
+mod diff;
 mod naive;
+mod prepare;
 mod report;
 mod scenario;
 mod table;
@@ -13,17 +15,18 @@ mod tool_run;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{SimConfig, SimServer};
 use tokio::runtime::Runtime;
 
+use diff::{DiffMeasured, measure_diff};
 use naive::naive_crawl;
 use report::{ByKind, Measured, NaiveMeasured};
-use scenario::{PER_PAGE, Scenario};
+use scenario::{Before, DIFF_NAME, EARLIER_AGES, PER_PAGE, Scenario};
 use table::{check_name, secs, table};
-use tool_run::{run_tool, tool_binary};
+use tool_run::{Audit, tool_binary};
 
 /// How long an audit without a limit may run before the bench gives up on it.
 const UNLIMITED_DEADLINE: Duration = Duration::from_secs(600);
@@ -68,15 +71,15 @@ fn bench(args: &Args) -> Result<ExitCode> {
         for s in &all {
             println!("{}", s.name);
         }
+        println!("{DIFF_NAME}");
         return Ok(ExitCode::SUCCESS);
     }
-    let selected: Vec<Scenario> = all
-        .iter()
-        .filter(|s| args.only.is_empty() || args.only.iter().any(|n| s.name.contains(n.as_str())))
-        .cloned()
-        .collect();
-    if selected.is_empty() {
-        let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    let chosen = |name: &str| args.only.is_empty() || args.only.iter().any(|n| name.contains(n.as_str()));
+    let selected: Vec<Scenario> = all.iter().filter(|s| chosen(s.name)).cloned().collect();
+    let with_diff = chosen(DIFF_NAME);
+    if selected.is_empty() && !with_diff {
+        let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+        names.push(DIFF_NAME);
         anyhow::bail!(
             "no scenario matches --only {:?}; {mode} has {}",
             args.only,
@@ -107,8 +110,19 @@ fn bench(args: &Args) -> Result<ExitCode> {
             }
         }
     }
+    let mut diffed = None;
+    if with_diff {
+        eprintln!("bench: {DIFF_NAME} ...");
+        match measure_diff(&runtime, &binary) {
+            Ok(d) => diffed = Some(d),
+            Err(e) => {
+                eprintln!("bench: {DIFF_NAME} FAILED: {e:#}");
+                errors.push(format!("{DIFF_NAME}: {e:#}"));
+            }
+        }
+    }
     let elapsed = started.elapsed();
-    print_results(mode, &measured, &errors, elapsed);
+    print_results(mode, &measured, diffed.as_ref(), &errors, elapsed);
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -116,8 +130,9 @@ fn bench(args: &Args) -> Result<ExitCode> {
     })
 }
 
-/// Runs one scenario: the audit as a child process against a fresh stand-in, then (if asked) the
-/// naive loop against another stand-in serving the same workspace.
+/// Runs one scenario: the audit as a child process against a fresh stand-in (after preparing the
+/// output folder as the scenario says), then (if asked) the naive loop against another stand-in
+/// serving the same workspace.
 fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<Measured> {
     let config = s.sim_config();
     let sim = start(runtime, &config)?;
@@ -131,12 +146,56 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
     let deadline = per_sec.map_or(UNLIMITED_DEADLINE, |rate| {
         Duration::from_secs_f64(5.0 * minimum as f64 / rate) + Duration::from_secs(120)
     });
+    let audit = Audit {
+        binary,
+        base_url: sim.base_url(),
+        config: &config,
+        per_page: PER_PAGE,
+        extra_args: s.extra_args,
+        deadline,
+    };
+    let out = tempfile::tempdir().context("cannot create a temporary output folder")?;
+    let before = match s.before {
+        Before::Nothing => None,
+        Before::EarlierSnapshots(n) => {
+            audit.run(out.path()).context("the run making the earlier snapshots")?;
+            let ages = &EARLIER_AGES[..n.min(EARLIER_AGES.len())];
+            prepare::backdate_copies(out.path(), &config.workspace, ages)?;
+            sim.reset_counters();
+            Some(format!(
+                "{} earlier snapshots of the same workspace in the output folder, {} days old",
+                ages.len(),
+                ages.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ))
+        }
+        Before::StoppedAt(share) => {
+            let pages = (share * minimum_by_kind.reports as f64) as u64;
+            audit
+                .run_stopped(out.path(), || sim.counters().reports >= pages)
+                .context("the run to be stopped")?;
+            let held = prepare::checkpoint_reports(out.path(), &config.workspace);
+            let sent = sim.counters().total;
+            // The stand-in's counters go on: the resumed snapshot counts the requests of both runs.
+            Some(format!(
+                "resumed from the checkpoint of a run sent SIGTERM once it had {pages} report pages ({:.0}% of them; {sent} requests in all), holding {} of {truth_reports} reports ({})",
+                share * 100.0,
+                held.map_or("?".to_string(), |n| n.to_string()),
+                held.map_or("?".to_string(), |n| format!(
+                    "{:.1}%",
+                    n as f64 * 100.0 / truth_reports.max(1) as f64
+                )),
+            ))
+        }
+    };
     sim.record_arrivals();
-    let tool = run_tool(binary, &sim.base_url(), &config, PER_PAGE, s.extra_args, deadline);
+    let tool = audit.run(out.path());
     let server = sim.counters();
     let sustained_rate = report::sustained_rate(&sim.arrivals());
     runtime.block_on(sim.shutdown());
     let tool = tool?;
+    if matches!(s.before, Before::StoppedAt(_)) && !tool.resumed {
+        bail!("the measured run did not resume from the checkpoint");
+    }
 
     let naive = match s.naive_sleep {
         Some(sleep) => {
@@ -165,6 +224,7 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
         server,
         sustained_rate,
         naive,
+        before,
     })
 }
 
@@ -174,7 +234,13 @@ fn start(runtime: &Runtime, config: &SimConfig) -> Result<SimServer> {
         .context("cannot start the stand-in on 127.0.0.1")
 }
 
-fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: Duration) {
+fn print_results(
+    mode: &str,
+    measured: &[Measured],
+    diffed: Option<&DiffMeasured>,
+    errors: &[String],
+    elapsed: Duration,
+) {
     println!(
         "## mode-audit bench {mode}, {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
@@ -199,6 +265,21 @@ fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: 
             v.measured,
             v.target
         );
+    }
+    let before: Vec<String> = measured
+        .iter()
+        .filter_map(|m| Some(format!("{}: {}", m.scenario.name, m.before.as_ref()?)))
+        .collect();
+    if !before.is_empty() {
+        println!();
+        println!("Before the measured run:");
+        for b in &before {
+            println!("- {b}");
+        }
+    }
+    if let Some(d) = diffed {
+        println!();
+        print!("{}", d.render());
     }
     let extra: Vec<String> = measured.iter().filter_map(Measured::extra_requests).collect();
     if !extra.is_empty() {

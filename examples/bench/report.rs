@@ -5,7 +5,7 @@ use std::time::Duration;
 use mode_audit::sim::{CounterSnapshot, MinimumRequests, Workspace};
 
 use crate::naive::NaiveRun;
-use crate::scenario::{Check, Scenario};
+use crate::scenario::{Before, Check, Scenario};
 use crate::table::{mib, secs};
 use crate::tool_run::ToolRun;
 
@@ -79,6 +79,8 @@ pub struct Measured {
     /// audit's arrivals: the sustained rate, without the first round trips and the last response.
     pub sustained_rate: Option<f64>,
     pub naive: Option<NaiveMeasured>,
+    /// What the output folder held before the measured run, when not empty.
+    pub before: Option<String>,
 }
 
 /// The sustained rate of a run from its arrival times (see [`Measured::sustained_rate`]).
@@ -246,7 +248,16 @@ impl Measured {
                 self.tool.stats.reports, self.truth_reports
             ));
         }
-        if self.requests() != self.server.total {
+        let resumed = matches!(self.scenario.before, Before::StoppedAt(_));
+        if resumed && self.requests() > self.server.total {
+            notes.push(format!(
+                "{name}: the audit counted {} requests, the stand-in {}: the {} more are requests the stopped run had sent \
+                 and dropped at the stop, which never reached the stand-in before that process exited",
+                self.requests(),
+                self.server.total,
+                self.requests() - self.server.total
+            ));
+        } else if self.requests() != self.server.total {
             notes.push(format!(
                 "{name}: the audit counted {} requests, the stand-in {}",
                 self.requests(),

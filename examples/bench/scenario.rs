@@ -59,8 +59,29 @@ pub struct Scenario {
     /// The stand-in ignores `per_page` (always 30 a page) and repeats the last page past the end:
     /// the other plausible behaviour of Mode's listings.
     pub ignore_per_page: bool,
+    /// What the output folder holds before the measured run.
+    pub before: Before,
     pub checks: &'static [Check],
 }
+
+/// What the output folder holds before the measured run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Before {
+    /// Nothing: a first run.
+    Nothing,
+    /// This many earlier snapshots of the workspace, copies of a first run backdated by
+    /// [`EARLIER_AGES`], so that each history window is measured against a different one.
+    EarlierSnapshots(usize),
+    /// The checkpoint of a run sent SIGTERM once the stand-in had served this share of the
+    /// report pages (so the checkpoint holds about that share of the reports); the measured run
+    /// resumes from it.
+    StoppedAt(f64),
+}
+
+/// Ages in days of the earlier snapshots [`Before::EarlierSnapshots`] makes, newest first: the
+/// newest, the 7-day, the 30-day (also the findings window) and the 90-day baselines, and two the
+/// history reads past.
+pub const EARLIER_AGES: [i64; 6] = [1, 8, 15, 31, 60, 91];
 
 const RATE_CHECKS: &[Check] = &[Check::Requests, Check::Rate, Check::Throttled, Check::Floor];
 const NAIVE_CHECKS: &[Check] = &[
@@ -92,6 +113,7 @@ fn rate(name: &'static str, latency_ms: u64) -> Scenario {
         latency_scaled: false,
         extra_args: &[],
         ignore_per_page: false,
+        before: Before::Nothing,
         checks: RATE_CHECKS,
     }
 }
@@ -110,12 +132,13 @@ fn naive(name: &'static str, reports: usize, speed: u32) -> Scenario {
         latency_scaled: true,
         extra_args: &[],
         ignore_per_page: false,
+        before: Before::Nothing,
         checks: NAIVE_CHECKS,
     }
 }
 
 /// Limits off on both sides (`--rate off`), no latency: what the client itself costs.
-fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Scenario {
+pub fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Scenario {
     Scenario {
         name,
         reports,
@@ -128,6 +151,7 @@ fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Sc
         latency_scaled: false,
         extra_args: &[],
         ignore_per_page: false,
+        before: Before::Nothing,
         checks,
     }
 }
@@ -145,8 +169,22 @@ pub fn short() -> Vec<Scenario> {
         naive("naive-300ms", 500, 10),
         unlimited("overhead", 20_000, &[Check::Requests, Check::Throughput]),
         unlimited("memory", 100_000, &[Check::Requests, Check::Memory]),
+        Scenario {
+            before: Before::EarlierSnapshots(EARLIER_AGES.len()),
+            ..unlimited("memory-history-6", 100_000, &[Check::Requests, Check::Memory])
+        },
+        Scenario {
+            before: Before::StoppedAt(0.9),
+            ..unlimited("memory-resume-90", 100_000, &[Check::Requests, Check::Memory])
+        },
     ]
 }
+
+/// `mode-audit diff` of two snapshots of this many reports, the second taken after
+/// `sim::drift::drift` (views of every third report grow, schedules change, one report moves).
+pub const DIFF_REPORTS: usize = 100_000;
+/// The name `--only` selects the diff measurement by.
+pub const DIFF_NAME: &str = "memory-diff";
 
 /// `--full`: `--short` plus Mode's real clock (40 per 10 s; 300 ms latency and a 250 ms sleep for the
 /// naive loop) on smaller workspaces; about 8 minutes.

@@ -1,10 +1,11 @@
-//! ToolRun: mode-audit under test, run as a child process (`mode-audit run`) against a stand-in, with its wall
-//! time, the peak RSS it reports and the one sampled from /proc, and the stats of its snapshot.
+//! ToolRun: mode-audit under test, run as a child process (`mode-audit run`, or `diff`) against a
+//! stand-in, with its wall time, the peak RSS it reports and the one sampled from /proc, and the
+//! stats of its snapshot; a run can be sent SIGTERM midway, to leave a checkpoint.
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -30,6 +31,8 @@ pub struct ToolRun {
     pub sampled_peak_rss: Option<u64>,
     /// CPU time (user + system) the child had used at the last sample before it exited.
     pub cpu: Option<Duration>,
+    /// Whether the run said it resumed from a checkpoint.
+    pub resumed: bool,
 }
 
 #[derive(Deserialize)]
@@ -83,46 +86,120 @@ pub fn rate_flag(limit: Option<RateWindow>) -> String {
     }
 }
 
-/// Runs `mode-audit run` against the stand-in at `base_url` and reads its snapshot.
-pub fn run_tool(
-    binary: &Path,
-    base_url: &str,
-    config: &SimConfig,
-    per_page: usize,
-    extra_args: &[&str],
-    deadline: Duration,
-) -> Result<ToolRun> {
-    let out = tempfile::tempdir().context("cannot create a temporary output folder")?;
-    let stderr_path = out.path().join("stderr.log");
+/// `mode-audit run` against one stand-in, as each scenario calls it.
+pub struct Audit<'a> {
+    pub binary: &'a Path,
+    pub base_url: String,
+    pub config: &'a SimConfig,
+    pub per_page: usize,
+    pub extra_args: &'a [&'a str],
+    /// How long a run may take before the bench gives up on it.
+    pub deadline: Duration,
+}
+
+impl Audit<'_> {
+    /// Runs the audit into `out` to its end and reads its snapshot.
+    pub fn run(&self, out: &Path) -> Result<ToolRun> {
+        let watched = self.watch(out, || false)?;
+        if !watched.status.success() {
+            bail!("mode-audit exited with {}:\n{}", watched.status, watched.stderr_tail);
+        }
+        let snapshot = out.join(&self.config.workspace).join("latest").join("snapshot.json");
+        let file = File::open(&snapshot).with_context(|| format!("cannot open {}", snapshot.display()))?;
+        let head: SnapshotHead = serde_json::from_reader(BufReader::new(file))
+            .with_context(|| format!("cannot read {}", snapshot.display()))?;
+        Ok(ToolRun {
+            wall: watched.wall,
+            stats: head.stats,
+            status: head.status,
+            sampled_peak_rss: watched.sampled_peak_rss,
+            cpu: watched.cpu,
+            resumed: watched.stderr.contains("resumed from a checkpoint"),
+        })
+    }
+
+    /// Runs the audit into `out` and sends it SIGTERM once `stop_when` says so; it must exit 4
+    /// (stopped, checkpoint saved).
+    pub fn run_stopped(&self, out: &Path, stop_when: impl FnMut() -> bool) -> Result<()> {
+        let watched = self.watch(out, stop_when)?;
+        if watched.status.code() != Some(4) {
+            bail!(
+                "the run to be stopped exited with {} instead of 4 (stopped):\n{}",
+                watched.status,
+                watched.stderr_tail
+            );
+        }
+        Ok(())
+    }
+
+    fn watch(&self, out: &Path, stop_when: impl FnMut() -> bool) -> Result<Watched> {
+        let mut command = Command::new(self.binary);
+        command
+            .args([
+                "run",
+                "--workspace",
+                &self.config.workspace,
+                "--base-url",
+                &self.base_url,
+                "--format",
+                "json",
+            ])
+            .args([
+                "--rate",
+                &rate_flag(self.config.limit),
+                "--per-page",
+                &self.per_page.to_string(),
+            ])
+            .args(self.extra_args)
+            .arg("--out")
+            .arg(out)
+            .env("MODE_API_TOKEN", &self.config.token)
+            .env("MODE_API_SECRET", &self.config.secret);
+        watch(command, self.deadline, stop_when)
+    }
+}
+
+/// A child process watched to its exit.
+pub struct Watched {
+    pub status: ExitStatus,
+    /// From spawn to exit.
+    pub wall: Duration,
+    /// The highest `VmHWM` sampled while it ran.
+    pub sampled_peak_rss: Option<u64>,
+    /// CPU time (user + system) at the last sample before it exited.
+    pub cpu: Option<Duration>,
+    pub stderr: String,
+    /// The last 15 lines of stderr.
+    pub stderr_tail: String,
+}
+
+/// Runs `command` (environment cleared but for PATH and `RUST_LOG=warn`, and what it sets itself),
+/// sampling its peak RSS and CPU time every few milliseconds, and sends it SIGTERM the first time
+/// `stop_when` answers true.
+pub fn watch(mut command: Command, deadline: Duration, mut stop_when: impl FnMut() -> bool) -> Result<Watched> {
+    let logs = tempfile::tempdir().context("cannot create a folder for the child's output")?;
+    let stderr_path = logs.path().join("stderr.log");
     let stderr = File::create(&stderr_path).context("cannot create the child's stderr log")?;
-    let started = Instant::now();
-    let mut child = Command::new(binary)
-        .args([
-            "run",
-            "--workspace",
-            &config.workspace,
-            "--base-url",
-            base_url,
-            "--format",
-            "json",
-        ])
-        .args(["--rate", &rate_flag(config.limit), "--per-page", &per_page.to_string()])
-        .args(extra_args)
-        .arg("--out")
-        .arg(out.path())
+    let set: Vec<(std::ffi::OsString, std::ffi::OsString)> = command
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_os_string(), v?.to_os_string())))
+        .collect();
+    command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RUST_LOG", "warn")
-        .env("MODE_API_TOKEN", &config.token)
-        .env("MODE_API_SECRET", &config.secret)
+        .envs(set)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(stderr)
+        .stderr(stderr);
+    let started = Instant::now();
+    let mut child = command
         .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
+        .with_context(|| format!("cannot start {}", command.get_program().to_string_lossy()))?;
     let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
     let mut sampled_peak_rss = None;
     let mut cpu = None;
+    let mut signalled = false;
     let status = loop {
         if let Some(hwm) = vm_hwm(&proc_dir) {
             sampled_peak_rss = sampled_peak_rss.max(Some(hwm));
@@ -130,33 +207,37 @@ pub fn run_tool(
         if let Some(used) = cpu_time(&proc_dir) {
             cpu = cpu.max(Some(used));
         }
-        if let Some(status) = child.try_wait().context("waiting for mode-audit")? {
+        if let Some(status) = child.try_wait().context("waiting for the child")? {
             break status;
+        }
+        if !signalled && stop_when() {
+            signalled = true;
+            let sent = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .context("cannot run kill")?;
+            if !sent.success() {
+                bail!("kill -TERM {} failed ({sent})", child.id());
+            }
         }
         if started.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            bail!("mode-audit ran longer than {deadline:?} and was stopped");
+            bail!("the child ran longer than {deadline:?} and was stopped");
         }
         std::thread::sleep(RSS_SAMPLE_EVERY);
     };
     let wall = started.elapsed();
-    if !status.success() {
-        let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        bail!("mode-audit exited with {status}:\n{}", tail.join("\n"));
-    }
-    let snapshot = out.path().join(&config.workspace).join("latest").join("snapshot.json");
-    let file = File::open(&snapshot).with_context(|| format!("cannot open {}", snapshot.display()))?;
-    let head: SnapshotHead =
-        serde_json::from_reader(BufReader::new(file)).with_context(|| format!("cannot read {}", snapshot.display()))?;
-    Ok(ToolRun {
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+    let stderr_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    Ok(Watched {
+        status,
         wall,
-        stats: head.stats,
-        status: head.status,
         sampled_peak_rss,
         cpu,
+        stderr,
+        stderr_tail,
     })
 }
 

@@ -1,7 +1,8 @@
 //! `mode-audit doctor`: a checklist, with a fix for each item that does not pass, of what a run
 //! needs: credentials (`GET /api/verify`), the workspace (`GET /api/{ws}/spaces?filter=all&page=1`,
 //! since `GET /api/{ws}` answers 400 to workspace API tokens), Personal collections visible (admin
-//! scope), Mode's rate-limit headers, and a writable output folder. Usually two requests.
+//! scope), Mode's rate-limit headers, and a writable output folder. Usually two requests. Each
+//! workspace named is checked in turn, [`doctor_each`].
 
 use std::fmt;
 
@@ -75,7 +76,7 @@ fn skipped(name: &'static str) -> Check {
     Check {
         name,
         verdict: Grade::Skipped,
-        detail: "not checked: the credentials check did not pass".into(),
+        detail: "not checked: the credentials check failed".into(),
         fix: None,
     }
 }
@@ -83,6 +84,15 @@ fn skipped(name: &'static str) -> Check {
 const CREDENTIALS_FIX: &str = "check MODE_API_TOKEN and MODE_API_SECRET (or the files MODE_API_TOKEN_FILE and \
      MODE_API_SECRET_FILE name): they must be an API token and its secret, created by a workspace admin under \
      Workspace Settings > Privacy & Security > API";
+
+/// Runs every check against each workspace named, in turn.
+pub async fn doctor_each(all: &[Settings]) -> Vec<Checklist> {
+    let mut lists = Vec::with_capacity(all.len());
+    for settings in all {
+        lists.push(doctor(settings).await);
+    }
+    lists
+}
 
 /// Runs every check against the workspace `settings` name.
 pub async fn doctor(settings: &Settings) -> Checklist {
@@ -101,7 +111,8 @@ pub async fn doctor(settings: &Settings) -> Checklist {
             "report this as a bug",
         ),
     };
-    let credentials_ok = verified.verdict == Grade::Pass;
+    // A warning (a token of another workspace) still lets the workspace itself be checked.
+    let credentials_ok = matches!(verified.verdict, Grade::Pass | Grade::Warn);
     checks.push(verified);
     match client.as_ref().filter(|_| credentials_ok) {
         Some(client) => {
@@ -124,14 +135,15 @@ pub async fn doctor(settings: &Settings) -> Checklist {
         },
         Destination::Stdout => pass("output folder", "--out -: reports.csv goes to stdout, nothing is written".into()),
     });
-    if let Some(path) = &settings.insights.metrics_file {
-        checks.push(match metrics::check_writable(path) {
+    if let Some(setting) = &settings.insights.metrics_file {
+        let path = metrics::file_for(setting, &ws);
+        checks.push(match metrics::check_writable(setting, &ws) {
             Ok(()) => pass("metrics file", format!("{} can be written", path.display())),
             Err(e) => not_passed(
                 "metrics file",
                 Grade::Fail,
                 format!("{e:#}"),
-                "point --metrics-file / MODE_AUDIT_METRICS_FILE at a writable folder (node-exporter's textfile directory)",
+                "point --metrics-file / MODE_AUDIT_METRICS_FILE at a writable folder (node-exporter's textfile directory), or a file name in one",
             ),
         });
     }
@@ -145,19 +157,23 @@ pub async fn doctor(settings: &Settings) -> Checklist {
 
 async fn credentials(client: &ModeClient, settings: &Settings) -> Check {
     match client.verify().await {
-        Ok(verified) => {
-            let detail = match verified.workspace.0.as_deref() {
-                Some(w) if w != settings.workspace => {
-                    format!(
-                        "accepted by GET /api/verify (a token of workspace '{w}', not '{}')",
-                        settings.workspace
-                    )
-                }
-                Some(w) => format!("accepted by GET /api/verify (workspace '{w}')"),
-                None => "accepted by GET /api/verify".to_string(),
-            };
-            pass("credentials", detail)
-        }
+        Ok(verified) => match verified.workspace.0.as_deref() {
+            Some(w) if w != settings.workspace => not_passed(
+                "credentials",
+                Grade::Warn,
+                format!(
+                    "accepted by GET /api/verify, but they are a token of workspace '{w}', not '{}'",
+                    settings.workspace
+                ),
+                &format!(
+                    "use an API token of workspace '{ws}' (a workspace admin creates one under Workspace Settings > \
+                     Privacy & Security > API in '{ws}'), or check --workspace / MODE_WORKSPACE if '{w}' is the one to audit",
+                    ws = settings.workspace
+                ),
+            ),
+            Some(w) => pass("credentials", format!("accepted by GET /api/verify (workspace '{w}')")),
+            None => pass("credentials", "accepted by GET /api/verify".to_string()),
+        },
         Err(ModeError::Unauthorized { .. }) => not_passed(
             "credentials",
             Grade::Fail,

@@ -1,14 +1,16 @@
 //! `mode-audit plan`: walks only the collections and report pages, then says how many requests a
-//! full run would make and how long it would take at the configured pace.
+//! full run would make and how long it would take at the configured pace; each workspace named in
+//! turn.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
 use crate::config::Settings;
 use crate::crawl::crawl;
-use crate::mode::{ModeClient, Rate};
+use crate::mode::{ModeClient, Pacer, Rate};
 use crate::snapshot::FetchStatus;
 use crate::stop::Stop;
 
@@ -41,9 +43,30 @@ impl Plan {
     }
 }
 
-/// Walks pages only (no schedules) and counts.
+/// Plans each workspace in turn, all through one pacer (Mode's budget is per user, as for `run`).
+/// After a stop the rest are not started (`None`).
+pub async fn plan_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<Plan>>)> {
+    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
+    let mut plans = Vec::with_capacity(all.len());
+    for settings in all {
+        let outcome = if stop.reason().is_some() {
+            None
+        } else {
+            Some(plan_paced(settings, stop, &pacer).await)
+        };
+        plans.push((settings.workspace.clone(), outcome));
+    }
+    plans
+}
+
+/// Walks pages only (no schedules) and counts, with a pacer of its own.
 pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
-    let client = ModeClient::new(settings.client.clone())?;
+    plan_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate))).await
+}
+
+/// Walks pages only (no schedules) and counts, through `pacer`.
+pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<Plan> {
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let mut options = settings.crawl.clone();
     options.plan_only = true;
     let started = Instant::now();

@@ -46,16 +46,17 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
 /// Audits the workspace the settings name through `pacer`, then writes the metrics file when one
 /// is set. An `Err` is fatal: nothing was published (exit 3).
 pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
-    if let Some(path) = &settings.insights.metrics_file {
-        metrics::check_writable(path)?;
+    if let Some(setting) = &settings.insights.metrics_file {
+        metrics::check_writable(setting, &settings.workspace)?;
     }
     let report = walk_and_publish(settings, stop, pacer).await?;
-    if let Some(path) = &settings.insights.metrics_file {
+    if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
-        match metrics::record(path, &report) {
-            Ok(()) => tracing::info!(path = %path.display(), "metrics written"),
+        match metrics::record(setting, &report) {
+            Ok(path) => tracing::info!(path = %path.display(), "metrics written"),
             Err(error) => {
+                let path = metrics::file_for(setting, &settings.workspace);
                 tracing::error!(path = %path.display(), error = format!("{error:#}"), "cannot write the metrics file")
             }
         }
@@ -80,14 +81,14 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         )?,
         _ => None,
     };
-    let resumed = resume.is_some();
     if let Some(c) = &resume {
         tracing::info!(saved_at = %c.saved_at, reports = c.reports(), "resuming from the checkpoint (--fresh starts over)");
     }
+    // Kept from the checkpoint only if the walk really goes on from it (its records may not read).
+    let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
-    let started_at = resume.as_ref().map(|c| c.started_at.clone()).unwrap_or_else(now);
-    let prior = resume.as_ref().map(|c| c.prior_requests).unwrap_or_default();
+    let fresh_start = now();
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
@@ -101,6 +102,11 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         .reports
         .check()
         .context("could not keep the collected reports; nothing was published")?;
+    let resumed = outcome.resumed;
+    let (started_at, prior) = match resumed_from.filter(|_| resumed) {
+        Some(from) => from,
+        None => (fresh_start, Default::default()),
+    };
     let requests = prior + client.stats();
     let summary = Summary::of(&outcome.collections, outcome.reports.iter(), outcome.failures.len());
     let stats = SnapshotStats {
@@ -130,7 +136,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         if let Some(path) = checkpoint_path {
             checkpoint.started_at = started_at;
             checkpoint.prior_requests = requests;
-            checkpoint.save(&path)?;
+            checkpoint.save(&path, &outcome.reports)?;
             tracing::warn!(path = %path.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
             report.checkpoint = Some(path);
         }
@@ -151,7 +157,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         collections: outcome.collections,
         reports: outcome.reports,
         failures: outcome.failures,
-        findings: Vec::new(),
+        findings: Default::default(),
     };
     let history_dir = match &settings.destination {
         Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
@@ -164,7 +170,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         &settings.insights.keep,
     )
     .context("could not add history and findings; nothing was published")?;
-    report.findings = count_by_reason(&snapshot.findings);
+    report.findings = count_by_reason(snapshot.findings.iter());
     match &settings.destination {
         Destination::Dir(out) => {
             let path = output::publish(

@@ -18,7 +18,8 @@ pub struct Insights {
     pub keep: KeepList,
     /// Write `owners/<username>.csv` and `owners/README.md` into the snapshot.
     pub digests: bool,
-    /// Prometheus textfile written after each run.
+    /// Where the Prometheus textfiles go after each run: a folder, or a file name into which each
+    /// workspace is inserted (see `output::metrics::file_for`).
     pub metrics_file: Option<PathBuf>,
 }
 
@@ -49,11 +50,12 @@ impl Insights {
             None => KeepList::default(),
         };
         let metrics_file = args.metrics_file.clone().or_else(|| file.metrics_file.clone());
-        if let Some(path) = metrics_file.as_ref().filter(|p| p.as_os_str().is_empty() || p.is_dir()) {
-            return Err(ConfigError(format!(
-                "metrics file '{}' must name a file, e.g. /var/lib/node_exporter/textfile/mode_audit.prom",
-                path.display()
-            )));
+        if metrics_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(ConfigError(
+                "the metrics file is empty: name node-exporter's textfile folder, e.g. /var/lib/node_exporter/textfile/ \
+                 (one mode_audit-<workspace>.prom per workspace goes there)"
+                    .into(),
+            ));
         }
         Ok(Insights {
             findings: FindingsOptions { window, few_views },
@@ -106,12 +108,18 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(err.contains("cannot read the keep list"), "{err}");
+        let args = RunArgs {
+            metrics_file: Some(PathBuf::new()),
+            ..RunArgs::default()
+        };
+        let err = merged("", args).unwrap_err().0;
+        assert!(err.contains("textfile folder"), "{err}");
+        // A folder is fine: each workspace's file goes in it.
         let dir = tempfile::tempdir().unwrap();
         let args = RunArgs {
             metrics_file: Some(dir.path().to_path_buf()),
             ..RunArgs::default()
         };
-        let err = merged("", args).unwrap_err().0;
-        assert!(err.contains("must name a file"), "{err}");
+        assert_eq!(merged("", args).unwrap().metrics_file.as_deref(), Some(dir.path()));
     }
 }

@@ -43,9 +43,13 @@ pub struct CrawlOutcome {
     pub failures: Vec<Failure>,
     /// Items listed more than once and dropped.
     pub duplicates: u64,
-    /// Set when the walk was stopped early; `checkpoint` then holds what to resume from.
+    /// Set when the walk was stopped early; `checkpoint` then holds what to resume from (its
+    /// records are `reports`, saved by [`Checkpoint::save`]).
     pub stopped: Option<StopReason>,
     pub checkpoint: Option<Checkpoint>,
+    /// Whether the walk went on from the checkpoint it was given (`false` when it had none, or
+    /// its records could not be read and the walk started over).
+    pub resumed: bool,
 }
 
 enum Job {
@@ -91,9 +95,16 @@ pub async fn crawl(
     stop: &Stop,
     resume: Option<Checkpoint>,
 ) -> Result<CrawlOutcome, CrawlError> {
-    let mut walk = match resume {
-        Some(checkpoint) => Walk::resume(client, options, checkpoint),
-        None => Walk::new(client, options),
+    let (mut walk, resumed) = match resume.map(|checkpoint| Walk::resume(client, options, checkpoint)) {
+        Some(Ok(walk)) => (walk, true),
+        Some(Err(error)) => {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "cannot read the checkpoint's records; starting over"
+            );
+            (Walk::new(client, options), false)
+        }
+        None => (Walk::new(client, options), false),
     };
     let mut running = InFlight::default();
     loop {
@@ -128,7 +139,9 @@ pub async fn crawl(
     // Requests still in flight are dropped; their pages are asked again on resume.
     running.abort_all();
     options.progress.finish();
-    Ok(walk.finish())
+    let mut outcome = walk.finish();
+    outcome.resumed = resumed;
+    Ok(outcome)
 }
 
 struct Walk {
@@ -326,6 +339,7 @@ impl Walk {
             duplicates: self.duplicates,
             stopped: self.stopped,
             checkpoint,
+            resumed: false,
         }
     }
 }

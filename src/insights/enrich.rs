@@ -22,7 +22,8 @@ pub fn enrich(
     };
     let started_at = snapshot.started_at.clone();
     snapshot.reports = snapshot.reports.map(|r| history.fill(r, &started_at))?;
-    let recent = history.recent(window, snapshot.reports.iter());
+    // Findings look at scheduled reports only: the others' gains need not be held.
+    let recent = history.recent(window, snapshot.reports.iter().filter(|r| r.scheduled == Some(true)));
     tracing::info!(
         earlier_snapshots = history.found,
         read = history.read,
@@ -50,5 +51,5 @@ pub fn enrich(
         );
     }
     snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
-    Ok(())
+    snapshot.findings.check()
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use super::csv::Cells;
 use super::findings::write_findings;
-use crate::insights::findings::{Finding, Reason};
+use crate::insights::findings::Reason;
 use crate::snapshot::Snapshot;
 
 /// The file stem for an owner: letters, digits, `.`, `_` and `-` kept, anything else `_`; no
@@ -35,51 +35,79 @@ pub fn owner_stem(owner: Option<&str>) -> String {
     stem
 }
 
-/// One owner's share of the findings.
-pub struct OwnerDigest<'a> {
-    pub owner: Option<&'a str>,
+/// One owner's share of the findings: where they are in the snapshot's store, and their totals.
+pub struct OwnerDigest {
+    pub owner: Option<String>,
     /// File name inside `owners/`, unique (case-insensitively) among the digests.
     pub file: String,
-    pub findings: Vec<&'a Finding>,
+    /// Positions of the owner's findings in `snapshot.findings`, in its order.
+    pub findings: Vec<usize>,
+    /// Findings per reason, in [`Reason::ALL`] order.
+    counts: [usize; Reason::ALL.len()],
+    /// Estimated runtime per month of the owner's reports, each report counted once.
+    runtime: Option<f64>,
 }
 
-impl OwnerDigest<'_> {
+impl OwnerDigest {
     /// Estimated runtime per month of this owner's reports, each report counted once.
     pub fn runtime_seconds(&self) -> Option<f64> {
-        let mut seen = HashSet::new();
-        self.findings
-            .iter()
-            .filter(|f| seen.insert(f.report_token.as_str()))
-            .filter_map(|f| f.runtime_per_month_seconds)
-            .reduce(|a, b| a + b)
+        self.runtime
     }
 
     pub fn count(&self, reason: Reason) -> usize {
-        self.findings.iter().filter(|f| f.reason == reason).count()
+        Reason::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .map_or(0, |i| self.counts[i])
     }
 }
 
 /// The findings grouped by owner, largest estimated runtime first, then most findings, then name.
-pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest<'_>> {
-    let mut by_owner: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
-    for f in &snapshot.findings {
-        by_owner
-            .entry(f.owner.as_deref().filter(|o| !o.trim().is_empty()))
-            .or_default()
-            .push(f);
+/// One pass over the findings; only positions, counts and report tokens are held.
+pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest> {
+    struct Group {
+        findings: Vec<usize>,
+        counts: [usize; Reason::ALL.len()],
+        reports: HashSet<String>,
+        runtime: Option<f64>,
+    }
+    let mut by_owner: BTreeMap<Option<String>, Group> = BTreeMap::new();
+    for (at, f) in snapshot.findings.iter().enumerate() {
+        let owner = f.owner.filter(|o| !o.trim().is_empty());
+        let group = by_owner.entry(owner).or_insert_with(|| Group {
+            findings: Vec::new(),
+            counts: [0; Reason::ALL.len()],
+            reports: HashSet::new(),
+            runtime: None,
+        });
+        group.findings.push(at);
+        if let Some(i) = Reason::ALL.iter().position(|r| *r == f.reason) {
+            group.counts[i] += 1;
+        }
+        if group.reports.insert(f.report_token)
+            && let Some(runtime) = f.runtime_per_month_seconds
+        {
+            group.runtime = Some(group.runtime.unwrap_or(0.0) + runtime);
+        }
     }
     let mut used: HashSet<String> = HashSet::new();
     let mut out: Vec<OwnerDigest> = by_owner
         .into_iter()
-        .map(|(owner, findings)| {
-            let stem = owner_stem(owner);
+        .map(|(owner, group)| {
+            let stem = owner_stem(owner.as_deref());
             let mut file = format!("{stem}.csv");
             let mut n = 2;
             while !used.insert(file.to_ascii_lowercase()) {
                 file = format!("{stem}-{n}.csv");
                 n += 1;
             }
-            OwnerDigest { owner, file, findings }
+            OwnerDigest {
+                owner,
+                file,
+                findings: group.findings,
+                counts: group.counts,
+                runtime: group.runtime,
+            }
         })
         .collect();
     out.sort_by(|a, b| {
@@ -92,9 +120,10 @@ pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest<'_>> {
     out
 }
 
-/// Writes one owner's CSV.
+/// Writes one owner's CSV, its findings read back one at a time.
 pub fn write_owner<W: Write>(snapshot: &Snapshot, digest: &OwnerDigest, cells: Cells, out: W) -> csv::Result<W> {
-    write_findings(&snapshot.workspace, digest.findings.iter().copied(), cells, out)
+    let findings = digest.findings.iter().filter_map(|&at| snapshot.findings.get(at));
+    write_findings(&snapshot.workspace, findings, cells, out)
 }
 
 /// owners/README.md: one row per owner.
@@ -123,7 +152,7 @@ pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
     md.push_str(&"---:|".repeat(Reason::ALL.len()));
     md.push_str("---:|---|\n");
     for d in digests {
-        let owner = d.owner.map_or_else(|| "(unknown)".to_string(), escape);
+        let owner = d.owner.as_deref().map_or_else(|| "(unknown)".to_string(), escape);
         let _ = write!(md, "| {owner} | {} |", d.findings.len());
         for reason in Reason::ALL {
             let _ = write!(md, " {} |", d.count(reason));

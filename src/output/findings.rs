@@ -1,5 +1,6 @@
 //! findings.csv (and each owner's digest CSV): one row per (report, reason), columns in a fixed order.
 
+use std::borrow::Borrow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -51,14 +52,15 @@ struct FindingRow<'a> {
 }
 
 /// Writes `findings` as CSV (the header even when there are none).
-pub fn write_findings<'a, W: Write>(
+pub fn write_findings<F: Borrow<Finding>, W: Write>(
     workspace: &str,
-    findings: impl IntoIterator<Item = &'a Finding>,
+    findings: impl IntoIterator<Item = F>,
     cells: Cells,
     out: W,
 ) -> csv::Result<W> {
     let mut w = Table::new(out, &FINDING_COLUMNS);
     for f in findings {
+        let f = f.borrow();
         w.row(FindingRow {
             workspace: cells.text(workspace),
             reason: f.reason.code(),
@@ -139,7 +141,7 @@ mod tests {
 
     #[test]
     fn no_findings_still_writes_the_header() {
-        let bytes = write_findings("acme", [], Cells::default(), Vec::new()).unwrap();
+        let bytes = write_findings("acme", [] as [&Finding; 0], Cells::default(), Vec::new()).unwrap();
         let (headers, rows) = read(&bytes);
         assert_eq!(headers, FINDING_COLUMNS);
         assert!(rows.is_empty());

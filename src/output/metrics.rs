@@ -1,17 +1,25 @@
-//! The metrics file (`--metrics-file`): Prometheus text exposition format for node-exporter's
-//! textfile collector, replaced atomically (temporary file in the same folder, then a rename).
+//! The metrics files (`--metrics-file`): Prometheus text exposition format for node-exporter's
+//! textfile collector, one file per workspace, each replaced atomically (temporary file in the same
+//! folder, then a rename).
 //!
-//! Every sample carries `workspace="..."`; samples of other workspaces already in the file are kept,
-//! so runs of several workspaces can share one file. All families are gauges describing the last
-//! run. A run that did not complete keeps the previous `mode_audit_last_success_timestamp_seconds`
-//! (none when there never was a complete run); a stopped run, which publishes nothing, also keeps
-//! the previous `mode_audit_reports`, `mode_audit_scheduled_reports` and `mode_audit_findings`.
-//! A fatal run (exit 3) leaves the file untouched: alert on the age of the last-run timestamp.
+//! node-exporter reads every `*.prom` file in its folder, so each workspace writes only its own
+//! file and no process ever rewrites another's: two processes (or two workspaces of one run) never
+//! lose each other's samples. `--metrics-file` names either a folder, holding
+//! `mode_audit-<workspace>.prom`, or a file name into which the workspace is inserted before the
+//! extension (`mode_audit.prom` → `mode_audit-<workspace>.prom`). A file at the exact name given,
+//! as earlier versions shared between workspaces, is removed when it holds only mode-audit samples
+//! (left, its samples would repeat the new files' series and fail the collector).
+//!
+//! Every sample carries `workspace="..."`. All families are gauges describing the last run (none
+//! is a counter, so none ends in `_total`). A run that did not complete keeps the previous
+//! `mode_audit_last_success_timestamp_seconds` (none when there never was a complete run); a
+//! stopped run, which publishes nothing, also keeps the previous `mode_audit_reports`,
+//! `mode_audit_scheduled_reports` and `mode_audit_findings`. A fatal run (exit 3) leaves the file
+//! untouched: alert on the age of the last-run timestamp.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -26,12 +34,9 @@ pub const FAMILIES: [(&str, &str); 9] = [
     ),
     (LAST_SUCCESS, "Unix time the last complete run of the workspace ended."),
     ("mode_audit_run_duration_seconds", "How long the last run took."),
+    (LAST_RUN_REQUESTS, "HTTP requests the last run sent, retries included."),
     (
-        "mode_audit_requests_total",
-        "HTTP requests the last run sent, retries included.",
-    ),
-    (
-        "mode_audit_throttled_total",
+        LAST_RUN_THROTTLED,
         "Rate-limit answers (HTTP 429) the last run received.",
     ),
     ("mode_audit_reports", "Reports in the last published snapshot."),
@@ -50,15 +55,16 @@ pub const FAMILIES: [(&str, &str); 9] = [
 ];
 const LAST_RUN: &str = "mode_audit_last_run_timestamp_seconds";
 const LAST_SUCCESS: &str = "mode_audit_last_success_timestamp_seconds";
+const LAST_RUN_REQUESTS: &str = "mode_audit_last_run_requests";
+const LAST_RUN_THROTTLED: &str = "mode_audit_last_run_throttled";
+/// The file name in a folder given as `--metrics-file`, before the workspace is inserted.
+const DEFAULT_NAME: &str = "mode_audit.prom";
 /// Families a stopped run leaves as they were.
 const PUBLISHED_ONLY: [&str; 3] = [
     "mode_audit_reports",
     "mode_audit_scheduled_reports",
     "mode_audit_findings",
 ];
-
-/// Serialises read-modify-write of metrics files within this process.
-static LOCK: Mutex<()> = Mutex::new(());
 
 /// One sample line.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,9 +80,32 @@ impl Sample {
     }
 }
 
-/// Fails early, before any request, when the metrics file's folder cannot be written.
-pub fn check_writable(path: &Path) -> Result<()> {
-    let dir = folder(path);
+/// The file `workspace`'s metrics go to, for `--metrics-file setting`: in a folder (one that
+/// exists, or a name ending in a separator) `mode_audit-<workspace>.prom`, otherwise the name given
+/// with `-<workspace>` inserted before its extension.
+pub fn file_for(setting: &Path, workspace: &str) -> PathBuf {
+    let text = setting.as_os_str().to_string_lossy();
+    let folder_named = setting.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR);
+    let (dir, name) = if folder_named {
+        (setting, Path::new(DEFAULT_NAME))
+    } else {
+        (
+            folder(setting),
+            Path::new(setting.file_name().unwrap_or(DEFAULT_NAME.as_ref())),
+        )
+    };
+    let stem = name.file_stem().unwrap_or_default().to_string_lossy();
+    let file = match name.extension() {
+        Some(ext) => format!("{stem}-{workspace}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{workspace}"),
+    };
+    dir.join(file)
+}
+
+/// Fails early, before any request, when the folder of `workspace`'s metrics file cannot be written.
+pub fn check_writable(setting: &Path, workspace: &str) -> Result<()> {
+    let file = file_for(setting, workspace);
+    let dir = folder(&file);
     tempfile::Builder::new()
         .prefix(".mode-audit-check-")
         .tempfile_in(dir)
@@ -84,23 +113,57 @@ pub fn check_writable(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the samples of `report`'s workspace into `path`, keeping other workspaces' samples.
-pub fn record(path: &Path, report: &RunReport) -> Result<()> {
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let existing = match std::fs::read_to_string(path) {
+/// Writes the samples of `report`'s workspace into its own file (see [`file_for`]); returns the
+/// file. The previous samples read back are this workspace's own, which no other process writes.
+pub fn record(setting: &Path, report: &RunReport) -> Result<PathBuf> {
+    let path = file_for(setting, &report.workspace);
+    retire_shared_file(setting, &path);
+    let previous = match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-    let (ours, mut samples): (Vec<Sample>, Vec<Sample>) = existing
+    let ours: Vec<Sample> = previous
         .into_iter()
         .filter(|s| FAMILIES.iter().any(|(name, _)| *name == s.name))
-        .partition(|s| s.label("workspace") == Some(report.workspace.as_str()));
-    samples.extend(samples_of(report, now, &ours));
-    atomic::replace(path, "mode-audit-metrics", Some(0o644), |w| {
+        .filter(|s| s.label("workspace") == Some(report.workspace.as_str()))
+        .collect();
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    let samples = samples_of(report, now, &ours);
+    atomic::replace(&path, "mode-audit-metrics", Some(0o644), |w| {
         Ok(w.write_all(render(&samples).as_bytes())?)
-    })
+    })?;
+    Ok(path)
+}
+
+/// Removes the file earlier versions shared between workspaces (the exact name given), when it
+/// holds nothing but mode-audit samples: its series would repeat those of the per-workspace files.
+fn retire_shared_file(setting: &Path, ours: &Path) {
+    if setting == ours || !setting.is_file() {
+        return;
+    }
+    let Ok(text) = std::fs::read_to_string(setting) else {
+        return;
+    };
+    let ours_only = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .all(|l| parse_line(l).is_some_and(|s| s.name.starts_with("mode_audit_")));
+    if !ours_only {
+        tracing::warn!(path = %setting.display(), "not removing the metrics file of an earlier version: it holds other samples too");
+        return;
+    }
+    match std::fs::remove_file(setting) {
+        Ok(()) => tracing::info!(
+            path = %setting.display(),
+            "removed the metrics file earlier versions shared between workspaces; each workspace now has its own"
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            tracing::warn!(path = %setting.display(), error = %e, "cannot remove the metrics file of an earlier version")
+        }
+    }
 }
 
 /// The samples of one finished run; `previous` are this workspace's samples from the file.
@@ -125,8 +188,8 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
         None,
         report.stats.duration_ms as f64 / 1000.0,
     ));
-    out.push(sample("mode_audit_requests_total", None, r.requests as f64));
-    out.push(sample("mode_audit_throttled_total", None, r.throttled as f64));
+    out.push(sample(LAST_RUN_REQUESTS, None, r.requests as f64));
+    out.push(sample(LAST_RUN_THROTTLED, None, r.throttled as f64));
     if matches!(report.status, RunStatus::Stopped(_)) {
         for name in PUBLISHED_ONLY {
             out.extend(kept(name));
@@ -174,7 +237,7 @@ pub fn render(samples: &[Sample]) -> String {
         let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge");
         for s in family {
             let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
-            let _ = writeln!(text, "{name}{{{}}} {}", labels.join(","), s.value);
+            let _ = writeln!(text, "{name}{{{}}} {}", labels.join(","), value(s.value));
         }
     }
     text
@@ -224,39 +287,19 @@ fn parse_line(line: &str) -> Option<Sample> {
     })
 }
 
+/// A sample value as the exposition format writes it (`+Inf`, `-Inf`, `NaN` for the non-finite).
+fn value(v: f64) -> String {
+    match v {
+        f64::INFINITY => "+Inf".into(),
+        f64::NEG_INFINITY => "-Inf".into(),
+        v if v.is_nan() => "NaN".into(),
+        v => v.to_string(),
+    }
+}
+
 fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_with_quotes_and_backslashes_round_trip() {
-        let samples = vec![Sample {
-            name: "mode_audit_reports".into(),
-            labels: vec![("workspace".into(), "we\"ird\\ws\nx".into())],
-            value: 12.0,
-        }];
-        let text = render(&samples);
-        assert!(text.starts_with("# HELP mode_audit_reports "), "{text}");
-        assert!(text.contains("# TYPE mode_audit_reports gauge\n"));
-        assert_eq!(parse(&text), samples);
-        assert_eq!(
-            parse("m{a=\"1\",b=\"x y\"} 2.5 1700000000\nbroken{\n# comment\nplain 3"),
-            vec![
-                Sample {
-                    name: "m".into(),
-                    labels: vec![("a".into(), "1".into()), ("b".into(), "x y".into())],
-                    value: 2.5
-                },
-                Sample {
-                    name: "plain".into(),
-                    labels: vec![],
-                    value: 3.0
-                },
-            ]
-        );
-    }
-}
+mod tests;

@@ -133,7 +133,7 @@ pub fn publish(
             Ok(())
         })?;
         write_file(at, "findings.csv", |w| {
-            write_findings(&snapshot.workspace, &snapshot.findings, cells, w)?;
+            write_findings(&snapshot.workspace, snapshot.findings.iter(), cells, w)?;
             Ok(())
         })?;
     }

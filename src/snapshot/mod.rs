@@ -1,5 +1,5 @@
 //! The snapshot: what one run collected (collections ledger, reports, schedules, failures, stats,
-//! findings), the report store that keeps its records out of memory, and the summary of it.
+//! findings), the record store that keeps its reports and findings out of memory, and the summary.
 
 mod finding;
 pub mod folder;
@@ -18,7 +18,7 @@ pub use run_report::{RunReport, RunStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::mode::RequestStats;
-use store::ReportStore;
+use store::{FindingStore, ReportStore};
 
 /// Version of the snapshot.json layout; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -45,9 +45,10 @@ pub struct Snapshot {
     /// Kept in a temporary file, read back one at a time (see `store.rs`).
     pub reports: ReportStore,
     pub failures: Vec<Failure>,
-    /// One row per (report, reason) worth acting on; see `findings.rs`.
+    /// One row per (report, reason) worth acting on, in their order (see `findings.rs`); kept in a
+    /// temporary file like the reports.
     #[serde(default)]
-    pub findings: Vec<Finding>,
+    pub findings: FindingStore,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -20,6 +20,8 @@ mod binary;
 mod binary_runs;
 // Pacing at Mode's real budget, on a paused clock.
 mod paced;
+// plan and doctor with several workspaces: each one handled, the worst exit code.
+mod workspaces;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.

@@ -62,8 +62,17 @@ async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
     );
     let saved: Checkpoint = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert!(
-        saved.reports() > 0 && saved.reports() < truth.report_count(),
+        saved.reports() > 0 && (saved.reports() as usize) < truth.report_count(),
         "stopped mid-walk"
+    );
+    // The records are streamed to a JSONL file the small header names, one record a line.
+    let records = out.path().join("acme").join(&saved.records.file);
+    let lines = std::fs::read_to_string(&records).unwrap();
+    assert_eq!(lines.lines().count() as u64, saved.reports());
+    assert_eq!(std::fs::metadata(&records).unwrap().len(), saved.records.bytes);
+    assert!(
+        std::fs::metadata(&path).unwrap().len() < 4096,
+        "the header holds no records"
     );
     let before = sim.counters().total;
 
@@ -71,6 +80,7 @@ async fn a_stopped_run_resumes_to_the_snapshot_an_uninterrupted_run_writes() {
     assert_eq!(second.status, RunStatus::Complete);
     assert!(second.resumed);
     assert!(!path.exists(), "the checkpoint is removed once used");
+    assert!(!records.exists(), "its records too");
     let resumed_requests = sim.counters().total;
     // Only the requests in flight at the stop (at most `concurrency`) are asked twice.
     let minimum = minimum_requests(&truth, 30);
@@ -132,6 +142,47 @@ async fn fresh_ignores_the_checkpoint_and_a_changed_option_never_mixes_runs() {
     assert!(!fresh.resumed);
     // Counted by the client: requests the stopped run left in flight may still reach the stand-in.
     assert_eq!(fresh.stats.requests.requests, minimum_requests(&truth, 30));
+}
+
+#[tokio::test]
+async fn a_checkpoint_whose_records_do_not_read_is_set_aside_and_the_run_starts_over() {
+    let config = slow_config();
+    let sim = Arc::new(SimServer::start(config.clone()).await.unwrap());
+    let truth = sim.workspace();
+    let out = tempfile::tempdir().unwrap();
+    let s = settings(&sim, &config, out.path());
+    let stop = Stop::default();
+    let watcher = stop_after(&sim, 12, &stop);
+    let first = run(&s, &stop).await.unwrap();
+    watcher.await.unwrap();
+    let path = first.checkpoint.expect("a checkpoint");
+    let saved: Checkpoint = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Damaged in place, its length unchanged: only reading the records can tell.
+    let records = out.path().join("acme").join(&saved.records.file);
+    let damaged: Vec<u8> = std::fs::read(&records)
+        .unwrap()
+        .into_iter()
+        .map(|b| if b == b'"' { b'#' } else { b })
+        .collect();
+    std::fs::write(&records, damaged).unwrap();
+
+    let second = run(&s, &Stop::default()).await.unwrap();
+    assert_eq!(second.status, RunStatus::Complete);
+    assert!(!second.resumed, "the damaged checkpoint was not used");
+    assert_eq!(second.summary.reports as usize, truth.report_count());
+    assert_eq!(
+        second.stats.requests.requests,
+        minimum_requests(&truth, 30),
+        "counted from zero: a run that started over"
+    );
+    let published: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(second.published.unwrap().join("snapshot.json")).unwrap()).unwrap();
+    assert_ne!(
+        published["started_at"].as_str(),
+        Some(saved.started_at.as_str()),
+        "dated from its own start, not the stopped run's"
+    );
+    assert!(!path.exists() && !records.exists());
 }
 
 /// CSV records with the `first_seen` column (if any) left out.

@@ -4,7 +4,7 @@
 //! Schedules are compared only for reports present in both snapshots (an added report's schedules
 //! show in its row). A view count that is unknown on either side is not compared.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -168,15 +168,23 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
     };
     let (old_names, new_names) = (collection(old), collection(new));
     let shown = |names: &HashMap<String, String>, token: &str| names.get(token).cloned().unwrap_or(token.to_string());
-    // The old side in memory, the new one read through once.
-    let old_reports = old.reports.to_vec();
-    let before: HashMap<&str, &ReportRecord> = old_reports.iter().map(|r| (r.token.as_str(), r)).collect();
-    let mut after: HashSet<String> = HashSet::with_capacity(new.reports.len());
+    // Of the old side only each token's position is held; its records are read back as needed,
+    // and the new side is read through once.
+    let before: HashMap<Box<str>, usize> = old
+        .reports
+        .iter()
+        .enumerate()
+        .map(|(at, r)| (r.token.into_boxed_str(), at))
+        .collect();
+    let mut matched = vec![false; old.reports.len()];
     let mut changes = Vec::new();
     for r in new.reports.iter() {
-        after.insert(r.token.clone());
         let r = &r;
-        let Some(o) = before.get(r.token.as_str()) else {
+        let found = before.get(r.token.as_str()).and_then(|&at| {
+            matched[at] = true;
+            old.reports.get(at)
+        });
+        let Some(o) = found.as_ref() else {
             let mut c = change(Kind::ReportAdded, r, "collection");
             c.new = Some(shown(&new_names, &r.collection_token));
             changes.push(c);
@@ -197,8 +205,13 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
             changes.push(c);
         }
     }
-    for r in old_reports.iter().filter(|r| !after.contains(&r.token)) {
-        let mut c = change(Kind::ReportRemoved, r, "collection");
+    // By token, as listed in `before` (a token listed twice counts once).
+    let removed = old
+        .reports
+        .iter()
+        .filter(|r| before.get(r.token.as_str()).is_some_and(|&at| !matched[at]));
+    for r in removed {
+        let mut c = change(Kind::ReportRemoved, &r, "collection");
         c.old = Some(shown(&old_names, &r.collection_token));
         changes.push(c);
     }

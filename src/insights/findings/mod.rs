@@ -5,10 +5,12 @@
 //! A month is 30 days throughout: `every_15_minutes` 2880 runs, `every_30_minutes` 1440, `hourly`
 //! 720, `daily` 30, `weekly` 4.33, `monthly` 1.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::keep::KeepList;
+use crate::snapshot::store::FindingStore;
 use crate::snapshot::summary;
 use crate::snapshot::time::parse_time;
 pub use crate::snapshot::{Finding, Reason};
@@ -66,41 +68,44 @@ pub fn report_runs_per_month(report: &ReportRecord) -> Option<f64> {
 const HIGH_FREQUENCIES: [&str; 3] = ["every_15_minutes", "every_30_minutes", "hourly"];
 
 /// Every finding of `snapshot`, reports on the keep list left out, sorted by reason, then by
-/// estimated runtime per month (largest first), then by report token.
+/// estimated runtime per month (largest first), then by report token. The findings go to a store
+/// beside the reports' (a temporary file, read back one at a time); only their sort keys are held.
 pub fn detect(
     snapshot: &Snapshot,
     recent: Option<&RecentViews>,
     options: &FindingsOptions,
     keep: &KeepList,
-) -> Vec<Finding> {
+) -> FindingStore {
     let names: HashMap<&str, Option<&str>> = snapshot
         .collections
         .iter()
         .map(|c| (c.token.as_str(), c.name.as_deref()))
         .collect();
-    let mut out = Vec::new();
+    let mut store: FindingStore = snapshot.reports.sibling();
+    let mut order: Vec<(Reason, f64, Box<str>, usize)> = Vec::new();
     for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
         let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
         for (reason, detail) in reasons(&report, recent, options) {
-            out.push(row(&report, collection_name, reason, detail, recent, options));
+            let finding = row(&report, collection_name, reason, detail, recent, options);
+            let cost = finding.runtime_per_month_seconds.unwrap_or(-1.0);
+            order.push((reason, cost, report.token.as_str().into(), store.len()));
+            store.push_last(&finding);
         }
     }
-    out.sort_by(|a, b| {
-        let cost = |f: &Finding| f.runtime_per_month_seconds.unwrap_or(-1.0);
-        a.reason
-            .cmp(&b.reason)
-            .then(cost(b).total_cmp(&cost(a)))
-            .then_with(|| a.report_token.cmp(&b.report_token))
-    });
-    out
+    order.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+    store.reorder(order.into_iter().map(|(.., at)| at));
+    store
 }
 
 /// Findings per reason, every reason listed (zero included), in [`Reason::ALL`] order.
-pub fn count_by_reason(findings: &[Finding]) -> Vec<(Reason, u64)> {
-    Reason::ALL
-        .iter()
-        .map(|&reason| (reason, findings.iter().filter(|f| f.reason == reason).count() as u64))
-        .collect()
+pub fn count_by_reason<F: Borrow<Finding>>(findings: impl IntoIterator<Item = F>) -> Vec<(Reason, u64)> {
+    let mut counts: Vec<(Reason, u64)> = Reason::ALL.iter().map(|&reason| (reason, 0)).collect();
+    for f in findings {
+        if let Some((_, n)) = counts.iter_mut().find(|(reason, _)| *reason == f.borrow().reason) {
+            *n += 1;
+        }
+    }
+    counts
 }
 
 /// The reasons that apply to one report, each with its detail text.

@@ -54,7 +54,7 @@ fn pairs(found: &[Finding]) -> Vec<(&str, &str)> {
 
 #[test]
 fn each_reason_code_on_known_records() {
-    let found = detect(&workspace(), Some(&recent()), &FindingsOptions::default(), &keep());
+    let found = detect(&workspace(), Some(&recent()), &FindingsOptions::default(), &keep()).to_vec();
     assert_eq!(
         pairs(&found),
         vec![
@@ -86,7 +86,7 @@ fn each_reason_code_on_known_records() {
 
 #[test]
 fn cost_and_views_per_run_columns() {
-    let found = detect(&workspace(), Some(&recent()), &FindingsOptions::default(), &keep());
+    let found = detect(&workspace(), Some(&recent()), &FindingsOptions::default(), &keep()).to_vec();
     let get = |t: &str| found.iter().find(|f| f.report_token == t).unwrap();
     let never = get("never");
     assert_eq!(never.owner.as_deref(), Some("never_owner"));
@@ -112,7 +112,7 @@ fn cost_and_views_per_run_columns() {
 
 #[test]
 fn without_history_nothing_is_called_not_viewed_recently() {
-    let found = detect(&workspace(), None, &FindingsOptions::default(), &keep());
+    let found = detect(&workspace(), None, &FindingsOptions::default(), &keep()).to_vec();
     assert!(found.iter().all(|f| f.reason != Reason::ScheduledNotViewedRecently));
     assert!(
         found.iter().all(|f| f.views_in_window.is_none()),
@@ -129,7 +129,7 @@ fn thresholds_and_the_keep_list_change_the_answer() {
         few_views: 3,
         ..FindingsOptions::default()
     };
-    let found = detect(&workspace(), None, &options, &KeepList::default());
+    let found = detect(&workspace(), None, &options, &KeepList::default()).to_vec();
     assert!(
         !found
             .iter()
@@ -185,7 +185,7 @@ fn cost_columns_are_never_infinite() {
     nan.expected_runtime = Some(f64::NAN);
     let found = detect(&snapshot(vec![huge, nan]), None, &FindingsOptions::default(), &keep());
     assert!(!found.is_empty());
-    for f in &found {
+    for f in found.iter() {
         assert_eq!(
             f.runtime_per_month_seconds, None,
             "{}: unknown, not inf",

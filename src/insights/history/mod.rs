@@ -4,9 +4,14 @@
 //! Only the few snapshots that matter are read: for each window the newest earlier snapshot at
 //! least that old (an hour's slack absorbs cron start jitter), plus the newest and the oldest one
 //! for `first_seen`, which every snapshot carries forward. Snapshots are ordered by their folder
-//! names (`20261128T032200Z`); a folder with another name is read to learn its `started_at`. Only
-//! `started_at`, each report's `token`, `view_count` and `history.first_seen` are decoded, streamed
-//! from the file. An unreadable snapshot is skipped with a warning and the next older one is tried.
+//! names (`20261128T032200Z`); a folder with another name is read to learn its `started_at`. An
+//! unreadable snapshot is skipped with a warning and the next older one is tried.
+//!
+//! Memory stays flat however many snapshots there are and however large: one snapshot.json is read
+//! at a time, each at most once, as a stream (`stream.rs`), one report in memory at a time. Of each
+//! report only a few numbers are kept per token: its view count at each baseline and its earliest
+//! `first_seen`, an index into a small table of distinct times. What a snapshot says is staged
+//! until its file has been read to the end, so one cut short leaves nothing behind.
 //!
 //! A window is unknown (`None`) when no earlier snapshot is old enough, when that snapshot lacks the
 //! report or its view count, and, for the `views_Nd` columns, when the newest old-enough snapshot
@@ -14,18 +19,17 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 use super::findings::RecentViews;
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{ReportHistory, ReportRecord, SCHEMA_VERSION};
+
+mod stream;
 
 const DAY: u64 = 86_400;
 /// The fixed windows of reports.csv's `views_7d`, `views_30d` and `views_90d`.
@@ -36,8 +40,16 @@ pub const WINDOWS: [Duration; 3] = [
 ];
 /// A snapshot this much younger than a window still counts as covering it (cron start jitter).
 pub const SLACK: Duration = Duration::from_secs(3600);
+/// Windows measured at most: the three fixed ones and the findings window.
+const SLOTS: usize = WINDOWS.len() + 1;
+/// A view count that is unknown (or a report absent from the baseline).
+const NO_VIEWS: u64 = u64::MAX;
+/// No `first_seen` known.
+const NO_TEXT: u32 = u32::MAX;
+/// Staged only: the report is in the snapshot being read, which carried no usable `first_seen`.
+const OWN_TIME: u32 = u32::MAX - 1;
 
-/// Earlier snapshots, reduced to what the windows and `first_seen` need.
+/// Earlier snapshots, reduced to what the windows and `first_seen` need: a few numbers per token.
 #[derive(Debug, Default)]
 pub struct History {
     /// Earlier snapshots found in the folder.
@@ -46,61 +58,53 @@ pub struct History {
     pub read: usize,
     /// Per window asked for, the snapshot it is measured against.
     baselines: Vec<(Duration, Baseline)>,
-    /// Per token, the earliest time any decoded snapshot says it was seen.
-    first_seen: HashMap<String, (DateTime<Utc>, String)>,
+    /// Per token of any snapshot read: views at each baseline, and the earliest sighting.
+    known: HashMap<Box<str>, Known>,
+    /// The `first_seen` texts met, each once, with their times (few: they are runs' start times).
+    texts: Vec<(DateTime<Utc>, String)>,
+    text_index: HashMap<String, u32>,
 }
 
 #[derive(Debug)]
 struct Baseline {
     started_at: String,
     age: Duration,
-    views: HashMap<String, Option<u64>>,
+    /// Where its view counts are in [`Known::views`].
+    slot: usize,
 }
 
-#[derive(Deserialize)]
-struct SlimSnapshot {
-    #[serde(default)]
-    schema_version: u32,
-    #[serde(default)]
-    workspace: String,
-    started_at: String,
-    #[serde(default)]
-    reports: Vec<SlimReport>,
+/// What the snapshots read say about one token.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    /// The view count in each baseline, by slot; [`NO_VIEWS`] when unknown or absent.
+    views: [u64; SLOTS],
+    /// The earliest `first_seen` (an index into `texts`), or [`NO_TEXT`].
+    seen: u32,
+    /// What the snapshot being read says, kept apart until it has been read to its end.
+    staged_views: u64,
+    staged_seen: u32,
 }
 
-#[derive(Deserialize)]
-struct SlimReport {
-    token: String,
-    #[serde(default)]
-    view_count: Option<u64>,
-    #[serde(default)]
-    history: Option<SlimHistory>,
-}
-
-#[derive(Deserialize)]
-struct SlimHistory {
-    #[serde(default)]
-    first_seen: Option<String>,
-}
-
-/// One decoded earlier snapshot.
-struct Earlier {
-    started_at: String,
-    at: DateTime<Utc>,
-    reports: Vec<SlimReport>,
+impl Known {
+    const EMPTY: Known = Known {
+        views: [NO_VIEWS; SLOTS],
+        seen: NO_TEXT,
+        staged_views: NO_VIEWS,
+        staged_seen: NO_TEXT,
+    };
 }
 
 struct Candidate {
     path: PathBuf,
     at: DateTime<Utc>,
-    /// Decoded already (folders whose names are not time stamps), or a failed read.
-    loaded: Option<Option<Earlier>>,
+    /// `None` until decoded; then `started_at` and its time, or `None` when it could not be used.
+    read: Option<Option<(DateTime<Utc>, String)>>,
 }
 
 impl History {
     /// Reads the earlier snapshots of `dir` (`OUT/<workspace>`) for a run that started at `started_at`,
     /// measuring the fixed windows plus `extra` (the findings window). Never fails: what cannot be
-    /// read is skipped with a warning.
+    /// read is skipped with a warning. Each snapshot is streamed once, one report at a time.
     pub fn load(dir: &Path, workspace: &str, started_at: &str, extra: Duration) -> History {
         let Some(now) = parse_time(started_at) else {
             return History::default();
@@ -113,56 +117,151 @@ impl History {
         if !windows.contains(&extra) {
             windows.push(extra);
         }
-        for window in windows {
-            let covers = |at: DateTime<Utc>| at < now && age(now, at) + SLACK >= window;
-            let first = candidates.iter().position(|c| covers(c.at));
-            let count = candidates.len();
-            for i in first.into_iter().flat_map(|f| f..count) {
-                let loaded = load(&mut candidates[i], workspace, &mut history.read);
-                if let Some(earlier) = loaded.filter(|e| covers(e.at)) {
-                    history.baselines.push((
-                        window,
-                        Baseline {
-                            started_at: earlier.started_at.clone(),
-                            age: age(now, earlier.at),
-                            views: earlier
-                                .reports
-                                .iter()
-                                .map(|r| (r.token.clone(), r.view_count))
-                                .collect(),
-                        },
-                    ));
+        // Shortest first: a snapshot read for one window is then, if old enough, the baseline of
+        // every longer window whose newer candidates all failed, and is never read twice.
+        let mut order: Vec<usize> = (0..windows.len()).collect();
+        order.sort_by_key(|&slot| windows[slot]);
+        let covers = |at: DateTime<Utc>, window: Duration| at < now && age(now, at) + SLACK >= window;
+        // Per window, the newest candidate old enough by its folder's time.
+        let first: Vec<Option<usize>> = windows
+            .iter()
+            .map(|&w| candidates.iter().position(|c| covers(c.at, w)))
+            .collect();
+        for &slot in &order {
+            let Some(start) = first[slot] else {
+                continue;
+            };
+            for (i, candidate) in candidates.iter_mut().enumerate().skip(start) {
+                if history.has_baseline(slot) {
                     break;
                 }
-            }
-        }
-        if let Some(newest) = candidates.first_mut() {
-            load(newest, workspace, &mut history.read);
-        }
-        if let Some(oldest) = candidates.last_mut() {
-            load(oldest, workspace, &mut history.read);
-        }
-        for earlier in candidates
-            .iter()
-            .filter_map(|c| c.loaded.as_ref().and_then(Option::as_ref))
-        {
-            for r in &earlier.reports {
-                let carried = r.history.as_ref().and_then(|h| h.first_seen.as_deref());
-                let seen = carried
-                    .and_then(|t| parse_time(t).map(|at| (at, t.to_string())))
-                    .filter(|(at, _)| *at <= earlier.at)
-                    .unwrap_or_else(|| (earlier.at, earlier.started_at.clone()));
-                let entry = history
-                    .first_seen
-                    .entry(r.token.clone())
-                    .or_insert_with(|| seen.clone());
-                if seen.0 < entry.0 {
-                    *entry = seen;
+                if candidate.read.is_some() {
+                    continue;
                 }
+                // Every newer candidate of these windows failed: this one is their baseline if
+                // its own start time is old enough.
+                let open: Vec<usize> = (0..windows.len())
+                    .filter(|&s| !history.has_baseline(s) && first[s].is_some_and(|f| f <= i))
+                    .collect();
+                let serves = |at: DateTime<Utc>| -> Vec<usize> {
+                    open.iter().copied().filter(|&s| covers(at, windows[s])).collect()
+                };
+                history.read_one(candidate, workspace, now, &windows, &serves);
             }
         }
-        tracing::debug!(found = history.found, read = history.read, "earlier snapshots read");
+        // The newest and the oldest for first_seen, if no window needed them.
+        let last = candidates.len().saturating_sub(1);
+        for i in [0, last] {
+            if let Some(c) = candidates.get_mut(i).filter(|c| c.read.is_none()) {
+                history.read_one(c, workspace, now, &windows, &|_| Vec::new());
+            }
+        }
+        tracing::debug!(
+            found = history.found,
+            read = history.read,
+            tokens = history.known.len(),
+            "earlier snapshots read"
+        );
         history
+    }
+
+    fn has_baseline(&self, slot: usize) -> bool {
+        self.baselines.iter().any(|(_, b)| b.slot == slot)
+    }
+
+    /// Streams one candidate: each report's numbers are staged, then kept (as the baseline of the
+    /// windows `serves` names, and for `first_seen`) only once the whole file has been read.
+    fn read_one(
+        &mut self,
+        c: &mut Candidate,
+        workspace: &str,
+        now: DateTime<Utc>,
+        windows: &[Duration],
+        serves: &dyn Fn(DateTime<Utc>) -> Vec<usize>,
+    ) {
+        self.read += 1;
+        let result = stream::read(&c.path, &mut |r| self.stage(r)).and_then(|head| usable(head, workspace));
+        match result {
+            Ok((at, started_at)) => {
+                let slots = serves(at);
+                let own = self.intern(&started_at, at);
+                for &slot in &slots {
+                    self.baselines.push((
+                        windows[slot],
+                        Baseline {
+                            started_at: started_at.clone(),
+                            age: age(now, at),
+                            slot,
+                        },
+                    ));
+                }
+                self.commit(&slots, at, own);
+                c.read = Some(Some((at, started_at)));
+            }
+            Err(e) => {
+                tracing::warn!(path = %c.path.display(), error = %e, "skipping an earlier snapshot that cannot be read");
+                for known in self.known.values_mut() {
+                    known.staged_views = NO_VIEWS;
+                    known.staged_seen = NO_TEXT;
+                }
+                c.read = Some(None);
+            }
+        }
+    }
+
+    /// Notes what the snapshot being read says of one report.
+    fn stage(&mut self, r: stream::SlimReport) {
+        let carried = r.first_seen().and_then(|t| parse_time(t).map(|at| self.intern(t, at)));
+        let known = match self.known.get_mut(r.token.as_str()) {
+            Some(known) => known,
+            None => self.known.entry(r.token.into_boxed_str()).or_insert(Known::EMPTY),
+        };
+        known.staged_views = r.view_count.unwrap_or(NO_VIEWS);
+        let texts = &self.texts;
+        known.staged_seen = match (known.staged_seen, carried) {
+            (NO_TEXT | OWN_TIME, Some(c)) => c,
+            (NO_TEXT, None) => OWN_TIME,
+            (staged, Some(c)) if texts[c as usize].0 < texts[staged as usize].0 => c,
+            (staged, _) => staged,
+        };
+    }
+
+    /// Keeps what was staged: the view counts in `slots`, and the earlier of each report's
+    /// `first_seen` so far and what this snapshot says (its carried value when not later than the
+    /// snapshot itself, otherwise the snapshot's start, `own`).
+    fn commit(&mut self, slots: &[usize], at: DateTime<Utc>, own: u32) {
+        let texts = &self.texts;
+        for known in self.known.values_mut() {
+            let staged = std::mem::replace(&mut known.staged_seen, NO_TEXT);
+            let views = std::mem::replace(&mut known.staged_views, NO_VIEWS);
+            if staged == NO_TEXT {
+                continue;
+            }
+            for &slot in slots {
+                known.views[slot] = views;
+            }
+            let here = match staged {
+                OWN_TIME => own,
+                c if texts[c as usize].0 <= at => c,
+                _ => own,
+            };
+            if known.seen == NO_TEXT || texts[here as usize].0 < texts[known.seen as usize].0 {
+                known.seen = here;
+            }
+        }
+    }
+
+    /// The index of a `first_seen` text, added when new.
+    fn intern(&mut self, text: &str, at: DateTime<Utc>) -> u32 {
+        if let Some(&i) = self.text_index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len())
+            .unwrap_or(OWN_TIME - 1)
+            .min(OWN_TIME - 1);
+        self.texts.push((at, text.to_string()));
+        self.text_index.insert(text.to_string(), i);
+        i
     }
 
     fn baseline(&self, window: Duration) -> Option<&Baseline> {
@@ -171,7 +270,11 @@ impl History {
 
     /// Views `token` gained over `window`, against the newest snapshot at least that old.
     pub fn gained(&self, window: Duration, token: &str, now: Option<u64>) -> Option<i64> {
-        let old = self.baseline(window)?.views.get(token).copied().flatten()?;
+        let slot = self.baseline(window)?.slot;
+        let old = self.known.get(token)?.views[slot];
+        if old == NO_VIEWS {
+            return None;
+        }
         Some(now? as i64 - old as i64)
     }
 
@@ -218,8 +321,9 @@ impl History {
         let [d7, d30, d90] = WINDOWS;
         r.history = ReportHistory {
             first_seen: Some(
-                self.first_seen
-                    .get(&r.token)
+                self.known
+                    .get(r.token.as_str())
+                    .and_then(|k| self.texts.get(k.seen as usize))
                     .map_or(started_at, |(_, text)| text.as_str())
                     .to_string(),
             ),
@@ -231,6 +335,7 @@ impl History {
 }
 
 /// Earlier snapshot folders of `dir` (unsorted): real folders holding a snapshot.json, not hidden.
+/// A folder whose name is not a time is read once to learn its `started_at`.
 fn candidates(dir: &Path, workspace: &str, now: DateTime<Utc>, read: &mut usize) -> Vec<Candidate> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -247,59 +352,40 @@ fn candidates(dir: &Path, workspace: &str, now: DateTime<Utc>, read: &mut usize)
         if !path.is_file() {
             continue;
         }
-        let candidate = match folder_time(&name) {
-            Some(at) => Candidate { path, at, loaded: None },
+        let at = match folder_time(&name) {
+            Some(at) => at,
             None => {
-                let mut c = Candidate {
-                    path,
-                    at: now,
-                    loaded: None,
-                };
-                let Some(at) = load(&mut c, workspace, read).map(|e| e.at) else {
-                    continue;
-                };
-                c.at = at;
-                c
+                *read += 1;
+                match stream::read(&path, &mut |_| {}).and_then(|head| usable(head, workspace)) {
+                    Ok((at, _)) => at,
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "skipping an earlier snapshot that cannot be read");
+                        continue;
+                    }
+                }
             }
         };
-        if candidate.at < now {
-            out.push(candidate);
+        if at < now {
+            out.push(Candidate { path, at, read: None });
         }
     }
     out
 }
 
-/// Decodes a candidate once; `None` (with a warning) when it cannot be used.
-fn load<'a>(c: &'a mut Candidate, workspace: &str, read: &mut usize) -> Option<&'a Earlier> {
-    if c.loaded.is_none() {
-        *read += 1;
-        let result = decode(&c.path, workspace);
-        if let Err(e) = &result {
-            tracing::warn!(path = %c.path.display(), error = %e, "skipping an earlier snapshot that cannot be read");
-        }
-        c.loaded = Some(result.ok());
-    }
-    c.loaded.as_ref().and_then(Option::as_ref)
-}
-
-fn decode(path: &Path, workspace: &str) -> Result<Earlier, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let slim: SlimSnapshot = serde_json::from_reader(BufReader::new(file)).map_err(|e| e.to_string())?;
-    if slim.schema_version > SCHEMA_VERSION {
+/// The start of a snapshot whose head says it can be used: its time and text.
+fn usable(head: stream::Head, workspace: &str) -> Result<(DateTime<Utc>, String), String> {
+    if head.schema_version > SCHEMA_VERSION {
         return Err(format!(
             "schema_version {} is newer than this program's {SCHEMA_VERSION}",
-            slim.schema_version
+            head.schema_version
         ));
     }
-    if !slim.workspace.is_empty() && slim.workspace != workspace {
-        return Err(format!("it is a snapshot of workspace '{}'", slim.workspace));
+    if !head.workspace.is_empty() && head.workspace != workspace {
+        return Err(format!("it is a snapshot of workspace '{}'", head.workspace));
     }
-    let at = parse_time(&slim.started_at).ok_or_else(|| format!("started_at '{}' is not a time", slim.started_at))?;
-    Ok(Earlier {
-        started_at: slim.started_at,
-        at,
-        reports: slim.reports,
-    })
+    let started_at = head.started_at.ok_or("it has no started_at")?;
+    let at = parse_time(&started_at).ok_or_else(|| format!("started_at '{started_at}' is not a time"))?;
+    Ok((at, started_at))
 }
 
 fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> Duration {

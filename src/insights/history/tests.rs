@@ -128,6 +128,51 @@ fn unreadable_snapshots_are_skipped_and_the_next_older_one_is_used() {
 }
 
 #[test]
+fn a_snapshot_cut_short_midway_through_its_reports_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d10 = earlier(dir.path(), 10.0, &[("a", 3)]);
+    let d8 = earlier(dir.path(), 8.0, &[("a", 5), ("b", 1)]);
+    let path = dir
+        .path()
+        .join(crate::snapshot::folder::folder_stamp(&d8))
+        .join("snapshot.json");
+    let mut s = snapshot(vec![report("b", Some(1), vec![]), report("a", Some(5), vec![])]);
+    s.started_at = d8.clone();
+    s.reports = s
+        .reports
+        .map(|r| r.history.first_seen = Some("2020-01-01T00:00:00.000Z".into()))
+        .unwrap();
+    let text = serde_json::to_string(&s).unwrap();
+    // Cut inside the second report: the first was read before the error showed.
+    let cut = text.find("\"token\":\"a\"").unwrap();
+    std::fs::write(&path, &text[..cut]).unwrap();
+    let (history, reports) = applied(dir.path(), &[("a", Some(9)), ("b", Some(4))]);
+    assert_eq!(history.since(WINDOWS[0]), Some(d10.as_str()), "the next older one");
+    assert_eq!(reports[0].history.views_7d, Some(6));
+    assert_eq!(reports[0].history.first_seen.as_deref(), Some(d10.as_str()));
+    let b = &reports[1].history;
+    assert_eq!(b.views_7d, None, "not in the snapshot used");
+    assert_eq!(
+        b.first_seen.as_deref(),
+        Some(NOW),
+        "nothing kept of the snapshot cut short"
+    );
+}
+
+#[test]
+fn one_old_snapshot_is_read_once_for_every_window_it_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d95 = earlier(dir.path(), 95.0, &[("a", 1)]);
+    let (history, reports) = applied(dir.path(), &[("a", Some(9))]);
+    assert_eq!(history.read, 1);
+    for window in WINDOWS {
+        assert_eq!(history.since(window), Some(d95.as_str()));
+    }
+    let a = &reports[0].history;
+    assert_eq!((a.views_7d, a.views_30d, a.views_90d), (None, None, Some(8)));
+}
+
+#[test]
 fn first_seen_is_carried_forward_and_odd_folder_names_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = snapshot(vec![report("a", Some(2), vec![])]);

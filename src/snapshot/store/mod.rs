@@ -1,10 +1,12 @@
-//! ReportStore: a snapshot's report records, kept in an unnamed temporary file instead of memory.
+//! RecordStore: a snapshot's records (reports, findings), kept in an unnamed temporary file instead
+//! of memory.
 //!
-//! As Rust values a report record costs over a kilobyte of heap; a workspace of 100,000 reports
-//! would hold ~150 MB until the snapshot is written. The store appends each finished record as one
-//! JSON value to a temporary file that the operating system deletes when the process lets go of it
-//! (even after a crash), and keeps only a 24-byte slot per report in memory. Records are appended
-//! in any order, each with a sort key, and read back one at a time, in key order, by every writer.
+//! As Rust values a report record costs over a kilobyte of heap, a finding most of one; a workspace
+//! of 100,000 reports would hold ~150 MB until the snapshot is written. The store appends each
+//! finished record as one JSON value to a temporary file that the operating system deletes when
+//! the process lets go of it (even after a crash), and keeps only a 24-byte slot per record in
+//! memory. Records are appended in any order, each with a sort key, and read back one at a time,
+//! in key order (or an order given), by every writer.
 //!
 //! Writes are buffered; a write error (disk full) is kept and surfaced by [`ReportStore::check`],
 //! which callers run before reading. Reading a record back from a file this process wrote and still
@@ -13,13 +15,15 @@
 use std::fmt;
 use std::fs::File;
 use std::io;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::de::{SeqAccess, Visitor};
+use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Finding;
 use super::record::ReportRecord;
 
 /// Bytes gathered before one write to the file.
@@ -28,9 +32,29 @@ const WRITE_BUFFER: usize = 256 * 1024;
 /// Where a record sits in the order of the output: (collection, position in its listing).
 pub type SortKey = (u32, u32);
 
-pub struct ReportStore {
+/// A kind of record a store can keep: written and read back as JSON.
+pub trait Record: Serialize + DeserializeOwned {
+    /// What the records are, in messages ("reports").
+    const NOUN: &'static str;
+}
+
+impl Record for ReportRecord {
+    const NOUN: &'static str = "reports";
+}
+
+impl Record for Finding {
+    const NOUN: &'static str = "findings";
+}
+
+/// A snapshot's report records.
+pub type ReportStore = RecordStore<ReportRecord>;
+/// A snapshot's findings.
+pub type FindingStore = RecordStore<Finding>;
+
+pub struct RecordStore<T> {
     spill: Mutex<Spill>,
     slots: Vec<Slot>,
+    records: PhantomData<fn() -> T>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +65,8 @@ struct Slot {
 }
 
 struct Spill {
+    /// What the records are, in messages.
+    noun: &'static str,
     /// Folder of the temporary file; the system's temporary folder when `None`.
     dir: Option<PathBuf>,
     /// Created at the first write, so an empty store touches no disk.
@@ -52,16 +78,17 @@ struct Spill {
     error: Option<io::Error>,
 }
 
-impl ReportStore {
+impl<T: Record> RecordStore<T> {
     /// A store whose file goes in the system's temporary folder.
-    pub fn new() -> ReportStore {
-        ReportStore::with_dir(None)
+    pub fn new() -> RecordStore<T> {
+        RecordStore::with_dir(None)
     }
 
     /// A store whose file goes in `dir` (`None`: the system's temporary folder).
-    pub fn with_dir(dir: Option<PathBuf>) -> ReportStore {
-        ReportStore {
+    pub fn with_dir(dir: Option<PathBuf>) -> RecordStore<T> {
+        RecordStore {
             spill: Mutex::new(Spill {
+                noun: T::NOUN,
                 dir,
                 file: None,
                 written: 0,
@@ -69,12 +96,18 @@ impl ReportStore {
                 error: None,
             }),
             slots: Vec::new(),
+            records: PhantomData,
         }
     }
 
     /// A store in `dir`, or in the system's temporary folder when `dir` is `None`.
-    pub fn in_dir(dir: Option<&Path>) -> ReportStore {
-        ReportStore::with_dir(dir.map(Path::to_path_buf))
+    pub fn in_dir(dir: Option<&Path>) -> RecordStore<T> {
+        RecordStore::with_dir(dir.map(Path::to_path_buf))
+    }
+
+    /// An empty store of other records whose file goes in the same folder as this one's.
+    pub fn sibling<U: Record>(&self) -> RecordStore<U> {
+        RecordStore::with_dir(self.spill.lock().unwrap_or_else(|e| e.into_inner()).dir.clone())
     }
 
     pub fn len(&self) -> usize {
@@ -86,10 +119,10 @@ impl ReportStore {
     }
 
     /// Appends a record at `key` in the output order.
-    pub fn push(&mut self, key: SortKey, record: &ReportRecord) {
+    pub fn push(&mut self, key: SortKey, record: &T) {
         let spill = self.spill.get_mut().unwrap_or_else(|e| e.into_inner());
         let offset = spill.written + spill.buffer.len() as u64;
-        serde_json::to_writer(&mut spill.buffer, record).expect("a report record always serializes");
+        serde_json::to_writer(&mut spill.buffer, record).expect("a record always serializes");
         let len = (spill.written + spill.buffer.len() as u64 - offset) as u32;
         self.slots.push(Slot { key, offset, len });
         if spill.buffer.len() >= WRITE_BUFFER {
@@ -98,7 +131,7 @@ impl ReportStore {
     }
 
     /// Appends a record after every other (in the order of pushing, for stores without keys).
-    pub fn push_last(&mut self, record: &ReportRecord) {
+    pub fn push_last(&mut self, record: &T) {
         let position = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
         self.push((0, position), record);
     }
@@ -106,6 +139,19 @@ impl ReportStore {
     /// Puts the records in key order (stable: equal keys keep the order they were pushed in).
     pub fn sort(&mut self) {
         self.slots.sort_by_key(|s| s.key);
+    }
+
+    /// Puts the records in the order given: `order` lists every position once, the current
+    /// position of the record to come first, then of the second, and so on.
+    pub fn reorder(&mut self, order: impl IntoIterator<Item = usize>) {
+        let slots: Vec<Slot> = order.into_iter().map(|i| self.slots[i]).collect();
+        assert_eq!(slots.len(), self.slots.len(), "a new order lists every record once");
+        self.slots = slots;
+    }
+
+    /// The record at position `i` in the current order.
+    pub fn get(&self, i: usize) -> Option<T> {
+        self.slots.get(i).map(|slot| self.read(slot))
     }
 
     /// Writes what is buffered and says whether every write so far succeeded.
@@ -119,25 +165,24 @@ impl ReportStore {
     }
 
     /// The records in order, each read back from the file.
-    pub fn iter(&self) -> impl Iterator<Item = ReportRecord> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
         self.slots.iter().map(|slot| self.read(slot))
     }
 
     /// The records in order with their keys.
-    pub fn iter_keyed(&self) -> impl Iterator<Item = (SortKey, ReportRecord)> + '_ {
+    pub fn iter_keyed(&self) -> impl Iterator<Item = (SortKey, T)> + '_ {
         self.slots.iter().map(|slot| (slot.key, self.read(slot)))
     }
 
     /// Every record into memory (tests, small snapshots).
-    pub fn to_vec(&self) -> Vec<ReportRecord> {
+    pub fn to_vec(&self) -> Vec<T> {
         self.iter().collect()
     }
 
     /// A new store (same folder, same keys and order) with `change` applied to every record.
-    pub fn map(&self, mut change: impl FnMut(&mut ReportRecord)) -> io::Result<ReportStore> {
+    pub fn map(&self, mut change: impl FnMut(&mut T)) -> io::Result<RecordStore<T>> {
         self.check()?;
-        let dir = self.spill.lock().unwrap_or_else(|e| e.into_inner()).dir.clone();
-        let mut out = ReportStore::with_dir(dir);
+        let mut out = self.sibling();
         out.slots.reserve_exact(self.slots.len());
         for (key, mut record) in self.iter_keyed() {
             change(&mut record);
@@ -147,7 +192,7 @@ impl ReportStore {
         Ok(out)
     }
 
-    fn read(&self, slot: &Slot) -> ReportRecord {
+    fn read(&self, slot: &Slot) -> T {
         let mut bytes = vec![0; slot.len as usize];
         {
             let mut spill = self.spill.lock().unwrap_or_else(|e| e.into_inner());
@@ -156,9 +201,9 @@ impl ReportStore {
             }
             let file = spill.file.as_ref().expect("a record was written before it is read");
             read_at(file, &mut bytes, slot.offset)
-                .unwrap_or_else(|e| panic!("cannot read back a report record from the temporary file: {e}"));
+                .unwrap_or_else(|e| panic!("cannot read back a record from the temporary file: {e}"));
         }
-        serde_json::from_slice(&bytes).expect("a report record reads back as it was written")
+        serde_json::from_slice(&bytes).expect("a record reads back as it was written")
     }
 }
 
@@ -190,7 +235,10 @@ impl Spill {
                     .map_or("the system's temporary folder".to_string(), |d| d.display().to_string());
                 self.error = Some(io::Error::new(
                     e.kind(),
-                    format!("cannot keep collected reports in a temporary file in {place}: {e}"),
+                    format!(
+                        "cannot keep collected {} in a temporary file in {place}: {e}",
+                        self.noun
+                    ),
                 ));
             }
         }
@@ -233,27 +281,29 @@ fn write_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
     Ok(())
 }
 
-impl Default for ReportStore {
+impl<T: Record> Default for RecordStore<T> {
     fn default() -> Self {
-        ReportStore::new()
+        RecordStore::new()
     }
 }
 
-impl fmt::Debug for ReportStore {
+impl<T> fmt::Debug for RecordStore<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReportStore").field("reports", &self.len()).finish()
+        f.debug_struct("RecordStore")
+            .field("records", &self.slots.len())
+            .finish()
     }
 }
 
-impl From<Vec<ReportRecord>> for ReportStore {
-    fn from(records: Vec<ReportRecord>) -> Self {
+impl<T: Record> From<Vec<T>> for RecordStore<T> {
+    fn from(records: Vec<T>) -> Self {
         records.into_iter().collect()
     }
 }
 
-impl FromIterator<ReportRecord> for ReportStore {
-    fn from_iter<I: IntoIterator<Item = ReportRecord>>(records: I) -> Self {
-        let mut store = ReportStore::new();
+impl<T: Record> FromIterator<T> for RecordStore<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(records: I) -> Self {
+        let mut store = RecordStore::new();
         for record in records {
             store.push_last(&record);
         }
@@ -261,7 +311,7 @@ impl FromIterator<ReportRecord> for ReportStore {
     }
 }
 
-impl Serialize for ReportStore {
+impl<T: Record> Serialize for RecordStore<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.check().map_err(serde::ser::Error::custom)?;
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
@@ -272,25 +322,25 @@ impl Serialize for ReportStore {
     }
 }
 
-/// Reads a JSON array of reports straight into a store, one record in memory at a time.
-impl<'de> Deserialize<'de> for ReportStore {
+/// Reads a JSON array of records straight into a store, one record in memory at a time.
+impl<'de, T: Record> Deserialize<'de> for RecordStore<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Records;
-        impl<'de> Visitor<'de> for Records {
-            type Value = ReportStore;
+        struct Records<T>(PhantomData<fn() -> T>);
+        impl<'de, T: Record> Visitor<'de> for Records<T> {
+            type Value = RecordStore<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of reports")
+                f.write_str("an array of records")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ReportStore, A::Error> {
-                let mut store = ReportStore::new();
-                while let Some(record) = seq.next_element::<ReportRecord>()? {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RecordStore<T>, A::Error> {
+                let mut store = RecordStore::new();
+                while let Some(record) = seq.next_element::<T>()? {
                     store.push_last(&record);
                 }
                 store.check().map_err(serde::de::Error::custom)?;
                 Ok(store)
             }
         }
-        deserializer.deserialize_seq(Records)
+        deserializer.deserialize_seq(Records(PhantomData))
     }
 }
 
