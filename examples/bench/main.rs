@@ -132,7 +132,15 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
         Duration::from_secs_f64(5.0 * minimum as f64 / rate) + Duration::from_secs(120)
     });
     sim.record_arrivals();
-    let tool = run_tool(binary, &sim.base_url(), &config, PER_PAGE, s.extra_args, deadline);
+    let tool = run_tool(
+        binary,
+        &sim.base_url(),
+        &config,
+        PER_PAGE,
+        s.formats,
+        s.extra_args,
+        deadline,
+    );
     let server = sim.counters();
     let sustained_rate = report::sustained_rate(&sim.arrivals());
     runtime.block_on(sim.shutdown());

@@ -56,6 +56,8 @@ pub struct Scenario {
     pub latency_scaled: bool,
     /// Flags added to `mode-audit run` (beyond the workspace, address, output, `--rate`, `--per-page`).
     pub extra_args: &'static [&'static str],
+    /// `--format` of the audit; json at least, which the bench reads.
+    pub formats: &'static str,
     /// The stand-in ignores `per_page` (always 30 a page) and repeats the last page past the end:
     /// the other plausible behaviour of Mode's listings.
     pub ignore_per_page: bool,
@@ -91,6 +93,7 @@ fn rate(name: &'static str, latency_ms: u64) -> Scenario {
         speed: 10,
         latency_scaled: false,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         checks: RATE_CHECKS,
     }
@@ -109,6 +112,7 @@ fn naive(name: &'static str, reports: usize, speed: u32) -> Scenario {
         speed,
         latency_scaled: true,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         checks: NAIVE_CHECKS,
     }
@@ -127,6 +131,7 @@ fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -> Sc
         speed: 1,
         latency_scaled: false,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         checks,
     }
@@ -145,6 +150,11 @@ pub fn short() -> Vec<Scenario> {
         naive("naive-300ms", 500, 10),
         unlimited("overhead", 20_000, &[Check::Requests, Check::Throughput]),
         unlimited("memory", 100_000, &[Check::Requests, Check::Memory]),
+        // The same audit writing the workbook too: the difference is the xlsx writer's time and memory.
+        Scenario {
+            formats: "json,xlsx",
+            ..unlimited("memory-xlsx", 100_000, &[Check::Requests, Check::Memory])
+        },
     ]
 }
 

@@ -40,9 +40,15 @@ struct SnapshotHead {
 
 /// The `mode-audit` binary next to this bench, built (or refreshed) with cargo unless `build` is false.
 pub fn tool_binary(build: bool) -> Result<PathBuf> {
-    let binary = std::env::current_exe()
-        .context("cannot find the bench's own executable")?
-        .with_file_name(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
+    let exe = std::env::current_exe().context("cannot find the bench's own executable")?;
+    // Examples are built into target/<profile>/examples/, the binary into target/<profile>/.
+    let dir = exe.parent().context("the bench's executable has no folder")?;
+    let dir = if dir.ends_with("examples") {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    let binary = dir.join(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
@@ -85,6 +91,7 @@ pub fn run_tool(
     base_url: &str,
     config: &SimConfig,
     per_page: usize,
+    formats: &str,
     extra_args: &[&str],
     deadline: Duration,
 ) -> Result<ToolRun> {
@@ -100,7 +107,7 @@ pub fn run_tool(
             "--base-url",
             base_url,
             "--format",
-            "json",
+            formats,
         ])
         .args(["--rate", &rate_flag(config.limit), "--per-page", &per_page.to_string()])
         .args(extra_args)

@@ -20,3 +20,5 @@ mod binary_runs;
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
 mod insights;
+// The workbook (--format xlsx), read back and compared cell by cell with snapshot.json and the CSVs.
+mod workbook;
