@@ -63,7 +63,7 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|-")]
     pub out: Option<PathBuf>,
 
-    /// Formats to write, comma-separated: csv, json, jsonl. [default: csv,json]
+    /// Formats to write, comma-separated: csv, json, jsonl, xlsx. [default: csv,json]
     #[arg(long, env = "MODE_AUDIT_FORMAT", value_name = "LIST")]
     pub format: Option<Formats>,
 
@@ -177,7 +177,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "mode-audit-demo", value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Formats to write, comma-separated: csv, json, jsonl.
+    /// Formats to write, comma-separated: csv, json, jsonl, xlsx.
     #[arg(long, default_value = "csv,json", value_name = "LIST")]
     pub format: Formats,
 

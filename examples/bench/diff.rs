@@ -36,6 +36,7 @@ pub fn measure_diff(runtime: &Runtime, binary: &Path) -> Result<DiffMeasured> {
         base_url: sim.base_url(),
         config: &config,
         per_page: PER_PAGE,
+        formats: "json",
         extra_args: &[],
         deadline: DEADLINE,
     };

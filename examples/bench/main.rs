@@ -151,6 +151,7 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
         base_url: sim.base_url(),
         config: &config,
         per_page: PER_PAGE,
+        formats: s.formats,
         extra_args: s.extra_args,
         deadline,
     };

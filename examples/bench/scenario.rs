@@ -56,6 +56,8 @@ pub struct Scenario {
     pub latency_scaled: bool,
     /// Flags added to `mode-audit run` (beyond the workspace, address, output, `--rate`, `--per-page`).
     pub extra_args: &'static [&'static str],
+    /// `--format` of the audit; json at least, which the bench reads.
+    pub formats: &'static str,
     /// The stand-in ignores `per_page` (always 30 a page) and repeats the last page past the end:
     /// the other plausible behaviour of Mode's listings.
     pub ignore_per_page: bool,
@@ -112,6 +114,7 @@ fn rate(name: &'static str, latency_ms: u64) -> Scenario {
         speed: 10,
         latency_scaled: false,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         before: Before::Nothing,
         checks: RATE_CHECKS,
@@ -131,6 +134,7 @@ fn naive(name: &'static str, reports: usize, speed: u32) -> Scenario {
         speed,
         latency_scaled: true,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         before: Before::Nothing,
         checks: NAIVE_CHECKS,
@@ -150,6 +154,7 @@ pub fn unlimited(name: &'static str, reports: usize, checks: &'static [Check]) -
         speed: 1,
         latency_scaled: false,
         extra_args: &[],
+        formats: "json",
         ignore_per_page: false,
         before: Before::Nothing,
         checks,
@@ -176,6 +181,11 @@ pub fn short() -> Vec<Scenario> {
         Scenario {
             before: Before::StoppedAt(0.9),
             ..unlimited("memory-resume-90", 100_000, &[Check::Requests, Check::Memory])
+        },
+        // The same audit writing the workbook too: the difference is the xlsx writer's time and memory.
+        Scenario {
+            formats: "json,xlsx",
+            ..unlimited("memory-xlsx", 100_000, &[Check::Requests, Check::Memory])
         },
     ]
 }

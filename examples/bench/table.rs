@@ -9,7 +9,7 @@ use mode_audit::sim::RateWindow;
 use crate::report::{Measured, NaiveMeasured};
 use crate::scenario::{Check, Scenario};
 
-const HEADER: [&str; 19] = [
+const HEADER: [&str; 20] = [
     "scenario",
     "reports",
     "sched",
@@ -23,6 +23,7 @@ const HEADER: [&str; 19] = [
     "429s",
     "max in flight",
     "wall",
+    "after walk",
     "audit CPU",
     "floor",
     "wall / floor",
@@ -79,6 +80,12 @@ fn ours_row(m: &Measured) -> Vec<String> {
         counted(m.tool.stats.requests.throttled, m.server.throttled),
         m.server.max_in_flight.to_string(),
         secs(m.tool.wall),
+        // Findings, history and writing the files: the wall time after the walk's last response.
+        secs(
+            m.tool
+                .wall
+                .saturating_sub(Duration::from_millis(m.tool.stats.duration_ms)),
+        ),
         m.tool.cpu.map_or("?".to_string(), secs),
         floor.map_or("—".to_string(), secs),
         floor.map_or("—".to_string(), |f| {
@@ -118,6 +125,7 @@ fn naive_row(m: &Measured, naive: &NaiveMeasured) -> Vec<String> {
         counted(run.throttled, naive.server.throttled),
         naive.server.max_in_flight.to_string(),
         secs(run.wall),
+        "—".to_string(),
         "—".to_string(),
         floor.map_or("—".to_string(), secs),
         floor.map_or("—".to_string(), |f| {

@@ -92,6 +92,8 @@ pub struct Audit<'a> {
     pub base_url: String,
     pub config: &'a SimConfig,
     pub per_page: usize,
+    /// `--format` of the run.
+    pub formats: &'a str,
     pub extra_args: &'a [&'a str],
     /// How long a run may take before the bench gives up on it.
     pub deadline: Duration,
@@ -142,7 +144,7 @@ impl Audit<'_> {
                 "--base-url",
                 &self.base_url,
                 "--format",
-                "json",
+                self.formats,
             ])
             .args([
                 "--rate",

@@ -129,6 +129,9 @@ impl fmt::Display for DemoReport {
                 dir.join("owners").join("README.md").display()
             )?;
         }
+        if let Some(workbook) = &self.run.workbook {
+            writeln!(f, "  workbook              {}", workbook.display())?;
+        }
         Ok(())
     }
 }
@@ -163,4 +166,43 @@ pub async fn serve(config: SimConfig, listen: SocketAddr) -> Result<()> {
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     sim.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::run::RunStatus;
+
+    fn demo_report(workbook: Option<PathBuf>) -> DemoReport {
+        DemoReport {
+            run: RunReport {
+                workspace: "acme".into(),
+                status: RunStatus::Complete,
+                published: Some(PathBuf::from("d/acme/20261128T032200Z")),
+                workbook,
+                checkpoint: None,
+                resumed: false,
+                summary: Default::default(),
+                stats: Default::default(),
+                failures: Vec::new(),
+                findings: Vec::new(),
+            },
+            truth_reports: 0,
+            server_requests: 0,
+            minimum: 0,
+        }
+    }
+
+    #[test]
+    fn the_workbook_is_named_only_when_one_was_written() {
+        let path = PathBuf::from("d/acme/20261128T032200Z/acme-20261128T032200Z.xlsx");
+        let with = demo_report(Some(path.clone())).to_string();
+        assert!(
+            with.lines()
+                .any(|l| l.trim_start().starts_with("workbook") && l.ends_with(&*path.to_string_lossy())),
+            "{with}"
+        );
+        let without = demo_report(None).to_string();
+        assert!(!without.contains("workbook"), "{without}");
+    }
 }

@@ -124,6 +124,7 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         workspace: settings.workspace.clone(),
         status: RunStatus::Complete,
         published: None,
+        workbook: None,
         checkpoint: None,
         resumed,
         summary,
@@ -181,6 +182,10 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
                 settings.insights.digests,
             )
             .context("could not publish the snapshot; nothing was published")?;
+            report.workbook = settings
+                .formats
+                .xlsx
+                .then(|| path.join(output::workbook_name(&snapshot)));
             report.published = Some(path);
         }
         Destination::Stdout => {

@@ -153,3 +153,20 @@ fn several_workspaces_come_from_flags_or_the_file_in_order_without_repeats() {
             .contains("no slashes")
     );
 }
+
+#[test]
+fn the_format_list_takes_xlsx_from_the_file_and_from_the_flag() {
+    let file = FileConfig::parse("workspace = \"a\"\nformat = \"xlsx, csv\"\n").unwrap();
+    let s = merge(&RunArgs::default(), &file, creds()).unwrap();
+    assert!(s.formats.xlsx && s.formats.csv && !s.formats.json && !s.formats.jsonl);
+    assert_eq!(s.formats.to_string(), "csv,xlsx");
+    let args = RunArgs {
+        format: Some("xlsx".parse().unwrap()),
+        ..RunArgs::default()
+    };
+    let s = merge(&args, &file, creds()).unwrap();
+    assert!(s.formats.xlsx && !s.formats.csv, "the flag wins over the file");
+    let file = FileConfig::parse("workspace = \"a\"\nformat = \"csv,xls\"\n").unwrap();
+    let err = merge(&RunArgs::default(), &file, creds()).unwrap_err();
+    assert!(err.0.contains("'xls'") && err.0.contains("xlsx"), "{err}");
+}

@@ -12,6 +12,7 @@ mod findings;
 mod json;
 pub mod metrics;
 mod table;
+mod xlsx;
 
 use std::fmt;
 use std::fs;
@@ -33,6 +34,7 @@ pub use self::csv::{
 pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
+pub use self::xlsx::{CUT_MARKER, EXCEL_ROWS, MAX_CELL_TEXT, SUMMARY, XlsxOptions, workbook_name, write_workbook};
 
 /// The file formats a run can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub struct Formats {
     pub csv: bool,
     pub json: bool,
     pub jsonl: bool,
+    /// One workbook with typed cells, `<workspace>-<time>.xlsx` (see `xlsx/`).
+    pub xlsx: bool,
 }
 
 impl Default for Formats {
@@ -48,11 +52,15 @@ impl Default for Formats {
             csv: true,
             json: true,
             jsonl: false,
+            xlsx: false,
         }
     }
 }
 
-/// Parses a comma-separated list such as `csv,json,jsonl`.
+/// Every format's name, in the order they are listed.
+const FORMAT_NAMES: &str = "csv, json, jsonl, xlsx";
+
+/// Parses a comma-separated list such as `csv,json,xlsx`.
 impl FromStr for Formats {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -60,21 +68,23 @@ impl FromStr for Formats {
             csv: false,
             json: false,
             jsonl: false,
+            xlsx: false,
         };
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part.to_ascii_lowercase().as_str() {
                 "csv" => f.csv = true,
                 "json" => f.json = true,
                 "jsonl" => f.jsonl = true,
+                "xlsx" => f.xlsx = true,
                 other => {
                     return Err(format!(
-                        "unknown format '{other}': choose from csv, json, jsonl (comma-separated)"
+                        "unknown format '{other}': choose from {FORMAT_NAMES} (comma-separated)"
                     ));
                 }
             }
         }
-        if !(f.csv || f.json || f.jsonl) {
-            return Err("no format given: choose from csv, json, jsonl (comma-separated)".into());
+        if !(f.csv || f.json || f.jsonl || f.xlsx) {
+            return Err(format!("no format given: choose from {FORMAT_NAMES} (comma-separated)"));
         }
         Ok(f)
     }
@@ -82,10 +92,15 @@ impl FromStr for Formats {
 
 impl fmt::Display for Formats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = [(self.csv, "csv"), (self.json, "json"), (self.jsonl, "jsonl")]
-            .into_iter()
-            .filter_map(|(on, name)| on.then_some(name))
-            .collect();
+        let names: Vec<&str> = [
+            (self.csv, "csv"),
+            (self.json, "json"),
+            (self.jsonl, "jsonl"),
+            (self.xlsx, "xlsx"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
         write!(f, "{}", names.join(","))
     }
 }
@@ -151,6 +166,15 @@ pub fn publish(
             write_reports_jsonl(snapshot, w)?;
             Ok(())
         })?;
+    }
+    if formats.xlsx {
+        let options = XlsxOptions {
+            owners: owner_digests,
+            // Beside the snapshots, like the report store: a folder known to be writable and on disk.
+            temp_dir: Some(dir.clone()),
+            ..XlsxOptions::default()
+        };
+        write_file(at, &workbook_name(snapshot), |w| write_workbook(snapshot, &options, w))?;
     }
     sync_dir(at)?;
     let target = free_name(&dir, &stamp)?;

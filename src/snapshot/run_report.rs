@@ -23,6 +23,8 @@ pub struct RunReport {
     pub workspace: String,
     pub status: RunStatus,
     pub published: Option<PathBuf>,
+    /// The workbook inside the published folder, when xlsx was among the formats.
+    pub workbook: Option<PathBuf>,
     /// Where the checkpoint of a stopped run was saved.
     pub checkpoint: Option<PathBuf>,
     /// Whether this run picked up a checkpoint.

@@ -305,11 +305,20 @@ async fn an_unwritable_output_exits_3_before_any_request() {
 #[tokio::test]
 async fn the_demo_audits_the_whole_stand_in() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = mode_audit(tmp.path(), &["demo", "--out", "d"], &[]).await;
+    let o = mode_audit(tmp.path(), &["demo", "--out", "d", "--format", "csv,json,xlsx"], &[]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("(all of them)"), "{text}");
     let truth = mode_audit::sim::Workspace::generate("acme", &SimConfig::demo().spec);
     let csv = std::fs::read_to_string(tmp.path().join("d/acme/latest/reports.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + truth.report_count());
+    // The workbook's path is printed, and it holds every report.
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("workbook"))
+        .unwrap_or_else(|| panic!("no workbook line in {text}"));
+    let path = tmp.path().join(line.trim_start().trim_start_matches("workbook").trim());
+    assert!(path.starts_with(tmp.path().join("d/acme")) && path.extension().is_some_and(|e| e == "xlsx"));
+    let mut book = crate::workbook::Book::open(std::fs::read(&path).unwrap());
+    assert_eq!(book.table("Reports").rows.len(), truth.report_count());
 }

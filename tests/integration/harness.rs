@@ -44,6 +44,7 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
             csv: true,
             json: true,
             jsonl: true,
+            xlsx: false,
         },
     )
     .expect("settings");

@@ -26,3 +26,5 @@ mod workspaces;
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
 mod insights;
+// The workbook (--format xlsx), read back and compared cell by cell with snapshot.json and the CSVs.
+mod workbook;

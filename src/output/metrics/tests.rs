@@ -35,6 +35,7 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         workspace: workspace.into(),
         status,
         published: None,
+        workbook: None,
         checkpoint: None,
         resumed: false,
         summary: crate::snapshot::summary::Summary {

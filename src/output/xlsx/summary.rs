@@ -1,0 +1,146 @@
+//! The Summary sheet: workspace, status, times, counts, findings by reason, requests, and a link to
+//! every other sheet with its rows (and a note where a table continues on another sheet).
+
+use rust_xlsxwriter::{ColNum, Format, RowNum, Url, Worksheet, XlsxError};
+
+use super::cell::{self, Styles, Value};
+use super::sheet::Written;
+use crate::insights::findings::count_by_reason;
+use crate::snapshot::{LedgerStatus, Snapshot, Status};
+
+/// The Summary sheet's name.
+pub const SUMMARY: &str = "Summary";
+
+/// Rows of label and value, written top to bottom.
+struct Lines<'s> {
+    sheet: Worksheet,
+    row: RowNum,
+    styles: &'s Styles,
+}
+
+impl Lines<'_> {
+    fn heading(&mut self, text: &str) -> Result<(), XlsxError> {
+        if self.row > 0 {
+            self.row += 1;
+        }
+        self.sheet
+            .write_string_with_format(self.row, 0, text, &self.styles.header)?;
+        self.row += 1;
+        Ok(())
+    }
+
+    fn line(&mut self, label: &str, values: &[Value]) -> Result<(), XlsxError> {
+        self.sheet.write_string(self.row, 0, label)?;
+        for (i, value) in values.iter().enumerate() {
+            cell::write(&mut self.sheet, self.row, 1 + i as ColNum, value, self.styles)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// A link to `sheet`, its rows, and a note.
+    fn sheet_link(&mut self, sheet: &str, rows: u64, note: &str) -> Result<(), XlsxError> {
+        let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''"))).set_text(sheet);
+        self.sheet.write_url(self.row, 0, link)?;
+        self.sheet.write_number(self.row, 1, rows as f64)?;
+        if !note.is_empty() {
+            self.sheet.write_string(self.row, 2, note)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+}
+
+/// The Summary sheet of `snapshot`, whose tables went into `tables`.
+pub fn summary_sheet(snapshot: &Snapshot, tables: &[Written], styles: &Styles) -> Result<Worksheet, XlsxError> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name(SUMMARY)?;
+    sheet.set_column_width(0, 30)?;
+    sheet.set_column_width(1, 26)?;
+    sheet.set_column_width(2, 50)?;
+    let mut l = Lines { sheet, row: 0, styles };
+    let stats = &snapshot.stats;
+    let status = match snapshot.status {
+        Status::Complete => [Value::text("complete"), Value::Empty],
+        Status::Partial => [
+            Value::text("partial"),
+            Value::text("something could not be read: see Collections, and failures in snapshot.json"),
+        ],
+    };
+    l.heading("Snapshot")?;
+    l.line("Workspace", &[Value::text(&snapshot.workspace)])?;
+    l.line("Status", &status)?;
+    l.line("Started (UTC)", &[Value::Time(&snapshot.started_at)])?;
+    l.line("Finished (UTC)", &[Value::Time(&snapshot.finished_at)])?;
+    l.line(
+        "Duration (seconds)",
+        &[Value::Number(stats.duration_ms as f64 / 1000.0)],
+    )?;
+
+    l.heading("Counts")?;
+    let inaccessible = snapshot
+        .collections
+        .iter()
+        .filter(|c| c.status == LedgerStatus::Inaccessible)
+        .count() as u64;
+    for (label, n) in [
+        ("Collections", stats.collections),
+        ("Inaccessible collections", inaccessible),
+        ("Reports", stats.reports),
+        ("Scheduled", stats.scheduled),
+        ("Scheduled, never viewed", stats.scheduled_zero_views),
+        ("Archived", stats.archived),
+        ("Duplicates dropped", stats.duplicates),
+        ("Failures", snapshot.failures.len() as u64),
+    ] {
+        l.line(label, &[Value::count(Some(n))])?;
+    }
+
+    l.heading("Findings by reason")?;
+    for (reason, n) in count_by_reason(snapshot.findings.iter()) {
+        l.line(reason.code(), &[Value::count(Some(n))])?;
+    }
+    l.line("All findings", &[Value::count(Some(snapshot.findings.len() as u64))])?;
+
+    l.heading("Requests")?;
+    let requests = &stats.requests;
+    for (label, n) in [
+        ("Requests", requests.requests),
+        ("Throttled (429)", requests.throttled),
+        ("Retries", requests.retries),
+        ("Bytes read", requests.bytes),
+    ] {
+        l.line(label, &[Value::count(Some(n))])?;
+    }
+
+    l.heading("Sheets")?;
+    for (header, col) in [("sheet", 0), ("rows", 1), ("note", 2)] {
+        l.sheet
+            .write_string_with_format(l.row, col, header, &Format::new().set_italic())?;
+    }
+    l.row += 1;
+    for table in tables {
+        for (i, (name, rows)) in table.sheets.iter().enumerate() {
+            l.sheet_link(name, *rows, &note(table, i))?;
+        }
+    }
+    Ok(l.sheet)
+}
+
+/// Says where a table split over several sheets goes on, or comes from.
+pub fn note(table: &Written, index: usize) -> String {
+    let n = table.sheets.len();
+    if n < 2 {
+        return String::new();
+    }
+    let all = table.rows();
+    if index + 1 < n {
+        format!(
+            "{} has {all} rows, more than a sheet holds: continues on {}",
+            table.title,
+            table.sheets[index + 1].0
+        )
+    } else {
+        format!("{} continued from {}", table.title, table.sheets[index - 1].0)
+    }
+}
