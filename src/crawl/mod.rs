@@ -14,9 +14,11 @@ pub mod pager;
 pub mod progress;
 mod records;
 mod resume;
+mod reuse;
 
 pub use error::CrawlError;
 pub use options::CrawlOptions;
+pub use reuse::Reuse;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -159,6 +161,8 @@ struct Walk {
     deferred: Vec<(usize, u32)>,
     started_at: Option<String>,
     prior: crate::mode::RequestStats,
+    /// Stamped on every schedule read (`fetched_at`).
+    fetched_at: String,
 }
 
 impl Walk {
@@ -183,6 +187,10 @@ impl Walk {
             deferred: Vec::new(),
             started_at: None,
             prior: Default::default(),
+            fetched_at: options
+                .fetched_at
+                .clone()
+                .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         };
         walk.queue[0].push_back(Job::Collections { page: 1 });
         walk
@@ -255,6 +263,19 @@ impl Walk {
             Fetched::Schedules(key, result) => self.absorb_schedules(key, result),
         }
         Ok(())
+    }
+
+    /// A report whose schedules are to be read: settled from the earlier snapshot when the
+    /// [`Reuse`] allows, otherwise queued for its schedules request.
+    fn schedules_for(&mut self, key: SortKey, mut record: ReportRecord) {
+        if let Some(schedules) = self.options.reuse.as_ref().and_then(|r| r.schedules(&record)) {
+            records::reuse_schedules(&mut record, schedules);
+            self.store.push(key, &record);
+            return;
+        }
+        let schedules = Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2]);
+        self.pending.insert(key, ReportWalk { record, schedules });
+        self.queue[2].push_back(Job::Schedules { report: key, page: 1 });
     }
 
     fn tally(&self, in_flight: usize) -> Tally {

@@ -2,7 +2,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use super::{CollectionWalk, Job, Listing, ReportWalk, Walk};
+use super::{CollectionWalk, Job, Listing, Walk};
 use crate::crawl::CrawlOptions;
 use crate::crawl::checkpoint::{CHECKPOINT_VERSION, Checkpoint, CollectionProgress};
 use crate::crawl::pager::Pager;
@@ -90,15 +90,7 @@ impl Walk {
                 if pending {
                     report.schedules.clear();
                     report.fetch_status = FetchStatus::SchedulesUnfinished;
-                    walk.queue[2].push_back(Job::Schedules { report: key, page: 1 });
-                    let schedules = Pager::new(options.per_page, options.max_pages);
-                    walk.pending.insert(
-                        key,
-                        ReportWalk {
-                            record: report,
-                            schedules,
-                        },
-                    );
+                    walk.schedules_for(key, report);
                 } else {
                     walk.store.push(key, &report);
                 }

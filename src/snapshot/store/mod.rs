@@ -128,6 +128,11 @@ impl ReportStore {
         self.slots.iter().map(|slot| (slot.key, self.read(slot)))
     }
 
+    /// The record pushed `index`-th (in the order of pushing until [`ReportStore::sort`]).
+    pub fn get(&self, index: usize) -> Option<ReportRecord> {
+        self.slots.get(index).map(|slot| self.read(slot))
+    }
+
     /// Every record into memory (tests, small snapshots).
     pub fn to_vec(&self) -> Vec<ReportRecord> {
         self.iter().collect()
