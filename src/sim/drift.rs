@@ -40,7 +40,7 @@ impl Drift {
     pub fn apply(&self, ws: &mut Workspace) -> Drifted {
         let mut rng = fastrand::Rng::with_seed(self.seed);
         let mut done = Drifted::default();
-        for r in ws.collections.iter_mut().flat_map(|c| c.reports.iter_mut()) {
+        for r in ws.reports_mut() {
             if rng.f64() >= self.share {
                 continue;
             }

@@ -123,12 +123,13 @@ impl SimServer {
         self.state.truth.read().unwrap_or_else(|e| e.into_inner()).ws.clone()
     }
 
-    /// Changes the truth (e.g. views, schedules) for the requests that follow.
-    pub fn mutate(&self, f: impl FnOnce(&mut Workspace)) {
+    /// Changes the truth (e.g. views, schedules) for the requests that follow; returns what `f` does.
+    pub fn mutate<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
         let mut truth = self.state.truth.write().unwrap_or_else(|e| e.into_inner());
         let mut ws = truth.ws.clone();
-        f(&mut ws);
+        let out = f(&mut ws);
         *truth = Arc::new(Truth::new(ws));
+        out
     }
 
     pub fn counters(&self) -> CounterSnapshot {
