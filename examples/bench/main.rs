@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release --example bench -- [--short|--full] [--only NAME]...`
 
+mod incremental;
 mod naive;
 mod report;
 mod scenario;
@@ -19,6 +20,7 @@ use mode_audit::sim::minimum_requests;
 use mode_audit::sim::{SimConfig, SimServer};
 use tokio::runtime::Runtime;
 
+use incremental::IncrementalMeasured;
 use naive::naive_crawl;
 use report::{ByKind, Measured, NaiveMeasured};
 use scenario::{PER_PAGE, Scenario};
@@ -64,19 +66,22 @@ fn main() -> ExitCode {
 fn bench(args: &Args) -> Result<ExitCode> {
     let mode = if args.full { "--full" } else { "--short" };
     let all = if args.full { scenario::full() } else { scenario::short() };
+    let all_incremental = incremental::scenarios();
     if args.list {
-        for s in &all {
-            println!("{}", s.name);
+        for name in all.iter().map(|s| s.name).chain(all_incremental.iter().map(|s| s.name)) {
+            println!("{name}");
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let selected: Vec<Scenario> = all
-        .iter()
-        .filter(|s| args.only.is_empty() || args.only.iter().any(|n| s.name.contains(n.as_str())))
-        .cloned()
-        .collect();
-    if selected.is_empty() {
-        let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|n| name.contains(n.as_str()));
+    let selected: Vec<Scenario> = all.iter().filter(|s| wanted(s.name)).cloned().collect();
+    let selected_incremental: Vec<_> = all_incremental.iter().filter(|s| wanted(s.name)).cloned().collect();
+    if selected.is_empty() && selected_incremental.is_empty() {
+        let names: Vec<&str> = all
+            .iter()
+            .map(|s| s.name)
+            .chain(all_incremental.iter().map(|s| s.name))
+            .collect();
         anyhow::bail!(
             "no scenario matches --only {:?}; {mode} has {}",
             args.only,
@@ -107,8 +112,23 @@ fn bench(args: &Args) -> Result<ExitCode> {
             }
         }
     }
+    let mut incremental_measured = Vec::new();
+    for s in &selected_incremental {
+        eprintln!("bench: {} ...", s.name);
+        let one = Instant::now();
+        match incremental::measure(&runtime, &binary, s, UNLIMITED_DEADLINE) {
+            Ok(m) => {
+                eprintln!("bench: {} done in {}", s.name, secs(one.elapsed()));
+                incremental_measured.push(m);
+            }
+            Err(e) => {
+                eprintln!("bench: {} FAILED: {e:#}", s.name);
+                errors.push(format!("{}: {e:#}", s.name));
+            }
+        }
+    }
     let elapsed = started.elapsed();
-    print_results(mode, &measured, &errors, elapsed);
+    print_results(mode, &measured, &incremental_measured, &errors, elapsed);
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -174,7 +194,13 @@ fn start(runtime: &Runtime, config: &SimConfig) -> Result<SimServer> {
         .context("cannot start the stand-in on 127.0.0.1")
 }
 
-fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: Duration) {
+fn print_results(
+    mode: &str,
+    measured: &[Measured],
+    incremental: &[IncrementalMeasured],
+    errors: &[String],
+    elapsed: Duration,
+) {
     println!(
         "## mode-audit bench {mode}, {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
@@ -182,23 +208,37 @@ fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: 
     println!();
     println!("machine: {}", machine());
     println!();
-    print!("{}", table(measured));
-    println!();
-    let verdicts: Vec<_> = measured
+    if !measured.is_empty() {
+        print!("{}", table(measured));
+        println!();
+    }
+    if !incremental.is_empty() {
+        println!("Incremental runs (`--schedules-max-age 7d`, the second run right after the first):");
+        println!();
+        print!("{}", incremental::table(incremental));
+        println!();
+    }
+    let verdicts: Vec<(&str, bool, String)> = measured
         .iter()
-        .flat_map(|m| m.verdicts().into_iter().map(move |v| (m.scenario.name, v)))
+        .flat_map(|m| {
+            m.verdicts().into_iter().map(move |v| {
+                let text = format!("{}: {} (target {})", check_name(v.check), v.measured, v.target);
+                (m.scenario.name, v.pass, text)
+            })
+        })
+        .chain(incremental.iter().flat_map(|m| {
+            m.verdicts().into_iter().map(move |v| {
+                let text = format!("{}: {} (target {})", v.check, v.measured, v.target);
+                (m.scenario.name, v.pass, text)
+            })
+        }))
         .collect();
-    let met = verdicts.iter().filter(|(_, v)| v.pass).count();
+    let met = verdicts.iter().filter(|(_, pass, _)| *pass).count();
     println!("targets met: {met} of {}", verdicts.len());
     println!();
-    for (name, v) in &verdicts {
-        let verdict = if v.pass { "PASS" } else { "FAIL" };
-        println!(
-            "- {verdict} {name} {}: {} (target {})",
-            check_name(v.check),
-            v.measured,
-            v.target
-        );
+    for (name, pass, text) in &verdicts {
+        let verdict = if *pass { "PASS" } else { "FAIL" };
+        println!("- {verdict} {name} {text}");
     }
     let extra: Vec<String> = measured.iter().filter_map(Measured::extra_requests).collect();
     if !extra.is_empty() {
@@ -208,7 +248,11 @@ fn print_results(mode: &str, measured: &[Measured], errors: &[String], elapsed: 
             println!("- {e}");
         }
     }
-    let disagreements: Vec<String> = measured.iter().flat_map(Measured::disagreements).collect();
+    let disagreements: Vec<String> = measured
+        .iter()
+        .flat_map(Measured::disagreements)
+        .chain(incremental.iter().flat_map(IncrementalMeasured::disagreements))
+        .collect();
     println!();
     if disagreements.is_empty() {
         println!("The audit's counts (requests, 429s, reports) agree with the stand-in's in every scenario.");

@@ -89,7 +89,20 @@ pub fn run_tool(
     deadline: Duration,
 ) -> Result<ToolRun> {
     let out = tempfile::tempdir().context("cannot create a temporary output folder")?;
-    let stderr_path = out.path().join("stderr.log");
+    run_tool_in(out.path(), binary, base_url, config, per_page, extra_args, deadline)
+}
+
+/// [`run_tool`] with the snapshots going to `out` (`OUT/<workspace>/...`, kept for the next run).
+pub fn run_tool_in(
+    out: &Path,
+    binary: &Path,
+    base_url: &str,
+    config: &SimConfig,
+    per_page: usize,
+    extra_args: &[&str],
+    deadline: Duration,
+) -> Result<ToolRun> {
+    let stderr_path = out.join("stderr.log");
     let stderr = File::create(&stderr_path).context("cannot create the child's stderr log")?;
     let started = Instant::now();
     let mut child = Command::new(binary)
@@ -105,7 +118,7 @@ pub fn run_tool(
         .args(["--rate", &rate_flag(config.limit), "--per-page", &per_page.to_string()])
         .args(extra_args)
         .arg("--out")
-        .arg(out.path())
+        .arg(out)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RUST_LOG", "warn")
@@ -143,7 +156,7 @@ pub fn run_tool(
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         bail!("mode-audit exited with {status}:\n{}", tail.join("\n"));
     }
-    let snapshot = out.path().join(&config.workspace).join("latest").join("snapshot.json");
+    let snapshot = latest_snapshot(out, config);
     let file = File::open(&snapshot).with_context(|| format!("cannot open {}", snapshot.display()))?;
     let head: SnapshotHead =
         serde_json::from_reader(BufReader::new(file)).with_context(|| format!("cannot read {}", snapshot.display()))?;
@@ -154,6 +167,11 @@ pub fn run_tool(
         sampled_peak_rss,
         cpu,
     })
+}
+
+/// The snapshot.json of the last run published in `out`.
+pub fn latest_snapshot(out: &Path, config: &SimConfig) -> PathBuf {
+    out.join(&config.workspace).join("latest").join("snapshot.json")
 }
 
 /// `VmHWM` of a live process, in bytes.

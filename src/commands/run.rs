@@ -132,7 +132,9 @@ async fn walk_and_publish(
     walk_options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
     walk_options.fetched_at = Some(started_at.clone());
     let outcome = crawl(&client, &walk_options, stop, resume).await?;
-    if let Some(index) = &reuse {
+    // The index is not needed past the walk: let it go before history is read.
+    drop(walk_options);
+    if let Some(index) = reuse {
         let t = index.tally();
         tracing::info!(
             reused = t.reused,

@@ -36,6 +36,11 @@ use crate::stop::{Stop, StopReason};
 /// so that memory stays bounded on workspaces where most reports are scheduled.
 const MAX_PENDING: usize = 1_000;
 
+/// Report pages in flight at most. A page of 100 reports is a few hundred KB of body, then of
+/// decoded reports; without a limit (`--rate off`, or before any latency is known) as many pages as
+/// `concurrency` would be held at once. At Mode's pace the latency never asks for this many.
+const MAX_REPORT_PAGES: usize = 16;
+
 /// What the walk collected; `failures` empty and `stopped` `None` means complete.
 #[derive(Debug, Default)]
 pub struct CrawlOutcome {
@@ -216,7 +221,9 @@ impl Walk {
                 self.queue[1].push_back(Job::Reports { collection, page });
             }
         }
-        if let Some(job) = self.queue[1].pop_front() {
+        if self.reports_in_flight < MAX_REPORT_PAGES
+            && let Some(job) = self.queue[1].pop_front()
+        {
             self.reports_in_flight += 1;
             return Some(job);
         }
