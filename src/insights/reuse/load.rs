@@ -14,7 +14,7 @@ use super::Entry;
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::store::ReportStore;
 use crate::snapshot::time::parse_time;
-use crate::snapshot::{FetchStatus, ReportRecord, SCHEMA_VERSION};
+use crate::snapshot::{Failure, FetchStatus, ReportRecord, SCHEMA_VERSION};
 
 /// An earlier snapshot, reduced to its scheduled reports.
 pub(super) struct Loaded {
@@ -56,6 +56,7 @@ fn read(path: &Path, workspace: &str, now: DateTime<Utc>, spill: Option<&Path>) 
     let mut de = serde_json::Deserializer::from_reader(BufReader::new(file));
     let mut builder = Builder {
         workspace,
+        undated: Vec::new(),
         entries: Vec::new(),
         tokens: HashMap::new(),
         store: ReportStore::in_dir(spill),
@@ -64,10 +65,14 @@ fn read(path: &Path, workspace: &str, now: DateTime<Utc>, spill: Option<&Path>) 
     de.end().map_err(|e| e.to_string())?;
     builder.store.check().map_err(|e| e.to_string())?;
     let started_at = head.ok_or("it has no started_at")?;
-    match parse_time(&started_at) {
-        Some(at) if at < now => {}
+    let started_ms = match parse_time(&started_at) {
+        Some(at) if at < now => at.timestamp_millis(),
         Some(_) => return Err(format!("it started at {started_at}, not before this run")),
         None => return Err(format!("started_at '{started_at}' is not a time")),
+    };
+    for &i in &builder.undated {
+        let entry = &mut builder.entries[i];
+        entry.fetched_ms = entry.fetched_ms.min(started_ms);
     }
     Ok(Loaded {
         path: path.to_path_buf(),
@@ -80,6 +85,8 @@ fn read(path: &Path, workspace: &str, now: DateTime<Utc>, spill: Option<&Path>) 
 
 struct Builder<'a> {
     workspace: &'a str,
+    /// Entries with a record without `fetched_at`.
+    undated: Vec<usize>,
     entries: Vec<Entry>,
     tokens: HashMap<Box<str>, usize>,
     store: ReportStore,
@@ -88,11 +95,11 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Keeps a report whose schedules were read to the end and that has at least one (a record
     /// carries its `fetched_at`; a report without any could not pass its age on).
-    fn add(&mut self, report: ReportRecord, started_ms: Option<i64>) {
+    fn add(&mut self, report: ReportRecord) {
         if report.fetch_status != FetchStatus::Fetched || report.schedules.is_empty() {
             return;
         }
-        let fetched_ms = report
+        let times: Vec<Option<i64>> = report
             .schedules
             .iter()
             .map(|s| {
@@ -101,22 +108,23 @@ impl Builder<'_> {
                     .and_then(parse_time)
                     .map(|t| t.timestamp_millis())
             })
-            .map(|t| t.or(started_ms))
-            .min()
-            .flatten();
-        // Without a time to measure its age by, a record is never reused.
-        let Some(fetched_ms) = fetched_ms else { return };
+            .collect();
         let i = self.entries.len();
+        if times.contains(&None) {
+            // Written before `fetched_at` existed: read at the snapshot's start, known at the end.
+            self.undated.push(i);
+        }
         self.entries.push(Entry {
             schedules_count: report.schedules_count,
             updated_at: report.updated_at.as_deref().map(Box::from),
-            fetched_ms,
+            fetched_ms: times.into_iter().flatten().min().unwrap_or(i64::MAX),
             due: false,
         });
         self.store.push_last(&report);
         if let Some(earlier) = self.tokens.insert(report.token.into_boxed_str(), i) {
             // Listed twice: only the last one is reachable; the first is never due or reused.
             self.entries[earlier].fetched_ms = i64::MAX;
+            self.undated.retain(|&u| u != earlier);
         }
     }
 }
@@ -141,6 +149,7 @@ impl<'de> Visitor<'de> for &mut Builder<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         use serde::de::Error;
         let mut started_at: Option<String> = None;
+        let mut cut: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "schema_version" => {
@@ -158,17 +167,24 @@ impl<'de> Visitor<'de> for &mut Builder<'_> {
                     }
                 }
                 "started_at" => started_at = Some(map.next_value()?),
-                "reports" => {
-                    let started_ms = started_at.as_deref().and_then(parse_time).map(|t| t.timestamp_millis());
-                    map.next_value_seed(Reports {
-                        builder: &mut *self,
-                        started_ms,
-                    })?
+                "failures" => {
+                    // A schedules listing cut short (the page cap) is marked fetched but is not whole.
+                    let failures: Vec<Failure> = map.next_value()?;
+                    cut.extend(
+                        failures
+                            .into_iter()
+                            .filter(|f| f.scope == "schedules")
+                            .filter_map(|f| f.token),
+                    );
                 }
+                "reports" => map.next_value_seed(Reports { builder: &mut *self })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+        }
+        for token in cut {
+            self.tokens.remove(token.as_str());
         }
         Ok(started_at)
     }
@@ -177,8 +193,6 @@ impl<'de> Visitor<'de> for &mut Builder<'_> {
 /// The `reports` array, one report at a time.
 struct Reports<'b, 'a> {
     builder: &'b mut Builder<'a>,
-    /// The snapshot's `started_at`: the `fetched_at` of records written before it existed.
-    started_ms: Option<i64>,
 }
 
 impl<'de> DeserializeSeed<'de> for Reports<'_, '_> {
@@ -198,7 +212,7 @@ impl<'de> Visitor<'de> for Reports<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(report) = seq.next_element::<ReportRecord>()? {
-            self.builder.add(report, self.started_ms);
+            self.builder.add(report);
         }
         Ok(())
     }

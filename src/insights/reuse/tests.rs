@@ -178,14 +178,21 @@ fn only_schedules_read_to_the_end_are_indexed_and_old_snapshots_count_from_their
     unscheduled.updated_at = Some("2026-11-01T10:00:00.000Z".into());
     let mut old_format = scheduled("old", earlier);
     old_format.schedules[0].fetched_at = None;
+    let capped = scheduled("capped", earlier);
     write(
         dir.path(),
         earlier,
-        vec![failed.clone(), unscheduled.clone(), old_format.clone()],
+        vec![failed.clone(), unscheduled.clone(), old_format.clone(), capped.clone()],
     );
+    // The schedules listing of `capped` hit the page cap: fetched, but not whole.
+    let path = dir.path().join(folder_stamp(earlier)).join("snapshot.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["failures"] = serde_json::json!([{"scope": "schedules", "token": "capped", "error": "page cap"}]);
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
     let index = index(dir.path(), "2026-11-28T03:00:00.000Z", 7 * DAY);
     assert_eq!(index.verdict(&failed), Verdict::New);
     assert_eq!(index.verdict(&unscheduled), Verdict::New);
+    assert_eq!(index.verdict(&capped), Verdict::New);
     let kept = Reuse::schedules(&index, &old_format).expect("reused");
     assert_eq!(
         kept[0].fetched_at.as_deref(),
