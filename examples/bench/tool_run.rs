@@ -38,11 +38,17 @@ struct SnapshotHead {
     stats: SnapshotStats,
 }
 
-/// The `mode-audit` binary next to this bench, built (or refreshed) with cargo unless `build` is false.
+/// The `mode-audit` binary of the same build (`target/<profile>/`), built (or refreshed) with cargo unless
+/// `build` is false.
 pub fn tool_binary(build: bool) -> Result<PathBuf> {
-    let binary = std::env::current_exe()
-        .context("cannot find the bench's own executable")?
-        .with_file_name(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
+    let exe = std::env::current_exe().context("cannot find the bench's own executable")?;
+    // Examples are built into target/<profile>/examples/, binaries into target/<profile>/.
+    let dir = exe.parent().context("the bench's executable has no folder")?;
+    let dir = match dir.file_name() {
+        Some(name) if name == "examples" => dir.parent().unwrap_or(dir),
+        _ => dir,
+    };
+    let binary = dir.join(format!("mode-audit{}", std::env::consts::EXE_SUFFIX));
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");

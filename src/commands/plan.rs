@@ -136,6 +136,28 @@ impl fmt::Display for Plan {
             "  full run                   {:>8}  requests",
             self.full_run_requests()
         )?;
+        match (self.rate, self.estimated_duration()) {
+            (Some(rate), Some(d)) => {
+                let secs = d.as_secs();
+                writeln!(
+                    f,
+                    "  at {rate} ({:.2}/s paced)  {:>8}  ({}m {:02}s)",
+                    rate.paced_per_second(),
+                    format!("{secs}s"),
+                    secs / 60,
+                    secs % 60
+                )?;
+                // Headroom for 429 pauses and retries, plus start-up.
+                let deadline = secs + secs / 2 + 60;
+                writeln!(f, "  suggested CronJob activeDeadlineSeconds: {deadline}")?;
+                writeln!(
+                    f,
+                    "  (or run with --max-duration {}s to stop cleanly and resume next time)",
+                    secs + secs / 4 + 30
+                )?;
+            }
+            _ => writeln!(f, "  pace: unlimited (--rate off)")?,
+        }
         match (&self.incremental, self.incremental_run_requests()) {
             (Incremental::From { since, tally }, Some(requests)) => {
                 writeln!(
@@ -160,28 +182,6 @@ impl fmt::Display for Plan {
                 "  incremental run            {:>8}  (set --schedules-max-age, e.g. 7d, to reuse unchanged schedule details)",
                 "—"
             )?,
-        }
-        match (self.rate, self.estimated_duration()) {
-            (Some(rate), Some(d)) => {
-                let secs = d.as_secs();
-                writeln!(
-                    f,
-                    "  at {rate} ({:.2}/s paced)  {:>8}  ({}m {:02}s)",
-                    rate.paced_per_second(),
-                    format!("{secs}s"),
-                    secs / 60,
-                    secs % 60
-                )?;
-                // Headroom for 429 pauses and retries, plus start-up.
-                let deadline = secs + secs / 2 + 60;
-                writeln!(f, "  suggested CronJob activeDeadlineSeconds: {deadline}")?;
-                writeln!(
-                    f,
-                    "  (or run with --max-duration {}s to stop cleanly and resume next time)",
-                    secs + secs / 4 + 30
-                )?;
-            }
-            _ => writeln!(f, "  pace: unlimited (--rate off)")?,
         }
         writeln!(f, "  this plan took {:.1}s", self.elapsed.as_secs_f64())
     }

@@ -314,14 +314,20 @@ impl fmt::Display for RunReport {
                 writeln!(f, "                        {n:>8}  {}", reason.code())?;
             }
         }
-        if let (Some(reports), Some(schedules)) = (self.stats.reports_reused, self.stats.schedules_reused) {
-            let oldest = self.stats.oldest_schedule_age_seconds.map_or(String::new(), |secs| {
-                format!("; the oldest schedule details are {} old", age(secs))
-            });
-            writeln!(
-                f,
-                "  schedules reused      {schedules:>8}  (of {reports} reports, from the last snapshot{oldest})"
-            )?;
+        match (self.stats.reports_reused, self.stats.schedules_reused) {
+            (Some(0), _) | (_, Some(0)) => {
+                writeln!(f, "  schedules reused      {:>8}  (every schedule read by this run)", 0)?
+            }
+            (Some(reports), Some(schedules)) => {
+                let oldest = self.stats.oldest_schedule_age_seconds.map_or(String::new(), |secs| {
+                    format!("; the oldest read {} before this run", age(secs))
+                });
+                writeln!(
+                    f,
+                    "  schedules reused      {schedules:>8}  (of {reports} reports, from the last snapshot{oldest})"
+                )?
+            }
+            _ => {}
         }
         writeln!(
             f,
