@@ -135,6 +135,10 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
     pub resume_max_age: Option<humantime::Duration>,
 
+    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run. 0 or unset: fetch every report's schedules.
+    #[arg(long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
+    pub schedules_max_age: Option<humantime::Duration>,
+
     /// SCHEDULED_NOT_VIEWED_RECENTLY looks for views gained over this long; needs a snapshot at least that old. [default: 30d]
     #[arg(long, env = "MODE_AUDIT_FINDINGS_WINDOW", value_name = "DURATION")]
     pub findings_window: Option<humantime::Duration>,

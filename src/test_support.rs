@@ -19,6 +19,7 @@ pub fn schedule(token: &str, freq: &str, subs: u64) -> ScheduleRecord {
         last_succeeded_at: Some("2026-11-27T08:00:09.000Z".into()),
         retry_state: Some("ok".into()),
         subscriber_count: Some(subs),
+        fetched_at: Some("2026-11-28T03:00:00.000Z".into()),
     }
 }
 

@@ -5,6 +5,7 @@
 //! `cargo run --release --example bench -- [--short|--full] [--only NAME]...`
 
 mod diff;
+mod incremental;
 mod naive;
 mod prepare;
 mod report;
@@ -22,6 +23,7 @@ use mode_audit::sim::{SimConfig, SimServer};
 use tokio::runtime::Runtime;
 
 use diff::{DiffMeasured, measure_diff};
+use incremental::IncrementalMeasured;
 use naive::naive_crawl;
 use report::{ByKind, Measured, NaiveMeasured};
 use scenario::{Before, DIFF_NAME, EARLIER_AGES, PER_PAGE, Scenario};
@@ -67,18 +69,24 @@ fn main() -> ExitCode {
 fn bench(args: &Args) -> Result<ExitCode> {
     let mode = if args.full { "--full" } else { "--short" };
     let all = if args.full { scenario::full() } else { scenario::short() };
+    let all_incremental = incremental::scenarios();
     if args.list {
-        for s in &all {
-            println!("{}", s.name);
+        for name in all.iter().map(|s| s.name).chain(all_incremental.iter().map(|s| s.name)) {
+            println!("{name}");
         }
         println!("{DIFF_NAME}");
         return Ok(ExitCode::SUCCESS);
     }
     let chosen = |name: &str| args.only.is_empty() || args.only.iter().any(|n| name.contains(n.as_str()));
     let selected: Vec<Scenario> = all.iter().filter(|s| chosen(s.name)).cloned().collect();
+    let selected_incremental: Vec<_> = all_incremental.iter().filter(|s| chosen(s.name)).cloned().collect();
     let with_diff = chosen(DIFF_NAME);
-    if selected.is_empty() && !with_diff {
-        let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    if selected.is_empty() && selected_incremental.is_empty() && !with_diff {
+        let mut names: Vec<&str> = all
+            .iter()
+            .map(|s| s.name)
+            .chain(all_incremental.iter().map(|s| s.name))
+            .collect();
         names.push(DIFF_NAME);
         anyhow::bail!(
             "no scenario matches --only {:?}; {mode} has {}",
@@ -110,6 +118,21 @@ fn bench(args: &Args) -> Result<ExitCode> {
             }
         }
     }
+    let mut incremental_measured = Vec::new();
+    for s in &selected_incremental {
+        eprintln!("bench: {} ...", s.name);
+        let one = Instant::now();
+        match incremental::measure(&runtime, &binary, s, UNLIMITED_DEADLINE) {
+            Ok(m) => {
+                eprintln!("bench: {} done in {}", s.name, secs(one.elapsed()));
+                incremental_measured.push(m);
+            }
+            Err(e) => {
+                eprintln!("bench: {} FAILED: {e:#}", s.name);
+                errors.push(format!("{}: {e:#}", s.name));
+            }
+        }
+    }
     let mut diffed = None;
     if with_diff {
         eprintln!("bench: {DIFF_NAME} ...");
@@ -122,7 +145,7 @@ fn bench(args: &Args) -> Result<ExitCode> {
         }
     }
     let elapsed = started.elapsed();
-    print_results(mode, &measured, diffed.as_ref(), &errors, elapsed);
+    print_results(mode, &measured, &incremental_measured, diffed.as_ref(), &errors, elapsed);
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -238,6 +261,7 @@ fn start(runtime: &Runtime, config: &SimConfig) -> Result<SimServer> {
 fn print_results(
     mode: &str,
     measured: &[Measured],
+    incremental: &[IncrementalMeasured],
     diffed: Option<&DiffMeasured>,
     errors: &[String],
     elapsed: Duration,
@@ -249,23 +273,37 @@ fn print_results(
     println!();
     println!("machine: {}", machine());
     println!();
-    print!("{}", table(measured));
-    println!();
-    let verdicts: Vec<_> = measured
+    if !measured.is_empty() {
+        print!("{}", table(measured));
+        println!();
+    }
+    if !incremental.is_empty() {
+        println!("Incremental runs (`--schedules-max-age 7d`, the second run right after the first):");
+        println!();
+        print!("{}", incremental::table(incremental));
+        println!();
+    }
+    let verdicts: Vec<(&str, bool, String)> = measured
         .iter()
-        .flat_map(|m| m.verdicts().into_iter().map(move |v| (m.scenario.name, v)))
+        .flat_map(|m| {
+            m.verdicts().into_iter().map(move |v| {
+                let text = format!("{}: {} (target {})", check_name(v.check), v.measured, v.target);
+                (m.scenario.name, v.pass, text)
+            })
+        })
+        .chain(incremental.iter().flat_map(|m| {
+            m.verdicts().into_iter().map(move |v| {
+                let text = format!("{}: {} (target {})", v.check, v.measured, v.target);
+                (m.scenario.name, v.pass, text)
+            })
+        }))
         .collect();
-    let met = verdicts.iter().filter(|(_, v)| v.pass).count();
+    let met = verdicts.iter().filter(|(_, pass, _)| *pass).count();
     println!("targets met: {met} of {}", verdicts.len());
     println!();
-    for (name, v) in &verdicts {
-        let verdict = if v.pass { "PASS" } else { "FAIL" };
-        println!(
-            "- {verdict} {name} {}: {} (target {})",
-            check_name(v.check),
-            v.measured,
-            v.target
-        );
+    for (name, pass, text) in &verdicts {
+        let verdict = if *pass { "PASS" } else { "FAIL" };
+        println!("- {verdict} {name} {text}");
     }
     let before: Vec<String> = measured
         .iter()
@@ -290,7 +328,11 @@ fn print_results(
             println!("- {e}");
         }
     }
-    let disagreements: Vec<String> = measured.iter().flat_map(Measured::disagreements).collect();
+    let disagreements: Vec<String> = measured
+        .iter()
+        .flat_map(Measured::disagreements)
+        .chain(incremental.iter().flat_map(IncrementalMeasured::disagreements))
+        .collect();
     println!();
     if disagreements.is_empty() {
         println!("The audit's counts (requests, 429s, reports) agree with the stand-in's in every scenario.");

@@ -41,7 +41,8 @@ struct SnapshotHead {
     stats: SnapshotStats,
 }
 
-/// The `mode-audit` binary next to this bench, built (or refreshed) with cargo unless `build` is false.
+/// The `mode-audit` binary of the same build (`target/<profile>/`), built (or refreshed) with cargo unless
+/// `build` is false.
 pub fn tool_binary(build: bool) -> Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot find the bench's own executable")?;
     // The bench is an example: it lives in target/<profile>/examples/, beside which is the binary.
@@ -84,6 +85,29 @@ pub fn rate_flag(limit: Option<RateWindow>) -> String {
         Some(w) => format!("{}/{}", w.requests, humantime::format_duration(w.window)),
         None => "off".to_string(),
     }
+}
+
+/// Runs `mode-audit run` (JSON only) into `out` (`OUT/<workspace>/...`, kept for the next run)
+/// against the stand-in at `base_url` and reads its snapshot.
+pub fn run_tool_in(
+    out: &Path,
+    binary: &Path,
+    base_url: &str,
+    config: &SimConfig,
+    per_page: usize,
+    extra_args: &[&str],
+    deadline: Duration,
+) -> Result<ToolRun> {
+    let audit = Audit {
+        binary,
+        base_url: base_url.to_string(),
+        config,
+        per_page,
+        formats: "json",
+        extra_args,
+        deadline,
+    };
+    audit.run(out)
 }
 
 /// `mode-audit run` against one stand-in, as each scenario calls it.
@@ -241,6 +265,11 @@ pub fn watch(mut command: Command, deadline: Duration, mut stop_when: impl FnMut
         stderr,
         stderr_tail,
     })
+}
+
+/// The snapshot.json of the last run published in `out`.
+pub fn latest_snapshot(out: &Path, config: &SimConfig) -> PathBuf {
+    out.join(&config.workspace).join("latest").join("snapshot.json")
 }
 
 /// `VmHWM` of a live process, in bytes.

@@ -54,6 +54,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
             max_age: std::time::Duration::ZERO,
         },
         max_duration: None,
+        schedules_max_age: None,
         progress: true,
         log_format: None,
         insights: Default::default(),

@@ -1,15 +1,19 @@
 //! `mode-audit plan`: walks only the collections and report pages, then says how many requests a
-//! full run would make and how long it would take at the configured pace; each workspace named in
-//! turn.
+//! full run would make and how long it would take at the configured pace, and, with
+//! `--schedules-max-age`, what an incremental run from the last snapshot would make; each
+//! workspace named in turn.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use chrono::{SecondsFormat, Utc};
 
+use crate::commands::run::earlier_schedules;
 use crate::config::Settings;
 use crate::crawl::crawl;
+use crate::insights::reuse::Tally;
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::snapshot::FetchStatus;
 use crate::stop::Stop;
@@ -29,6 +33,19 @@ pub struct Plan {
     pub elapsed: Duration,
     /// Whether every listing was read (otherwise the counts are a lower bound).
     pub complete: bool,
+    /// What reusing the last snapshot's schedule details would save (`--schedules-max-age`).
+    pub incremental: Incremental,
+}
+
+/// The incremental run's side of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incremental {
+    /// `--schedules-max-age` is not set.
+    Off,
+    /// It is, but the output folder holds no earlier snapshot to reuse from.
+    NoSnapshot,
+    /// From the snapshot that started at `since`: the schedules requests still needed, and why.
+    From { since: String, tally: Tally },
 }
 
 impl Plan {
@@ -36,10 +53,22 @@ impl Plan {
         self.page_requests + self.schedule_requests
     }
 
+    /// Requests of an incremental run from the last snapshot, when one can be made.
+    pub fn incremental_run_requests(&self) -> Option<u64> {
+        match &self.incremental {
+            Incremental::From { tally, .. } => Some(self.page_requests + tally.fetched()),
+            _ => None,
+        }
+    }
+
     /// The full run's duration at the pace: requests ÷ paced rate (the budget, not latency, bounds it).
     pub fn estimated_duration(&self) -> Option<Duration> {
+        self.duration_of(self.full_run_requests())
+    }
+
+    fn duration_of(&self, requests: u64) -> Option<Duration> {
         self.rate
-            .map(|r| r.interval() * u32::try_from(self.full_run_requests()).unwrap_or(u32::MAX))
+            .map(|r| r.interval() * u32::try_from(requests).unwrap_or(u32::MAX))
     }
 }
 
@@ -72,11 +101,26 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
     let started = Instant::now();
     let outcome = crawl(&client, &options, stop, None).await?;
     outcome.reports.check().context("could not keep the listed reports")?;
-    let schedule_requests = outcome
-        .reports
-        .iter()
-        .filter(|r| settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled)
-        .count() as u64;
+    let reuse = settings
+        .schedules_max_age
+        .map(|_| earlier_schedules(settings, &Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)));
+    let mut schedule_requests = 0;
+    for r in outcome.reports.iter() {
+        if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {
+            schedule_requests += 1;
+            if let Some(Some(index)) = &reuse {
+                index.would_reuse(&r);
+            }
+        }
+    }
+    let incremental = match reuse {
+        None => Incremental::Off,
+        Some(None) => Incremental::NoSnapshot,
+        Some(Some(index)) => Incremental::From {
+            since: index.source_started_at.clone(),
+            tally: index.tally(),
+        },
+    };
     Ok(Plan {
         workspace: settings.workspace.clone(),
         collections: outcome.collections.len() as u64,
@@ -86,6 +130,7 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
         rate: settings.client.rate,
         elapsed: started.elapsed(),
         complete: outcome.failures.is_empty() && outcome.stopped.is_none(),
+        incremental,
     })
 }
 
@@ -136,6 +181,37 @@ impl fmt::Display for Plan {
             }
             _ => writeln!(f, "  pace: unlimited (--rate off)")?,
         }
+        match (&self.incremental, self.incremental_run_requests()) {
+            (Incremental::From { since, tally }, Some(requests)) => {
+                writeln!(
+                    f,
+                    "  incremental run            {requests:>8}  requests{}",
+                    self.duration_of(requests)
+                        .map_or(String::new(), |d| format!("  ({} at the pace)", minutes(d)))
+                )?;
+                writeln!(
+                    f,
+                    "    from the snapshot of {since}: {} schedule details reused; fetched: {} new, {} changed, {} too old, {} oldest refreshed",
+                    tally.reused, tally.new, tally.changed, tally.aged, tally.rolled
+                )?;
+            }
+            (Incremental::NoSnapshot, _) => writeln!(
+                f,
+                "  incremental run            {:>8}  (no earlier snapshot in the output folder yet: the next run is a full one)",
+                "—"
+            )?,
+            _ => writeln!(
+                f,
+                "  incremental run            {:>8}  (set --schedules-max-age, e.g. 7d, to reuse unchanged schedule details)",
+                "—"
+            )?,
+        }
         writeln!(f, "  this plan took {:.1}s", self.elapsed.as_secs_f64())
     }
+}
+
+/// `12m 05s`.
+fn minutes(d: Duration) -> String {
+    let secs = d.as_secs();
+    format!("{}m {:02}s", secs / 60, secs % 60)
 }

@@ -6,17 +6,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::config::{Destination, Settings};
 use crate::crawl::checkpoint::Checkpoint;
-use crate::crawl::crawl;
+use crate::crawl::{Reuse, crawl};
 use crate::insights;
 use crate::insights::findings::count_by_reason;
+use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
 use crate::output;
 use crate::output::metrics;
-use crate::snapshot::summary::Summary;
+use crate::snapshot::summary::{Freshness, Summary};
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::stop::Stop;
@@ -46,10 +47,32 @@ pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
 /// Audits the workspace the settings name through `pacer`, then writes the metrics file when one
 /// is set. An `Err` is fatal: nothing was published (exit 3).
 pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
+    run_paced_at(settings, stop, pacer, None).await
+}
+
+/// [`run`] as if it started at `started_at`: the snapshot's time, its folder's name and the "now"
+/// that earlier snapshots and schedule ages are measured from (a series of runs, simulated).
+pub async fn run_at(settings: &Settings, stop: &Stop, started_at: DateTime<Utc>) -> Result<RunReport> {
+    let pacer = Arc::new(Pacer::new(settings.client.rate));
+    run_paced_at(
+        settings,
+        stop,
+        &pacer,
+        Some(started_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+    )
+    .await
+}
+
+async fn run_paced_at(
+    settings: &Settings,
+    stop: &Stop,
+    pacer: &Arc<Pacer>,
+    started_at: Option<String>,
+) -> Result<RunReport> {
     if let Some(setting) = &settings.insights.metrics_file {
         metrics::check_writable(setting, &settings.workspace)?;
     }
-    let report = walk_and_publish(settings, stop, pacer).await?;
+    let report = walk_and_publish(settings, stop, pacer, started_at).await?;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -64,7 +87,12 @@ pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> 
     Ok(report)
 }
 
-async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
+async fn walk_and_publish(
+    settings: &Settings,
+    stop: &Stop,
+    pacer: &Arc<Pacer>,
+    started_at: Option<String>,
+) -> Result<RunReport> {
     let checkpoint_path = match &settings.destination {
         Destination::Dir(out) => {
             output::check_writable(out, &settings.workspace)?;
@@ -88,7 +116,13 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
-    let fresh_start = now();
+    let fresh_start = started_at.unwrap_or_else(now);
+    // The time the walk counts from: the checkpoint's when it resumes (the crawl decides; should the
+    // checkpoint's records not read, the walk starts over and the snapshot takes `fresh_start`).
+    let walk_started_at = resumed_from
+        .as_ref()
+        .map(|(at, _)| at.clone())
+        .unwrap_or_else(|| fresh_start.clone());
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
@@ -97,7 +131,23 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     if let Destination::Dir(out) = &settings.destination {
         walk_options.spill_dir = Some(output::workspace_dir(out, &settings.workspace));
     }
+    let reuse = earlier_schedules(settings, &walk_started_at);
+    walk_options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
+    walk_options.fetched_at = Some(walk_started_at);
     let outcome = crawl(&client, &walk_options, stop, resume).await?;
+    // The index is not needed past the walk: let it go before history is read.
+    drop(walk_options);
+    if let Some(index) = reuse {
+        let t = index.tally();
+        tracing::info!(
+            reused = t.reused,
+            new = t.new,
+            changed = t.changed,
+            too_old = t.aged,
+            rolling_refresh = t.rolled,
+            "schedule details: reused, or fetched because new, changed, too old, or among the oldest"
+        );
+    }
     outcome
         .reports
         .check()
@@ -108,7 +158,13 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         None => (fresh_start, Default::default()),
     };
     let requests = prior + client.stats();
-    let summary = Summary::of(&outcome.collections, outcome.reports.iter(), outcome.failures.len());
+    let mut freshness = Freshness::new(&started_at);
+    let summary = Summary::of(
+        &outcome.collections,
+        outcome.reports.iter().inspect(|r| freshness.add(r)),
+        outcome.failures.len(),
+    );
+    let reuse_on = settings.schedules_max_age.is_some() || freshness.reports_reused > 0;
     let stats = SnapshotStats {
         requests,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -119,6 +175,10 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         archived: summary.archived,
         duplicates: outcome.duplicates,
         peak_rss_bytes: peak_rss_bytes(),
+        reports_reused: reuse_on.then_some(freshness.reports_reused),
+        schedules_reused: reuse_on.then_some(freshness.schedules_reused),
+        oldest_schedule_fetched_at: freshness.oldest_fetched_at().map(str::to_string),
+        oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),
@@ -207,6 +267,24 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     Ok(report)
 }
 
+/// The schedule details of the last snapshot this run may reuse (`--schedules-max-age`), for a
+/// run that started at `started_at`; `None` when reuse is off or there is no earlier snapshot.
+pub fn earlier_schedules(settings: &Settings, started_at: &str) -> Option<Arc<EarlierSchedules>> {
+    let max_age = settings.schedules_max_age?;
+    let Destination::Dir(out) = &settings.destination else {
+        tracing::warn!(
+            "--schedules-max-age needs an output folder to find the last snapshot in; with --out - every schedule is fetched"
+        );
+        return None;
+    };
+    let dir = output::workspace_dir(out, &settings.workspace);
+    let index = EarlierSchedules::load(&dir, &settings.workspace, started_at, max_age, Some(&dir));
+    if index.is_none() {
+        tracing::info!(dir = %dir.display(), "no earlier snapshot to reuse schedule details from: every schedule is fetched");
+    }
+    index.map(Arc::new)
+}
+
 /// Peak resident set size of this process (`VmHWM` in /proc/self/status), where the OS tells it.
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -248,6 +326,21 @@ impl fmt::Display for RunReport {
             for (reason, n) in self.findings.iter().filter(|(_, n)| *n > 0) {
                 writeln!(f, "                        {n:>8}  {}", reason.code())?;
             }
+        }
+        match (self.stats.reports_reused, self.stats.schedules_reused) {
+            (Some(0), _) | (_, Some(0)) => {
+                writeln!(f, "  schedules reused      {:>8}  (every schedule read by this run)", 0)?
+            }
+            (Some(reports), Some(schedules)) => {
+                let oldest = self.stats.oldest_schedule_age_seconds.map_or(String::new(), |secs| {
+                    format!("; the oldest read {} before this run", age(secs))
+                });
+                writeln!(
+                    f,
+                    "  schedules reused      {schedules:>8}  (of {reports} reports, from the last snapshot{oldest})"
+                )?
+            }
+            _ => {}
         }
         writeln!(
             f,
@@ -301,5 +394,16 @@ impl fmt::Display for RunReport {
             }
         }
         Ok(())
+    }
+}
+
+/// `6d 4h`, `3h 20m`, `45m` or `12s`: an age, to the two largest units.
+fn age(secs: u64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
     }
 }

@@ -56,6 +56,7 @@ pub struct FileConfig {
     pub progress: Option<bool>,
     pub max_duration: Option<String>,
     pub resume_max_age: Option<String>,
+    pub schedules_max_age: Option<String>,
     pub log_format: Option<LogFormat>,
     pub findings_window: Option<String>,
     pub few_views: Option<u64>,
@@ -111,6 +112,9 @@ pub struct Settings {
     pub resume: ResumePolicy,
     /// Stop cleanly (checkpoint, exit 4) after this long.
     pub max_duration: Option<Duration>,
+    /// Reuse schedule details of the last snapshot younger than this (`--schedules-max-age`);
+    /// `None` (the default, or 0) fetches every report's schedules.
+    pub schedules_max_age: Option<Duration>,
     /// Draw a progress line when stderr is a terminal.
     pub progress: bool,
     /// From the config file; `--log-format` or MODE_AUDIT_LOG_FORMAT win over it.
@@ -286,6 +290,10 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
     if max_duration.is_some_and(|d| d.is_zero()) {
         return Err(bad("max_duration must be longer than zero"));
     }
+    let schedules_max_age = match (args.schedules_max_age, &file.schedules_max_age) {
+        (None, None) => None,
+        (a, f) => Some(duration(a, "schedules_max_age", f, Duration::ZERO)?).filter(|d| !d.is_zero()),
+    };
     Ok(Settings {
         workspace: workspace.clone(),
         destination,
@@ -311,12 +319,15 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             plan_only: false,
             progress: Default::default(),
             spill_dir: None,
+            reuse: None,
+            fetched_at: None,
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),
             max_age,
         },
         max_duration,
+        schedules_max_age,
         progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,

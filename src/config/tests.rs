@@ -170,3 +170,29 @@ fn the_format_list_takes_xlsx_from_the_file_and_from_the_flag() {
     let err = merge(&RunArgs::default(), &file, creds()).unwrap_err();
     assert!(err.0.contains("'xls'") && err.0.contains("xlsx"), "{err}");
 }
+
+#[test]
+fn schedules_max_age_is_off_by_default_and_zero_turns_it_off() {
+    let day = Duration::from_secs(86_400);
+    let args = |age: Option<&str>| RunArgs {
+        workspace: vec!["acme".into()],
+        schedules_max_age: age.map(|a| a.parse().unwrap()),
+        ..RunArgs::default()
+    };
+    let file = |text: &str| FileConfig::parse(text).unwrap();
+    let age = |a: &RunArgs, f: &FileConfig| merge(a, f, creds()).map(|s| s.schedules_max_age);
+    assert_eq!(age(&args(None), &FileConfig::default()), Ok(None));
+    let weekly = file("schedules_max_age = \"7d\"\n");
+    assert_eq!(age(&args(None), &weekly), Ok(Some(7 * day)));
+    assert_eq!(age(&args(Some("14d")), &weekly), Ok(Some(14 * day)), "the flag wins");
+    assert_eq!(
+        age(&args(Some("0s")), &weekly),
+        Ok(None),
+        "0 turns the file's setting off"
+    );
+    let err = age(&args(None), &file("schedules_max_age = \"a week\"\n")).unwrap_err();
+    assert!(
+        err.0.contains("schedules_max_age") && err.0.contains("not a duration"),
+        "{err}"
+    );
+}

@@ -156,6 +156,7 @@ impl Walk {
             }
         }
         for item in page.items {
+            let walk = &mut self.collections[c];
             if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.as_str().into()) {
                 self.duplicates += 1;
                 continue;
@@ -171,13 +172,12 @@ impl Walk {
             walk.record.reports += 1;
             let record = report_record(item, &walk.record.token, archived);
             if fetch {
-                let schedules = Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2]);
-                self.pending.insert(key, ReportWalk { record, schedules });
-                self.queue[2].push_back(Job::Schedules { report: key, page: 1 });
+                self.schedules_for(key, record);
             } else {
                 self.store.push(key, &record);
             }
         }
+        let walk = &mut self.collections[c];
         let next = walk.pager.finish_page(items);
         walk.record.pages = walk.pager.pages();
         let newly_proven = walk.pager.proven().filter(|_| self.hints[1].is_none());
@@ -254,7 +254,7 @@ impl Walk {
         }
         for item in page.items {
             if report.schedules.admit(&item.token) {
-                report.record.schedules.push(schedule_record(item));
+                report.record.schedules.push(schedule_record(item, &self.fetched_at));
             }
         }
         let next = report.schedules.finish_page(items);

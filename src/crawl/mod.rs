@@ -14,10 +14,12 @@ pub mod pager;
 pub mod progress;
 mod records;
 mod resume;
+mod reuse;
 mod tasks;
 
 pub use error::CrawlError;
 pub use options::CrawlOptions;
+pub use reuse::Reuse;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -33,6 +35,11 @@ use crate::stop::{Stop, StopReason};
 /// Reports waiting for their schedules beyond which schedules go before further report pages,
 /// so that memory stays bounded on workspaces where most reports are scheduled.
 const MAX_PENDING: usize = 1_000;
+
+/// Report pages in flight at most. A page of 100 reports is a few hundred KB of body, then of
+/// decoded reports; without a limit (`--rate off`, or before any latency is known) as many pages as
+/// `concurrency` would be held at once. At Mode's pace the latency never asks for this many.
+const MAX_REPORT_PAGES: usize = 16;
 
 /// What the walk collected; `failures` empty and `stopped` `None` means complete.
 #[derive(Debug, Default)]
@@ -174,6 +181,8 @@ struct Walk {
     deferred: Vec<(usize, u32)>,
     started_at: Option<String>,
     prior: crate::mode::RequestStats,
+    /// Stamped on every schedule read (`fetched_at`).
+    fetched_at: String,
 }
 
 impl Walk {
@@ -198,6 +207,10 @@ impl Walk {
             deferred: Vec::new(),
             started_at: None,
             prior: Default::default(),
+            fetched_at: options
+                .fetched_at
+                .clone()
+                .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         };
         walk.queue[0].push_back(Job::Collections { page: 1 });
         walk
@@ -223,7 +236,9 @@ impl Walk {
                 self.queue[1].push_back(Job::Reports { collection, page });
             }
         }
-        if let Some(job) = self.queue[1].pop_front() {
+        if self.reports_in_flight < MAX_REPORT_PAGES
+            && let Some(job) = self.queue[1].pop_front()
+        {
             self.reports_in_flight += 1;
             return Some(job);
         }
@@ -275,6 +290,19 @@ impl Walk {
             Fetched::Schedules(key, result) => self.absorb_schedules(key, result),
         }
         Ok(())
+    }
+
+    /// A report whose schedules are to be read: settled from the earlier snapshot when the
+    /// [`Reuse`] allows, otherwise queued for its schedules request.
+    fn schedules_for(&mut self, key: SortKey, mut record: ReportRecord) {
+        if let Some(schedules) = self.options.reuse.as_ref().and_then(|r| r.schedules(&record)) {
+            records::reuse_schedules(&mut record, schedules);
+            self.store.push(key, &record);
+            return;
+        }
+        let schedules = Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[2]);
+        self.pending.insert(key, ReportWalk { record, schedules });
+        self.queue[2].push_back(Job::Schedules { report: key, page: 1 });
     }
 
     fn tally(&self, in_flight: usize) -> Tally {

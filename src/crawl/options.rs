@@ -1,9 +1,11 @@
 //! How to walk: the options of a crawl, and which of them a checkpoint must share to be resumed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::crawl::progress::Progress;
+use crate::crawl::reuse::Reuse;
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -24,6 +26,11 @@ pub struct CrawlOptions {
     pub progress: Progress,
     /// Folder for the temporary file finished report records go to (the system's when `None`).
     pub spill_dir: Option<PathBuf>,
+    /// Schedule details that need no request this run (`--schedules-max-age`); `None` fetches all.
+    pub reuse: Option<Arc<dyn Reuse>>,
+    /// `fetched_at` stamped on every schedule read by this walk: the run's `started_at` (the time
+    /// the walk starts when `None`).
+    pub fetched_at: Option<String>,
 }
 
 impl Default for CrawlOptions {
@@ -38,6 +45,8 @@ impl Default for CrawlOptions {
             plan_only: false,
             progress: Progress::default(),
             spill_dir: None,
+            reuse: None,
+            fetched_at: None,
         }
     }
 }

@@ -35,7 +35,8 @@ pub fn report_record(item: Report, collection: &str, archived: bool) -> ReportRe
     }
 }
 
-pub fn schedule_record(item: Schedule) -> ScheduleRecord {
+/// A schedule as read now, stamped with `fetched_at` (the run's start).
+pub fn schedule_record(item: Schedule, fetched_at: &str) -> ScheduleRecord {
     ScheduleRecord {
         token: item.token,
         name: item.name.0,
@@ -49,5 +50,13 @@ pub fn schedule_record(item: Schedule) -> ScheduleRecord {
         last_succeeded_at: item.last_succeeded_at.0,
         retry_state: item.retry_state.0,
         subscriber_count: item.subscriber_count.value(),
+        fetched_at: Some(fetched_at.to_string()),
     }
+}
+
+/// A report whose schedules are settled without a request: `schedules` came from an earlier snapshot.
+pub fn reuse_schedules(record: &mut ReportRecord, schedules: Vec<ScheduleRecord>) {
+    record.fetch_status = FetchStatus::Fetched;
+    record.scheduled = Some(!schedules.is_empty());
+    record.schedules = schedules;
 }

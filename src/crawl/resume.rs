@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use anyhow::{Context, bail};
 
-use super::{CollectionWalk, Job, Listing, ReportWalk, Walk};
+use super::{CollectionWalk, Job, Listing, Walk};
 use crate::crawl::CrawlOptions;
 use crate::crawl::checkpoint::{Checkpoint, CollectionProgress};
 use crate::crawl::pager::Pager;
@@ -92,15 +92,7 @@ impl Walk {
                 if pending {
                     report.schedules.clear();
                     report.fetch_status = FetchStatus::SchedulesUnfinished;
-                    walk.queue[2].push_back(Job::Schedules { report: key, page: 1 });
-                    let schedules = Pager::new(options.per_page, options.max_pages);
-                    walk.pending.insert(
-                        key,
-                        ReportWalk {
-                            record: report,
-                            schedules,
-                        },
-                    );
+                    walk.schedules_for(key, report);
                 } else {
                     walk.store.push(key, &report);
                 }

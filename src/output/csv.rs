@@ -170,9 +170,11 @@ struct ScheduleRow<'a> {
     last_succeeded_at: Cell<'a>,
     retry_state: Cell<'a>,
     subscriber_count: Option<u64>,
+    fetched_at: Cell<'a>,
 }
 
-pub const SCHEDULE_COLUMNS: [&str; 13] = [
+/// schedules.csv's header, in order (`fetched_at` last, so the first 13 keep their places).
+pub const SCHEDULE_COLUMNS: [&str; 14] = [
     "workspace",
     "report_token",
     "schedule_token",
@@ -186,6 +188,7 @@ pub const SCHEDULE_COLUMNS: [&str; 13] = [
     "last_succeeded_at",
     "retry_state",
     "subscriber_count",
+    "fetched_at",
 ];
 
 /// schedules.csv: one row per schedule.
@@ -207,6 +210,7 @@ pub fn write_schedules<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> c
                 last_succeeded_at: cells.opt(s.last_succeeded_at.as_deref()),
                 retry_state: cells.opt(s.retry_state.as_deref()),
                 subscriber_count: s.subscriber_count,
+                fetched_at: cells.opt(s.fetched_at.as_deref()),
             })?;
         }
     }

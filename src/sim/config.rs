@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::drift::Drift;
 use super::faults::ScriptedFault;
 use super::paging::{PagingRules, PastEnd};
 use super::window::RateWindow;
@@ -47,6 +48,10 @@ pub struct SimConfig {
     pub inaccessible: Vec<String>,
     pub scripted: Vec<ScriptedFault>,
     pub fault_seed: u64,
+    /// Changes a share of the generated workspace's reports before serving it (see [`Drift`]): the
+    /// workspace as it is a run later. [`SimServer::mutate`](super::SimServer::mutate) with
+    /// [`Drift::apply`] changes a running stand-in the same way.
+    pub drift: Option<Drift>,
 }
 
 impl Default for SimConfig {
@@ -76,6 +81,7 @@ impl Default for SimConfig {
             inaccessible: Vec::new(),
             scripted: Vec::new(),
             fault_seed: 0,
+            drift: None,
         }
     }
 }

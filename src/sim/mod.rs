@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 pub use config::SimConfig;
 pub use counters::CounterSnapshot;
+pub use drift::{Drift, Drifted};
 pub use faults::{Fault, ScriptedFault};
 pub use minimum::{MinimumRequests, ambiguous_pages, minimum_requests, served_page_size};
 pub use paging::PastEnd;
@@ -61,7 +62,10 @@ impl SimServer {
     }
 
     pub async fn start_on(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimServer> {
-        let ws = Workspace::generate(&config.workspace, &config.spec);
+        let mut ws = Workspace::generate(&config.workspace, &config.spec);
+        if let Some(drift) = config.drift {
+            drift.apply(&mut ws);
+        }
         let faults = FaultPlan::new(FaultKnobs {
             scripted: config.scripted.clone(),
             seed: config.fault_seed,
@@ -119,12 +123,13 @@ impl SimServer {
         self.state.truth.read().unwrap_or_else(|e| e.into_inner()).ws.clone()
     }
 
-    /// Changes the truth (e.g. views, schedules) for the requests that follow.
-    pub fn mutate(&self, f: impl FnOnce(&mut Workspace)) {
+    /// Changes the truth (e.g. views, schedules) for the requests that follow; returns what `f` does.
+    pub fn mutate<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
         let mut truth = self.state.truth.write().unwrap_or_else(|e| e.into_inner());
         let mut ws = truth.ws.clone();
-        f(&mut ws);
+        let out = f(&mut ws);
         *truth = Arc::new(Truth::new(ws));
+        out
     }
 
     pub fn counters(&self) -> CounterSnapshot {

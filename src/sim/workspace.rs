@@ -139,6 +139,11 @@ impl Workspace {
             .flat_map(|c| c.reports.iter().map(move |r| (c, r)))
     }
 
+    /// Every report, in listing order, to change.
+    pub fn reports_mut(&mut self) -> impl Iterator<Item = &mut SimReport> {
+        self.collections.iter_mut().flat_map(|c| c.reports.iter_mut())
+    }
+
     pub fn collection(&self, token: &str) -> Option<&SimCollection> {
         self.collections.iter().find(|c| c.token == token)
     }

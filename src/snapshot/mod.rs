@@ -66,4 +66,16 @@ pub struct SnapshotStats {
     /// The process's peak resident memory at the end of the walk (Linux only).
     #[serde(default)]
     pub peak_rss_bytes: Option<u64>,
+    /// Reports whose schedule records were reused from an earlier snapshot instead of fetched;
+    /// `None` when reuse was off (`--schedules-max-age` unset).
+    #[serde(default)]
+    pub reports_reused: Option<u64>,
+    /// Schedule records among them.
+    #[serde(default)]
+    pub schedules_reused: Option<u64>,
+    /// `fetched_at` of the oldest schedule record in the snapshot, and its age at `started_at`.
+    #[serde(default)]
+    pub oldest_schedule_fetched_at: Option<String>,
+    #[serde(default)]
+    pub oldest_schedule_age_seconds: Option<u64>,
 }

@@ -124,6 +124,10 @@ pub struct ScheduleRecord {
     pub last_succeeded_at: Option<String>,
     pub retry_state: Option<String>,
     pub subscriber_count: Option<u64>,
+    /// `started_at` of the run that read these details from Mode: this run's, or an earlier one's
+    /// when they were reused (`--schedules-max-age`). Empty in snapshots made before it existed.
+    #[serde(default)]
+    pub fetched_at: Option<String>,
 }
 
 /// A branch of the walk that could not be read, kept in the snapshot and listed on stderr.

@@ -2,6 +2,9 @@
 
 use std::borrow::Borrow;
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use serde::Serialize;
 
@@ -96,6 +99,63 @@ impl Summary {
     }
 }
 
+/// How fresh a snapshot's schedule records are: how many were reused from an earlier snapshot
+/// (their `fetched_at` is before the run's `started_at`) and the oldest `fetched_at`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Freshness {
+    started_at: Option<DateTime<Utc>>,
+    pub reports_reused: u64,
+    pub schedules_reused: u64,
+    /// The oldest `fetched_at`, as written and as a time.
+    oldest: Option<(DateTime<Utc>, String)>,
+}
+
+impl Freshness {
+    /// Counts for a run that started at `started_at`; feed it every report with [`Freshness::add`].
+    pub fn new(started_at: &str) -> Freshness {
+        Freshness {
+            started_at: parse_time(started_at),
+            ..Freshness::default()
+        }
+    }
+
+    pub fn add(&mut self, report: &ReportRecord) {
+        let mut reused = 0;
+        for at in report.schedules.iter().filter_map(|s| s.fetched_at.as_deref()) {
+            let Some(time) = parse_time(at) else { continue };
+            if self.started_at.is_some_and(|start| time < start) {
+                reused += 1;
+            }
+            if self.oldest.as_ref().is_none_or(|(oldest, _)| time < *oldest) {
+                self.oldest = Some((time, at.to_string()));
+            }
+        }
+        self.schedules_reused += reused;
+        self.reports_reused += u64::from(reused > 0);
+    }
+
+    pub fn oldest_fetched_at(&self) -> Option<&str> {
+        self.oldest.as_ref().map(|(_, text)| text.as_str())
+    }
+
+    /// How old the oldest schedule record was when the run started.
+    pub fn oldest_age(&self) -> Option<Duration> {
+        let (oldest, _) = self.oldest.as_ref()?;
+        (self.started_at? - *oldest).to_std().ok()
+    }
+}
+
+/// Whether a report's schedule records were reused from an earlier snapshot: read before the run
+/// that started at `started_at`. Records without `fetched_at` (older snapshots) count as fresh.
+pub fn schedules_reused(report: &ReportRecord, started_at: Option<DateTime<Utc>>) -> bool {
+    let Some(start) = started_at else { return false };
+    report
+        .schedules
+        .iter()
+        .filter_map(|s| s.fetched_at.as_deref().and_then(parse_time))
+        .any(|at| at < start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +191,43 @@ mod tests {
         assert_eq!(next_scheduled_run(&r), Some("2026-11-28T09:00:00.000+05:00"));
         assert_eq!(subscriber_count(&r), Some(5));
         assert!(scheduled_never_viewed(&r));
+    }
+
+    #[test]
+    fn freshness_counts_reused_records_and_the_oldest() {
+        let read_at = |token: &str, at: Option<&str>, n: usize| {
+            let schedules = (0..n)
+                .map(|i| {
+                    let mut s = schedule(&format!("{token}{i}"), Some("2026-11-29T08:00:00.000Z"), Some(1));
+                    s.fetched_at = at.map(str::to_string);
+                    s
+                })
+                .collect();
+            report(FetchStatus::Fetched, schedules, Some(1))
+        };
+        let mut f = Freshness::new("2026-11-28T03:00:00.000Z");
+        for r in [
+            read_at("fresh", Some("2026-11-28T03:00:00.000Z"), 1),
+            read_at("two", Some("2026-11-26T03:00:00.000Z"), 2),
+            read_at("week", Some("2026-11-21T05:00:00.000Z"), 1),
+            read_at("unknown", None, 1),
+            read_at("none", Some("2026-11-01T00:00:00.000Z"), 0),
+        ] {
+            f.add(&r);
+        }
+        assert_eq!((f.reports_reused, f.schedules_reused), (2, 3));
+        assert_eq!(f.oldest_fetched_at(), Some("2026-11-21T05:00:00.000Z"));
+        assert_eq!(f.oldest_age(), Some(Duration::from_secs(6 * 86_400 + 22 * 3600)));
+        let started = parse_time("2026-11-28T03:00:00.000Z");
+        assert!(schedules_reused(
+            &read_at("two", Some("2026-11-26T03:00:00.000Z"), 1),
+            started
+        ));
+        assert!(!schedules_reused(
+            &read_at("fresh", Some("2026-11-28T03:00:00.000Z"), 1),
+            started
+        ));
+        assert!(!schedules_reused(&read_at("unknown", None, 1), started));
     }
 
     #[test]

@@ -101,9 +101,11 @@ async fn csv_and_json_match_the_truth_field_by_field() {
         assert_eq!(&got, want);
     }
 
-    // schedules.csv
+    // schedules.csv; every schedule was read by this run: fetched_at is its start.
     let (headers, rows) = read_csv(&dir.join("schedules.csv"));
     assert_eq!(headers, SCHEDULE_COLUMNS);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("snapshot.json")).unwrap()).unwrap();
+    let started_at = json["started_at"].as_str().unwrap().to_string();
     let want: Vec<Vec<String>> = truth
         .reports()
         .flat_map(|(_, r)| r.schedules.iter().map(move |s| (r, s)))
@@ -122,6 +124,7 @@ async fn csv_and_json_match_the_truth_field_by_field() {
                 opt(&s.last_succeeded_at),
                 s.retry_state.clone(),
                 s.subscriber_count.to_string(),
+                started_at.clone(),
             ]
         })
         .collect();

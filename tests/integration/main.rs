@@ -14,6 +14,8 @@ mod robustness;
 mod files;
 // Stop and resume: checkpoints, --fresh, identical results.
 mod resume;
+// Incremental runs: schedule details reused, changes fetched, the max age and the rolling refresh.
+mod incremental;
 // The built binary: exit codes, publication, configuration precedence, secrets.
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.

@@ -203,3 +203,29 @@ async fn asking_for_bigger_pages_never_costs_more_than_modes_thirty() {
     // page until the 250-report listing proves 100 a page, so none needs an extra page.
     assert_eq!(requests, minimum_requests(&truth, 100));
 }
+
+#[tokio::test]
+async fn report_pages_in_flight_stay_bounded_without_a_rate_limit() {
+    // Sixty collections of a few unscheduled reports: sixty first pages could go out at once.
+    let mut config = fast_config(vec![3; 60]);
+    config.spec.scheduled_share = 0.0;
+    config.limit = None;
+    config.latency = std::time::Duration::from_millis(30);
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = crate::harness::settings(&sim, &config, dir.path());
+    s.client.rate = None;
+    let client = mode_audit::mode::ModeClient::new(s.client).unwrap();
+    let options = CrawlOptions {
+        concurrency: 64,
+        ..mode_paging()
+    };
+    let outcome = mode_audit::crawl::crawl(&client, &options, &mode_audit::stop::Stop::default(), None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.reports.len(), 180);
+    let most = sim.counters().max_in_flight;
+    // Report pages (a few hundred KB each at 100 reports) are held 16 at a time at most, beside the
+    // collections listing's next page.
+    assert!((2..=17).contains(&most), "{most} requests in flight at once");
+}

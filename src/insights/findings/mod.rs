@@ -9,6 +9,8 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::keep::KeepList;
 use crate::snapshot::store::FindingStore;
 use crate::snapshot::summary;
@@ -81,11 +83,12 @@ pub fn detect(
         .iter()
         .map(|c| (c.token.as_str(), c.name.as_deref()))
         .collect();
+    let started_at = parse_time(&snapshot.started_at);
     let mut store: FindingStore = snapshot.reports.sibling();
     let mut order: Vec<(Reason, f64, Box<str>, usize)> = Vec::new();
     for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
         let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
-        for (reason, detail) in reasons(&report, recent, options) {
+        for (reason, detail) in reasons(&report, recent, options, started_at) {
             let finding = row(&report, collection_name, reason, detail, recent, options);
             let cost = finding.runtime_per_month_seconds.unwrap_or(-1.0);
             order.push((reason, cost, report.token.as_str().into(), store.len()));
@@ -108,8 +111,14 @@ pub fn count_by_reason<F: Borrow<Finding>>(findings: impl IntoIterator<Item = F>
     counts
 }
 
-/// The reasons that apply to one report, each with its detail text.
-fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &FindingsOptions) -> Vec<(Reason, String)> {
+/// The reasons that apply to one report, each with its detail text, for a snapshot that started
+/// at `started_at` (which tells reused schedule records from fresh ones).
+fn reasons(
+    report: &ReportRecord,
+    recent: Option<&RecentViews>,
+    options: &FindingsOptions,
+    started_at: Option<DateTime<Utc>>,
+) -> Vec<(Reason, String)> {
     let mut found = Vec::new();
     if report.scheduled != Some(true) {
         return found;
@@ -140,7 +149,10 @@ fn reasons(report: &ReportRecord, recent: Option<&RecentViews>, options: &Findin
             ),
         ));
     }
-    let failing: Vec<String> = report.schedules.iter().filter_map(failing).collect();
+    let failing = match ran_since_reused(report, started_at) {
+        Some(fetched_at) => failing_report(report, fetched_at).into_iter().collect(),
+        None => report.schedules.iter().filter_map(failing).collect::<Vec<String>>(),
+    };
     if !failing.is_empty() {
         found.push((Reason::ScheduleFailing, failing.join("; ")));
     }
@@ -195,6 +207,38 @@ fn failing(s: &ScheduleRecord) -> Option<String> {
         _ => {}
     }
     (!why.is_empty()).then(|| format!("schedule {}: {}", label(s), why.join(", ")))
+}
+
+/// For a report whose schedule records were reused from an earlier snapshot and which ran after
+/// they were read: their oldest `fetched_at`. Their run fields (`retry_state`, `last_run_at`,
+/// `last_succeeded_at`) then predate the last run, and this run's listing says how it went.
+fn ran_since_reused(report: &ReportRecord, started_at: Option<DateTime<Utc>>) -> Option<&str> {
+    if !summary::schedules_reused(report, started_at) {
+        return None;
+    }
+    let (fetched, text) = report
+        .schedules
+        .iter()
+        .filter_map(|s| s.fetched_at.as_deref().and_then(|t| parse_time(t).map(|at| (at, t))))
+        .min_by_key(|(at, _)| *at)?;
+    let ran = report.last_run_at.as_deref().and_then(parse_time)?;
+    (ran > fetched).then_some(text)
+}
+
+/// Why a report counts as failing from its own `last_run_at` and `last_successfully_run_at` (this
+/// run's listing), when its schedule details were read before its last run.
+fn failing_report(report: &ReportRecord, fetched_at: &str) -> Option<String> {
+    let ran = report.last_run_at.as_deref()?;
+    let why = match report.last_successfully_run_at.as_deref() {
+        None => format!("the report ran ({ran}) but never succeeded"),
+        Some(ok) if parse_time(ok).is_some_and(|ok| parse_time(ran).is_some_and(|run| run > ok)) => {
+            format!("the report's last run {ran} is later than its last success {ok}")
+        }
+        Some(_) => return None,
+    };
+    Some(format!(
+        "{why} (from this run's report listing; its schedule details were read at {fetched_at}, before that run)"
+    ))
 }
 
 fn label(s: &ScheduleRecord) -> String {

@@ -195,3 +195,54 @@ fn cost_columns_are_never_infinite() {
         assert!(f.views_per_run.is_none_or(f64::is_finite));
     }
 }
+
+/// A report with one daily schedule whose details were read at `fetched_at`, healthy then.
+fn read_at(token: &str, fetched_at: &str) -> ReportRecord {
+    let mut s = schedule(&format!("s-{token}"), "daily", 1);
+    s.fetched_at = Some(fetched_at.into());
+    let mut r = report(token, Some(30), vec![s]);
+    r.last_run_at = Some("2026-11-27T08:00:05.000Z".into());
+    r.last_successfully_run_at = Some("2026-11-27T08:00:09.000Z".into());
+    r
+}
+
+#[test]
+fn a_reused_schedule_that_failed_since_it_was_read_is_caught_from_the_listing() {
+    // The snapshot started 2026-11-28T03:00Z; the schedules of the first three were read two days
+    // earlier and reused, those of the last by this run.
+    let earlier = "2026-11-26T03:00:00.000Z";
+    let mut failed_since = read_at("failed-since", earlier);
+    failed_since.last_run_at = Some("2026-11-27T20:00:00.000Z".into());
+    let mut never_ok = read_at("never-ok", earlier);
+    never_ok.last_successfully_run_at = None;
+    let mut failing_then = read_at("failing-then", earlier);
+    failing_then.schedules[0].retry_state = Some("failed".into());
+    failing_then.last_run_at = Some("2026-11-25T08:00:05.000Z".into());
+    failing_then.last_successfully_run_at = Some("2026-11-25T08:00:09.000Z".into());
+    let mut fresh = read_at("fresh", "2026-11-28T03:00:00.000Z");
+    fresh.last_run_at = Some("2026-11-27T20:00:00.000Z".into());
+    let found = detect(
+        &snapshot(vec![failed_since, never_ok, failing_then, fresh]),
+        None,
+        &FindingsOptions::default(),
+        &KeepList::default(),
+    )
+    .to_vec();
+    let failing: HashMap<&str, &str> = found
+        .iter()
+        .filter(|f| f.reason == Reason::ScheduleFailing)
+        .map(|f| (f.report_token.as_str(), f.detail.as_str()))
+        .collect();
+    assert_eq!(failing.len(), 3, "{failing:#?}");
+    let detail = failing["failed-since"];
+    assert!(
+        detail.starts_with("the report's last run 2026-11-27T20:00:00.000Z is later than its last success"),
+        "{detail}"
+    );
+    assert!(detail.contains(earlier), "says when the details were read: {detail}");
+    assert!(failing["never-ok"].contains("ran (2026-11-27T08:00:05.000Z) but never succeeded"));
+    // Reused, but nothing ran since it was read: its own (still current) retry_state counts.
+    assert!(failing["failing-then"].contains("retry_state failed"), "{failing:#?}");
+    // Read by this run: the schedule's own fields decide, and they say it is fine.
+    assert!(!found.iter().any(|f| f.report_token == "fresh"));
+}

@@ -113,6 +113,7 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
                 Value::time(s.last_succeeded_at.as_deref()),
                 Value::opt_text(s.retry_state.as_deref()),
                 Value::count(s.subscriber_count),
+                Value::time(s.fetched_at.as_deref()),
             ];
             to.row(&mut schedules, &row)?;
         }

@@ -28,6 +28,18 @@ fn records_come_back_whole_in_key_order() {
 }
 
 #[test]
+fn a_record_is_read_back_by_its_place() {
+    let mut store = ReportStore::new();
+    let records: Vec<ReportRecord> = (0..5).map(|i| named(&format!("r{i}"), "n")).collect();
+    for r in &records {
+        store.push_last(r);
+    }
+    assert_eq!(store.get(3), Some(records[3].clone()));
+    assert_eq!(store.get(0), Some(records[0].clone()));
+    assert_eq!(store.get(5), None);
+}
+
+#[test]
 fn records_past_the_write_buffer_and_still_buffered_both_read_back() {
     let mut store = ReportStore::new();
     let long = "x".repeat(10_000);

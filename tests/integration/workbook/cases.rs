@@ -32,6 +32,7 @@ fn schedule(token: &str, frequency: &str, subscribers: Option<u64>) -> ScheduleR
         last_succeeded_at: Some("2026-11-28T07:00:09.250Z".into()),
         retry_state: Some("ok".into()),
         subscriber_count: subscribers,
+        fetched_at: Some("2026-11-28T03:00:00.000Z".into()),
     }
 }
 

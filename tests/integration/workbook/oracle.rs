@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::read::{Book, Table};
 
 /// Columns whose cells are date-times (UTC), numbers and booleans; every other column is text.
-const TIME_COLUMNS: [&str; 8] = [
+const TIME_COLUMNS: [&str; 9] = [
     "created_at",
     "updated_at",
     "last_run_at",
@@ -22,6 +22,7 @@ const TIME_COLUMNS: [&str; 8] = [
     "first_seen",
     "last_scheduled_run",
     "last_succeeded_at",
+    "fetched_at",
 ];
 const NUMBER_COLUMNS: [&str; 13] = [
     "view_count",
