@@ -31,6 +31,8 @@ pub enum ModeError {
         "gave up on {url} after {throttled} rate-limit answers (HTTP 429): another client may be using the same credentials' budget; lower --rate"
     )]
     Throttled { url: String, throttled: u32 },
+    #[error("Mode answered {url} with success, but {message}")]
+    Unconfirmed { url: String, message: String },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
 }

@@ -8,17 +8,22 @@
 
 mod adapt;
 mod client;
+mod definition;
 mod error;
+mod exchange;
 mod models;
 mod pacer;
 mod rate;
 mod retry;
 mod stats;
+mod writes;
 
 pub use adapt::{in_flight_target, shared_budget};
 pub(crate) use client::is_loopback;
-pub use client::{ClientSettings, Credentials, MAX_BODY_BYTES, ModeClient};
+pub use client::{ClientSettings, ModeClient};
+pub use definition::{BodyShape, Cron, FREQUENCIES, LiveSchedule, ScheduleDefinition};
 pub use error::ModeError;
+pub use exchange::{Credentials, MAX_BODY_BYTES};
 pub use models::{Collection, Counter, Flag, Link, Links, Listed, Page, Report, Schedule, Seconds, Text, Verification};
 
 /// Mode's default page size: a listing serves 30 items a page unless it honours `per_page`.
@@ -27,3 +32,4 @@ pub use pacer::Pacer;
 pub use rate::{Budget, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
 pub use stats::{RequestStats, Stats};
+pub use writes::{Created, FoundBy, Removal};
