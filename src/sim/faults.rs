@@ -31,7 +31,8 @@ pub enum Fault {
     },
 }
 
-/// The first `times` requests whose path (+query) contains `path_contains` get `fault`.
+/// The first `times` requests whose `METHOD /path?query` contains `path_contains` get `fault`
+/// (a plain path matches every method; `"DELETE /api/…"` only deletes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptedFault {
     pub path_contains: String,
