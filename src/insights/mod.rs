@@ -1,10 +1,13 @@
 //! What a run derives beyond the crawl: findings worth acting on, views over time from earlier
-//! snapshots, the keep list, and the changes between two snapshots.
+//! snapshots, the keep list, the changes between two snapshots, and which reports `apply` may
+//! unschedule.
 
 pub mod changes;
+pub mod eligibility;
 mod enrich;
 pub mod findings;
 pub mod history;
 pub mod keep;
+pub mod standing;
 
 pub use enrich::enrich;
