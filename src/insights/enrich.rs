@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
+use super::eligibility::{Plan, Rules, plan};
 use super::findings::{FindingsOptions, detect, short};
 use super::history::{History, WINDOWS};
 use super::keep::KeepList;
+use super::standing::{Standing, UNUSED};
 use crate::snapshot::Snapshot;
 
 /// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
@@ -51,4 +53,20 @@ pub fn enrich(
     }
     snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
     Ok(())
+}
+
+/// What `apply` would unschedule for `snapshot` (with its findings computed), with the history in
+/// `history_dir` (`OUT/<workspace>`; `None`: none) saying since when each unused finding holds.
+pub fn plan_unscheduling(snapshot: &Snapshot, history_dir: Option<&Path>, keep: &KeepList, rules: &Rules) -> Plan {
+    let current = snapshot
+        .findings
+        .iter()
+        .filter(|f| UNUSED.contains(&f.reason))
+        .map(|f| f.report_token.clone());
+    let standing = match history_dir {
+        Some(dir) => Standing::load(dir, &snapshot.workspace, &snapshot.started_at, current, rules.min_age),
+        None => Standing::new(&snapshot.started_at, current),
+    };
+    tracing::debug!(earlier_snapshots_read = standing.read, "standing of unused findings");
+    plan(snapshot, &standing, keep, rules)
 }

@@ -10,4 +10,4 @@ pub mod history;
 pub mod keep;
 pub mod standing;
 
-pub use enrich::enrich;
+pub use enrich::{enrich, plan_unscheduling};
