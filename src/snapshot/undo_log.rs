@@ -53,7 +53,7 @@ pub enum Entry {
         report_token: String,
         report_name: Option<String>,
         schedule_token: String,
-        definition: ScheduleDefinition,
+        definition: Box<ScheduleDefinition>,
         /// The schedule exactly as Mode listed it just before.
         observed: Value,
     },
@@ -180,13 +180,13 @@ impl Replayed {
             {
                 Some(l) => {
                     l.deletion = Deletion::Intended;
-                    l.definition = definition;
+                    l.definition = *definition;
                 }
                 None => all.push(Logged {
                     report_token,
                     report_name,
                     schedule_token,
-                    definition,
+                    definition: *definition,
                     deletion: Deletion::Intended,
                     recreation: None,
                 }),

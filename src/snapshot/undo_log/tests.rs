@@ -26,7 +26,7 @@ fn intent(schedule: &str) -> Entry {
         report_token: "r1".into(),
         report_name: None,
         schedule_token: schedule.into(),
-        definition: definition(),
+        definition: Box::new(definition()),
         observed: serde_json::json!({"token": schedule}),
     }
 }
