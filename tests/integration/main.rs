@@ -20,3 +20,5 @@ mod binary_runs;
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
 mod insights;
+// apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
+mod apply;
