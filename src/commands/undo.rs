@@ -24,6 +24,8 @@ use crate::stop::Stop;
 pub enum Restored {
     /// Would be recreated (dry run).
     Planned,
+    /// Would be recreated if Mode no longer lists it: its deletion was not confirmed (dry run).
+    PlannedIfGone,
     /// Recreated now, with this token.
     Created(String),
     /// An earlier run recreated it, with this token.
@@ -71,8 +73,9 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
             settings.workspace
         );
     }
-    // Deleted by apply (or possibly: an intent whose outcome was never written).
-    let ours = |l: &Logged| matches!(l.deletion, Deletion::Deleted(_) | Deletion::Intended);
+    // Deleted by apply, or possibly so: an intent whose outcome was never written, or a DELETE that
+    // failed after an attempt whose answer was lost. Those still listed are left as they are.
+    let ours = |l: &Logged| !matches!(l.deletion, Deletion::AlreadyGone);
     let restoration = |l: &Logged, outcome| Restoration {
         report_token: l.report_token.clone(),
         report_name: l.report_name.clone(),
@@ -90,9 +93,10 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
     };
     if !execute {
         for l in replayed.schedules.iter().filter(|l| ours(l)) {
-            let outcome = match &l.recreation {
-                Some(Recreation::Done { new_token }) => Restored::AlreadyDone(new_token.clone()),
-                _ => Restored::Planned,
+            let outcome = match (&l.recreation, &l.deletion) {
+                (Some(Recreation::Done { new_token }), _) => Restored::AlreadyDone(new_token.clone()),
+                (_, Deletion::Deleted(_)) => Restored::Planned,
+                _ => Restored::PlannedIfGone,
             };
             report.restorations.push(restoration(l, outcome));
         }
@@ -220,6 +224,7 @@ impl fmt::Display for UndoReport {
         for r in &self.restorations {
             let what = match &r.outcome {
                 Restored::Planned => "would recreate".to_string(),
+                Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
                 Restored::Created(token) => format!("recreated as {token}"),
                 Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
                 Restored::StillThere => "still exists; nothing to recreate".to_string(),
@@ -235,7 +240,12 @@ impl fmt::Display for UndoReport {
                 r.frequency
             )?;
         }
-        if !self.executed && self.restorations.iter().any(|r| r.outcome == Restored::Planned) {
+        if !self.executed
+            && self
+                .restorations
+                .iter()
+                .any(|r| matches!(r.outcome, Restored::Planned | Restored::PlannedIfGone))
+        {
             writeln!(
                 f,
                 "  add --execute to recreate them (their recipients cannot be: Mode's API does not set them)"

@@ -205,8 +205,8 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
             Deletion::Deleted(_) | Deletion::AlreadyGone => {
                 done.insert(l.schedule_token.clone());
             }
-            Deletion::Intended => unsettled.push(l.schedule_token.clone()),
-            Deletion::Failed(_) => {}
+            // A lost answer may hide a deletion that happened: Mode will say.
+            Deletion::Intended | Deletion::Failed(_) => unsettled.push(l.schedule_token.clone()),
         }
     }
     if record.schedules.iter().all(|s| done.contains(&s.token)) {
@@ -223,7 +223,8 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
         Err(e) if e.is_credentials() => return Err(fatal(e)),
         Err(e) => return Ok(failed(e, Vec::new())),
     };
-    // An intent without an outcome (a stop or crash in between): gone now means it was done.
+    // An intent without an outcome (a stop or crash in between), or one that failed: gone now
+    // means it was done.
     for schedule in unsettled {
         if !live.iter().any(|s| s.schedule.token == schedule) {
             log.append(Entry::Deleted {
