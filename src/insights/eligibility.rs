@@ -4,9 +4,11 @@
 //! SCHEDULED_NOT_VIEWED_RECENTLY, ARCHIVED_BUT_SCHEDULED). It is planned when, besides, every one
 //! of its schedules is known to have no subscriber (a subscribed schedule may be read by email, and
 //! its recipients could not be recreated), the finding has held for `min_age` and the report is at
-//! least that old, and it is not on the keep list. At most `max_actions` reports are planned, the
-//! largest runtime saved first; the others are held, each with the reasons why.
+//! least that old, and it is not on the keep list, nor restored by an earlier `undo`. At most
+//! `max_actions` reports are planned, the largest runtime saved first; the others are held, each
+//! with the reasons why.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
 
@@ -45,6 +47,8 @@ impl Default for Rules {
 pub enum Hold {
     /// On the keep list, with its reason.
     Kept(String),
+    /// `undo` recreated its schedules: someone wanted them back.
+    Restored,
     /// A schedule has subscribers.
     Subscribed { schedule: String, subscribers: u64 },
     /// A schedule's subscriber count is unknown.
@@ -75,6 +79,7 @@ impl fmt::Display for Hold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Hold::Kept(reason) => write!(f, "on the keep list ({reason})"),
+            Hold::Restored => f.write_str("its schedules were recreated by `mode-audit undo`"),
             Hold::Subscribed { schedule, subscribers } => {
                 write!(f, "schedule {schedule} has {subscribers} subscribers")
             }
@@ -160,8 +165,15 @@ impl Plan {
     }
 }
 
-/// Plans the unscheduling for `snapshot`, given since when each finding has stood.
-pub fn plan(snapshot: &Snapshot, standing: &Standing, keep: &KeepList, rules: &Rules) -> Plan {
+/// Plans the unscheduling for `snapshot`, given since when each finding has stood and which
+/// reports an undo restored.
+pub fn plan(
+    snapshot: &Snapshot,
+    standing: &Standing,
+    keep: &KeepList,
+    restored: &HashSet<String>,
+    rules: &Rules,
+) -> Plan {
     let now = parse_time(&snapshot.started_at);
     let mut candidates: Vec<Candidate> = Vec::new();
     for report in snapshot.reports.iter() {
@@ -177,7 +189,11 @@ pub fn plan(snapshot: &Snapshot, standing: &Standing, keep: &KeepList, rules: &R
         if reasons.is_empty() {
             continue;
         }
-        candidates.push(candidate(&report, reasons, now, standing, keep, rules));
+        let mut c = candidate(&report, reasons, now, standing, keep, rules);
+        if restored.contains(&report.token) {
+            c.held.insert(0, Hold::Restored);
+        }
+        candidates.push(c);
     }
     candidates.sort_by(|a, b| {
         let saved = |c: &Candidate| c.runtime_per_month_seconds.unwrap_or(-1.0);

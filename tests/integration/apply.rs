@@ -10,7 +10,7 @@ use mode_audit::commands::apply::{ApplyReport, Outcome, apply};
 use mode_audit::commands::run::{RunStatus, run};
 use mode_audit::commands::undo::{Restored, undo};
 use mode_audit::config::{ApplySettings, Settings};
-use mode_audit::insights::eligibility::Rules;
+use mode_audit::insights::eligibility::{Hold, Rules};
 use mode_audit::insights::findings::runs_per_month;
 use mode_audit::insights::keep::KeepList;
 use mode_audit::sim::{SimConfig, SimReport, SimSchedule, SimServer, Workspace};
@@ -278,6 +278,19 @@ async fn dry_run_changes_nothing_execute_deletes_exactly_the_eligible_and_undo_r
     st.sim.reset_counters();
     let after_undo = apply(&s, &options(true), &Stop::default()).await.unwrap();
     assert_eq!(st.sim.counters().writes, 0, "{after_undo}");
+    assert!(
+        planned(&after_undo).is_empty(),
+        "restored reports are held back: {after_undo}"
+    );
+    for token in st.eligible.keys() {
+        let c = after_undo
+            .plan
+            .candidates
+            .iter()
+            .find(|c| &c.report_token == token)
+            .unwrap();
+        assert!(c.held.contains(&Hold::Restored), "{token}: {:?}", c.held);
+    }
 }
 
 #[tokio::test]

@@ -81,9 +81,9 @@ impl fmt::Display for ApplyReport {
             let count = |pick: fn(&Hold) -> bool| held.iter().filter(|c| c.held.iter().any(pick)).count();
             writeln!(
                 f,
-                "  held                  {} ({} kept, {} with subscribers or unread schedules, {} too new, {} over --max-actions): see apply-plan.csv",
+                "  held                  {} ({} kept or restored by undo, {} with subscribers or unread schedules, {} too new, {} over --max-actions): see apply-plan.csv",
                 held.len(),
-                count(|h| matches!(h, Hold::Kept(_))),
+                count(|h| matches!(h, Hold::Kept(_) | Hold::Restored)),
                 count(|h| matches!(
                     h,
                     Hold::Subscribed { .. } | Hold::SubscribersUnknown { .. } | Hold::SchedulesUnknown

@@ -37,7 +37,7 @@ fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rule
         );
         standing = earlier;
     }
-    plan(&snap, &standing, keep, rules)
+    plan(&snap, &standing, keep, &HashSet::new(), rules)
 }
 
 fn holds(plan: &Plan, token: &str) -> Vec<String> {
@@ -81,10 +81,18 @@ fn subscribers_known_or_unknown_hold_a_report_back() {
 }
 
 #[test]
-fn the_keep_list_holds_a_report_back() {
+fn the_keep_list_and_an_undo_hold_a_report_back() {
     let keep = KeepList::parse("[[keep]]\ntoken = \"a\"\nreason = \"board deck\"\n").unwrap();
     let p = planned(vec![unused("a", &[Some(0)])], 20, &keep, &Rules::default());
     assert_eq!(holds(&p, "a"), ["on the keep list (board deck)"]);
+
+    let mut snap = snapshot(vec![unused("b", &[Some(0)])]);
+    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let standing = Standing::new(&days_ago(20), ["b".to_string()]);
+    let restored: HashSet<String> = ["b".to_string()].into();
+    let p = plan(&snap, &standing, &KeepList::default(), &restored, &Rules::default());
+    assert_eq!(holds(&p, "b"), ["its schedules were recreated by `mode-audit undo`"]);
+    assert_eq!(p.upcoming().count(), 0, "a restored report is not announced");
 }
 
 #[test]
