@@ -22,9 +22,13 @@ use crate::insights::eligibility::Plan;
 use crate::mode::{ModeClient, ModeError, Pacer, Removal, RequestStats};
 use crate::output;
 use crate::snapshot::folder::snapshot_folders;
+use crate::snapshot::time::parse_time;
 use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, UNDO_LOG, UndoLog, now};
 use crate::snapshot::{ReportRecord, RunStatus, Snapshot, Status};
 use crate::stop::Stop;
+
+/// A snapshot this many days old gets a warning: the plan may be out of date.
+const STALE_DAYS: i64 = 7;
 
 /// What became of one planned report.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +109,14 @@ async fn apply_paced(
     let dir = output::workspace_dir(out, &settings.workspace);
     let (folder, snapshot) = newest_complete(&dir, &settings.workspace)?;
     tracing::info!(snapshot = %folder.display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
+    let age = parse_time(&snapshot.started_at).map(|at| chrono::Utc::now() - at);
+    if let Some(days) = age.map(|a| a.num_days()).filter(|d| *d >= STALE_DAYS) {
+        tracing::warn!(
+            days,
+            "the newest complete snapshot is {days} days old: each report is re-checked before its schedules are deleted, \
+             but the plan may miss newer candidates; run `mode-audit run` first"
+        );
+    }
     let plan = insights::plan_unscheduling(&snapshot, Some(&dir), &settings.insights.keep, &options.rules);
     let plan_files = output::write_plan_files(&plan, settings.cells, &folder)
         .context("could not write the plan beside the snapshot; nothing was changed")?
@@ -120,17 +132,17 @@ async fn apply_paced(
         status: RunStatus::Complete,
         requests: RequestStats::default(),
     };
-    if !options.execute {
-        return Ok(report);
-    }
-    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
-    let mut log = UndoLog::open(&folder.join(UNDO_LOG)).context("nothing was changed")?;
-    report.log = Some(log.path().to_path_buf());
     let planned: Vec<(String, Option<String>)> = report
         .plan
         .planned()
         .map(|c| (c.report_token.clone(), c.report_name.clone()))
         .collect();
+    if !options.execute || planned.is_empty() {
+        return Ok(report);
+    }
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    let mut log = UndoLog::open(&folder.join(UNDO_LOG)).context("nothing was changed")?;
+    report.log = Some(log.path().to_path_buf());
     let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
     let records: HashMap<String, ReportRecord> = snapshot
         .reports
@@ -138,14 +150,12 @@ async fn apply_paced(
         .filter(|r| wanted.contains(r.token.as_str()))
         .map(|r| (r.token.clone(), r))
         .collect();
-    if !planned.is_empty() {
-        log.append(Entry::ApplyStarted {
-            at: now(),
-            workspace: settings.workspace.clone(),
-            snapshot_started_at: snapshot.started_at.clone(),
-            planned: planned.len(),
-        })?;
-    }
+    log.append(Entry::ApplyStarted {
+        at: now(),
+        workspace: settings.workspace.clone(),
+        snapshot_started_at: snapshot.started_at.clone(),
+        planned: planned.len(),
+    })?;
     let result = act_on_each(&client, &mut log, &planned, &records, stop, &mut report.acted).await;
     report.requests = client.stats();
     result?;

@@ -1,7 +1,7 @@
 //! The guards of apply: a report that changed since the snapshot is skipped, a 4xx on one report
 //! leaves the others going, and a stop then a rerun deletes each eligible schedule exactly once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use mode_audit::commands::apply::{Outcome, apply};
@@ -120,6 +120,16 @@ async fn a_stop_mid_apply_then_a_rerun_deletes_each_eligible_schedule_exactly_on
     assert!(matches!(first.status, RunStatus::Stopped(_)), "{first}");
     let deleted_first = st.sim.counters().deletes;
     assert!(deleted_first >= 3 && (deleted_first as usize) < st.eligible_schedules().len());
+    // The log is exact up to the stop: every schedule Mode deleted, and no other, is logged deleted.
+    let logged: BTreeSet<String> = undo_log::read(&st.log())
+        .unwrap()
+        .schedules
+        .into_iter()
+        .filter(|l| matches!(l.deletion, Deletion::Deleted(_)))
+        .map(|l| l.schedule_token)
+        .collect();
+    let gone: BTreeSet<String> = deletes(&st.sim).into_keys().collect();
+    assert_eq!(logged, gone);
     assert_eq!(mode_audit::exit::Exit::from(first.status).code(), 4);
 
     let second = apply(&s, &options(true), &Stop::default()).await.unwrap();
