@@ -42,6 +42,10 @@ pub enum Command {
     Doctor(RunArgs),
     /// Compare two snapshots: reports added, removed or moved, schedules added, removed or changed, view counts.
     Diff(DiffArgs),
+    /// Delete the schedules of reports nobody views or receives, from the newest complete snapshot: a dry run unless --execute.
+    Apply(ApplyArgs),
+    /// Recreate the schedules an apply deleted, from its undo log: a dry run unless --execute.
+    Undo(UndoArgs),
     /// Audit a built-in stand-in workspace end to end and print a summary (no credentials needed).
     Demo(DemoArgs),
     /// Serve the Mode stand-in on a local port, to test pipelines against.
@@ -158,6 +162,48 @@ pub struct RunArgs {
     /// After the run, write Prometheus metrics for node-exporter's textfile collector: a folder (one mode_audit-<workspace>.prom each) or a file name the workspace is inserted into.
     #[arg(long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
+}
+
+/// `apply`: the connection flags of `run`, then its own.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub apply: ApplyFlags,
+}
+
+/// Flags only `apply` takes. `--execute` has no environment variable or config key on purpose:
+/// deleting needs to be asked for on the command line.
+#[derive(Debug, Default, Args)]
+pub struct ApplyFlags {
+    /// Delete the planned schedules. Without it nothing in Mode changes: the plan is printed and written beside the snapshot.
+    #[arg(long)]
+    pub execute: bool,
+
+    /// The unused finding must have held in snapshots spanning this long, and the report be at least this old. [default: 14d]
+    #[arg(long, env = "MODE_AUDIT_MIN_AGE", value_name = "DURATION")]
+    pub min_age: Option<humantime::Duration>,
+
+    /// Reports unscheduled per run at most, the largest runtime saved first. [default: 20]
+    #[arg(long, env = "MODE_AUDIT_MAX_ACTIONS", value_name = "N")]
+    pub max_actions: Option<usize>,
+}
+
+/// `undo LOG`: the log, `--execute`, and the connection flags of `run`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The undo log an apply wrote: OUT/<workspace>/<time>/undo-log.jsonl.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+
+    /// Recreate the schedules. Without it nothing in Mode changes: what would be recreated is printed.
+    #[arg(long)]
+    pub execute: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Args)]

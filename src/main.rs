@@ -5,8 +5,8 @@ use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
-use mode_audit::commands::{demo, diff, doctor, plan, run};
-use mode_audit::config::{self, ConfigError, Settings};
+use mode_audit::commands::{apply, demo, diff, doctor, plan, run, undo};
+use mode_audit::config::{self, ApplySettings, ConfigError, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
 use mode_audit::stop::Stop;
@@ -116,6 +116,67 @@ async fn dispatch(cli: Cli) -> Exit {
                 });
             }
             worst
+        }
+        Command::Apply(args) => {
+            let all = match settings(&args.run, log_format) {
+                Ok(all) => all,
+                Err(exit) => return exit,
+            };
+            let options = match ApplySettings::merge(&args.apply, &all) {
+                Ok(options) => options,
+                Err(ConfigError(message)) => {
+                    eprintln!("mode-audit: configuration error: {message}");
+                    return Exit::Usage;
+                }
+            };
+            let stop = Stop::default();
+            stop.install(all[0].max_duration);
+            let mut worst = Exit::Complete;
+            for (workspace, outcome) in apply::apply_each(&all, &options, &stop).await {
+                let code = match outcome {
+                    Some(Ok(report)) => {
+                        print!("{report}");
+                        Exit::from(report.status)
+                    }
+                    Some(Err(error)) => {
+                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                        Exit::Fatal
+                    }
+                    None => {
+                        eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
+                        Exit::Stopped
+                    }
+                };
+                worst = worst.worse(code);
+            }
+            worst
+        }
+        Command::Undo(mut args) => {
+            if args.run.workspace.is_empty() {
+                match undo::log_workspace(&args.log) {
+                    Ok(workspace) => args.run.workspace = vec![workspace],
+                    Err(error) => {
+                        eprintln!("mode-audit: {error:#}");
+                        return Exit::Usage;
+                    }
+                }
+            }
+            let all = match settings(&args.run, log_format) {
+                Ok(all) => all,
+                Err(exit) => return exit,
+            };
+            let stop = Stop::default();
+            stop.install(all[0].max_duration);
+            match undo::undo(&all[0], &args.log, args.execute, &stop).await {
+                Ok(report) => {
+                    print!("{report}");
+                    Exit::from(report.status)
+                }
+                Err(error) => {
+                    eprintln!("mode-audit: fatal: {error:#}");
+                    Exit::Fatal
+                }
+            }
         }
         Command::Diff(args) => {
             logging::init(log_format.unwrap_or(LogFormat::Text));

@@ -1,7 +1,9 @@
 //! The commands: each takes plain settings (never clap structs) and returns what to print.
 
+pub mod apply;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
 pub mod plan;
 pub mod run;
+pub mod undo;

@@ -12,6 +12,7 @@ use crate::config::{Destination, Settings};
 use crate::crawl::checkpoint::Checkpoint;
 use crate::crawl::{Reuse, crawl};
 use crate::insights;
+use crate::insights::eligibility::Rules;
 use crate::insights::findings::count_by_reason;
 use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
@@ -232,16 +233,19 @@ async fn walk_and_publish(
     )
     .context("could not add history and findings; nothing was published")?;
     report.findings = count_by_reason(snapshot.findings.iter());
+    // Owner digests announce what `apply` will unschedule, at its default rules.
+    let upcoming = settings.insights.digests.then(|| {
+        insights::plan_unscheduling(
+            &snapshot,
+            history_dir.as_deref(),
+            &settings.insights.keep,
+            &Rules::default(),
+        )
+    });
     match &settings.destination {
         Destination::Dir(out) => {
-            let path = output::publish(
-                out,
-                &snapshot,
-                settings.formats,
-                settings.cells,
-                settings.insights.digests,
-            )
-            .context("could not publish the snapshot; nothing was published")?;
+            let path = output::publish(out, &snapshot, settings.formats, settings.cells, upcoming.as_ref())
+                .context("could not publish the snapshot; nothing was published")?;
             report.workbook = settings
                 .formats
                 .xlsx

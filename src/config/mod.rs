@@ -19,10 +19,12 @@ use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
 use crate::output::{Cells, Formats};
 
+pub mod apply;
 pub mod insights;
 mod retry;
 mod sim;
 
+pub use self::apply::ApplySettings;
 pub use self::insights::Insights;
 pub use self::sim::sim_config;
 

@@ -3,28 +3,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::{Response, Url};
-use secrecy::{ExposeSecret, SecretString};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::ModeError;
-use super::models::Verification;
-use super::pacer::Pacer;
+use super::exchange::{Credentials, Exchange, Transport};
+use super::models::{Report, Verification};
 use super::page::{Listed, Page, PageError, decode_whole};
+use super::pacer::Pacer;
 use super::rate::Rate;
-use super::retry::{RetryPolicy, Verdict, classify};
+use super::retry::RetryPolicy;
 use super::stats::{RequestStats, Stats};
-
-/// The largest response body the client will read; Mode's pages are tens of kilobytes.
-pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-
-/// An API token and its secret (HTTP Basic username and password). Debug output is redacted.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    pub token: SecretString,
-    pub secret: SecretString,
-}
 
 /// Everything the client needs; built once from the validated configuration.
 #[derive(Debug, Clone)]
@@ -47,13 +37,9 @@ pub struct ModeClient {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     api: Url,
     workspace: String,
-    credentials: Credentials,
-    pacer: Arc<Pacer>,
-    retry: RetryPolicy,
-    stats: Stats,
 }
 
 /// One failed attempt that may be retried.
@@ -93,15 +79,22 @@ impl ModeClient {
         api.set_path("/api/");
         Ok(ModeClient {
             inner: Arc::new(Inner {
-                http,
+                transport: Transport {
+                    http,
+                    credentials: settings.credentials,
+                    pacer,
+                    retry: settings.retry,
+                    stats: Stats::default(),
+                },
                 api,
                 workspace: settings.workspace,
-                credentials: settings.credentials,
-                pacer,
-                retry: settings.retry,
-                stats: Stats::default(),
             }),
         })
+    }
+
+    /// The pool, pacer and counters this client's requests go through.
+    pub(super) fn transport(&self) -> &Transport {
+        &self.inner.transport
     }
 
     pub fn workspace(&self) -> &str {
@@ -109,22 +102,22 @@ impl ModeClient {
     }
 
     pub fn stats(&self) -> RequestStats {
-        self.inner.stats.snapshot()
+        self.inner.transport.stats.snapshot()
     }
 
     /// The last `X-RateLimit-Limit` and `X-RateLimit-Remaining` Mode sent, if it sent them.
     pub fn rate_limit_headers(&self) -> (Option<u32>, Option<u32>) {
-        self.inner.stats.last_rate_limit_headers()
+        self.inner.transport.stats.last_rate_limit_headers()
     }
 
     /// Requests to keep in flight now: enough to fill the budget at the latency seen, at most `max`.
     pub fn in_flight_target(&self, max: usize) -> usize {
-        self.inner.pacer.in_flight_target(max)
+        self.inner.transport.pacer.in_flight_target(max)
     }
 
     /// The pace in force (below the configured budget while another client shares it).
     pub fn current_rate(&self) -> Option<Rate> {
-        self.inner.pacer.current()
+        self.inner.transport.pacer.current()
     }
 
     /// `/api/{ws}/spaces?filter=all&page=N&per_page=P`: every collection, personal ones included.
@@ -154,7 +147,7 @@ impl ModeClient {
         url
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.api.clone();
         url.path_segments_mut()
             .expect("http(s) URLs have paths")
@@ -175,8 +168,13 @@ impl ModeClient {
     /// counted in the stats.
     pub async fn page<T: Listed>(&self, url: Url) -> Result<Page<T>, ModeError> {
         let page = self.fetch(url, Page::<T>::decode).await?;
-        self.inner.stats.out_of_range(page.out_of_range);
+        self.inner.transport.stats.out_of_range(page.out_of_range);
         Ok(page)
+    }
+
+    /// `GET /api/{ws}/reports/{report}`: one report as it is now.
+    pub async fn report(&self, token: &str) -> Result<Report, ModeError> {
+        self.get(self.url(&["reports", token])).await
     }
 
     /// GETs `url` and decodes it whole, pacing every attempt and retrying what may succeed on a retry.
@@ -184,39 +182,33 @@ impl ModeClient {
         self.fetch(url, decode_whole).await
     }
 
-    /// GETs `url` and decodes it with `decode`: a body that is not JSON is asked again (bounded), JSON
-    /// of the wrong shape is not (the same answer would come back).
+    /// GETs `url` and decodes it with `decode`: a body that is not JSON is asked again (bounded),
+    /// JSON of the wrong shape is not (the same answer would come back).
     async fn fetch<T>(&self, url: Url, decode: impl Fn(&[u8]) -> Result<T, PageError>) -> Result<T, ModeError> {
-        let inner = &self.inner;
         let shown = url.as_str().to_string();
-        let mut backoff = inner.retry.backoff();
+        let mut backoff = self.inner.transport.retry.backoff();
         let mut attempts = 0u32;
         let mut throttled = 0u32;
         loop {
-            inner.pacer.ready().await;
             attempts += 1;
-            inner.stats.sent();
-            let failure = match self.attempt(&url, &shown, &decode).await {
-                Ok(Ok(value)) => return Ok(value),
-                Ok(Err(failure)) => failure,
-                Err(Retry::Throttled(asked)) => {
-                    inner.stats.throttled();
-                    throttled += 1;
-                    if throttled as usize > inner.retry.max_throttled {
-                        return Err(ModeError::Throttled { url: shown, throttled });
-                    }
-                    let (wait, capped) = inner.retry.throttled_wait(asked, inner.pacer.window());
-                    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-                    if capped {
-                        let asked_s = asked.map_or(0, |a| a.as_secs());
-                        tracing::warn!(url = %shown, asked_s, wait_ms, "rate limited (429) with a Retry-After longer than --max-retry-after; pausing all requests for that maximum only, then trying again");
-                    } else {
-                        tracing::warn!(url = %shown, wait_ms, "rate limited (429); pausing all requests");
-                    }
-                    inner.pacer.pause_for(wait);
-                    continue;
+            let failure = match self
+                .transport()
+                .exchange(Method::GET, &url, &shown, None, &mut throttled)
+                .await
+            {
+                Exchange::Answered(answer) if answer.content_type.contains("html") => {
+                    Transient::Decode(format!(
+                        "expected JSON but got an HTML page ({}), probably from a proxy or login page in front of Mode",
+                        answer.content_type
+                    ))
                 }
-                Err(Retry::Fatal(error)) => return Err(error),
+                Exchange::Answered(answer) => match decode(&answer.body) {
+                    Ok(value) => return Ok(value),
+                    Err(PageError::Unreadable(message)) => Transient::Decode(format!("invalid JSON {message}")),
+                    Err(PageError::Shape(message)) => return Err(ModeError::Shape { url: shown, message }),
+                },
+                Exchange::Transient(message) => Transient::Http(message),
+                Exchange::Final(error) => return Err(error),
             };
             let Some(delay) = backoff.next() else {
                 return Err(match failure {
@@ -235,159 +227,21 @@ impl ModeClient {
             let reason = match &failure {
                 Transient::Decode(m) | Transient::Http(m) => m.as_str(),
             };
-            let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-            tracing::debug!(url = %shown, attempt = attempts, delay_ms, reason, "retrying");
-            inner.stats.retried();
-            tokio::time::sleep(delay).await;
+            self.before_retry(&shown, attempts, delay, reason).await;
         }
     }
 
-    /// One attempt: `Ok(Ok)` decoded, `Ok(Err)` a transient failure, `Err` throttled or final.
-    async fn attempt<T>(
-        &self,
-        url: &Url,
-        shown: &str,
-        decode: &impl Fn(&[u8]) -> Result<T, PageError>,
-    ) -> Result<Result<T, Transient>, Retry> {
-        let creds = &self.inner.credentials;
-        let began = tokio::time::Instant::now();
-        let sent = self
-            .inner
-            .http
-            .get(url.clone())
-            .basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret()))
-            .send()
-            .await;
-        let response = match sent {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(Transient::Http(describe(&e)))),
-        };
-        let status = response.status();
-        let limit = header_number(response.headers(), "x-ratelimit-limit");
-        let remaining = header_number(response.headers(), "x-ratelimit-remaining");
-        self.inner.stats.rate_limit_headers(limit, remaining);
-        self.inner.pacer.observe(limit, remaining, began);
-        match classify(status, response.headers()) {
-            Verdict::Success => {}
-            Verdict::Throttled { retry_after } => return Err(Retry::Throttled(retry_after)),
-            Verdict::Transient => return Ok(Err(Transient::Http(format!("HTTP {status}")))),
-            Verdict::Unauthorized => return Err(Retry::Fatal(ModeError::Unauthorized { url: shown.into() })),
-            Verdict::Forbidden => return Err(Retry::Fatal(ModeError::Forbidden { url: shown.into() })),
-            Verdict::NotFound => return Err(Retry::Fatal(ModeError::NotFound { url: shown.into() })),
-            Verdict::Rejected => {
-                let message = match read_body(response, shown).await {
-                    Ok(body) => error_message(&body),
-                    Err(_) => String::new(),
-                };
-                return Err(Retry::Fatal(ModeError::Rejected {
-                    url: shown.into(),
-                    status: status.as_u16(),
-                    message,
-                }));
-            }
-        }
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let body = match read_body(response, shown).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge(e)) => return Err(Retry::Fatal(e)),
-            Err(BodyError::Broken(message)) => return Ok(Err(Transient::Http(message))),
-        };
-        self.inner.stats.read(body.len());
-        if content_type.contains("html") {
-            return Ok(Err(Transient::Decode(format!(
-                "expected JSON but got an HTML page ({content_type}), probably from a proxy or login page in front of Mode"
-            ))));
-        }
-        match decode(&body) {
-            Ok(value) => Ok(Ok(value)),
-            Err(PageError::Unreadable(message)) => Ok(Err(Transient::Decode(format!("invalid JSON {message}")))),
-            Err(PageError::Shape(message)) => Err(Retry::Fatal(ModeError::Shape {
-                url: shown.into(),
-                message,
-            })),
-        }
+    /// Counts a retry, logs it and sleeps `delay`.
+    pub(super) async fn before_retry(&self, shown: &str, attempt: u32, delay: Duration, reason: &str) {
+        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        tracing::debug!(url = %shown, attempt, delay_ms, reason, "retrying");
+        self.inner.transport.stats.retried();
+        tokio::time::sleep(delay).await;
     }
-}
 
-enum Retry {
-    Throttled(Option<Duration>),
-    Fatal(ModeError),
-}
-
-enum BodyError {
-    TooLarge(ModeError),
-    Broken(String),
-}
-
-async fn read_body(mut response: Response, shown: &str) -> Result<Vec<u8>, BodyError> {
-    let too_large = || {
-        BodyError::TooLarge(ModeError::TooLarge {
-            url: shown.to_string(),
-            limit_bytes: MAX_BODY_BYTES,
-        })
-    };
-    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(too_large());
-    }
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(16 * 1024).min(1 << 20) as usize);
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(body),
-            Err(e) => return Err(BodyError::Broken(describe(&e))),
-        }
-    }
-}
-
-/// A header holding a whole number, such as `X-RateLimit-Remaining`.
-fn header_number(headers: &HeaderMap, name: &str) -> Option<u32> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-/// Mode's error bodies are `{"id": "...", "message": "..."}`.
-fn error_message(body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct ModeErrorBody {
-        id: Option<String>,
-        message: Option<String>,
-    }
-    match serde_json::from_slice::<ModeErrorBody>(body) {
-        Ok(b) => [b.id, b.message].into_iter().flatten().collect::<Vec<_>>().join(": "),
-        Err(_) => String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-    }
-}
-
-/// A transport error in one line, without the URL (callers add it) and never with credentials.
-fn describe(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else if error.is_body() || error.is_decode() {
-        "connection dropped while reading the answer"
-    } else {
-        "request failed"
-    };
-    let mut detail = String::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind} ({detail})")
+    /// The backoff schedule for one request's transient failures.
+    pub(super) fn backoff(&self) -> impl Iterator<Item = Duration> + Send + use<> {
+        self.inner.transport.retry.backoff()
     }
 }
 

@@ -37,6 +37,8 @@ pub enum ModeError {
     Throttled { url: String, throttled: u32 },
     #[error("reading {url} failed inside mode-audit ({message}); recorded, and the rest of the run went on")]
     Internal { url: String, message: String },
+    #[error("Mode answered {url} with success, but {message}")]
+    Unconfirmed { url: String, message: String },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
 }

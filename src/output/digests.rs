@@ -1,5 +1,6 @@
 //! Owner digests (`--digests`): `owners/<username>.csv` with each owner's findings, and
-//! `owners/README.md`, a Markdown table of findings by reason and estimated runtime per owner.
+//! `owners/README.md`, a Markdown table of findings by reason and estimated runtime per owner, then
+//! the reports whose schedules `apply` will delete from a date unless they are kept.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -7,6 +8,7 @@ use std::io::Write;
 
 use super::csv::Cells;
 use super::findings::write_findings;
+use crate::insights::eligibility::Plan;
 use crate::insights::findings::Reason;
 use crate::snapshot::Snapshot;
 
@@ -126,8 +128,57 @@ pub fn write_owner<W: Write>(snapshot: &Snapshot, digest: &OwnerDigest, cells: C
     write_findings(&snapshot.workspace, findings, cells, out)
 }
 
-/// owners/README.md: one row per owner.
-pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
+/// owners/README.md: one row per owner, then the upcoming unscheduling of `plan`.
+pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest], plan: &Plan) -> String {
+    let mut md = findings_table(snapshot, digests);
+    md.push_str(&upcoming(plan));
+    md
+}
+
+/// The reports `apply` will unschedule unless kept, by owner, with the date it may from.
+fn upcoming(plan: &Plan) -> String {
+    let mut rows: Vec<_> = plan.upcoming().collect();
+    let mut md = String::from("\n## Schedules to be deleted unless kept\n\n");
+    if rows.is_empty() {
+        md.push_str("None: no report is unused and unsubscribed.\n");
+        return md;
+    }
+    let days = plan.min_age_seconds / 86_400;
+    let _ = writeln!(
+        md,
+        "Nobody has viewed these scheduled reports (or they are archived) and no schedule has a subscriber. \
+         `mode-audit apply --execute` deletes their schedules from the date shown (once unused for {days} days), \
+         at most {} reports a run. To keep one, open it in Mode or add it to the keep list \
+         (`[[keep]] token = \"<report token>\" reason = \"why\"`).\n",
+        plan.max_actions
+    );
+    md.push_str("| owner | report | token | schedules | runs / month | est. runtime / month | from |\n");
+    md.push_str("|---|---|---|---:|---:|---:|---|\n");
+    rows.sort_by(|a, b| a.owner.cmp(&b.owner).then(a.eligible_from.cmp(&b.eligible_from)));
+    for c in rows {
+        let owner = c.owner.as_deref().map_or_else(|| "(unknown)".to_string(), escape);
+        let name = c.report_name.as_deref().map_or_else(|| "(no name)".to_string(), escape);
+        let runs = c
+            .runs_per_month
+            .map_or_else(|| "unknown".to_string(), |r| format!("{r}"));
+        let runtime = c.runtime_per_month_seconds.map_or_else(|| "unknown".to_string(), hours);
+        let from = c
+            .eligible_from
+            .as_deref()
+            .filter(|from| *from > plan.snapshot_started_at.as_str())
+            .unwrap_or(&plan.snapshot_started_at);
+        let _ = writeln!(
+            md,
+            "| {owner} | {name} | {} | {} | {runs} | {runtime} | {} |",
+            escape(&c.report_token),
+            c.schedules.len(),
+            &from[..from.len().min(10)]
+        );
+    }
+    md
+}
+
+fn findings_table(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -208,6 +259,73 @@ mod tests {
                 "{name} -> {stem}"
             );
         }
+    }
+
+    #[test]
+    fn the_readme_names_what_will_be_unscheduled_and_from_when() {
+        use crate::insights::eligibility::{Candidate, Hold};
+        let candidate = |token: &str, owner: &str, eligible_from: &str, held: Vec<Hold>| Candidate {
+            report_token: token.into(),
+            report_name: Some(format!("{token} | name")),
+            owner: Some(owner.into()),
+            collection_token: "c1".into(),
+            url: None,
+            reasons: vec![Reason::ScheduledNeverViewed],
+            view_count: Some(0),
+            archived: false,
+            created_at: None,
+            schedules: vec![],
+            runs_per_month: Some(30.0),
+            expected_runtime_seconds: Some(120.0),
+            runtime_per_month_seconds: Some(3600.0),
+            unused_since: None,
+            eligible_from: Some(eligible_from.into()),
+            planned: held.is_empty(),
+            held,
+        };
+        let plan = Plan {
+            workspace: "acme".into(),
+            snapshot_started_at: "2026-11-28T03:00:00.000Z".into(),
+            min_age_seconds: 14 * 86_400,
+            max_actions: 20,
+            candidates: vec![
+                candidate("now", "ana", "2026-11-01T00:00:00Z", vec![]),
+                candidate(
+                    "later",
+                    "bo",
+                    "2026-12-09T03:00:00Z",
+                    vec![Hold::TooRecent {
+                        since: "2026-11-25T03:00:00.000Z".into(),
+                        eligible_from: "2026-12-09T03:00:00Z".into(),
+                    }],
+                ),
+                candidate(
+                    "subscribed",
+                    "cy",
+                    "2026-11-01T00:00:00Z",
+                    vec![Hold::Subscribed {
+                        schedule: "s".into(),
+                        subscribers: 2,
+                    }],
+                ),
+            ],
+        };
+        let snapshot = crate::test_support::snapshot(vec![]);
+        let md = readme(&snapshot, &[], &plan);
+        assert!(md.contains("## Schedules to be deleted unless kept"), "{md}");
+        assert!(md.contains("once unused for 14 days"), "{md}");
+        assert!(
+            md.contains("| ana | now \\| name | now | 0 | 30 | 1.0 h | 2026-11-28 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| bo | later \\| name | later | 0 | 30 | 1.0 h | 2026-12-09 |"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("subscribed"),
+            "a subscribed report is never announced: {md}"
+        );
     }
 
     #[test]

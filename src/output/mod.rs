@@ -5,6 +5,7 @@
 //! `OUT/<workspace>/latest` is switched to it. An existing snapshot is never overwritten; a failed
 //! write removes the temporary folder.
 
+mod apply_plan;
 mod changes;
 mod csv;
 mod digests;
@@ -23,9 +24,11 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 
 use crate::atomic::{self, Body, sync_dir};
+use crate::insights::eligibility::Plan;
 use crate::snapshot::Snapshot;
 pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
 
+pub use self::apply_plan::{PLAN_COLUMNS, write_plan_csv, write_plan_files};
 pub use self::changes::{CHANGE_COLUMNS, write_changes, write_diff_files, write_diff_json};
 pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
@@ -117,14 +120,14 @@ pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes every requested file (and the owner digests, `owners/`, when `owner_digests` is set)
-/// and publishes the snapshot folder; returns its final path.
+/// Writes every requested file (and the owner digests, `owners/`, when `owner_digests` gives the
+/// unscheduling they announce) and publishes the snapshot folder; returns its final path.
 pub fn publish(
     out: &Path,
     snapshot: &Snapshot,
     formats: Formats,
     cells: Cells,
-    owner_digests: bool,
+    owner_digests: Option<&Plan>,
 ) -> Result<PathBuf> {
     let dir = workspace_dir(out, &snapshot.workspace);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
@@ -152,8 +155,8 @@ pub fn publish(
             Ok(())
         })?;
     }
-    if owner_digests {
-        write_digests(at, snapshot, cells)?;
+    if let Some(plan) = owner_digests {
+        write_digests(at, snapshot, plan, cells)?;
     }
     if formats.json {
         write_file(at, "snapshot.json", |w| {
@@ -169,7 +172,7 @@ pub fn publish(
     }
     if formats.xlsx {
         let options = XlsxOptions {
-            owners: owner_digests,
+            owners: owner_digests.is_some(),
             // Beside the snapshots, like the report store: a folder known to be writable and on disk.
             temp_dir: Some(dir.clone()),
             ..XlsxOptions::default()
@@ -187,7 +190,7 @@ pub fn publish(
 }
 
 /// owners/<username>.csv for every owner with findings, and owners/README.md.
-fn write_digests(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
+fn write_digests(at: &Path, snapshot: &Snapshot, plan: &Plan, cells: Cells) -> Result<()> {
     let owners = at.join("owners");
     fs::create_dir(&owners).with_context(|| format!("cannot create {}", owners.display()))?;
     let list = digests(snapshot);
@@ -198,7 +201,7 @@ fn write_digests(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
         })?;
     }
     write_file(&owners, "README.md", |w| {
-        Ok(w.write_all(digests::readme(snapshot, &list).as_bytes())?)
+        Ok(w.write_all(digests::readme(snapshot, &list, plan).as_bytes())?)
     })?;
     sync_dir(&owners)
 }

@@ -9,6 +9,40 @@ use super::paging::{PagingRules, PastEnd};
 use super::window::RateWindow;
 use super::workspace::WorkspaceSpec;
 
+/// Which bodies `POST /reports/{r}/schedules` accepts. Mode's docs show the `report_schedule`
+/// wrapper; whether it is required is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateBody {
+    /// Only `{"report_schedule": {"cron": …}}`; a bare body is 400 `param_missing`.
+    Wrapped,
+    /// Only `{"cron": …}`; a wrapped body is 400 `bad_request`.
+    Bare,
+    /// Either (Rails wraps bare JSON bodies itself by default).
+    Either,
+}
+
+/// How `POST /reports/{r}/schedules` answers a created schedule; Mode's docs do not show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateReply {
+    /// 201 with the schedule and a `Location` header.
+    Created,
+    /// 200 with `{"report_schedule": <the schedule>}`.
+    Wrapped,
+    /// 202 with no body, only a `Location` header.
+    LocationOnly,
+    /// 204 with neither: the client must find the schedule itself.
+    NoContent,
+}
+
+/// How `DELETE /reports/{r}/schedules/{s}` answers; Mode's docs do not show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteReply {
+    /// 204 with no body.
+    NoContent,
+    /// 200 with the deleted schedule.
+    Body,
+}
+
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Workspace username.
@@ -52,6 +86,9 @@ pub struct SimConfig {
     /// workspace as it is a run later. [`SimServer::mutate`](super::SimServer::mutate) with
     /// [`Drift::apply`] changes a running stand-in the same way.
     pub drift: Option<Drift>,
+    pub create_body: CreateBody,
+    pub create_reply: CreateReply,
+    pub delete_reply: DeleteReply,
 }
 
 impl Default for SimConfig {
@@ -82,6 +119,9 @@ impl Default for SimConfig {
             scripted: Vec::new(),
             fault_seed: 0,
             drift: None,
+            create_body: CreateBody::Wrapped,
+            create_reply: CreateReply::Created,
+            delete_reply: DeleteReply::NoContent,
         }
     }
 }

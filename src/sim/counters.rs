@@ -26,6 +26,23 @@ pub struct CounterSnapshot {
     pub faults: u64,
     /// Highest number of concurrent requests seen.
     pub max_in_flight: u64,
+    /// Requests other than GET (writes), whatever their answer.
+    pub writes: u64,
+    /// Schedules removed by `DELETE .../schedules/{s}`.
+    pub deletes: u64,
+    /// Schedules created by `POST .../schedules`.
+    pub creates: u64,
+}
+
+/// One write request an endpoint answered: what it asked for and what it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteEvent {
+    /// `DELETE` or `POST`.
+    pub method: String,
+    pub report: String,
+    /// The schedule deleted (or asked to be), or the one created.
+    pub schedule: Option<String>,
+    pub status: u16,
 }
 
 /// Which counter a request path belongs to.
@@ -49,6 +66,10 @@ pub struct Counters {
     faults: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
+    writes: AtomicU64,
+    deletes: AtomicU64,
+    creates: AtomicU64,
+    write_log: Mutex<Vec<WriteEvent>>,
     /// Arrival time of every request once [`Counters::record_arrivals`] was called (benchmarks).
     arrivals: Mutex<Option<Vec<Instant>>>,
 }
@@ -98,6 +119,26 @@ impl Counters {
             .unwrap_or_default()
     }
 
+    /// Counts a request other than GET.
+    pub fn write_arrived(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Records a write an endpoint answered; a 2xx DELETE or POST counts a delete or a create.
+    pub fn written(&self, event: WriteEvent) {
+        if (200..300).contains(&event.status) {
+            match event.method.as_str() {
+                "DELETE" => self.deletes.fetch_add(1, Ordering::SeqCst),
+                _ => self.creates.fetch_add(1, Ordering::SeqCst),
+            };
+        }
+        self.write_log.lock().unwrap_or_else(|e| e.into_inner()).push(event);
+    }
+
+    pub fn writes(&self) -> Vec<WriteEvent> {
+        self.write_log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub fn throttled(&self) {
         self.throttled.fetch_add(1, Ordering::SeqCst);
     }
@@ -122,6 +163,9 @@ impl Counters {
             unauthorized: get(&self.unauthorized),
             faults: get(&self.faults),
             max_in_flight: get(&self.max_in_flight),
+            writes: get(&self.writes),
+            deletes: get(&self.deletes),
+            creates: get(&self.creates),
         }
     }
 
@@ -136,9 +180,13 @@ impl Counters {
             &self.throttled,
             &self.unauthorized,
             &self.faults,
+            &self.writes,
+            &self.deletes,
+            &self.creates,
         ] {
             a.store(0, Ordering::SeqCst);
         }
+        self.write_log.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let now = self.in_flight.load(Ordering::SeqCst);
         self.max_in_flight.store(now, Ordering::SeqCst);
     }

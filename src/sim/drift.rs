@@ -5,7 +5,7 @@
 use super::render::derived_token;
 use super::timestamp::{DAY_MS, HOUR_MS, iso_offset, iso_z, parse_iso};
 use super::vocab::{hour_label, minute_label};
-use super::workspace::{SimReport, SimSchedule};
+use super::workspace::{DEFAULT_TIMEOUT, SimReport, SimSchedule};
 use crate::sim::Workspace;
 
 /// Changes `share` of the reports (0 to 1), picked and changed deterministically by `seed`:
@@ -100,6 +100,10 @@ fn new_schedule(r: &SimReport, at: i64, seed: u64) -> SimSchedule {
         time_zone: "UTC".to_string(),
         hour: hour_label(9),
         minute: minute_label(0),
+        day_of_week: Some(1),
+        day_of_month: None,
+        timeout: DEFAULT_TIMEOUT,
+        parameters: serde_json::Map::new(),
         created_at: iso_z(at),
         next_scheduled_run: Some(iso_offset(at + 7 * DAY_MS)),
         last_scheduled_run: None,

@@ -59,7 +59,8 @@ pub fn edit_item(body: &mut serde_json::Value, index: usize, field: &str, value:
     }
 }
 
-/// The first `times` requests whose path (+query) contains `path_contains` get `fault`.
+/// The first `times` requests whose `METHOD /path?query` contains `path_contains` get `fault`
+/// (a plain path matches every method; `"DELETE /api/…"` only deletes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptedFault {
     pub path_contains: String,

@@ -29,14 +29,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::SimConfig;
-pub use counters::CounterSnapshot;
+pub use config::{CreateBody, CreateReply, DeleteReply, SimConfig};
+pub use counters::{CounterSnapshot, WriteEvent};
 pub use drift::{Drift, Drifted};
 pub use faults::{Fault, ScriptedFault};
 pub use minimum::{MinimumRequests, ambiguous_pages, minimum_requests, served_page_size};
 pub use paging::PastEnd;
 pub use window::RateWindow;
-pub use workspace::{SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
+pub use workspace::{DEFAULT_TIMEOUT, SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
 
 use faults::{FaultKnobs, FaultPlan};
 use routes::AppState;
@@ -134,6 +134,11 @@ impl SimServer {
 
     pub fn counters(&self) -> CounterSnapshot {
         self.state.counters.snapshot()
+    }
+
+    /// Every write request that reached an endpoint (not those a fault answered), in order.
+    pub fn writes(&self) -> Vec<WriteEvent> {
+        self.state.counters.writes()
     }
 
     pub fn reset_counters(&self) {

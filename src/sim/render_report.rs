@@ -5,6 +5,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::render::{Hal, derived_token};
+use super::vocab;
 use super::workspace::{SimCollection, SimReport, SimSchedule};
 
 /// A report subscription derived from a schedule (the truth has none of its own): one per
@@ -173,16 +174,29 @@ impl Hal<'_> {
             "ok" => 0,
             _ => 1 + u64::from(s.token.as_bytes()[0] % 3),
         };
+        let field = |kind: &str, value: Value| json!({"type": kind, "value": value});
+        let mut cron = json!({
+            "freq": field("select", json!(s.frequency)),
+            "hour": field("select", json!(vocab::hour_of_label(&s.hour))),
+            "minute": field("select", json!(vocab::minute_of_label(&s.minute))),
+            "time_zone": field("select", json!(s.time_zone)),
+        });
+        if let Some(day) = s.day_of_week {
+            cron["day_of_week"] = field("select", json!(day));
+        }
+        if let Some(day) = s.day_of_month {
+            cron["day_of_month"] = field("select", json!(day));
+        }
         json!({
             "token": s.token,
             "name": s.name,
-            "parameters": {},
+            "parameters": s.parameters,
             "created_at": s.created_at,
             "updated_at": updated,
             "retry_state": s.retry_state,
             "retry_count": retry_count,
             "retry_delay": 0,
-            "timeout": 86100,
+            "timeout": s.timeout,
             "last_run_at": s.last_run_at,
             "last_succeeded_at": s.last_succeeded_at,
             "last_scheduled_run": s.last_scheduled_run,
@@ -211,10 +225,12 @@ impl Hal<'_> {
                     "method": "patch",
                     "action": href,
                     "content_type": "application/json",
-                    "input": {"report_schedule": {"cron": {
-                        "freq": {"type": "select", "value": s.frequency},
-                        "time_zone": {"type": "select", "value": s.time_zone}
-                    }}}
+                    "input": {"report_schedule": {
+                        "cron": cron,
+                        "name": field("text", json!(s.name)),
+                        "timeout": field("text", json!(s.timeout)),
+                        "params": field("text", json!(s.parameters)),
+                    }}
                 },
                 "destroy": {"method": "delete", "action": href},
             }
@@ -286,6 +302,14 @@ mod tests {
         assert_eq!(sched["report_token"], r.token.as_str());
         assert_eq!(sched["hour"], s.hour.as_str());
         assert!(sched.get("cron").is_none() && sched.get("timezone").is_none());
+        let cron = &sched["_forms"]["edit"]["input"]["report_schedule"]["cron"];
+        assert_eq!(cron["freq"]["value"], s.frequency.as_str());
+        assert_eq!(
+            cron["hour"]["value"],
+            json!(vocab::hour_of_label(&s.hour).unwrap()),
+            "the form mirrors the hour as a number"
+        );
+        assert_eq!(sched["timeout"], s.timeout);
 
         let strings = Hal {
             ws: "acme",

@@ -18,7 +18,7 @@ use super::config::SimConfig;
 use super::counters::{Category, Counters};
 use super::endpoint::Endpoint;
 use super::faults::{Fault, FaultPlan, edit_item, html_page};
-use super::handlers::{Reply, handle, not_found};
+use super::handlers::{Reply, handle, not_found, writes};
 use super::render::error_body;
 use super::truth::Truth;
 use super::window::{Admission, CredentialWindows, retry_after_secs};
@@ -39,7 +39,13 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(dispatch).with_state(state)
 }
 
-async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn dispatch(
+    State(st): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let cfg = &st.config;
     let endpoint = Endpoint::parse(uri.path());
     let category = if method == Method::GET {
@@ -48,6 +54,9 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
         Category::Other
     };
     let _in_flight = st.counters.arrive(category);
+    if method != Method::GET {
+        st.counters.write_arrived();
+    }
     let now = Instant::now();
 
     let presented = basic_credentials(&headers);
@@ -70,8 +79,9 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
         }
     };
 
+    // Scripted faults match `METHOD /path?query`, so a fault can target one method.
     let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let mut fault = st.faults.scripted(path_and_query);
+    let mut fault = st.faults.scripted(&format!("{method} {path_and_query}"));
     if let Some(Fault::Slow(extra)) = fault {
         st.counters.fault();
         tokio::time::sleep(extra).await;
@@ -86,10 +96,7 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
     }
 
     let response = match fault {
-        None | Some(Fault::Slow(_)) => {
-            let reply = answer(&st, &method, &endpoint, &uri);
-            json(reply.status, &reply.body)
-        }
+        None | Some(Fault::Slow(_)) => respond(&answer(&st, &method, &endpoint, &uri, &body)),
         Some(Fault::RateLimited { retry_after }) => {
             st.counters.throttled();
             rate_limited(retry_after)
@@ -108,19 +115,19 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
         }
         Some(Fault::Malformed) => {
             st.counters.fault();
-            let full = serialize(&answer(&st, &method, &endpoint, &uri).body);
-            let cut = (full.len() / 2).max(1);
+            let full = serialize(&answer(&st, &method, &endpoint, &uri, &body).body);
+            let cut = (full.len() / 2).max(1).min(full.len());
             build(200, HAL_JSON, None, Body::from(full[..cut].to_vec()))
         }
         Some(Fault::EditItem { index, field, value }) => {
             st.counters.fault();
-            let mut reply = answer(&st, &method, &endpoint, &uri);
+            let mut reply = answer(&st, &method, &endpoint, &uri, &body);
             edit_item(&mut reply.body, index, &field, value);
             json(reply.status, &reply.body)
         }
         Some(Fault::Drop) => {
             st.counters.fault();
-            dropped(serialize(&answer(&st, &method, &endpoint, &uri).body))
+            dropped(serialize(&answer(&st, &method, &endpoint, &uri, &body).body))
         }
         Some(Fault::Body {
             status,
@@ -134,14 +141,46 @@ async fn dispatch(State(st): State<Arc<AppState>>, method: Method, uri: Uri, hea
     finish(response, cfg, remaining)
 }
 
-/// The endpoint's normal answer (non-GET methods are unknown resources).
-fn answer(st: &AppState, method: &Method, endpoint: &Endpoint, uri: &Uri) -> Reply {
-    if method != Method::GET {
-        return not_found("Not found");
+/// The endpoint's normal answer. Writes change a copy of the workspace, which replaces the truth
+/// when they succeed; other methods and paths are unknown resources.
+fn answer(st: &AppState, method: &Method, endpoint: &Endpoint, uri: &Uri, body: &[u8]) -> Reply {
+    if *method == Method::GET {
+        let query: HashMap<String, String> = Query::try_from_uri(uri).map(|Query(q)| q).unwrap_or_default();
+        let truth = Arc::clone(&st.truth.read().unwrap_or_else(|e| e.into_inner()));
+        return handle(&st.config, &truth, endpoint, &query);
     }
-    let query: HashMap<String, String> = Query::try_from_uri(uri).map(|Query(q)| q).unwrap_or_default();
-    let truth = Arc::clone(&st.truth.read().unwrap_or_else(|e| e.into_inner()));
-    handle(&st.config, &truth, endpoint, &query)
+    if endpoint.workspace().is_some_and(|ws| ws != st.config.workspace) {
+        return not_found("account not found");
+    }
+    let mut truth = st.truth.write().unwrap_or_else(|e| e.into_inner());
+    let mut ws = truth.ws.clone();
+    let (reply, event) = match (method, endpoint) {
+        (&Method::DELETE, Endpoint::Schedule { report, schedule, .. }) => {
+            writes::delete(&st.config, &mut ws, report, schedule)
+        }
+        (&Method::POST, Endpoint::Schedules { report, .. }) => writes::create(&st.config, &mut ws, report, body),
+        _ => return not_found("Not found"),
+    };
+    if (200..300).contains(&reply.status) {
+        *truth = Arc::new(Truth::new(ws));
+    }
+    st.counters.written(event);
+    reply
+}
+
+/// A reply as an HTTP response: no body when it is `null`, `Location` when it names one.
+fn respond(reply: &Reply) -> Response {
+    let mut resp = if reply.body.is_null() {
+        let mut resp = Response::new(Body::empty());
+        *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        resp
+    } else {
+        json(reply.status, &reply.body)
+    };
+    if let Some(location) = reply.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+        resp.headers_mut().insert(header::LOCATION, location);
+    }
+    resp
 }
 
 /// `(username, password)` of an `Authorization: Basic ...` header.
@@ -158,6 +197,9 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 fn serialize(body: &Value) -> Vec<u8> {
+    if body.is_null() {
+        return Vec::new();
+    }
     serde_json::to_vec(body).unwrap_or_default()
 }
 

@@ -248,3 +248,53 @@ async fn mutations_show_up_and_latency_overlaps() {
     assert_eq!(server.counters().max_in_flight, 4);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn writes_pass_auth_and_the_rate_window_before_they_change_anything() {
+    let config = SimConfig {
+        limit: Some(RateWindow {
+            requests: 2,
+            window: Duration::from_secs(60),
+        }),
+        ..SimConfig::default()
+    };
+    let server = SimServer::start(config).await.unwrap();
+    let truth = server.workspace();
+    let (_, r) = truth.reports().find(|(_, r)| !r.schedules.is_empty()).unwrap();
+    let url = format!(
+        "{}/api/acme/reports/{}/schedules/{}",
+        server.base_url(),
+        r.token,
+        r.schedules[0].token
+    );
+    let anonymous = client().delete(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let deleted = client()
+        .delete(&url)
+        .basic_auth("demo-token", Some("demo-secret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(header(&deleted, "x-ratelimit-remaining").as_deref(), Some("1"));
+    let create = format!("{}/api/acme/reports/{}/schedules", server.base_url(), r.token);
+    let body = r#"{"report_schedule":{"cron":{"freq":"daily","hour":8,"minute":0,"time_zone":"UTC"}}}"#;
+    let post = |url: String| {
+        client()
+            .post(url)
+            .basic_auth("demo-token", Some("demo-secret"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    assert_eq!(post(create.clone()).await.unwrap().status(), 201);
+    assert_eq!(post(create).await.unwrap().status(), 429, "over the window");
+    let c = server.counters();
+    assert_eq!(
+        (c.writes, c.deletes, c.creates, c.unauthorized, c.throttled),
+        (4, 1, 1, 1, 1)
+    );
+    let events: Vec<(String, u16)> = server.writes().into_iter().map(|w| (w.method, w.status)).collect();
+    assert_eq!(events, [("DELETE".to_string(), 204), ("POST".to_string(), 201)]);
+    assert_eq!(server.workspace().schedule_count(), truth.schedule_count());
+}

@@ -106,9 +106,48 @@ pub fn minute_label(minute: u32) -> String {
     }
 }
 
+/// The hour of a label made by [`hour_label`].
+pub fn hour_of_label(label: &str) -> Option<u32> {
+    let (clock, suffix) = label.split_once(' ')?;
+    let h12: u32 = clock
+        .strip_suffix(":00")?
+        .parse()
+        .ok()
+        .filter(|h| (1..=12).contains(h))?;
+    match suffix {
+        "am" => Some(h12 % 12),
+        "pm" => Some(h12 % 12 + 12),
+        _ => None,
+    }
+}
+
+/// The minute of a label made by [`minute_label`].
+pub fn minute_of_label(label: &str) -> Option<u32> {
+    if label == "the top of the hour" {
+        return Some(0);
+    }
+    label
+        .strip_suffix(" minutes past the hour")?
+        .parse()
+        .ok()
+        .filter(|m| *m < 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_read_back_to_their_numbers() {
+        for h in 0..24 {
+            assert_eq!(hour_of_label(&hour_label(h)), Some(h));
+        }
+        for m in 0..60 {
+            assert_eq!(minute_of_label(&minute_label(m)), Some(m));
+        }
+        assert_eq!(hour_of_label("13:00 pm"), None);
+        assert_eq!(minute_of_label("soon"), None);
+    }
 
     #[test]
     fn hour_labels_are_human() {

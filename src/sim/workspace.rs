@@ -1,5 +1,8 @@
 //! The simulated workspace — the truth the simulator serves — and the spec it is generated from.
 
+/// A schedule's `timeout` unless it says otherwise (the value in Mode's docs example).
+pub const DEFAULT_TIMEOUT: u64 = 86_100;
+
 /// Shape of a generated workspace. Everything is derived from `seed`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceSpec {
@@ -102,6 +105,14 @@ pub struct SimSchedule {
     pub hour: String,
     /// Human string, e.g. `"the top of the hour"`.
     pub minute: String,
+    /// Weekly schedules: 0 (Sunday) to 6, as the `cron` request object takes it.
+    pub day_of_week: Option<u32>,
+    /// Monthly schedules: 1 to 31.
+    pub day_of_month: Option<u32>,
+    /// Seconds a run may take (`timeout`).
+    pub timeout: u64,
+    /// Report parameters the schedule runs with (`parameters`, a JSON object).
+    pub parameters: serde_json::Map<String, serde_json::Value>,
     pub created_at: String,
     /// `+00:00` format.
     pub next_scheduled_run: Option<String>,

@@ -30,3 +30,49 @@ pub fn folder_time(name: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.and_utc())
 }
+
+/// The snapshot folders of `dir` (`OUT/<workspace>`) named by their start time and holding a
+/// snapshot.json, newest first; hidden folders (unfinished publications) and `latest` left out.
+pub fn snapshot_folders(dir: &Path) -> Vec<(DateTime<Utc>, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(DateTime<Utc>, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let at = folder_time(&e.file_name().to_string_lossy())?;
+            let path = e.path();
+            path.join("snapshot.json").is_file().then_some((at, path))
+        })
+        .collect();
+    found.sort_by(|a, b| b.cmp(a));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_folders_are_listed_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "20261101T030000Z",
+            "20261103T030000Z",
+            "20261103T030000Z-2",
+            ".20261104T030000Z.partial-x",
+            "latest",
+            "notes",
+        ] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+            std::fs::write(dir.path().join(name).join("snapshot.json"), "{}").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("20261105T030000Z")).unwrap();
+        let names: Vec<String> = snapshot_folders(dir.path())
+            .into_iter()
+            .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["20261103T030000Z-2", "20261103T030000Z", "20261101T030000Z"]);
+    }
+}

@@ -8,6 +8,7 @@ mod run_report;
 pub mod store;
 pub mod summary;
 pub mod time;
+pub mod undo_log;
 
 pub use finding::{Finding, Reason};
 pub use record::{

@@ -30,3 +30,5 @@ mod architecture;
 mod insights;
 // The workbook (--format xlsx), read back and compared cell by cell with snapshot.json and the CSVs.
 mod workbook;
+// apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
+mod apply;

@@ -6,7 +6,7 @@ use fastrand::Rng;
 
 use super::timestamp::{BASE_MS, DAY_MS, HOUR_MS, MINUTE_MS, iso_offset, iso_z};
 use super::vocab;
-use super::workspace::{SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
+use super::workspace::{DEFAULT_TIMEOUT, SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
 
 /// How far back report creation dates reach from `BASE_MS`.
 const HISTORY_MS: i64 = 3 * 365 * DAY_MS;
@@ -358,6 +358,10 @@ impl Gen {
             time_zone: pick(rng, vocab::TIME_ZONES).to_string(),
             hour: vocab::hour_label(hour),
             minute: vocab::minute_label(minute),
+            day_of_week: (frequency == "weekly").then_some(day as u32),
+            day_of_month: (frequency == "monthly").then_some(day as u32 + 1),
+            timeout: DEFAULT_TIMEOUT,
+            parameters: serde_json::Map::new(),
             created_at: iso_z(created),
             next_scheduled_run: Some(iso_offset(next)),
             last_scheduled_run: last_scheduled.map(iso_offset),

@@ -14,23 +14,29 @@ use super::report_query::ReportQuery;
 use super::truth::Truth;
 use super::workspace::{SimCollection, SimReport};
 
-/// A status and its JSON body.
+/// A status, its JSON body (`null`: no body) and, for a created resource, its `Location`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    pub location: Option<String>,
 }
 
 type Query = HashMap<String, String>;
 
 fn ok(body: Value) -> Reply {
-    Reply { status: 200, body }
+    Reply {
+        status: 200,
+        body,
+        location: None,
+    }
 }
 
 pub fn not_found(message: &str) -> Reply {
     Reply {
         status: 404,
         body: error_body(404, Some(message)),
+        location: None,
     }
 }
 
@@ -48,6 +54,7 @@ pub fn handle(cfg: &SimConfig, truth: &Truth, endpoint: &Endpoint, q: &Query) ->
         Endpoint::Account { name } if *name == cfg.workspace || name == "account" => Reply {
             status: 400,
             body: api_key_unsupported(),
+            location: None,
         },
         Endpoint::Account { name } => match truth.user(name) {
             Some(u) => ok(hal.user(u)),
@@ -84,6 +91,7 @@ pub fn handle(cfg: &SimConfig, truth: &Truth, endpoint: &Endpoint, q: &Query) ->
                         return Reply {
                             status: 400,
                             body: error_body(400, Some(&message)),
+                            location: None,
                         };
                     }
                 },
@@ -176,3 +184,4 @@ fn page_of<T>(
 
 #[cfg(test)]
 mod tests;
+pub mod writes;

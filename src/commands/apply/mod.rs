@@ -1,0 +1,346 @@
+//! `mode-audit apply`: plan, from the newest complete snapshot, which reports to unschedule (their
+//! schedules deleted), write the plan beside the snapshot, and with `--execute` act on it.
+//!
+//! Acting is guarded at every step: each report is fetched again just before (views, archived flag,
+//! schedules and subscribers must be as the snapshot saw them); each schedule's whole definition is
+//! appended to the undo log and synced to disk before its DELETE is sent; the log says what earlier
+//! runs did, so a rerun after a stop or a crash repeats nothing.
+
+mod recheck;
+mod report;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::config::{ApplySettings, Destination, Settings};
+use crate::insights;
+use crate::insights::changes::load;
+use crate::insights::eligibility::Plan;
+use crate::mode::{ModeClient, ModeError, Pacer, Removal, RequestStats};
+use crate::output;
+use crate::snapshot::folder::snapshot_folders;
+use crate::snapshot::time::parse_time;
+use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, UNDO_LOG, UndoLog, now};
+use crate::snapshot::{ReportRecord, RunStatus, Snapshot, Status};
+use crate::stop::Stop;
+
+/// A snapshot this many days old gets a warning: the plan may be out of date.
+const STALE_DAYS: i64 = 7;
+
+/// What became of one planned report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Its schedules were deleted now (those tokens).
+    Deleted(Vec<String>),
+    /// The undo log says earlier runs deleted them all.
+    AlreadyDone,
+    /// Left alone: it changed since the snapshot, or no longer exists.
+    Skipped(String),
+    /// Mode refused, or the request gave up; the schedules deleted before that are listed.
+    Failed { error: String, deleted: Vec<String> },
+    /// The stop came between two of its schedules.
+    Stopped { deleted: Vec<String> },
+    /// The stop came before it.
+    NotReached,
+}
+
+/// One planned report and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acted {
+    pub report_token: String,
+    pub report_name: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// What `apply` did for one workspace.
+#[derive(Debug, Clone)]
+pub struct ApplyReport {
+    pub workspace: String,
+    /// The snapshot folder planned from (the plan and the undo log are written there).
+    pub snapshot: PathBuf,
+    pub executed: bool,
+    pub plan: Plan,
+    pub plan_files: Vec<PathBuf>,
+    pub log: Option<PathBuf>,
+    /// One per planned report, in plan order (empty in a dry run).
+    pub acted: Vec<Acted>,
+    pub status: RunStatus,
+    pub requests: RequestStats,
+}
+
+/// Applies to each workspace in turn, sharing one pacer (Mode's budget is per user); after a stop
+/// the rest are not started (`None`).
+pub async fn apply_each(
+    all: &[Settings],
+    options: &ApplySettings,
+    stop: &Stop,
+) -> Vec<(String, Option<Result<ApplyReport>>)> {
+    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
+    let mut results = Vec::with_capacity(all.len());
+    for settings in all {
+        let outcome = if stop.reason().is_some() {
+            None
+        } else {
+            Some(apply_paced(settings, options, stop, &pacer).await)
+        };
+        results.push((settings.workspace.clone(), outcome));
+    }
+    results
+}
+
+/// Applies to the workspace `settings` names, with a pacer of its own. An `Err` is fatal: no
+/// complete snapshot, an unwritable plan or log, refused credentials.
+pub async fn apply(settings: &Settings, options: &ApplySettings, stop: &Stop) -> Result<ApplyReport> {
+    apply_paced(settings, options, stop, &Arc::new(Pacer::new(settings.client.rate))).await
+}
+
+async fn apply_paced(
+    settings: &Settings,
+    options: &ApplySettings,
+    stop: &Stop,
+    pacer: &Arc<Pacer>,
+) -> Result<ApplyReport> {
+    let Destination::Dir(out) = &settings.destination else {
+        bail!("apply reads the snapshots in --out: name the output folder of your runs");
+    };
+    let dir = output::workspace_dir(out, &settings.workspace);
+    let (folder, snapshot) = newest_complete(&dir, &settings.workspace)?;
+    tracing::info!(snapshot = %folder.display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
+    let age = parse_time(&snapshot.started_at).map(|at| chrono::Utc::now() - at);
+    if let Some(days) = age.map(|a| a.num_days()).filter(|d| *d >= STALE_DAYS) {
+        tracing::warn!(
+            days,
+            "the newest complete snapshot is {days} days old: each report is re-checked before its schedules are deleted, \
+             but the plan may miss newer candidates; run `mode-audit run` first"
+        );
+    }
+    let plan = insights::plan_unscheduling(&snapshot, Some(&dir), &settings.insights.keep, &options.rules);
+    let plan_files = output::write_plan_files(&plan, settings.cells, &folder)
+        .context("could not write the plan beside the snapshot; nothing was changed")?
+        .to_vec();
+    let mut report = ApplyReport {
+        workspace: settings.workspace.clone(),
+        snapshot: folder.clone(),
+        executed: options.execute,
+        plan,
+        plan_files,
+        log: None,
+        acted: Vec::new(),
+        status: RunStatus::Complete,
+        requests: RequestStats::default(),
+    };
+    let planned: Vec<(String, Option<String>)> = report
+        .plan
+        .planned()
+        .map(|c| (c.report_token.clone(), c.report_name.clone()))
+        .collect();
+    if !options.execute || planned.is_empty() {
+        return Ok(report);
+    }
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    let mut log = UndoLog::open(&folder.join(UNDO_LOG)).context("nothing was changed")?;
+    report.log = Some(log.path().to_path_buf());
+    let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
+    let records: HashMap<String, ReportRecord> = snapshot
+        .reports
+        .iter()
+        .filter(|r| wanted.contains(r.token.as_str()))
+        .map(|r| (r.token.clone(), r))
+        .collect();
+    log.append(Entry::ApplyStarted {
+        at: now(),
+        workspace: settings.workspace.clone(),
+        snapshot_started_at: snapshot.started_at.clone(),
+        planned: planned.len(),
+    })?;
+    let result = act_on_each(&client, &mut log, &planned, &records, stop, &mut report.acted).await;
+    report.requests = client.stats();
+    result?;
+    report.status = if let Some(reason) = stop.reason().filter(|_| {
+        report
+            .acted
+            .iter()
+            .any(|a| matches!(a.outcome, Outcome::Stopped { .. } | Outcome::NotReached))
+    }) {
+        RunStatus::Stopped(reason)
+    } else if report.acted.iter().any(|a| matches!(a.outcome, Outcome::Failed { .. })) {
+        RunStatus::Partial
+    } else {
+        RunStatus::Complete
+    };
+    Ok(report)
+}
+
+async fn act_on_each(
+    client: &ModeClient,
+    log: &mut UndoLog,
+    planned: &[(String, Option<String>)],
+    records: &HashMap<String, ReportRecord>,
+    stop: &Stop,
+    acted: &mut Vec<Acted>,
+) -> Result<()> {
+    for (token, name) in planned {
+        let outcome = match (stop.reason(), records.get(token)) {
+            (Some(_), _) => Outcome::NotReached,
+            (None, Some(record)) => act(client, log, record, stop).await?,
+            (None, None) => Outcome::Skipped("not in the snapshot".into()),
+        };
+        match &outcome {
+            Outcome::Skipped(why) => tracing::info!(report = %token, why = %why, "skipped"),
+            Outcome::Failed { error, .. } => tracing::warn!(report = %token, error = %error, "not unscheduled"),
+            Outcome::Deleted(tokens) => tracing::info!(report = %token, schedules = tokens.len(), "unscheduled"),
+            _ => {}
+        }
+        acted.push(Acted {
+            report_token: token.clone(),
+            report_name: name.clone(),
+            outcome,
+        });
+    }
+    Ok(())
+}
+
+/// Unschedules one report after re-checking it. `Err` only for what ends the whole run: refused
+/// credentials, an undo log that cannot be written.
+async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop: &Stop) -> Result<Outcome> {
+    let token = record.token.as_str();
+    let fatal = |e: ModeError| anyhow!(e).context("the credentials were refused; the undo log says what was done");
+    let mut done: HashSet<String> = HashSet::new();
+    let mut unsettled: Vec<String> = Vec::new();
+    for l in log.replayed().of(token) {
+        match l.deletion {
+            Deletion::Deleted(_) | Deletion::AlreadyGone => {
+                done.insert(l.schedule_token.clone());
+            }
+            // A lost answer may hide a deletion that happened: Mode will say.
+            Deletion::Intended | Deletion::Failed(_) => unsettled.push(l.schedule_token.clone()),
+        }
+    }
+    if record.schedules.iter().all(|s| done.contains(&s.token)) {
+        return Ok(Outcome::AlreadyDone);
+    }
+    let now_report = match client.report(token).await {
+        Ok(r) => r,
+        Err(e) if e.is_credentials() => return Err(fatal(e)),
+        Err(ModeError::NotFound { .. }) => return Ok(Outcome::Skipped("the report no longer exists".into())),
+        Err(e) => return Ok(failed(e, Vec::new())),
+    };
+    let live = match client.live_schedules(token).await {
+        Ok(live) => live,
+        Err(e) if e.is_credentials() => return Err(fatal(e)),
+        Err(e) => return Ok(failed(e, Vec::new())),
+    };
+    // An intent without an outcome (a stop or crash in between), or one that failed: gone now
+    // means it was done.
+    for schedule in unsettled {
+        if !live.iter().any(|s| s.schedule.token == schedule) {
+            log.append(Entry::Deleted {
+                at: now(),
+                workspace: client.workspace().to_string(),
+                report_token: token.to_string(),
+                schedule_token: schedule.clone(),
+                confirmed: Confirmed::Reconciled,
+            })?;
+            done.insert(schedule);
+        }
+    }
+    if record.schedules.iter().all(|s| done.contains(&s.token)) {
+        return Ok(Outcome::AlreadyDone);
+    }
+    if let Err(why) = recheck::unchanged(record, &now_report, &live, &done) {
+        return Ok(Outcome::Skipped(why));
+    }
+    let mut deleted = Vec::new();
+    for s in &live {
+        if stop.reason().is_some() {
+            return Ok(Outcome::Stopped { deleted });
+        }
+        let schedule = s.schedule.token.clone();
+        let Ok(definition) = s.definition.clone() else {
+            return Ok(Outcome::Skipped(format!("schedule {schedule} could not be recreated")));
+        };
+        log.append(Entry::DeleteIntent {
+            at: now(),
+            workspace: client.workspace().to_string(),
+            report_token: token.to_string(),
+            report_name: record.name.clone(),
+            schedule_token: schedule.clone(),
+            definition: Box::new(definition),
+            observed: s.raw.clone(),
+        })?;
+        match client.delete_schedule(token, &schedule).await {
+            Ok(removal) => {
+                log.append(removed(client.workspace(), token, &schedule, removal))?;
+                if removal != Removal::AlreadyGone {
+                    deleted.push(schedule);
+                }
+            }
+            Err(e) => {
+                log.append(Entry::DeleteFailed {
+                    at: now(),
+                    workspace: client.workspace().to_string(),
+                    report_token: token.to_string(),
+                    schedule_token: schedule.clone(),
+                    error: e.to_string(),
+                })?;
+                if e.is_credentials() {
+                    return Err(fatal(e));
+                }
+                return Ok(failed(e, deleted));
+            }
+        }
+    }
+    Ok(Outcome::Deleted(deleted))
+}
+
+/// The log entry for what a DELETE came to.
+fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> Entry {
+    let (workspace, report_token, schedule_token) = (workspace.to_string(), report.to_string(), schedule.to_string());
+    let confirmed = match removal {
+        Removal::Deleted => Confirmed::Answered,
+        Removal::DeletedOnRetry => Confirmed::OnRetry,
+        Removal::AlreadyGone => {
+            return Entry::AlreadyGone {
+                at: now(),
+                workspace,
+                report_token,
+                schedule_token,
+            };
+        }
+    };
+    Entry::Deleted {
+        at: now(),
+        workspace,
+        report_token,
+        schedule_token,
+        confirmed,
+    }
+}
+
+fn failed(error: ModeError, deleted: Vec<String>) -> Outcome {
+    Outcome::Failed {
+        error: error.to_string(),
+        deleted,
+    }
+}
+
+/// The newest complete snapshot in `dir` (`OUT/<workspace>`) and its folder.
+fn newest_complete(dir: &Path, workspace: &str) -> Result<(PathBuf, Snapshot)> {
+    for (_, folder) in snapshot_folders(dir) {
+        match load(&folder) {
+            Ok((_, snapshot)) if snapshot.status == Status::Complete && snapshot.workspace == workspace => {
+                return Ok((folder, snapshot));
+            }
+            Ok(_) => tracing::info!(folder = %folder.display(), "skipping a partial snapshot"),
+            Err(e) => tracing::warn!(folder = %folder.display(), error = %e, "skipping a snapshot that cannot be read"),
+        }
+    }
+    bail!(
+        "no complete snapshot of workspace '{workspace}' in {}: apply plans from the newest complete one; \
+         run `mode-audit run` with the same --out first (snapshot.json is needed: keep json in --format)",
+        dir.display()
+    )
+}

@@ -1,0 +1,263 @@
+//! `mode-audit undo LOG`: recreate, with POST, the schedules an `apply --execute` deleted, from the
+//! definitions in its undo log; a dry run unless `--execute`.
+//!
+//! Idempotent: each recreation is announced in the log (with the report's schedules listed just
+//! before) and its new token recorded after, so a second run creates nothing twice; an
+//! announcement without an outcome is settled by looking for a new schedule with the definition.
+//! Recipients are not recreated: Mode's API cannot set them (hence apply only deletes schedules
+//! without subscribers).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::config::Settings;
+use crate::mode::{ModeClient, ModeError, Pacer, RequestStats};
+use crate::snapshot::RunStatus;
+use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, UndoLog, now, read};
+use crate::stop::Stop;
+
+/// What became of one deleted schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Restored {
+    /// Would be recreated (dry run).
+    Planned,
+    /// Would be recreated if Mode no longer lists it: its deletion was not confirmed (dry run).
+    PlannedIfGone,
+    /// Recreated now, with this token.
+    Created(String),
+    /// An earlier run recreated it, with this token.
+    AlreadyDone(String),
+    /// It still exists: the deletion never happened.
+    StillThere,
+    Failed(String),
+    NotReached,
+}
+
+/// One schedule of the log and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restoration {
+    pub report_token: String,
+    pub report_name: Option<String>,
+    pub schedule_token: String,
+    pub frequency: String,
+    pub outcome: Restored,
+}
+
+#[derive(Debug, Clone)]
+pub struct UndoReport {
+    pub workspace: String,
+    pub log: PathBuf,
+    pub executed: bool,
+    pub restorations: Vec<Restoration>,
+    pub status: RunStatus,
+    pub requests: RequestStats,
+}
+
+/// The workspace an undo log belongs to (to fill in `--workspace`).
+pub fn log_workspace(path: &Path) -> Result<String> {
+    read(path)?
+        .workspace
+        .ok_or_else(|| anyhow!("the undo log {} is empty: nothing to undo", path.display()))
+}
+
+/// Recreates (or, without `execute`, lists) the schedules the log at `path` says were deleted.
+pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) -> Result<UndoReport> {
+    let replayed = read(path)?;
+    if let Some(workspace) = replayed.workspace.as_deref().filter(|w| *w != settings.workspace) {
+        bail!(
+            "the undo log {} is for workspace '{workspace}', not '{}'",
+            path.display(),
+            settings.workspace
+        );
+    }
+    // Deleted by apply, or possibly so: an intent whose outcome was never written, or a DELETE that
+    // failed after an attempt whose answer was lost. Those still listed are left as they are.
+    let ours = |l: &Logged| !matches!(l.deletion, Deletion::AlreadyGone);
+    let restoration = |l: &Logged, outcome| Restoration {
+        report_token: l.report_token.clone(),
+        report_name: l.report_name.clone(),
+        schedule_token: l.schedule_token.clone(),
+        frequency: l.definition.cron.freq.clone(),
+        outcome,
+    };
+    let mut report = UndoReport {
+        workspace: settings.workspace.clone(),
+        log: path.to_path_buf(),
+        executed: execute,
+        restorations: Vec::new(),
+        status: RunStatus::Complete,
+        requests: RequestStats::default(),
+    };
+    if !execute {
+        for l in replayed.schedules.iter().filter(|l| ours(l)) {
+            let outcome = match (&l.recreation, &l.deletion) {
+                (Some(Recreation::Done { new_token }), _) => Restored::AlreadyDone(new_token.clone()),
+                (_, Deletion::Deleted(_)) => Restored::Planned,
+                _ => Restored::PlannedIfGone,
+            };
+            report.restorations.push(restoration(l, outcome));
+        }
+        return Ok(report);
+    }
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::new(Pacer::new(settings.client.rate)))?;
+    let mut log = UndoLog::open(path)?;
+    let todo: Vec<Logged> = log.replayed().schedules.iter().filter(|l| ours(l)).cloned().collect();
+    for l in &todo {
+        let outcome = match (&l.recreation, stop.reason()) {
+            (Some(Recreation::Done { new_token }), _) => Restored::AlreadyDone(new_token.clone()),
+            (_, Some(_)) => Restored::NotReached,
+            _ => match restore(&client, &mut log, l).await {
+                Ok(outcome) => outcome,
+                Err(RestoreError::Fatal(e)) => return Err(e),
+                Err(RestoreError::Mode(e)) if e.is_credentials() => {
+                    return Err(anyhow!(e).context("the credentials were refused; the undo log says what was done"));
+                }
+                Err(RestoreError::Mode(e)) => {
+                    log.append(Entry::RecreateFailed {
+                        at: now(),
+                        workspace: settings.workspace.clone(),
+                        report_token: l.report_token.clone(),
+                        schedule_token: l.schedule_token.clone(),
+                        error: e.to_string(),
+                    })?;
+                    Restored::Failed(e.to_string())
+                }
+            },
+        };
+        report.restorations.push(restoration(l, outcome));
+    }
+    report.requests = client.stats();
+    report.status = match stop.reason() {
+        Some(reason) if report.restorations.iter().any(|r| r.outcome == Restored::NotReached) => {
+            RunStatus::Stopped(reason)
+        }
+        _ if report
+            .restorations
+            .iter()
+            .any(|r| matches!(r.outcome, Restored::Failed(_))) =>
+        {
+            RunStatus::Partial
+        }
+        _ => RunStatus::Complete,
+    };
+    Ok(report)
+}
+
+enum RestoreError {
+    /// Mode refused or gave up: recorded, the others go on.
+    Mode(ModeError),
+    /// The log cannot be written: everything stops.
+    Fatal(anyhow::Error),
+}
+
+impl From<ModeError> for RestoreError {
+    fn from(e: ModeError) -> Self {
+        RestoreError::Mode(e)
+    }
+}
+
+impl From<anyhow::Error> for RestoreError {
+    fn from(e: anyhow::Error) -> Self {
+        RestoreError::Fatal(e)
+    }
+}
+
+/// Recreates one schedule, unless it still exists or an earlier, unfinished attempt created it.
+async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<Restored, RestoreError> {
+    let live = client.live_schedules(&l.report_token).await?;
+    if live.iter().any(|s| s.schedule.token == l.schedule_token) {
+        return Ok(Restored::StillThere);
+    }
+    let recorded = |new_token: String, found_by, shape| Entry::Recreated {
+        at: now(),
+        workspace: client.workspace().to_string(),
+        report_token: l.report_token.clone(),
+        schedule_token: l.schedule_token.clone(),
+        new_token,
+        found_by,
+        shape,
+    };
+    if let Some(Recreation::Intended { before }) = &l.recreation {
+        let found = live.iter().find(|s| {
+            !before.contains(&s.schedule.token) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
+        });
+        if let Some(s) = found {
+            let token = s.schedule.token.clone();
+            log.append(recorded(
+                token.clone(),
+                crate::mode::FoundBy::Listing,
+                crate::mode::BodyShape::Wrapped,
+            ))
+            .context("cannot record the recreated schedule")?;
+            return Ok(Restored::AlreadyDone(token));
+        }
+    }
+    let before: Vec<String> = live.iter().map(|s| s.schedule.token.clone()).collect();
+    log.append(Entry::RecreateIntent {
+        at: now(),
+        workspace: client.workspace().to_string(),
+        report_token: l.report_token.clone(),
+        schedule_token: l.schedule_token.clone(),
+        before: before.clone(),
+    })?;
+    let created = client.create_schedule(&l.report_token, &l.definition, &before).await?;
+    log.append(recorded(created.token.clone(), created.found_by, created.shape))?;
+    Ok(Restored::Created(created.token))
+}
+
+impl fmt::Display for UndoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = match (self.executed, self.status) {
+            (false, _) => "DRY RUN: nothing in Mode was changed".to_string(),
+            (true, RunStatus::Complete) => "complete".to_string(),
+            (true, RunStatus::Partial) => "PARTIAL: some schedules could not be recreated".to_string(),
+            (true, RunStatus::Stopped(reason)) => format!("STOPPED ({reason}): run again to continue"),
+        };
+        writeln!(f, "mode-audit undo: workspace {} — {status}", self.workspace)?;
+        writeln!(f, "  undo log              {}", self.log.display())?;
+        if self.restorations.is_empty() {
+            writeln!(f, "  nothing to recreate: the log records no deleted schedule")?;
+        }
+        for r in &self.restorations {
+            let what = match &r.outcome {
+                Restored::Planned => "would recreate".to_string(),
+                Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
+                Restored::Created(token) => format!("recreated as {token}"),
+                Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
+                Restored::StillThere => "still exists; nothing to recreate".to_string(),
+                Restored::Failed(error) => format!("FAILED: {error}"),
+                Restored::NotReached => "stopped before it".to_string(),
+            };
+            writeln!(
+                f,
+                "    {} ({}) schedule {} ({})  {what}",
+                r.report_name.as_deref().unwrap_or("(no name)"),
+                r.report_token,
+                r.schedule_token,
+                r.frequency
+            )?;
+        }
+        if !self.executed
+            && self
+                .restorations
+                .iter()
+                .any(|r| matches!(r.outcome, Restored::Planned | Restored::PlannedIfGone))
+        {
+            writeln!(
+                f,
+                "  add --execute to recreate them (their recipients cannot be: Mode's API does not set them)"
+            )?;
+        }
+        if self.executed {
+            writeln!(
+                f,
+                "  requests              {}  ({} throttled, {} retried)",
+                self.requests.requests, self.requests.throttled, self.requests.retries
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,344 @@
+//! A schedule's definition — what `POST /reports/{r}/schedules` needs to create it again — read from
+//! a schedule as Mode lists it, and the request body built from it.
+//!
+//! Mode answers with human text (`"hour": "8:00 pm"`, `"minute": "the top of the hour"`) and takes a
+//! `cron` object of numbers (`{freq, day_of_month, day_of_week, hour, minute, time_zone}`). The
+//! `cron` values are read first from the schedule's edit form (`_forms.edit.input.report_schedule.cron`,
+//! where Mode mirrors them), then from plain fields of the same names, then from the human text.
+//! A definition that cannot be read whole is an error: such a schedule could not be recreated.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use super::models::Schedule;
+use super::page::Listed;
+
+/// The frequencies Mode documents for `cron.freq`.
+pub const FREQUENCIES: [&str; 6] = [
+    "every_15_minutes",
+    "every_30_minutes",
+    "hourly",
+    "daily",
+    "weekly",
+    "monthly",
+];
+
+/// Mode's `cron` request object. Days are passed through as Mode sent them (their encoding is not
+/// documented); absent fields are left out of the request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cron {
+    pub freq: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hour: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<u32>,
+    pub time_zone: String,
+}
+
+/// Everything a schedule is created from: cron fields, time zone, name, timeout, parameters.
+/// Recipients are not part of it: Mode's API cannot set them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleDefinition {
+    pub name: Option<String>,
+    pub cron: Cron,
+    /// Seconds, as Mode sent it.
+    pub timeout: Option<u64>,
+    /// The report parameters the schedule runs with (`parameters` in answers, `params` in requests).
+    #[serde(default)]
+    pub params: Map<String, Value>,
+}
+
+/// Which body shape a create request uses: Mode's docs show the `report_schedule` wrapper, and
+/// whether it is required is not known, so the bare object is the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyShape {
+    /// `{"report_schedule": {"cron": …, "name": …, "timeout": …, "params": …}}`
+    Wrapped,
+    /// `{"cron": …, "name": …, "timeout": …, "params": …}`
+    Bare,
+}
+
+impl ScheduleDefinition {
+    /// Reads the definition of one schedule as Mode listed it; the error says what is missing.
+    pub fn read(raw: &Value) -> Result<ScheduleDefinition, String> {
+        let form = &raw["_forms"]["edit"]["input"]["report_schedule"];
+        // A form field is `{"type": …, "value": v}`; a plain value is taken as it is.
+        let field = |name: &str| -> Option<&Value> {
+            let in_form = match &form["cron"][name] {
+                Value::Object(o) => o.get("value"),
+                Value::Null => None,
+                other => Some(other),
+            };
+            in_form
+                .filter(|v| !v.is_null())
+                .or_else(|| Some(&raw[name]).filter(|v| !v.is_null()))
+        };
+        let freq = match field("freq").or_else(|| field("frequency")) {
+            Some(Value::String(f)) if FREQUENCIES.contains(&f.as_str()) => f.clone(),
+            Some(other) => return Err(format!("frequency {other} is not one Mode documents")),
+            None => return Err("the frequency is missing".into()),
+        };
+        let time_zone = match field("time_zone") {
+            Some(Value::String(z)) if !z.trim().is_empty() => z.clone(),
+            _ => return Err("the time zone is missing".into()),
+        };
+        let hour = field("hour")
+            .map(|v| read_hour(v).ok_or_else(|| format!("hour {v} is unreadable")))
+            .transpose()?;
+        let minute = field("minute")
+            .map(|v| read_minute(v).ok_or_else(|| format!("minute {v} is unreadable")))
+            .transpose()?;
+        let day_of_week = field("day_of_week").cloned();
+        let day_of_month = field("day_of_month").cloned();
+        let needs = |what: &str, present: bool| {
+            if present {
+                Ok(())
+            } else {
+                Err(format!("a {freq} schedule without {what}"))
+            }
+        };
+        match freq.as_str() {
+            "hourly" => needs("a minute", minute.is_some())?,
+            "daily" => needs("an hour and minute", hour.is_some() && minute.is_some())?,
+            "weekly" => needs(
+                "a day of the week, hour and minute",
+                day_of_week.is_some() && hour.is_some() && minute.is_some(),
+            )?,
+            "monthly" => needs(
+                "a day of the month, hour and minute",
+                day_of_month.is_some() && hour.is_some() && minute.is_some(),
+            )?,
+            _ => {}
+        }
+        let name = match &raw["name"] {
+            Value::String(n) => Some(n.clone()),
+            _ => None,
+        };
+        let timeout = match &raw["timeout"] {
+            Value::Null => None,
+            Value::Number(n) => Some(n.as_u64().ok_or_else(|| format!("timeout {n} is not whole seconds"))?),
+            Value::String(s) => Some(
+                s.trim()
+                    .parse()
+                    .map_err(|_| format!("timeout '{s}' is not whole seconds"))?,
+            ),
+            other => return Err(format!("timeout {other} is unreadable")),
+        };
+        let params = match raw.get("parameters").or_else(|| raw.get("params")) {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(p)) => p.clone(),
+            Some(other) => return Err(format!("parameters {other} are not an object")),
+        };
+        Ok(ScheduleDefinition {
+            name,
+            cron: Cron {
+                freq,
+                day_of_month,
+                day_of_week,
+                hour,
+                minute,
+                time_zone,
+            },
+            timeout,
+            params,
+        })
+    }
+
+    /// The create request's body in `shape`.
+    pub fn body(&self, shape: BodyShape) -> Value {
+        let mut object = Map::new();
+        object.insert("cron".into(), serde_json::to_value(&self.cron).unwrap_or(Value::Null));
+        if let Some(name) = &self.name {
+            object.insert("name".into(), Value::String(name.clone()));
+        }
+        if let Some(timeout) = self.timeout {
+            object.insert("timeout".into(), Value::from(timeout));
+        }
+        object.insert("params".into(), Value::Object(self.params.clone()));
+        match shape {
+            BodyShape::Wrapped => serde_json::json!({ "report_schedule": object }),
+            BodyShape::Bare => Value::Object(object),
+        }
+    }
+
+    /// Whether a schedule Mode lists now is this definition: the same cron, time zone, timeout and
+    /// parameters, and the same name when this one has a name.
+    pub fn matches(&self, listed: &ScheduleDefinition) -> bool {
+        self.cron == listed.cron
+            && self.params == listed.params
+            && (self.timeout.is_none() || self.timeout == listed.timeout)
+            && (self.name.is_none() || self.name == listed.name)
+    }
+}
+
+/// `"8:00 pm"` → 20, `"12:00 am"` → 0, `20` or `"20"` → 20.
+fn read_hour(value: &Value) -> Option<u32> {
+    let hour = match value {
+        Value::Number(n) => n.as_u64().and_then(|h| u32::try_from(h).ok()),
+        Value::String(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            match s.parse::<u32>() {
+                Ok(h) => Some(h),
+                Err(_) => {
+                    let (clock, half) = s.split_once(' ')?;
+                    let h: u32 = clock.split(':').next()?.parse().ok()?;
+                    match (half, h) {
+                        (_, 0) | (_, 13..) => None,
+                        ("am", 12) => Some(0),
+                        ("am", h) => Some(h),
+                        ("pm", 12) => Some(12),
+                        ("pm", h) => Some(h + 12),
+                        _ => None,
+                    }
+                }
+            }
+        }
+        _ => None,
+    };
+    hour.filter(|h| *h < 24)
+}
+
+/// `"the top of the hour"` → 0, `"15 minutes past the hour"` → 15, `15` or `"15"` → 15.
+fn read_minute(value: &Value) -> Option<u32> {
+    let minute = match value {
+        Value::Number(n) => n.as_u64().and_then(|m| u32::try_from(m).ok()),
+        Value::String(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            if s == "the top of the hour" {
+                Some(0)
+            } else {
+                s.split_whitespace().next()?.parse().ok()
+            }
+        }
+        _ => None,
+    };
+    minute.filter(|m| *m < 60)
+}
+
+/// A schedule as Mode lists it now: the fields the audit reads, its definition (or why it cannot
+/// be read whole), and the answer itself, kept for the undo log.
+#[derive(Debug, Clone)]
+pub struct LiveSchedule {
+    pub schedule: Schedule,
+    pub definition: Result<ScheduleDefinition, String>,
+    pub raw: Value,
+}
+
+impl<'de> Deserialize<'de> for LiveSchedule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(deserializer)?;
+        let schedule = Schedule::deserialize(&raw).map_err(serde::de::Error::custom)?;
+        Ok(LiveSchedule {
+            definition: ScheduleDefinition::read(&raw),
+            schedule,
+            raw,
+        })
+    }
+}
+
+impl Listed for LiveSchedule {
+    const KEY: &'static str = "report_schedules";
+    fn token(&self) -> &str {
+        &self.schedule.token
+    }
+    fn enforce_bounds(&mut self) -> u32 {
+        super::bounds::schedule(&mut self.schedule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_edit_form_wins_over_the_human_text() {
+        let raw = json!({
+            "token": "s1", "name": "Daily", "timeout": 86100, "parameters": {"region": "EU"},
+            "frequency": "weekly", "time_zone": "UTC", "hour": "8:00 pm", "minute": "the top of the hour",
+            "_forms": {"edit": {"input": {"report_schedule": {"cron": {
+                "freq": {"type": "select", "value": "weekly"},
+                "day_of_week": {"type": "select", "value": 3},
+                "hour": {"type": "select", "value": 21},
+                "minute": {"type": "select", "value": 15},
+                "time_zone": {"type": "select", "value": "Pacific Time (US & Canada)"}
+            }}}}}
+        });
+        let d = ScheduleDefinition::read(&raw).unwrap();
+        assert_eq!(
+            d.cron,
+            Cron {
+                freq: "weekly".into(),
+                day_of_month: None,
+                day_of_week: Some(json!(3)),
+                hour: Some(21),
+                minute: Some(15),
+                time_zone: "Pacific Time (US & Canada)".into(),
+            }
+        );
+        assert_eq!((d.name.as_deref(), d.timeout), (Some("Daily"), Some(86100)));
+        assert_eq!(d.params["region"], "EU");
+        let body = d.body(BodyShape::Wrapped);
+        assert_eq!(body["report_schedule"]["cron"]["hour"], 21);
+        assert_eq!(body["report_schedule"]["params"]["region"], "EU");
+        assert!(body["report_schedule"]["cron"].get("day_of_month").is_none());
+        assert_eq!(d.body(BodyShape::Bare)["cron"]["freq"], "weekly");
+    }
+
+    #[test]
+    fn human_text_is_read_when_there_is_no_form() {
+        let raw = json!({"token": "s", "name": null, "frequency": "daily", "time_zone": "UTC",
+                         "hour": "12:00 am", "minute": "45 minutes past the hour", "timeout": "600"});
+        let d = ScheduleDefinition::read(&raw).unwrap();
+        assert_eq!((d.cron.hour, d.cron.minute, d.timeout), (Some(0), Some(45), Some(600)));
+        assert!(d.name.is_none() && d.params.is_empty());
+        for (text, hour) in [
+            ("8:00 pm", Some(20)),
+            ("12:00 pm", Some(12)),
+            ("9:00 am", Some(9)),
+            ("13:00 pm", None),
+            ("soon", None),
+        ] {
+            assert_eq!(read_hour(&json!(text)), hour, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_incomplete_definition_says_what_is_missing() {
+        let weekly =
+            json!({"frequency": "weekly", "time_zone": "UTC", "hour": "8:00 pm", "minute": "the top of the hour"});
+        assert!(
+            ScheduleDefinition::read(&weekly)
+                .unwrap_err()
+                .contains("day of the week")
+        );
+        let odd = json!({"frequency": "fortnightly", "time_zone": "UTC"});
+        assert!(
+            ScheduleDefinition::read(&odd)
+                .unwrap_err()
+                .contains("not one Mode documents")
+        );
+        let no_zone = json!({"frequency": "every_15_minutes"});
+        assert!(ScheduleDefinition::read(&no_zone).unwrap_err().contains("time zone"));
+        let bad_hour = json!({"frequency": "daily", "time_zone": "UTC", "hour": "teatime", "minute": 0});
+        assert!(ScheduleDefinition::read(&bad_hour).unwrap_err().contains("hour"));
+    }
+
+    #[test]
+    fn matching_ignores_what_the_request_left_unsaid() {
+        let raw = json!({"name": "n", "frequency": "hourly", "time_zone": "UTC", "minute": 15, "timeout": 60});
+        let listed = ScheduleDefinition::read(&raw).unwrap();
+        let mut asked = listed.clone();
+        assert!(asked.matches(&listed));
+        asked.name = None;
+        asked.timeout = None;
+        assert!(asked.matches(&listed));
+        asked.cron.minute = Some(30);
+        assert!(!asked.matches(&listed));
+    }
+}

@@ -1,0 +1,302 @@
+//! Writes to Mode — deleting a report schedule, creating one — and the re-read that guards them (a
+//! report's schedules, every page, with their definitions), through the same pacer and retry policy
+//! as every read.
+//!
+//! Retrying a write must be safe. A DELETE that fails in transit is sent again; a 404 then means the
+//! earlier attempt did it. A POST whose answer is lost (timeout, dropped connection, 5xx) is never
+//! sent again blindly, since Mode may have created the schedule before the answer was lost: the
+//! report's schedules are listed, and a new one with the same definition is taken as the answer.
+//! Only when none is listed is the POST sent again. A 429 is re-sent as is: Mode refused it before
+//! acting on it.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::MODE_PAGE_SIZE;
+use super::client::ModeClient;
+use super::definition::{BodyShape, LiveSchedule, ScheduleDefinition};
+use super::error::ModeError;
+use super::exchange::{Answer, Exchange};
+
+/// `per_page` asked for when listing one report's schedules (a report has a handful).
+const PER_PAGE: u32 = 100;
+/// Pages of one report's schedules at most.
+const MAX_PAGES: u32 = 100;
+
+/// What a DELETE came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Removal {
+    /// Mode answered 2xx.
+    Deleted,
+    /// 404 after an attempt whose answer was lost: that attempt deleted it.
+    DeletedOnRetry,
+    /// 404 at the first attempt: someone else deleted it (or the report) first.
+    AlreadyGone,
+}
+
+/// How the token of a created schedule was learnt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// The answer's body (`token`, `report_schedule.token` or `_links.self.href`).
+    Body,
+    /// The answer's `Location` header.
+    Location,
+    /// The answer named none (or was lost): the new schedule with this definition, listed afterwards.
+    Listing,
+}
+
+/// A schedule Mode created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Created {
+    pub token: String,
+    pub found_by: FoundBy,
+    /// The body shape Mode accepted.
+    pub shape: BodyShape,
+}
+
+impl ModeClient {
+    /// Every schedule of `report` as Mode lists it now, each with its definition. Pages are read
+    /// until one is shorter than Mode's default page or brings nothing new.
+    pub async fn live_schedules(&self, report: &str) -> Result<Vec<LiveSchedule>, ModeError> {
+        let mut all = Vec::new();
+        let mut seen = HashSet::new();
+        for page in 1..=MAX_PAGES {
+            let items = self
+                .page::<LiveSchedule>(self.schedules_url(report, page, PER_PAGE))
+                .await?
+                .items;
+            let listed = items.len();
+            let before = all.len();
+            all.extend(items.into_iter().filter(|s| seen.insert(s.schedule.token.clone())));
+            if listed < MODE_PAGE_SIZE as usize || all.len() == before {
+                return Ok(all);
+            }
+        }
+        Err(ModeError::GaveUp {
+            url: self.schedules_url(report, MAX_PAGES, PER_PAGE).to_string(),
+            attempts: MAX_PAGES,
+            last: format!("still listing new schedules after {MAX_PAGES} pages"),
+        })
+    }
+
+    /// `DELETE /api/{ws}/reports/{report}/schedules/{schedule}`, retried like a read.
+    pub async fn delete_schedule(&self, report: &str, schedule: &str) -> Result<Removal, ModeError> {
+        let url = self.url(&["reports", report, "schedules", schedule]);
+        let shown = url.to_string();
+        let mut backoff = self.backoff();
+        let mut attempts = 0u32;
+        let mut throttled = 0u32;
+        loop {
+            attempts += 1;
+            let last = match self
+                .transport()
+                .exchange(Method::DELETE, &url, &shown, None, &mut throttled)
+                .await
+            {
+                Exchange::Answered(_) => return Ok(Removal::Deleted),
+                Exchange::Final(ModeError::NotFound { .. }) if attempts > 1 => return Ok(Removal::DeletedOnRetry),
+                Exchange::Final(ModeError::NotFound { .. }) => return Ok(Removal::AlreadyGone),
+                Exchange::Final(error) => return Err(error),
+                Exchange::Transient(last) => last,
+            };
+            let Some(delay) = backoff.next() else {
+                return Err(ModeError::GaveUp {
+                    url: shown,
+                    attempts,
+                    last,
+                });
+            };
+            self.before_retry(&shown, attempts, delay, &last).await;
+        }
+    }
+
+    /// `POST /api/{ws}/reports/{report}/schedules` with `definition`. `before` holds the tokens
+    /// listed just before: a schedule not among them, with this definition, is the one created.
+    /// The body goes wrapped in `report_schedule` as Mode's docs show it; a 400 or 422 (nothing
+    /// created) sends it once more without the wrapper.
+    pub async fn create_schedule(
+        &self,
+        report: &str,
+        definition: &ScheduleDefinition,
+        before: &[String],
+    ) -> Result<Created, ModeError> {
+        let url = self.url(&["reports", report, "schedules"]);
+        let shown = url.to_string();
+        let mut shape = BodyShape::Wrapped;
+        let mut wrapped_refused: Option<String> = None;
+        let mut backoff = self.backoff();
+        let mut attempts = 0u32;
+        let mut throttled = 0u32;
+        loop {
+            attempts += 1;
+            let body = definition.body(shape);
+            let last = match self
+                .transport()
+                .exchange(Method::POST, &url, &shown, Some(&body), &mut throttled)
+                .await
+            {
+                Exchange::Answered(answer) => {
+                    if let Some((token, found_by)) = created_token(&answer) {
+                        return Ok(Created { token, found_by, shape });
+                    }
+                    return match self.find_new_schedule(report, definition, before).await? {
+                        Some(token) => Ok(Created {
+                            token,
+                            found_by: FoundBy::Listing,
+                            shape,
+                        }),
+                        None => Err(ModeError::Unconfirmed {
+                            url: shown,
+                            message: format!(
+                                "its HTTP {} answer names no schedule and no new schedule with this definition is listed",
+                                answer.status
+                            ),
+                        }),
+                    };
+                }
+                Exchange::Final(ModeError::Rejected {
+                    status: 400 | 422,
+                    message,
+                    ..
+                }) if shape == BodyShape::Wrapped => {
+                    tracing::info!(url = %shown, %message, "Mode refused the report_schedule wrapper; sending the bare body");
+                    wrapped_refused = Some(message);
+                    shape = BodyShape::Bare;
+                    continue;
+                }
+                Exchange::Final(ModeError::Rejected { url, status, message }) if wrapped_refused.is_some() => {
+                    let wrapped = wrapped_refused.unwrap_or_default();
+                    return Err(ModeError::Rejected {
+                        url,
+                        status,
+                        message: format!("{message} (and with the report_schedule wrapper: {wrapped})"),
+                    });
+                }
+                Exchange::Final(error) => return Err(error),
+                Exchange::Transient(last) => last,
+            };
+            // The answer was lost: Mode may have created the schedule. Look before sending again.
+            if let Some(token) = self.find_new_schedule(report, definition, before).await? {
+                return Ok(Created {
+                    token,
+                    found_by: FoundBy::Listing,
+                    shape,
+                });
+            }
+            let Some(delay) = backoff.next() else {
+                return Err(ModeError::GaveUp {
+                    url: shown,
+                    attempts,
+                    last,
+                });
+            };
+            self.before_retry(&shown, attempts, delay, &last).await;
+        }
+    }
+
+    /// A schedule of `report` listed now, not among `before`, whose definition is `definition`.
+    pub async fn find_new_schedule(
+        &self,
+        report: &str,
+        definition: &ScheduleDefinition,
+        before: &[String],
+    ) -> Result<Option<String>, ModeError> {
+        let live = self.live_schedules(report).await?;
+        Ok(live
+            .into_iter()
+            .find(|s| !before.contains(&s.schedule.token) && s.definition.as_ref().is_ok_and(|d| definition.matches(d)))
+            .map(|s| s.schedule.token))
+    }
+}
+
+/// The new schedule's token from a create answer: the body (a schedule, or one wrapped in
+/// `report_schedule`; its `token` or the last segment of `_links.self.href`), else `Location`.
+fn created_token(answer: &Answer) -> Option<(String, FoundBy)> {
+    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    for candidate in [&body, &body["report_schedule"]] {
+        if let Some(token) = candidate["token"].as_str().filter(|t| is_token(t)) {
+            return Some((token.to_string(), FoundBy::Body));
+        }
+        if let Some(token) = candidate["_links"]["self"]["href"].as_str().and_then(schedule_in) {
+            return Some((token, FoundBy::Body));
+        }
+    }
+    answer
+        .location
+        .as_deref()
+        .and_then(schedule_in)
+        .map(|t| (t, FoundBy::Location))
+}
+
+/// The schedule token in `…/schedules/<token>[?…]`.
+fn schedule_in(href: &str) -> Option<String> {
+    let path = href.split(['?', '#']).next()?;
+    let (_, rest) = path.rsplit_once("/schedules/")?;
+    let token = rest.trim_end_matches('/');
+    is_token(token).then(|| token.to_string())
+}
+
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str, location: Option<&str>) -> Answer {
+        Answer {
+            status: 200,
+            content_type: "application/json".into(),
+            location: location.map(str::to_string),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_new_token_is_read_from_any_plausible_answer() {
+        let cases = [
+            (
+                r#"{"token":"abc123","name":"x"}"#,
+                None,
+                Some(("abc123", FoundBy::Body)),
+            ),
+            (
+                r#"{"report_schedule":{"token":"def456"}}"#,
+                None,
+                Some(("def456", FoundBy::Body)),
+            ),
+            (
+                r#"{"_links":{"self":{"href":"/api/acme/reports/r1/schedules/0a1b2c"}}}"#,
+                None,
+                Some(("0a1b2c", FoundBy::Body)),
+            ),
+            (
+                "",
+                Some("/api/acme/reports/r1/schedules/feed01"),
+                Some(("feed01", FoundBy::Location)),
+            ),
+            (
+                "",
+                Some("https://app.mode.com/api/acme/reports/r1/schedules/feed02?x=1"),
+                Some(("feed02", FoundBy::Location)),
+            ),
+            ("", None, None),
+            (r#"{"ok":true}"#, Some("/api/acme/reports/r1"), None),
+            ("<html>", None, None),
+        ];
+        for (body, location, want) in cases {
+            let got = created_token(&answer(body, location));
+            assert_eq!(got, want.map(|(t, f)| (t.to_string(), f)), "{body} {location:?}");
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! The undo log: one JSON object a line, appended and synced to disk before each change to Mode
+//! (`undo-log.jsonl` in the snapshot folder `apply` planned from).
+//!
+//! Before a schedule is deleted, its whole definition goes in (`delete_intent`); after, what came
+//! of it (`deleted`, `already_gone`, `delete_failed`). `undo` appends `recreate_intent` before each
+//! create and `recreated` (with the new token) or `recreate_failed` after. Replaying the lines says
+//! what was done, so a rerun repeats nothing: an intent without an outcome (the process stopped in
+//! between) is settled by looking at Mode. A crash mid-write leaves at most a torn last line, which
+//! is cut off when the log is next opened for writing (its action had not started).
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::atomic::{folder, sync_dir};
+use crate::mode::{BodyShape, FoundBy, ScheduleDefinition};
+
+/// The log's file name inside a snapshot folder.
+pub const UNDO_LOG: &str = "undo-log.jsonl";
+
+/// How a deletion was confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmed {
+    /// Mode answered the DELETE with success.
+    Answered,
+    /// A retried DELETE was answered 404: the attempt whose answer was lost did it.
+    OnRetry,
+    /// The process stopped after the intent; the schedule was gone when a rerun looked.
+    Reconciled,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    /// An `apply --execute` began.
+    ApplyStarted {
+        at: String,
+        workspace: String,
+        snapshot_started_at: String,
+        planned: usize,
+    },
+    /// About to delete this schedule: everything needed to create it again.
+    DeleteIntent {
+        at: String,
+        workspace: String,
+        report_token: String,
+        report_name: Option<String>,
+        schedule_token: String,
+        definition: Box<ScheduleDefinition>,
+        /// The schedule exactly as Mode listed it just before.
+        observed: Value,
+    },
+    Deleted {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        confirmed: Confirmed,
+    },
+    /// Answered 404 at the first attempt: gone before this deletion (not ours to recreate).
+    AlreadyGone {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+    },
+    DeleteFailed {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        error: String,
+    },
+    /// About to recreate a deleted schedule; `before` lists the report's schedules just before.
+    RecreateIntent {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        before: Vec<String>,
+    },
+    Recreated {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        new_token: String,
+        found_by: FoundBy,
+        shape: BodyShape,
+    },
+    RecreateFailed {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        error: String,
+    },
+}
+
+impl Entry {
+    pub fn workspace(&self) -> &str {
+        match self {
+            Entry::ApplyStarted { workspace, .. }
+            | Entry::DeleteIntent { workspace, .. }
+            | Entry::Deleted { workspace, .. }
+            | Entry::AlreadyGone { workspace, .. }
+            | Entry::DeleteFailed { workspace, .. }
+            | Entry::RecreateIntent { workspace, .. }
+            | Entry::Recreated { workspace, .. }
+            | Entry::RecreateFailed { workspace, .. } => workspace,
+        }
+    }
+}
+
+/// What became of one schedule's deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Deletion {
+    /// Intended; no outcome written (the process stopped, or the answer was lost for good).
+    Intended,
+    Deleted(Confirmed),
+    AlreadyGone,
+    Failed(String),
+}
+
+/// What became of one schedule's recreation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recreation {
+    /// Intended, with the schedules listed just before; no outcome written.
+    Intended {
+        before: Vec<String>,
+    },
+    Done {
+        new_token: String,
+    },
+    Failed(String),
+}
+
+/// One schedule `apply` meant to delete, as the log tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub report_token: String,
+    pub report_name: Option<String>,
+    pub schedule_token: String,
+    pub definition: ScheduleDefinition,
+    pub deletion: Deletion,
+    pub recreation: Option<Recreation>,
+}
+
+/// The log replayed: each schedule's latest state, in the order they were first intended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Replayed {
+    pub workspace: Option<String>,
+    pub schedules: Vec<Logged>,
+}
+
+impl Replayed {
+    fn apply(&mut self, entry: Entry) {
+        if self.workspace.is_none() {
+            self.workspace = Some(entry.workspace().to_string());
+        }
+        let all = &mut self.schedules;
+        match entry {
+            Entry::ApplyStarted { .. } => {}
+            Entry::DeleteIntent {
+                report_token,
+                report_name,
+                schedule_token,
+                definition,
+                ..
+            } => match all
+                .iter_mut()
+                .find(|l| l.report_token == report_token && l.schedule_token == schedule_token)
+            {
+                Some(l) => {
+                    l.deletion = Deletion::Intended;
+                    l.definition = *definition;
+                }
+                None => all.push(Logged {
+                    report_token,
+                    report_name,
+                    schedule_token,
+                    definition: *definition,
+                    deletion: Deletion::Intended,
+                    recreation: None,
+                }),
+            },
+            Entry::Deleted {
+                report_token,
+                schedule_token,
+                confirmed,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.deletion = Deletion::Deleted(confirmed)
+            }),
+            Entry::AlreadyGone {
+                report_token,
+                schedule_token,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.deletion = Deletion::AlreadyGone
+            }),
+            Entry::DeleteFailed {
+                report_token,
+                schedule_token,
+                error,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.deletion = Deletion::Failed(error)
+            }),
+            Entry::RecreateIntent {
+                report_token,
+                schedule_token,
+                before,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.recreation = Some(Recreation::Intended { before })
+            }),
+            Entry::Recreated {
+                report_token,
+                schedule_token,
+                new_token,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.recreation = Some(Recreation::Done { new_token })
+            }),
+            Entry::RecreateFailed {
+                report_token,
+                schedule_token,
+                error,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.recreation = Some(Recreation::Failed(error))
+            }),
+        }
+    }
+
+    /// The logged schedules of one report.
+    pub fn of<'a>(&'a self, report: &'a str) -> impl Iterator<Item = &'a Logged> + 'a {
+        self.schedules.iter().filter(move |l| l.report_token == report)
+    }
+}
+
+/// Changes the logged schedule `(report, schedule)`; an outcome without its intent changes nothing.
+fn set(all: &mut [Logged], report: &str, schedule: &str, change: impl FnOnce(&mut Logged)) {
+    if let Some(l) = all
+        .iter_mut()
+        .find(|l| l.report_token == report && l.schedule_token == schedule)
+    {
+        change(l);
+    }
+}
+
+/// The time now, as the log writes it.
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Reads and replays a log without changing it (a torn last line is ignored).
+pub fn read(path: &Path) -> Result<Replayed> {
+    let mut text = String::new();
+    File::open(path)
+        .with_context(|| format!("cannot open the undo log {}", path.display()))?
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read the undo log {}", path.display()))?;
+    replay(path, &text).map(|(replayed, _)| replayed)
+}
+
+/// The entries of `text`, replayed, and the length of its whole lines (a torn tail excluded).
+fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
+    let whole = text.rfind('\n').map_or(0, |i| i + 1);
+    let mut replayed = Replayed::default();
+    for (n, line) in text[..whole].lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry: Entry = serde_json::from_str(line).with_context(|| {
+            format!(
+                "line {} of {} is not an undo-log entry; the log is damaged: restore it, or move it aside to start a new one",
+                n + 1,
+                path.display()
+            )
+        })?;
+        if replayed.workspace.as_deref().is_some_and(|w| w != entry.workspace()) {
+            bail!(
+                "line {} of {} belongs to workspace '{}', the lines before to '{}'",
+                n + 1,
+                path.display(),
+                entry.workspace(),
+                replayed.workspace.as_deref().unwrap_or_default()
+            );
+        }
+        replayed.apply(entry);
+    }
+    if whole < text.len() {
+        tracing::warn!(path = %path.display(), "the undo log ends in a torn line (a write was cut short); ignoring it");
+    }
+    Ok((replayed, whole))
+}
+
+/// The log opened for appending.
+pub struct UndoLog {
+    path: PathBuf,
+    file: File,
+    replayed: Replayed,
+}
+
+impl UndoLog {
+    /// Opens (or creates) the log at `path` for appending, after replaying what it holds; a torn
+    /// last line is cut off first.
+    pub fn open(path: &Path) -> Result<UndoLog> {
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot open the undo log {} for writing", path.display()))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .with_context(|| format!("cannot read the undo log {}", path.display()))?;
+        let (replayed, whole) = replay(path, &text)?;
+        if whole < text.len() {
+            file.set_len(whole as u64)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot cut the torn line off {}", path.display()))?;
+        }
+        file.seek(SeekFrom::End(0))?;
+        if !existed {
+            sync_dir(folder(path))?;
+        }
+        Ok(UndoLog {
+            path: path.to_path_buf(),
+            file,
+            replayed,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn replayed(&self) -> &Replayed {
+        &self.replayed
+    }
+
+    /// Appends one entry and syncs it to disk before returning.
+    pub fn append(&mut self, entry: Entry) -> Result<()> {
+        let mut line = serde_json::to_vec(&entry).context("cannot encode an undo-log entry")?;
+        line.push(b'\n');
+        self.file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| format!("cannot write the undo log {}", self.path.display()))?;
+        self.replayed.apply(entry);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! The undo log: appends replay to the right state, torn tails are cut, damage is refused.
+
+use super::*;
+use crate::mode::Cron;
+
+fn definition() -> ScheduleDefinition {
+    ScheduleDefinition {
+        name: Some("Daily".into()),
+        cron: Cron {
+            freq: "daily".into(),
+            day_of_month: None,
+            day_of_week: None,
+            hour: Some(8),
+            minute: Some(0),
+            time_zone: "UTC".into(),
+        },
+        timeout: Some(600),
+        params: serde_json::Map::new(),
+    }
+}
+
+fn intent(schedule: &str) -> Entry {
+    Entry::DeleteIntent {
+        at: now(),
+        workspace: "acme".into(),
+        report_token: "r1".into(),
+        report_name: None,
+        schedule_token: schedule.into(),
+        definition: Box::new(definition()),
+        observed: serde_json::json!({"token": schedule}),
+    }
+}
+
+fn deleted(schedule: &str) -> Entry {
+    Entry::Deleted {
+        at: now(),
+        workspace: "acme".into(),
+        report_token: "r1".into(),
+        schedule_token: schedule.into(),
+        confirmed: Confirmed::Answered,
+    }
+}
+
+#[test]
+fn appended_entries_replay_to_each_schedules_latest_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    let mut log = UndoLog::open(&path).unwrap();
+    log.append(intent("s1")).unwrap();
+    log.append(deleted("s1")).unwrap();
+    log.append(intent("s2")).unwrap();
+    log.append(Entry::RecreateIntent {
+        at: now(),
+        workspace: "acme".into(),
+        report_token: "r1".into(),
+        schedule_token: "s1".into(),
+        before: vec!["x".into()],
+    })
+    .unwrap();
+    drop(log);
+    let replayed = read(&path).unwrap();
+    assert_eq!(replayed.workspace.as_deref(), Some("acme"));
+    let states: Vec<(&str, &Deletion)> = replayed
+        .schedules
+        .iter()
+        .map(|l| (l.schedule_token.as_str(), &l.deletion))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("s1", &Deletion::Deleted(Confirmed::Answered)),
+            ("s2", &Deletion::Intended)
+        ]
+    );
+    assert_eq!(
+        replayed.schedules[0].recreation,
+        Some(Recreation::Intended {
+            before: vec!["x".into()]
+        })
+    );
+    assert_eq!(replayed.schedules[0].definition, definition());
+    assert_eq!(replayed.of("r1").count(), 2);
+    let reopened = UndoLog::open(&path).unwrap();
+    assert_eq!(
+        reopened.replayed(),
+        &replayed,
+        "reopening continues from the same state"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4);
+}
+
+#[test]
+fn a_torn_last_line_is_ignored_then_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    let mut log = UndoLog::open(&path).unwrap();
+    log.append(intent("s1")).unwrap();
+    drop(log);
+    let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(br#"{"event":"deleted","at":"2026"#).unwrap();
+    drop(f);
+    assert_eq!(read(&path).unwrap().schedules[0].deletion, Deletion::Intended);
+    let mut log = UndoLog::open(&path).unwrap();
+    log.append(deleted("s1")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.ends_with('\n'));
+    assert_eq!(
+        read(&path).unwrap().schedules[0].deletion,
+        Deletion::Deleted(Confirmed::Answered)
+    );
+}
+
+#[test]
+fn a_damaged_or_foreign_log_is_refused_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    let good = serde_json::to_string(&intent("s1")).unwrap();
+    std::fs::write(&path, format!("{good}\nnot json\n{good}\n")).unwrap();
+    let err = format!("{:#}", read(&path).unwrap_err());
+    assert!(err.contains("line 2") && err.contains("damaged"), "{err}");
+    assert!(UndoLog::open(&path).is_err());
+    let other = good.replace("\"acme\"", "\"globex\"");
+    std::fs::write(&path, format!("{good}\n{other}\n")).unwrap();
+    let err = format!("{:#}", read(&path).unwrap_err());
+    assert!(err.contains("workspace 'globex'"), "{err}");
+}
