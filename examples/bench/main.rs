@@ -145,7 +145,14 @@ fn bench(args: &Args) -> Result<ExitCode> {
         }
     }
     let elapsed = started.elapsed();
-    print_results(mode, &measured, &incremental_measured, diffed.as_ref(), &errors, elapsed);
+    print_results(
+        mode,
+        &measured,
+        &incremental_measured,
+        diffed.as_ref(),
+        &errors,
+        elapsed,
+    );
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use super::error::ModeError;
 use super::exchange::{Credentials, Exchange, Transport};
 use super::models::{Report, Verification};
-use super::page::{Listed, Page, PageError, decode_whole};
 use super::pacer::Pacer;
+use super::page::{Listed, Page, PageError, decode_whole};
 use super::rate::Rate;
 use super::retry::RetryPolicy;
 use super::stats::{RequestStats, Stats};
@@ -196,12 +196,10 @@ impl ModeClient {
                 .exchange(Method::GET, &url, &shown, None, &mut throttled)
                 .await
             {
-                Exchange::Answered(answer) if answer.content_type.contains("html") => {
-                    Transient::Decode(format!(
-                        "expected JSON but got an HTML page ({}), probably from a proxy or login page in front of Mode",
-                        answer.content_type
-                    ))
-                }
+                Exchange::Answered(answer) if answer.content_type.contains("html") => Transient::Decode(format!(
+                    "expected JSON but got an HTML page ({}), probably from a proxy or login page in front of Mode",
+                    answer.content_type
+                )),
                 Exchange::Answered(answer) => match decode(&answer.body) {
                     Ok(value) => return Ok(value),
                     Err(PageError::Unreadable(message)) => Transient::Decode(format!("invalid JSON {message}")),

@@ -153,7 +153,10 @@ pub fn owners(digests: &[OwnerDigest], to: &mut Target) -> Result<Table, XlsxErr
     let mut group = to.group("Owners", &owner_columns())?;
     for d in digests {
         let file = format!("owners/{}", d.file);
-        let mut row = vec![Value::opt_text(d.owner.as_deref()), Value::count(Some(d.findings.len() as u64))];
+        let mut row = vec![
+            Value::opt_text(d.owner.as_deref()),
+            Value::count(Some(d.findings.len() as u64)),
+        ];
         row.extend(Reason::ALL.iter().map(|r| Value::count(Some(d.count(*r) as u64))));
         row.extend([Value::number(d.runtime_seconds()), Value::text(&file)]);
         to.row(&mut group, &row)?;
