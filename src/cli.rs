@@ -59,8 +59,8 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_WORKSPACE", value_delimiter = ',')]
     pub workspace: Vec<String>,
 
-    /// Output folder (snapshots go to OUT/<workspace>/<time>/), or '-' for reports.csv on stdout. [default: snapshots]
-    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|-")]
+    /// Output folder (snapshots go to OUT/<workspace>/<time>/), a bucket URL (s3://BUCKET/PREFIX, gs://..., az://...; credentials from the provider's environment), or '-' for reports.csv on stdout. [default: snapshots]
+    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
     pub out: Option<PathBuf>,
 
     /// Formats to write, comma-separated: csv, json, jsonl. [default: csv,json]
@@ -154,7 +154,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older snapshot: a snapshot folder (OUT/<workspace>/<time>, or OUT/<workspace>/latest) or its snapshot.json.
+    /// The older snapshot: a snapshot folder (OUT/<workspace>/<time>, or OUT/<workspace>/latest), its snapshot.json, or a snapshot URL (s3://BUCKET/PREFIX/<workspace>/<time> or .../latest).
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
 

@@ -12,7 +12,7 @@
 //! | work | [`insights`] | findings, history, the keep list, the changes between two snapshots |
 //! | work | [`output`] | the CSV/JSON/JSONL writers, atomic publication of a snapshot folder, metrics |
 //! | data | [`snapshot`] | the records a run collects, the report store, the summary, the folder layout |
-| data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download |
+//! | data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download |
 //! | Mode | [`mode`] | the only code that knows HTTP and Mode's JSON: client, models, pacer, rate, retry |
 //! | base | [`stop`], [`atomic`] | stopping on a signal or deadline; writing a file atomically |
 //!

@@ -108,7 +108,7 @@ async fn dispatch(cli: Cli) -> Exit {
         }
         Command::Diff(args) => {
             logging::init(log_format.unwrap_or(LogFormat::Text));
-            match diff::diff_command(&args.old, &args.new, args.out.as_deref()) {
+            match diff::diff_command(&args.old, &args.new, args.out.as_deref()).await {
                 Ok(table) => {
                     print!("{table}");
                     Exit::Complete

@@ -57,6 +57,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         progress: true,
         log_format: None,
         insights: Default::default(),
+        store: Default::default(),
     })
 }
 

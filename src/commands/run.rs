@@ -1,5 +1,5 @@
-//! A run: check the output folder, walk the workspace (or resume a stopped walk), assemble the
-//! snapshot, publish it, report.
+//! A run: check the output folder or bucket, walk the workspace (or resume a stopped walk),
+//! assemble the snapshot, publish it, report.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use crate::insights;
 use crate::insights::findings::count_by_reason;
 use crate::mode::{ModeClient, Pacer};
 use crate::output;
+use crate::output::Place;
 use crate::output::metrics;
 use crate::snapshot::summary::Summary;
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
@@ -64,20 +65,22 @@ pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> 
 }
 
 async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
-    let checkpoint_path = match &settings.destination {
-        Destination::Dir(out) => {
-            output::check_writable(out, &settings.workspace)?;
-            Some(Checkpoint::path(out, &settings.workspace))
-        }
+    let ws = settings.workspace.as_str();
+    // A folder, or a bucket with a local work folder standing in for it; `None` for `--out -`.
+    let place = match &settings.destination {
+        Destination::Dir(out) => Some(Place::folder(out.clone())),
+        Destination::Bucket(url) => Some(Place::bucket(url, &settings.store)?),
         Destination::Stdout => None,
     };
-    let resume = match &checkpoint_path {
-        Some(path) if settings.resume.enabled => Checkpoint::load(
-            path,
-            &settings.workspace,
-            &settings.crawl.fingerprint(),
-            settings.resume.max_age,
-        )?,
+    if let Some(place) = &place {
+        place.check(ws).await?;
+    }
+    let checkpoint_path = place.as_ref().map(|p| Checkpoint::path(p.local_out(), ws));
+    let resume = match (&place, &checkpoint_path) {
+        (Some(place), Some(path)) if settings.resume.enabled => {
+            place.fetch_checkpoint(ws).await?;
+            Checkpoint::load(path, ws, &settings.crawl.fingerprint(), settings.resume.max_age)?
+        }
         _ => None,
     };
     let resumed = resume.is_some();
@@ -92,10 +95,8 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
-    // known to be writable), not in memory.
-    if let Destination::Dir(out) = &settings.destination {
-        walk_options.spill_dir = Some(output::workspace_dir(out, &settings.workspace));
-    }
+    // known to be writable) or, for a bucket, in the system's temporary folder; not in memory.
+    walk_options.spill_dir = place.as_ref().and_then(|p| p.spill_dir(ws));
     let outcome = crawl(&client, &walk_options, stop, resume).await?;
     outcome
         .reports
@@ -127,12 +128,14 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
-        if let Some(path) = checkpoint_path {
+        if let (Some(place), Some(path)) = (&place, checkpoint_path) {
             checkpoint.started_at = started_at;
             checkpoint.prior_requests = requests;
             checkpoint.save(&path)?;
-            tracing::warn!(path = %path.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
-            report.checkpoint = Some(path);
+            let files = Checkpoint::files(place.local_out(), ws);
+            let kept = place.keep_checkpoint(ws, &files, &checkpoint.started_at).await?;
+            tracing::warn!(path = %kept.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
+            report.checkpoint = Some(kept);
         }
         return Ok(report);
     }
@@ -153,9 +156,13 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
         failures: outcome.failures,
         findings: Vec::new(),
     };
-    let history_dir = match &settings.destination {
-        Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
-        Destination::Stdout => None,
+    let history_dir = match &place {
+        Some(place) => Some(
+            place
+                .history_dir(ws, &snapshot.started_at, settings.insights.findings.window)
+                .await,
+        ),
+        None => None,
     };
     insights::enrich(
         &mut snapshot,
@@ -165,25 +172,22 @@ async fn walk_and_publish(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) 
     )
     .context("could not add history and findings; nothing was published")?;
     report.findings = count_by_reason(&snapshot.findings);
-    match &settings.destination {
-        Destination::Dir(out) => {
-            let path = output::publish(
-                out,
-                &snapshot,
-                settings.formats,
-                settings.cells,
-                settings.insights.digests,
-            )
-            .context("could not publish the snapshot; nothing was published")?;
+    match &place {
+        Some(place) => {
+            let path = place
+                .publish(&snapshot, settings.formats, settings.cells, settings.insights.digests)
+                .await
+                .context("could not publish the snapshot; nothing was published")?;
             report.published = Some(path);
         }
-        Destination::Stdout => {
+        None => {
             output::stream_reports(&snapshot, settings.cells, std::io::stdout().lock())
                 .context("could not write reports.csv to stdout")?;
         }
     }
-    if let Some(path) = &checkpoint_path {
+    if let (Some(place), Some(path)) = (&place, &checkpoint_path) {
         Checkpoint::remove(path);
+        place.drop_checkpoint(ws).await;
     }
     for failure in &snapshot.failures {
         tracing::warn!(scope = %failure.scope, token = failure.token.as_deref().unwrap_or(""), error = %failure.error, "not collected");

@@ -18,6 +18,7 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
 use crate::output::{Cells, Formats};
+use crate::storage::{BucketUrl, StoreSettings};
 
 pub mod insights;
 mod sim;
@@ -60,6 +61,12 @@ pub struct FileConfig {
     pub keep_list: Option<PathBuf>,
     pub digests: Option<bool>,
     pub metrics_file: Option<PathBuf>,
+    /// Retries of one object-store call (when `out` is a bucket URL).
+    pub store_max_retries: Option<usize>,
+    /// No object-store retry starts this long after the call's first attempt.
+    pub store_retry_timeout: Option<String>,
+    /// Deadline of one object-store HTTP attempt.
+    pub store_timeout: Option<String>,
 }
 
 impl FileConfig {
@@ -85,6 +92,8 @@ impl FileConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
     Dir(PathBuf),
+    /// `s3://`, `gs://` or `az://`: snapshots, `latest` and the checkpoint in a bucket.
+    Bucket(BucketUrl),
     /// `--out -`: reports.csv on stdout, nothing written to disk.
     Stdout,
 }
@@ -115,6 +124,8 @@ pub struct Settings {
     pub log_format: Option<LogFormat>,
     /// Findings thresholds, keep list, owner digests, metrics file.
     pub insights: Insights,
+    /// Retries and timeouts of object-store calls (a bucket destination).
+    pub store: StoreSettings,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -208,11 +219,7 @@ fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
 pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
     // The first workspace named; `load_all` makes one copy per workspace.
     let workspace = workspaces(args, file)?.remove(0);
-    let destination = match args.out.clone().or_else(|| file.out.clone()) {
-        Some(p) if p.as_os_str() == "-" => Destination::Stdout,
-        Some(p) => Destination::Dir(p),
-        None => Destination::Dir(PathBuf::from(DEFAULT_OUT)),
-    };
+    let destination = destination(args.out.clone().or_else(|| file.out.clone()))?;
     let formats = match (&args.format, &file.format) {
         (Some(f), _) => *f,
         (None, Some(text)) => text.parse().map_err(|e| bad(format!("config key 'format': {e}")))?,
@@ -296,6 +303,15 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
     if max_duration.is_some_and(|d| d.is_zero()) {
         return Err(bad("max_duration must be longer than zero"));
     }
+    let store_defaults = StoreSettings::default();
+    let store = StoreSettings {
+        max_retries: file.store_max_retries.unwrap_or(store_defaults.max_retries),
+        retry_timeout: duration(None, "store_retry_timeout", &file.store_retry_timeout, store_defaults.retry_timeout)?,
+        timeout: duration(None, "store_timeout", &file.store_timeout, store_defaults.timeout)?,
+    };
+    if store.timeout.is_zero() {
+        return Err(bad("store_timeout must be longer than zero"));
+    }
     Ok(Settings {
         workspace: workspace.clone(),
         destination,
@@ -330,7 +346,24 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
+        store,
     })
+}
+
+/// `--out`: `-` for stdout, a bucket URL (`s3://`, `gs://`, `az://`), or a folder.
+pub fn destination(out: Option<PathBuf>) -> Result<Destination, ConfigError> {
+    let Some(out) = out else {
+        return Ok(Destination::Dir(PathBuf::from(DEFAULT_OUT)));
+    };
+    if out.as_os_str() == "-" {
+        return Ok(Destination::Stdout);
+    }
+    match out.to_str().filter(|t| BucketUrl::looks_like_url(t)) {
+        Some(text) => BucketUrl::parse(text)
+            .map(Destination::Bucket)
+            .map_err(|e| bad(format!("--out: {e}"))),
+        None => Ok(Destination::Dir(out)),
+    }
 }
 
 /// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.

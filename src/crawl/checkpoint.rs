@@ -50,6 +50,11 @@ impl Checkpoint {
         out.join(workspace).join(".checkpoint.json")
     }
 
+    /// Every file the checkpoint consists of, all in `OUT/<workspace>/` (what a bucket keeps).
+    pub fn files(out: &Path, workspace: &str) -> Vec<PathBuf> {
+        vec![Checkpoint::path(out, workspace)]
+    }
+
     /// Reads a usable checkpoint: `Ok(None)` when there is none, or it is too old, from other
     /// options, or unreadable (each logged; a broken checkpoint never blocks a run).
     pub fn load(path: &Path, workspace: &str, options: &str, max_age: Duration) -> Result<Option<Checkpoint>> {

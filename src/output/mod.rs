@@ -1,16 +1,19 @@
-//! Output: which files a run writes and how they are published (all at once, or not at all).
+//! Output: which files a run writes and how they are published (all at once, or not at all), into
+//! a folder or a bucket ([`Place`]).
 //!
 //! A run's files are written into a hidden temporary folder beside the final one, each file flushed
 //! and synced, then the folder is renamed to `OUT/<workspace>/<UTC start time>/` in one step and
 //! `OUT/<workspace>/latest` is switched to it. An existing snapshot is never overwritten; a failed
 //! write removes the temporary folder.
 
+mod bucket;
 mod changes;
 mod csv;
 mod digests;
 mod findings;
 mod json;
 pub mod metrics;
+mod place;
 mod table;
 
 use std::fmt;
@@ -25,6 +28,7 @@ use crate::atomic::{self, Body, sync_dir};
 use crate::snapshot::Snapshot;
 pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
 
+pub use self::bucket::unpublished_root;
 pub use self::changes::{CHANGE_COLUMNS, write_changes, write_diff_files, write_diff_json};
 pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
@@ -33,6 +37,7 @@ pub use self::csv::{
 pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
+pub use self::place::Place;
 
 /// The file formats a run can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,7 +104,8 @@ impl Bucket {
                 b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
             }
         };
-        let store = built.map_err(|e| StoreError::local(format!("open {url}"), url.to_string(), setup_hint(url.provider, &e)))?;
+        let root = format!("{}://{}", url.provider.scheme(), url.bucket);
+        let store = built.map_err(|e| StoreError::local(format!("open {url}"), root, setup_hint(url.provider, &e)))?;
         Ok(Bucket::with_store(url.clone(), store))
     }
 
@@ -127,13 +128,18 @@ impl Bucket {
         &self.url
     }
 
+    /// `s3://bucket`, without the prefix.
+    pub fn root(&self) -> String {
+        format!("{}://{}", self.url.provider.scheme(), self.url.bucket)
+    }
+
     /// `s3://bucket/prefix/parts...`.
     pub fn show(&self, parts: &[&str]) -> String {
         self.url.show(parts)
     }
 
     fn fail(&self, doing: &str, parts: &[&str], needs: &'static str, e: &object_store::Error) -> StoreError {
-        StoreError::from_store(format!("{doing} {}", self.show(parts)), self.url.to_string(), needs, e)
+        StoreError::from_store(format!("{doing} {}", self.show(parts)), self.root(), needs, e)
     }
 
     /// Writes a small object in one request.
@@ -210,11 +216,7 @@ impl Bucket {
     /// upload (aborted if it fails, so no stray parts are left behind). Returns its size.
     pub async fn upload(&self, local: &Path, parts: &[&str]) -> Result<u64, StoreError> {
         let local_fail = |e: std::io::Error| {
-            StoreError::local(
-                format!("read {} to upload it", local.display()),
-                self.url.to_string(),
-                e,
-            )
+            StoreError::local(format!("read {} to upload it", local.display()), self.root(), e)
         };
         let mut file = tokio::fs::File::open(local).await.map_err(local_fail)?;
         let size = file.metadata().await.map_err(local_fail)?.len();
@@ -272,7 +274,7 @@ impl Bucket {
     pub async fn download(&self, parts: &[&str], local: &Path) -> Result<u64, StoreError> {
         let dir = crate::atomic::folder(local).to_path_buf();
         let local_fail = |e: &dyn std::fmt::Display| {
-            StoreError::local(format!("write {}", local.display()), self.url.to_string(), e)
+            StoreError::local(format!("write {}", local.display()), self.root(), e)
         };
         tokio::fs::create_dir_all(&dir).await.map_err(|e| local_fail(&e))?;
         let temp = tempfile::Builder::new()

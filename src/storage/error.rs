@@ -29,7 +29,7 @@ pub enum Cause {
 pub struct StoreError {
     pub doing: String,
     pub cause: Cause,
-    /// The bucket's URL, to name in the fix.
+    /// The bucket (`s3://name`), to name in the fix.
     pub bucket: String,
     /// The permission the operation needs (`s3:PutObject`...), for `Permission`.
     pub needs: &'static str,
@@ -71,7 +71,7 @@ impl StoreError {
     pub fn fix(&self) -> String {
         match &self.cause {
             Cause::MissingBucket => format!(
-                "the bucket of {} does not exist: create it, or correct the bucket name in --out (for an S3-compatible \
+                "the bucket {} does not exist: create it, or correct the bucket name in the URL (for an S3-compatible \
                  store, check AWS_ENDPOINT_URL)",
                 self.bucket
             ),
@@ -81,8 +81,8 @@ impl StoreError {
                  workload identity, AZURE_STORAGE_ACCOUNT_KEY or managed identity"
             ),
             Cause::Permission(code) => format!(
-                "the credentials are valid but not allowed to do this ({code}): grant {} on {} (docs/storage.md lists \
-                 every permission a run needs)",
+                "the credentials are valid but not allowed to do this ({code}): grant {} on {} and the prefix below it \
+                 (docs/storage.md lists every permission a run needs)",
                 if self.needs.is_empty() { "access" } else { self.needs },
                 self.bucket
             ),

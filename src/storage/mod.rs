@@ -14,7 +14,7 @@ pub use bucket::{Bucket, PART_SIZE, StoreSettings};
 pub use error::{Cause, StoreError, redact};
 pub use folder::{MarkerInfo, files_below};
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
-pub use snapshots::CHECKPOINT;
+pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
 pub use url::{BucketUrl, Provider};
 
 #[cfg(test)]

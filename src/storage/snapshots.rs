@@ -105,3 +105,59 @@ impl Bucket {
         self.show(&[workspace, CHECKPOINT])
     }
 }
+
+/// Why a snapshot URL could not be fetched.
+#[derive(Debug)]
+pub enum SnapshotUrlError {
+    /// The URL names no complete snapshot; the message says what to give instead.
+    NotASnapshot(String),
+    /// The store could not be asked (credentials, permissions, network).
+    Store(StoreError),
+}
+
+/// Downloads the snapshot.json of `s3://bucket/prefix/<workspace>/<time>` (or `.../latest`, or
+/// either with `/snapshot.json`) into `into/<workspace>/<time>/snapshot.json`; a snapshot
+/// without its completion marker is refused.
+pub async fn fetch_snapshot_url(
+    text: &str,
+    settings: &super::StoreSettings,
+    into: &Path,
+) -> Result<PathBuf, SnapshotUrlError> {
+    let expected = "give a snapshot URL: s3://BUCKET/PREFIX/<workspace>/<time> or s3://BUCKET/PREFIX/<workspace>/latest";
+    let not = |msg: String| SnapshotUrlError::NotASnapshot(msg);
+    let mut url = super::BucketUrl::parse(text).map_err(|e| not(format!("{e}; {expected}")))?;
+    if url.prefix.last().is_some_and(|l| l == "snapshot.json") {
+        url.prefix.pop();
+    }
+    let (Some((with_ws, last)), true) = (url.split_last(), url.prefix.len() >= 2) else {
+        return Err(not(format!("{text} names no snapshot folder; {expected}")));
+    };
+    let (root, workspace) = with_ws.split_last().expect("two segments at least");
+    let bucket = Bucket::open(&root, settings).map_err(SnapshotUrlError::Store)?;
+    let store = |e: StoreError| match e.cause {
+        super::Cause::MissingBucket | super::Cause::NotFound => not(format!("{e}; {expected}")),
+        _ => SnapshotUrlError::Store(e),
+    };
+    let name = if last == LATEST {
+        bucket
+            .latest(&workspace)
+            .await
+            .map_err(store)?
+            .ok_or_else(|| not(format!("{text} does not exist: nothing is published in {} yet", bucket.show(&[&workspace]))))?
+    } else {
+        last
+    };
+    match bucket.fetch_snapshot_json(&workspace, &name, into).await.map_err(store)? {
+        Some(path) => Ok(path),
+        None => match bucket.marker(&[&workspace, &name]).await.map_err(store)? {
+            None => Err(not(format!(
+                "{} is not a complete snapshot: it has no {MARKER} marker (its upload did not finish, or nothing is there); {expected}",
+                bucket.show(&[&workspace, &name])
+            ))),
+            Some(_) => Err(not(format!(
+                "{} has no whole snapshot.json (written without json, --format csv?), and diff needs it",
+                bucket.show(&[&workspace, &name])
+            ))),
+        },
+    }
+}

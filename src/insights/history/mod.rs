@@ -22,6 +22,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+mod select;
+
+pub use select::wanted;
+
 use super::findings::RecentViews;
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::time::parse_time;
