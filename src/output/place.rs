@@ -68,11 +68,11 @@ impl Place {
         match self {
             Place::Folder(out) => check_writable(out, workspace),
             Place::Bucket { bucket, work } => {
-                bucket.folders(&[workspace]).await?;
                 let now = chrono::Utc::now().to_rfc3339();
                 bucket
                     .put(&[workspace, ".write-check"], format!("{now}\n").into_bytes())
                     .await?;
+                bucket.folders(&[workspace]).await?;
                 check_writable(work.path(), workspace)
             }
         }

@@ -16,6 +16,8 @@ mod resume;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// --out s3://...: publication, history, diff, checkpoints and failures against a real S3 server.
+mod bucket;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
