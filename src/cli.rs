@@ -150,6 +150,14 @@ pub struct RunArgs {
     /// After the run, write Prometheus metrics to this file (node-exporter textfile collector format, atomically).
     #[arg(long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
+
+    /// Audit only this shard of the workspaces, INDEX/COUNT counted from 0 (workspaces sharing a token file stay together).
+    #[arg(long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
+    pub shard: Option<String>,
+
+    /// Shard count, with this pod's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
+    pub shards: Option<u32>,
 }
 
 #[derive(Debug, Args)]

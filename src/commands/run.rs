@@ -22,13 +22,21 @@ use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::stop::Stop;
 
-/// Audits each workspace in turn: they share one per-user budget, so never at once, and all pass
-/// one pacer (the credentials are the same), so the first requests of a workspace are spaced from
-/// the last of the one before. After a stop the rest are not started (`None`).
+/// Audits each workspace in turn: those of one credential group share one per-user budget, so
+/// never at once, and pass one pacer, so the first requests of a workspace are spaced from the
+/// last of the one before. After a stop the rest are not started (`None`).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
-    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
+    let mut pacers: Vec<(&str, Arc<Pacer>)> = Vec::new();
     let mut results = Vec::with_capacity(all.len());
     for settings in all {
+        let pacer = match pacers.iter().find(|(g, _)| *g == settings.credential_group) {
+            Some((_, p)) => Arc::clone(p),
+            None => {
+                let p = Arc::new(Pacer::new(settings.client.rate));
+                pacers.push((&settings.credential_group, Arc::clone(&p)));
+                p
+            }
+        };
         let outcome = if stop.reason().is_some() {
             None
         } else {

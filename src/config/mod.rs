@@ -21,10 +21,14 @@ use crate::output::{Cells, Formats};
 use crate::storage::{BucketUrl, StoreSettings};
 
 pub mod insights;
+pub mod shard;
 mod sim;
+pub mod workspaces;
 
 pub use self::insights::Insights;
+pub use self::shard::Shard;
 pub use self::sim::sim_config;
+pub use self::workspaces::WorkspaceEntry;
 
 pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
 pub const DEFAULT_OUT: &str = "snapshots";
@@ -34,8 +38,10 @@ pub const DEFAULT_OUT: &str = "snapshots";
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub workspace: Option<String>,
-    /// Several workspaces, audited one after another (instead of `workspace`).
-    pub workspaces: Option<Vec<String>>,
+    /// Several workspaces, audited one after another (instead of `workspace`): names, or tables
+    /// naming each workspace's credential files (see `workspaces.rs`).
+    #[serde(default, deserialize_with = "workspaces::deserialize_list")]
+    pub workspaces: Option<Vec<WorkspaceEntry>>,
     pub out: Option<PathBuf>,
     pub format: Option<String>,
     pub base_url: Option<String>,
@@ -126,6 +132,8 @@ pub struct Settings {
     pub insights: Insights,
     /// Retries and timeouts of object-store calls (a bucket destination).
     pub store: StoreSettings,
+    /// Workspaces of one credential group share a pacer (Mode's budget is per user).
+    pub credential_group: String,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -155,55 +163,93 @@ pub fn load(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Sett
     merge(args, &file, credentials)
 }
 
-/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file), in order.
+/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file) and in this
+/// shard (`--shard` / `--shards`), each with its credentials, grouped by credential group. Empty
+/// when the shard has no workspace.
 pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Settings>, ConfigError> {
     let file = match &args.config {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
     };
-    let names = workspaces(args, &file)?;
-    let first = merge(args, &file, credentials(env)?)?;
-    if names.len() > 1 && first.destination == Destination::Stdout {
+    let entries = entries(args, &file)?;
+    let shard = shard::chosen(args.shard.as_deref(), args.shards, env)?;
+    let all_groups = workspaces::groups(entries);
+    let groups = match shard {
+        Some(s) => shard::pick(all_groups, s),
+        None => all_groups,
+    };
+    let mut out: Vec<Settings> = Vec::new();
+    for (group, list) in groups {
+        let credentials = match list[0].credentials()? {
+            Some(c) => c,
+            None => credentials(env)?,
+        };
+        for entry in list {
+            let mut settings = match out.first() {
+                Some(first) => first.clone(),
+                None => merge(args, &file, credentials.clone())?,
+            };
+            settings.client.workspace = entry.name.clone();
+            settings.client.credentials = credentials.clone();
+            settings.workspace = entry.name;
+            settings.credential_group = group.clone();
+            out.push(settings);
+        }
+    }
+    if out.len() > 1 && out[0].destination == Destination::Stdout {
         return Err(bad(
             "--out - streams one workspace's reports.csv: name a single workspace, or an output folder",
         ));
     }
-    Ok(names
-        .into_iter()
-        .map(|name| {
-            let mut settings = first.clone();
-            settings.client.workspace = name.clone();
-            settings.workspace = name;
-            settings
-        })
-        .collect())
+    Ok(out)
 }
 
 /// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
 pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
-    let named: Vec<String> = if !args.workspace.is_empty() {
-        args.workspace.clone()
-    } else if let Some(list) = &file.workspaces {
-        if file.workspace.is_some() {
-            return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
-        }
-        list.clone()
+    Ok(entries(args, file)?.into_iter().map(|e| e.name).collect())
+}
+
+/// The workspaces to audit with their credential files: names from the flags take the files the
+/// config file's `workspaces` gives them, if any.
+pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>, ConfigError> {
+    let listed = file.workspaces.clone().unwrap_or_default();
+    if file.workspaces.is_some() && file.workspace.is_some() {
+        return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
+    }
+    let named: Vec<WorkspaceEntry> = if !args.workspace.is_empty() {
+        args.workspace
+            .iter()
+            .map(|name| {
+                let name = name.trim();
+                listed
+                    .iter()
+                    .find(|e| e.name.trim() == name)
+                    .cloned()
+                    .unwrap_or_else(|| WorkspaceEntry::named(name))
+            })
+            .collect()
+    } else if file.workspaces.is_some() {
+        listed
     } else {
-        file.workspace.iter().cloned().collect()
+        file.workspace.iter().map(WorkspaceEntry::named).collect()
     };
-    let mut names: Vec<String> = Vec::new();
-    for name in named.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()) {
-        check_workspace(&name)?;
-        if !names.contains(&name) {
-            names.push(name);
+    let mut out: Vec<WorkspaceEntry> = Vec::new();
+    for mut entry in named {
+        entry.name = entry.name.trim().to_string();
+        if entry.name.is_empty() {
+            continue;
+        }
+        check_workspace(&entry.name)?;
+        if !out.iter().any(|e| e.name == entry.name) {
+            out.push(entry);
         }
     }
-    if names.is_empty() {
+    if out.is_empty() {
         return Err(bad(
             "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
         ));
     }
-    Ok(names)
+    Ok(out)
 }
 
 fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
@@ -347,6 +393,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
         store,
+        credential_group: workspaces::ENV_GROUP.to_string(),
     })
 }
 
