@@ -28,6 +28,7 @@ fn the_example_config_parses_and_holds_the_defaults() {
     assert_eq!(format!("{:?}", from_file.crawl), format!("{:?}", defaults.crawl));
     assert_eq!(from_file.insights.findings, defaults.insights.findings);
     assert_eq!(from_file.insights.digests, defaults.insights.digests);
+    assert_eq!(from_file.store, defaults.store);
 }
 
 #[test]

@@ -18,6 +18,8 @@ mod binary;
 mod binary_runs;
 // --out s3://...: publication, history, diff, checkpoints and failures against a real S3 server.
 mod bucket;
+// The Kubernetes manifests in deploy/, parsed and checked.
+mod manifests;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.
