@@ -34,7 +34,9 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
     match config::load_all(args, &env) {
         Ok(all) if all.is_empty() => {
             logging::init(log_format.unwrap_or(LogFormat::Text));
-            eprintln!("mode-audit: this shard has no workspaces (there are fewer credential groups than shards); nothing to do");
+            eprintln!(
+                "mode-audit: this shard has no workspaces (there are fewer credential groups than shards); nothing to do"
+            );
             Err(Exit::Complete)
         }
         Ok(all) => {

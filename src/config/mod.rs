@@ -18,17 +18,19 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, RetryPolicy, is_loopback};
 use crate::output::{Cells, Formats};
-use crate::storage::{BucketUrl, StoreSettings};
+use crate::storage::StoreSettings;
 
 pub mod insights;
+mod out;
 pub mod shard;
 mod sim;
 pub mod workspaces;
 
 pub use self::insights::Insights;
+pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
 pub use self::sim::sim_config;
-pub use self::workspaces::WorkspaceEntry;
+pub use self::workspaces::{WorkspaceEntry, entries, workspaces};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
 pub const DEFAULT_OUT: &str = "snapshots";
@@ -92,16 +94,6 @@ impl FileConfig {
             }
         })
     }
-}
-
-/// Where the snapshot goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    Dir(PathBuf),
-    /// `s3://`, `gs://` or `az://`: snapshots, `latest` and the checkpoint in a bucket.
-    Bucket(BucketUrl),
-    /// `--out -`: reports.csv on stdout, nothing written to disk.
-    Stdout,
 }
 
 /// Whether and how a run picks up a stopped run's checkpoint.
@@ -204,63 +196,6 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
     Ok(out)
 }
 
-/// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
-pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
-    Ok(entries(args, file)?.into_iter().map(|e| e.name).collect())
-}
-
-/// The workspaces to audit with their credential files: names from the flags take the files the
-/// config file's `workspaces` gives them, if any.
-pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>, ConfigError> {
-    let listed = file.workspaces.clone().unwrap_or_default();
-    if file.workspaces.is_some() && file.workspace.is_some() {
-        return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
-    }
-    let named: Vec<WorkspaceEntry> = if !args.workspace.is_empty() {
-        args.workspace
-            .iter()
-            .map(|name| {
-                let name = name.trim();
-                listed
-                    .iter()
-                    .find(|e| e.name.trim() == name)
-                    .cloned()
-                    .unwrap_or_else(|| WorkspaceEntry::named(name))
-            })
-            .collect()
-    } else if file.workspaces.is_some() {
-        listed
-    } else {
-        file.workspace.iter().map(WorkspaceEntry::named).collect()
-    };
-    let mut out: Vec<WorkspaceEntry> = Vec::new();
-    for mut entry in named {
-        entry.name = entry.name.trim().to_string();
-        if entry.name.is_empty() {
-            continue;
-        }
-        check_workspace(&entry.name)?;
-        if !out.iter().any(|e| e.name == entry.name) {
-            out.push(entry);
-        }
-    }
-    if out.is_empty() {
-        return Err(bad(
-            "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
-        ));
-    }
-    Ok(out)
-}
-
-fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
-    if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
-        return Err(bad(format!(
-            "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
-        )));
-    }
-    Ok(())
-}
-
 /// Flags (with their environment variables, already applied by clap) over the file over defaults.
 pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
     // The first workspace named; `load_all` makes one copy per workspace.
@@ -352,7 +287,12 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
     let store_defaults = StoreSettings::default();
     let store = StoreSettings {
         max_retries: file.store_max_retries.unwrap_or(store_defaults.max_retries),
-        retry_timeout: duration(None, "store_retry_timeout", &file.store_retry_timeout, store_defaults.retry_timeout)?,
+        retry_timeout: duration(
+            None,
+            "store_retry_timeout",
+            &file.store_retry_timeout,
+            store_defaults.retry_timeout,
+        )?,
         timeout: duration(None, "store_timeout", &file.store_timeout, store_defaults.timeout)?,
     };
     if store.timeout.is_zero() {
@@ -395,22 +335,6 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         store,
         credential_group: workspaces::ENV_GROUP.to_string(),
     })
-}
-
-/// `--out`: `-` for stdout, a bucket URL (`s3://`, `gs://`, `az://`), or a folder.
-pub fn destination(out: Option<PathBuf>) -> Result<Destination, ConfigError> {
-    let Some(out) = out else {
-        return Ok(Destination::Dir(PathBuf::from(DEFAULT_OUT)));
-    };
-    if out.as_os_str() == "-" {
-        return Ok(Destination::Stdout);
-    }
-    match out.to_str().filter(|t| BucketUrl::looks_like_url(t)) {
-        Some(text) => BucketUrl::parse(text)
-            .map(Destination::Bucket)
-            .map_err(|e| bad(format!("--out: {e}"))),
-        None => Ok(Destination::Dir(out)),
-    }
 }
 
 /// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.

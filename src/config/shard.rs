@@ -20,9 +20,18 @@ impl FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Shard, String> {
         let usage = "write INDEX/COUNT, e.g. 0/3 for the first of three shards (INDEX counts from 0)";
-        let (index, count) = s.trim().split_once('/').ok_or_else(|| format!("'{s}' is not a shard: {usage}"))?;
-        let index: u32 = index.trim().parse().map_err(|_| format!("'{s}' is not a shard: {usage}"))?;
-        let count: u32 = count.trim().parse().map_err(|_| format!("'{s}' is not a shard: {usage}"))?;
+        let (index, count) = s
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| format!("'{s}' is not a shard: {usage}"))?;
+        let index: u32 = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not a shard: {usage}"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not a shard: {usage}"))?;
         if count == 0 || index >= count {
             return Err(format!("shard {index}/{count} does not exist: {usage}"));
         }
@@ -103,11 +112,19 @@ mod tests {
         let env = |name: &str| (name == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
         assert_eq!(chosen(None, Some(3), &env).unwrap(), Some(Shard { index: 1, count: 3 }));
         let none = |_: &str| None;
-        assert!(chosen(None, Some(3), &none).unwrap_err().0.contains("JOB_COMPLETION_INDEX"));
+        assert!(
+            chosen(None, Some(3), &none)
+                .unwrap_err()
+                .0
+                .contains("JOB_COMPLETION_INDEX")
+        );
         let far = |name: &str| (name == "JOB_COMPLETION_INDEX").then(|| "7".to_string());
         assert!(chosen(None, Some(3), &far).is_err());
         assert!(chosen(Some("0/2"), Some(2), &none).is_err());
-        assert_eq!(chosen(Some("1/2"), None, &none).unwrap(), Some(Shard { index: 1, count: 2 }));
+        assert_eq!(
+            chosen(Some("1/2"), None, &none).unwrap(),
+            Some(Shard { index: 1, count: 2 })
+        );
         assert!(chosen(Some("2/2"), None, &none).unwrap_err().0.contains("--shard"));
         assert_eq!(chosen(None, None, &none).unwrap(), None);
     }

@@ -1,6 +1,7 @@
 //! Tests of the configuration: precedence, validation, credentials, the example file.
 
 use super::*;
+use crate::storage::BucketUrl;
 
 fn creds() -> Credentials {
     Credentials {
@@ -211,10 +212,17 @@ fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
     let first = load_all(&args("0/2"), &no_env).expect("shard 0 needs no MODE_API_TOKEN");
     let names: Vec<&str> = first.iter().map(|s| s.workspace.as_str()).collect();
     assert_eq!(names, ["a", "c"]);
-    assert!(first.iter().all(|s| s.client.credentials.token.expose_secret() == "team1-token"));
+    assert!(
+        first
+            .iter()
+            .all(|s| s.client.credentials.token.expose_secret() == "team1-token")
+    );
     assert_eq!(first[0].credential_group, first[1].credential_group);
     let err = load_all(&args("1/2"), &no_env).unwrap_err().0;
-    assert!(err.contains("MODE_API_TOKEN is not set"), "d uses the environment's credentials: {err}");
+    assert!(
+        err.contains("MODE_API_TOKEN is not set"),
+        "d uses the environment's credentials: {err}"
+    );
     let env = |name: &str| match name {
         "MODE_API_TOKEN" => Some("env-token".to_string()),
         "MODE_API_SECRET" => Some("env-secret".to_string()),
@@ -227,7 +235,10 @@ fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
         .collect();
     assert_eq!(got, [("b", "team2-token"), ("d", "env-token")]);
     assert_ne!(second[0].credential_group, second[1].credential_group);
-    assert!(load_all(&args("5/6"), &env).unwrap().is_empty(), "a shard with no group is empty");
+    assert!(
+        load_all(&args("5/6"), &env).unwrap().is_empty(),
+        "a shard with no group is empty"
+    );
     // A flag naming a workspace of the list takes its credential files.
     let flagged = RunArgs {
         config: Some(config.clone()),

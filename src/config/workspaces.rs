@@ -19,7 +19,8 @@ use secrecy::SecretString;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{ConfigError, bad};
+use super::{ConfigError, FileConfig, bad};
+use crate::cli::RunArgs;
 use crate::mode::Credentials;
 
 /// The group of workspaces whose credentials come from the environment.
@@ -70,7 +71,10 @@ fn read_secret(workspace: &str, key: &str, path: &Path) -> Result<SecretString, 
     })?;
     let value = text.trim();
     if value.is_empty() {
-        return Err(bad(format!("the {key} of workspace '{workspace}' ({}) is empty", path.display())));
+        return Err(bad(format!(
+            "the {key} of workspace '{workspace}' ({}) is empty",
+            path.display()
+        )));
     }
     Ok(SecretString::from(value.to_string()))
 }
@@ -134,6 +138,63 @@ pub fn deserialize_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Op
     deserializer.deserialize_seq(List)
 }
 
+/// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
+pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
+    Ok(entries(args, file)?.into_iter().map(|e| e.name).collect())
+}
+
+/// The workspaces to audit with their credential files: names from the flags take the files the
+/// config file's `workspaces` gives them, if any.
+pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>, ConfigError> {
+    let listed = file.workspaces.clone().unwrap_or_default();
+    if file.workspaces.is_some() && file.workspace.is_some() {
+        return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
+    }
+    let named: Vec<WorkspaceEntry> = if !args.workspace.is_empty() {
+        args.workspace
+            .iter()
+            .map(|name| {
+                let name = name.trim();
+                listed
+                    .iter()
+                    .find(|e| e.name.trim() == name)
+                    .cloned()
+                    .unwrap_or_else(|| WorkspaceEntry::named(name))
+            })
+            .collect()
+    } else if file.workspaces.is_some() {
+        listed
+    } else {
+        file.workspace.iter().map(WorkspaceEntry::named).collect()
+    };
+    let mut out: Vec<WorkspaceEntry> = Vec::new();
+    for mut entry in named {
+        entry.name = entry.name.trim().to_string();
+        if entry.name.is_empty() {
+            continue;
+        }
+        check_workspace(&entry.name)?;
+        if !out.iter().any(|e| e.name == entry.name) {
+            out.push(entry);
+        }
+    }
+    if out.is_empty() {
+        return Err(bad(
+            "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
+        ));
+    }
+    Ok(out)
+}
+
+fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
+    if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
+        return Err(bad(format!(
+            "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
+        )));
+    }
+    Ok(())
+}
+
 /// Entries grouped by credential group, groups in the order they first appear.
 pub fn groups(entries: Vec<WorkspaceEntry>) -> Vec<(String, Vec<WorkspaceEntry>)> {
     let mut out: Vec<(String, Vec<WorkspaceEntry>)> = Vec::new();
@@ -150,7 +211,6 @@ pub fn groups(entries: Vec<WorkspaceEntry>) -> Vec<(String, Vec<WorkspaceEntry>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::FileConfig;
 
     #[test]
     fn names_and_tables_mix_and_tables_group_by_token_file() {
@@ -214,7 +274,10 @@ workspaces = [
             files: Some((dir.path().join("nope"), dir.path().join("secret"))),
         };
         let err = missing.credentials().unwrap_err().0;
-        assert!(err.contains("token_file of workspace 'b'") && err.contains("nope"), "{err}");
+        assert!(
+            err.contains("token_file of workspace 'b'") && err.contains("nope"),
+            "{err}"
+        );
         assert_eq!(WorkspaceEntry::named("c").credentials().unwrap().map(|_| ()), None);
     }
 }

@@ -44,7 +44,10 @@ pub async fn publish_to_bucket(
                 ),
                 Err(e) => format!("and it could not be kept locally either: {e:#}"),
             };
-            Err(error.context(format!("could not publish the snapshot to {}; {kept}", bucket.show(&[ws]))))
+            Err(error.context(format!(
+                "could not publish the snapshot to {}; {kept}",
+                bucket.show(&[ws])
+            )))
         }
     }
 }
@@ -87,8 +90,12 @@ async fn free_name(bucket: &Bucket, ws: &str, stamp: &str) -> Result<String> {
         }
         if !bucket.is_complete(ws, &name).await? {
             match bucket.delete_below(&[ws, &name], &[]).await {
-                Ok(n) => tracing::info!(folder = %bucket.show(&[ws, &name]), objects = n, "replacing an unfinished upload"),
-                Err(e) => tracing::warn!(error = %e, "could not delete the leftovers of an unfinished upload; overwriting"),
+                Ok(n) => {
+                    tracing::info!(folder = %bucket.show(&[ws, &name]), objects = n, "replacing an unfinished upload")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not delete the leftovers of an unfinished upload; overwriting")
+                }
             }
             return Ok(name);
         }

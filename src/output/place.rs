@@ -108,9 +108,7 @@ impl Place {
             Err(error) => {
                 let keep = unpublished_root().join(workspace);
                 let kept = std::fs::create_dir_all(&keep).is_ok()
-                    && names
-                        .iter()
-                        .all(|n| std::fs::copy(dir.join(n), keep.join(n)).is_ok());
+                    && names.iter().all(|n| std::fs::copy(dir.join(n), keep.join(n)).is_ok());
                 let hint = if kept {
                     format!(
                         "the checkpoint is kept in {} (run with --out {} to resume from it)",
@@ -180,7 +178,13 @@ impl Place {
     }
 
     /// Publishes the snapshot; returns its folder, or its URL in a bucket.
-    pub async fn publish(&self, snapshot: &Snapshot, formats: Formats, cells: Cells, owner_digests: bool) -> Result<PathBuf> {
+    pub async fn publish(
+        &self,
+        snapshot: &Snapshot,
+        formats: Formats,
+        cells: Cells,
+        owner_digests: bool,
+    ) -> Result<PathBuf> {
         match self {
             Place::Folder(out) => publish(out, snapshot, formats, cells, owner_digests),
             Place::Bucket { bucket, .. } => publish_to_bucket(bucket, snapshot, formats, cells, owner_digests).await,

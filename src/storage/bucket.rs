@@ -71,7 +71,10 @@ impl Bucket {
                 let mut b = AmazonS3Builder::from_env()
                     .with_bucket_name(&url.bucket)
                     .with_retry(retry);
-                for (key, value) in [(ClientConfigKey::Timeout, &timeout), (ClientConfigKey::ConnectTimeout, &connect)] {
+                for (key, value) in [
+                    (ClientConfigKey::Timeout, &timeout),
+                    (ClientConfigKey::ConnectTimeout, &connect),
+                ] {
                     let key = AmazonS3ConfigKey::Client(key);
                     if b.get_config_value(&key).is_none() {
                         b = b.with_config(key, value);
@@ -83,7 +86,10 @@ impl Bucket {
                 let mut b = GoogleCloudStorageBuilder::from_env()
                     .with_bucket_name(&url.bucket)
                     .with_retry(retry);
-                for (key, value) in [(ClientConfigKey::Timeout, &timeout), (ClientConfigKey::ConnectTimeout, &connect)] {
+                for (key, value) in [
+                    (ClientConfigKey::Timeout, &timeout),
+                    (ClientConfigKey::ConnectTimeout, &connect),
+                ] {
                     let key = GoogleConfigKey::Client(key);
                     if b.get_config_value(&key).is_none() {
                         b = b.with_config(key, value);
@@ -95,7 +101,10 @@ impl Bucket {
                 let mut b = MicrosoftAzureBuilder::from_env()
                     .with_container_name(&url.bucket)
                     .with_retry(retry);
-                for (key, value) in [(ClientConfigKey::Timeout, &timeout), (ClientConfigKey::ConnectTimeout, &connect)] {
+                for (key, value) in [
+                    (ClientConfigKey::Timeout, &timeout),
+                    (ClientConfigKey::ConnectTimeout, &connect),
+                ] {
                     let key = AzureConfigKey::Client(key);
                     if b.get_config_value(&key).is_none() {
                         b = b.with_config(key, value);
@@ -215,9 +224,8 @@ impl Bucket {
     /// Uploads a local file, streamed: in one request up to the part size, else as a multipart
     /// upload (aborted if it fails, so no stray parts are left behind). Returns its size.
     pub async fn upload(&self, local: &Path, parts: &[&str]) -> Result<u64, StoreError> {
-        let local_fail = |e: std::io::Error| {
-            StoreError::local(format!("read {} to upload it", local.display()), self.root(), e)
-        };
+        let local_fail =
+            |e: std::io::Error| StoreError::local(format!("read {} to upload it", local.display()), self.root(), e);
         let mut file = tokio::fs::File::open(local).await.map_err(local_fail)?;
         let size = file.metadata().await.map_err(local_fail)?.len();
         let key = self.url.key(parts);
@@ -273,9 +281,8 @@ impl Bucket {
     /// that is renamed into place once whole. Returns its size.
     pub async fn download(&self, parts: &[&str], local: &Path) -> Result<u64, StoreError> {
         let dir = crate::atomic::folder(local).to_path_buf();
-        let local_fail = |e: &dyn std::fmt::Display| {
-            StoreError::local(format!("write {}", local.display()), self.root(), e)
-        };
+        let local_fail =
+            |e: &dyn std::fmt::Display| StoreError::local(format!("write {}", local.display()), self.root(), e);
         tokio::fs::create_dir_all(&dir).await.map_err(|e| local_fail(&e))?;
         let temp = tempfile::Builder::new()
             .prefix(".download-")

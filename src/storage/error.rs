@@ -128,7 +128,10 @@ fn classify(text: &str) -> Cause {
         (Some(403), _) => Cause::Permission(code_or("HTTP 403")),
         (Some(404), _) if text.contains("bucket does not exist") => Cause::MissingBucket,
         (Some(404), _) => Cause::NotFound,
-        (Some(s), _) => Cause::Other(format!("the store answered HTTP {s}{}", code.map(|c| format!(" ({c})")).unwrap_or_default())),
+        (Some(s), _) => Cause::Other(format!(
+            "the store answered HTTP {s}{}",
+            code.map(|c| format!(" ({c})")).unwrap_or_default()
+        )),
         (None, _) if UNREACHABLE.iter().any(|w| text.contains(w)) => Cause::Unreachable(short(text)),
         (None, _) if text.contains("credential") || text.contains("Credential") => Cause::Credentials(short(text)),
         (None, _) => Cause::Other(short(text)),
@@ -249,7 +252,9 @@ mod tests {
     #[test]
     fn store_answers_map_to_what_to_fix() {
         let body = |status: &str, code: &str| {
-            format!("Error performing GET http://127.0.0.1:9/b in 2ms - Server returned non-2xx status code: {status}: <?xml version=\"1.0\"?><Error><Code>{code}</Code><CanonicalRequest>x-amz-security-token:TOKEN</CanonicalRequest></Error>")
+            format!(
+                "Error performing GET http://127.0.0.1:9/b in 2ms - Server returned non-2xx status code: {status}: <?xml version=\"1.0\"?><Error><Code>{code}</Code><CanonicalRequest>x-amz-security-token:TOKEN</CanonicalRequest></Error>"
+            )
         };
         assert_eq!(cause(&body("404 Not Found", "NoSuchBucket")), Cause::MissingBucket);
         assert_eq!(
@@ -260,17 +265,30 @@ mod tests {
             cause(&body("403 Forbidden", "SignatureDoesNotMatch")),
             Cause::Credentials("SignatureDoesNotMatch".into())
         );
-        assert_eq!(cause(&body("403 Forbidden", "AccessDenied")), Cause::Permission("AccessDenied".into()));
-        assert_eq!(cause("status code: 403 Forbidden: "), Cause::Permission("HTTP 403".into()));
+        assert_eq!(
+            cause(&body("403 Forbidden", "AccessDenied")),
+            Cause::Permission("AccessDenied".into())
+        );
+        assert_eq!(
+            cause("status code: 403 Forbidden: "),
+            Cause::Permission("HTTP 403".into())
+        );
         assert_eq!(
             cause("status code: 404 Not Found: {\"error\":{\"message\":\"The specified bucket does not exist.\"}}"),
             Cause::MissingBucket
         );
         assert!(matches!(
-            cause("Error performing PUT http://127.0.0.1:9/b/k in 1s, after 3 retries - HTTP error: error sending request"),
+            cause(
+                "Error performing PUT http://127.0.0.1:9/b/k in 1s, after 3 retries - HTTP error: error sending request"
+            ),
             Cause::Unreachable(_)
         ));
-        let e = StoreError::from_store("upload x".into(), "s3://b".into(), "s3:PutObject", &generic(&body("403 Forbidden", "AccessDenied")));
+        let e = StoreError::from_store(
+            "upload x".into(),
+            "s3://b".into(),
+            "s3:PutObject",
+            &generic(&body("403 Forbidden", "AccessDenied")),
+        );
         let text = e.to_string();
         assert!(text.contains("grant s3:PutObject on s3://b"), "{text}");
         assert!(!text.contains("TOKEN"), "the body is never shown: {text}");
@@ -288,7 +306,10 @@ mod tests {
             path: "p".into(),
             source: "status code: 404 Not Found: <Error><Code>NoSuchBucket</Code></Error>".into(),
         };
-        assert_eq!(StoreError::from_store("read".into(), "s3://b".into(), "", &bucket).cause, Cause::MissingBucket);
+        assert_eq!(
+            StoreError::from_store("read".into(), "s3://b".into(), "", &bucket).cause,
+            Cause::MissingBucket
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@ impl Bucket {
     /// Uploads every file below `local` (recursively, dot-files left out) under `parts`, then the
     /// marker. Until the marker is written, readers see an unfinished folder.
     pub async fn upload_folder(&self, local: &Path, parts: &[&str], info: &MarkerInfo) -> Result<Marker, StoreError> {
-        let names = files_below(local)
-            .map_err(|e| StoreError::local(format!("list {}", local.display()), self.root(), e))?;
+        let names =
+            files_below(local).map_err(|e| StoreError::local(format!("list {}", local.display()), self.root(), e))?;
         self.upload_files(local, &names, parts, info).await
     }
 

@@ -123,7 +123,8 @@ pub async fn fetch_snapshot_url(
     settings: &super::StoreSettings,
     into: &Path,
 ) -> Result<PathBuf, SnapshotUrlError> {
-    let expected = "give a snapshot URL: s3://BUCKET/PREFIX/<workspace>/<time> or s3://BUCKET/PREFIX/<workspace>/latest";
+    let expected =
+        "give a snapshot URL: s3://BUCKET/PREFIX/<workspace>/<time> or s3://BUCKET/PREFIX/<workspace>/latest";
     let not = |msg: String| SnapshotUrlError::NotASnapshot(msg);
     let mut url = super::BucketUrl::parse(text).map_err(|e| not(format!("{e}; {expected}")))?;
     if url.prefix.last().is_some_and(|l| l == "snapshot.json") {
@@ -139,15 +140,20 @@ pub async fn fetch_snapshot_url(
         _ => SnapshotUrlError::Store(e),
     };
     let name = if last == LATEST {
-        bucket
-            .latest(&workspace)
-            .await
-            .map_err(store)?
-            .ok_or_else(|| not(format!("{text} does not exist: nothing is published in {} yet", bucket.show(&[&workspace]))))?
+        bucket.latest(&workspace).await.map_err(store)?.ok_or_else(|| {
+            not(format!(
+                "{text} does not exist: nothing is published in {} yet",
+                bucket.show(&[&workspace])
+            ))
+        })?
     } else {
         last
     };
-    match bucket.fetch_snapshot_json(&workspace, &name, into).await.map_err(store)? {
+    match bucket
+        .fetch_snapshot_json(&workspace, &name, into)
+        .await
+        .map_err(store)?
+    {
         Some(path) => Ok(path),
         None => match bucket.marker(&[&workspace, &name]).await.map_err(store)? {
             None => Err(not(format!(

@@ -137,7 +137,10 @@ async fn latest_names_a_folder() {
     let (bucket, _) = bucket();
     assert_eq!(bucket.latest("acme").await.unwrap(), None);
     bucket.set_latest("acme", "20261128T032200Z").await.unwrap();
-    assert_eq!(bucket.latest("acme").await.unwrap().as_deref(), Some("20261128T032200Z"));
+    assert_eq!(
+        bucket.latest("acme").await.unwrap().as_deref(),
+        Some("20261128T032200Z")
+    );
 }
 
 #[tokio::test]
@@ -188,7 +191,10 @@ async fn a_checkpoint_is_replaced_whole_downloaded_and_removed() {
         .unwrap();
     assert_eq!(
         keys(&memory).await,
-        ["mode/acme/.checkpoint/.checkpoint.json", "mode/acme/.checkpoint/_COMPLETE"],
+        [
+            "mode/acme/.checkpoint/.checkpoint.json",
+            "mode/acme/.checkpoint/_COMPLETE"
+        ],
         "the old checkpoint's files are gone"
     );
     let other = tempfile::tempdir().unwrap();
@@ -213,5 +219,8 @@ async fn a_missing_object_is_none_not_an_error() {
         .await
         .unwrap_err();
     assert!(err.is_not_found());
-    assert!(err.to_string().contains("s3://audit/mode/acme/x/snapshot.json"), "{err}");
+    assert!(
+        err.to_string().contains("s3://audit/mode/acme/x/snapshot.json"),
+        "{err}"
+    );
 }

@@ -79,11 +79,7 @@ impl BucketUrl {
         if authority.is_empty() {
             return Err(format!("'{text}' names no bucket: {accepted}"));
         }
-        let prefix: Vec<String> = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let prefix: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
         if let Some(bad) = prefix.iter().find(|s| *s == "." || *s == "..") {
             return Err(format!("'{text}' has a '{bad}' segment: write the prefix out in full"));
         }
@@ -157,7 +153,10 @@ mod tests {
         assert_eq!(url.bucket, "audit-bucket");
         assert_eq!(url.prefix, ["mode", "nightly"]);
         assert_eq!(url.to_string(), "s3://audit-bucket/mode/nightly");
-        assert_eq!(url.key(&["acme", "20261128T032200Z/reports.csv"]).as_ref(), "mode/nightly/acme/20261128T032200Z/reports.csv");
+        assert_eq!(
+            url.key(&["acme", "20261128T032200Z/reports.csv"]).as_ref(),
+            "mode/nightly/acme/20261128T032200Z/reports.csv"
+        );
         assert_eq!(BucketUrl::parse("gs://b").unwrap().provider, Provider::Gcs);
         assert_eq!(BucketUrl::parse("az://container/x").unwrap().provider, Provider::Azure);
         assert_eq!(BucketUrl::parse("S3A://b/p").unwrap().provider, Provider::S3);
@@ -167,9 +166,15 @@ mod tests {
     #[test]
     fn rejects_what_it_cannot_use_and_says_what_it_accepts() {
         let err = BucketUrl::parse("ftp://b/p").unwrap_err();
-        assert!(err.contains("not a supported object store") && err.contains("s3://BUCKET/PREFIX"), "{err}");
+        assert!(
+            err.contains("not a supported object store") && err.contains("s3://BUCKET/PREFIX"),
+            "{err}"
+        );
         let err = BucketUrl::parse("s3://AKIA:secret@bucket/p").unwrap_err();
-        assert!(err.contains("must not carry credentials") && !err.contains("secret@"), "{err}");
+        assert!(
+            err.contains("must not carry credentials") && !err.contains("secret@"),
+            "{err}"
+        );
         assert!(BucketUrl::parse("s3:///p").unwrap_err().contains("names no bucket"));
         assert!(BucketUrl::parse("s3://b/../x").unwrap_err().contains("'..'"));
         assert!(BucketUrl::parse("s3://b/p?versionId=1").is_err());

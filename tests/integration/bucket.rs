@@ -22,7 +22,11 @@ use moto::{BUCKET, Keys};
 const FAST_STORE: &str = "store_max_retries = 1\nstore_retry_timeout = \"2s\"\nstore_timeout = \"5s\"\n";
 
 /// The binary's environment: the stand-in's credentials, the store's, and a temporary folder.
-fn env(config: &mode_audit::sim::SimConfig, store: Vec<(&'static str, String)>, tmp: &Path) -> Vec<(&'static str, String)> {
+fn env(
+    config: &mode_audit::sim::SimConfig,
+    store: Vec<(&'static str, String)>,
+    tmp: &Path,
+) -> Vec<(&'static str, String)> {
     let mut env = creds(config);
     env.extend(store);
     env.push(("TMPDIR", tmp.display().to_string()));
@@ -39,11 +43,24 @@ async fn run_into(cwd: &Path, sim_url: &str, out: &str, extra: &[&str], env: &[(
 
 /// Object names below `acme/` in the bucket.
 async fn names(bucket: &Bucket) -> Vec<String> {
-    bucket.objects(&["acme"]).await.unwrap().into_iter().map(|(n, _)| n).collect()
+    bucket
+        .objects(&["acme"])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
 }
 
 async fn text(bucket: &Bucket, parts: &[&str]) -> String {
-    String::from_utf8(bucket.get(parts).await.unwrap().unwrap_or_else(|| panic!("{parts:?} missing"))).unwrap()
+    String::from_utf8(
+        bucket
+            .get(parts)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{parts:?} missing")),
+    )
+    .unwrap()
 }
 
 fn rows(csv_text: &str) -> Vec<HashMap<String, String>> {
@@ -51,12 +68,25 @@ fn rows(csv_text: &str) -> Vec<HashMap<String, String>> {
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     reader
         .records()
-        .map(|r| headers.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 
 /// Uploads `snapshot_json` (edited) under an earlier time stamp, marked complete or not.
-async fn plant(bucket: &Bucket, snapshot_json: &str, days: i64, hours: i64, views_less: u64, complete: bool) -> (String, String) {
+async fn plant(
+    bucket: &Bucket,
+    snapshot_json: &str,
+    days: i64,
+    hours: i64,
+    views_less: u64,
+    complete: bool,
+) -> (String, String) {
     let mut json: serde_json::Value = serde_json::from_str(snapshot_json).unwrap();
     let started = chrono::DateTime::parse_from_rfc3339(json["started_at"].as_str().unwrap()).unwrap();
     let earlier = (started - chrono::Duration::days(days) - chrono::Duration::hours(hours)).with_timezone(&chrono::Utc);
@@ -77,7 +107,10 @@ async fn plant(bucket: &Bucket, snapshot_json: &str, days: i64, hours: i64, view
             status: "complete".into(),
             started_at: started_at.clone(),
         };
-        bucket.upload_folder(dir.path(), &["acme", &stamp], &info).await.unwrap();
+        bucket
+            .upload_folder(dir.path(), &["acme", &stamp], &info)
+            .await
+            .unwrap();
     } else {
         bucket
             .upload(&dir.path().join("snapshot.json"), &["acme", &stamp, "snapshot.json"])
@@ -89,7 +122,10 @@ async fn plant(bucket: &Bucket, snapshot_json: &str, days: i64, hours: i64, view
 
 fn assert_no_secret(o: &Output, keys: &Keys) {
     let all = format!("{}{}", stderr(o), String::from_utf8_lossy(&o.stdout));
-    assert!(!all.contains(&keys.secret), "the secret key appears in the output:\n{all}");
+    assert!(
+        !all.contains(&keys.secret),
+        "the secret key appears in the output:\n{all}"
+    );
 }
 
 #[tokio::test]
@@ -106,13 +142,36 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
     assert_eq!(code(&first), 0, "{}", stderr(&first));
     assert_no_secret(&first, &moto.admin);
     let stamp = text(&bucket, &["acme", "latest"]).await.trim().to_string();
-    assert!(stderr(&first).contains(&format!("{out}/acme/{stamp}")), "{}", stderr(&first));
-    let marker = bucket.marker(&["acme", &stamp]).await.unwrap().expect("the first run is marked complete");
+    assert!(
+        stderr(&first).contains(&format!("{out}/acme/{stamp}")),
+        "{}",
+        stderr(&first)
+    );
+    let marker = bucket
+        .marker(&["acme", &stamp])
+        .await
+        .unwrap()
+        .expect("the first run is marked complete");
     assert_eq!(marker.status, "complete");
     let listed: Vec<&str> = marker.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(listed, ["collections.csv", "findings.csv", "reports.csv", "schedules.csv", "snapshot.json"]);
+    assert_eq!(
+        listed,
+        [
+            "collections.csv",
+            "findings.csv",
+            "reports.csv",
+            "schedules.csv",
+            "snapshot.json"
+        ]
+    );
     assert!(!names(&bucket).await.iter().any(|n| n.starts_with(".checkpoint")));
-    assert!(std::fs::read_dir(tmp.path()).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().starts_with("mode-audit-")), "no work or staging folder is left behind");
+    assert!(
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().starts_with("mode-audit-")),
+        "no work or staging folder is left behind"
+    );
 
     // Earlier snapshots: a complete one 8 days back (5 views fewer), and a newer unfinished
     // upload 7.5 days back (100 views fewer) that history must not use.
@@ -129,26 +188,53 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
     assert_eq!(reports.len(), 87);
     let mut measured = 0;
     for r in &reports {
-        assert_eq!(r["first_seen"], old_start, "first_seen comes from the oldest complete snapshot");
+        assert_eq!(
+            r["first_seen"], old_start,
+            "first_seen comes from the oldest complete snapshot"
+        );
         if let Ok(views) = r["view_count"].parse::<u64>()
             && views > 5
         {
-            assert_eq!(r["views_7d"], "5", "measured against the complete snapshot, not the unfinished one");
+            assert_eq!(
+                r["views_7d"], "5",
+                "measured against the complete snapshot, not the unfinished one"
+            );
             measured += 1;
         }
     }
     assert!(measured > 0, "some reports have a view count to measure");
 
+    for (name, _) in bucket.objects(&["acme"]).await.unwrap() {
+        let object = bucket.get(&["acme", &name]).await.unwrap().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&object).contains(&moto.admin.secret),
+            "the secret key is in {name}"
+        );
+    }
+
     // diff takes bucket URLs, latest included; an unfinished snapshot is refused (exit 2).
     let old_url = format!("{out}/acme/{stamp}");
     let new_url = format!("{out}/acme/latest");
-    let o = mode_audit(tmp.path(), &["diff", &old_url, &new_url, "--out", "changes"], &env_refs(&env)).await;
+    let o = mode_audit(
+        tmp.path(),
+        &["diff", &old_url, &new_url, "--out", "changes"],
+        &env_refs(&env),
+    )
+    .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains(&format!("old  {old_url}")) && table.contains(&format!("new  {new_url}")), "{table}");
+    assert!(
+        table.contains(&format!("old  {old_url}")) && table.contains(&format!("new  {new_url}")),
+        "{table}"
+    );
     assert!(table.contains("reports added                0"), "{table}");
     assert!(tmp.path().join("changes/diff.csv").is_file());
-    let o = mode_audit(tmp.path(), &["diff", &format!("{out}/acme/{unfinished}"), &new_url], &env_refs(&env)).await;
+    let o = mode_audit(
+        tmp.path(),
+        &["diff", &format!("{out}/acme/{unfinished}"), &new_url],
+        &env_refs(&env),
+    )
+    .await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("is not a complete snapshot"), "{}", stderr(&o));
     assert_no_secret(&o, &moto.admin);
@@ -185,13 +271,27 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let o = child.wait_with_output().await.unwrap();
     assert_eq!(code(&o), 4, "{}", stderr(&o));
-    assert!(stderr(&o).contains(&format!("checkpoint saved to {out}/acme/.checkpoint")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("checkpoint saved to {out}/acme/.checkpoint")),
+        "{}",
+        stderr(&o)
+    );
     assert_no_secret(&o, &moto.admin);
     let saved = names(&bucket).await;
-    assert!(saved.contains(&".checkpoint/.checkpoint.json".to_string()) && saved.contains(&".checkpoint/_COMPLETE".to_string()), "{saved:?}");
+    assert!(
+        saved.contains(&".checkpoint/.checkpoint.json".to_string())
+            && saved.contains(&".checkpoint/_COMPLETE".to_string()),
+        "{saved:?}"
+    );
     assert!(bucket.latest("acme").await.unwrap().is_none(), "nothing published");
     drop(first_node); // the pod is gone, and its disk with it
 
@@ -203,7 +303,10 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
     let stamp = bucket.latest("acme").await.unwrap().unwrap();
     let csv = text(&bucket, &["acme", &stamp, "reports.csv"]).await;
     assert_eq!(csv.lines().count(), 1 + 95 + 61 + 30 + 44);
-    assert!(!names(&bucket).await.iter().any(|n| n.starts_with(".checkpoint")), "the used checkpoint is removed");
+    assert!(
+        !names(&bucket).await.iter().any(|n| n.starts_with(".checkpoint")),
+        "the used checkpoint is removed"
+    );
 }
 
 #[tokio::test]
@@ -211,7 +314,9 @@ async fn a_big_file_is_uploaded_in_parts_to_s3_and_downloaded_back_whole() {
     let Some(moto) = moto::start().await else { return };
     let bucket = moto.bucket("parts");
     let dir = tempfile::tempdir().unwrap();
-    let body: Vec<u8> = (0..(mode_audit::storage::PART_SIZE * 2 + 12_345)).map(|i| (i % 253) as u8).collect();
+    let body: Vec<u8> = (0..(mode_audit::storage::PART_SIZE * 2 + 12_345))
+        .map(|i| (i % 253) as u8)
+        .collect();
     std::fs::write(dir.path().join("reports.jsonl"), &body).unwrap();
     let size = bucket
         .upload(&dir.path().join("reports.jsonl"), &["acme", "x", "reports.jsonl"])
@@ -220,5 +325,8 @@ async fn a_big_file_is_uploaded_in_parts_to_s3_and_downloaded_back_whole() {
     assert_eq!(size, body.len() as u64);
     let back = dir.path().join("back.jsonl");
     bucket.download(&["acme", "x", "reports.jsonl"], &back).await.unwrap();
-    assert!(std::fs::read(&back).unwrap() == body, "the downloaded file is the uploaded one");
+    assert!(
+        std::fs::read(&back).unwrap() == body,
+        "the downloaded file is the uploaded one"
+    );
 }

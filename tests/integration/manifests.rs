@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
+use mode_audit::cli::RunArgs;
 use mode_audit::config::shard::{Shard, pick};
 use mode_audit::config::workspaces::groups;
-use mode_audit::cli::RunArgs;
 use mode_audit::config::{FileConfig, entries};
 use serde::Deserialize;
 use serde_norway::Value;
@@ -34,28 +34,47 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// The value after `flag` in `args`.
 fn after<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 /// Checks a bucket CronJob; returns its job spec and container.
 fn check_bucket_cronjob<'a>(name: &str, text: &str, docs: &'a [Value]) -> (&'a Value, &'a Value) {
-    assert!(!text.contains("persistentVolumeClaim") && kind(docs, "PersistentVolumeClaim").is_empty(), "{name} uses a PVC");
+    assert!(
+        !text.contains("persistentVolumeClaim") && kind(docs, "PersistentVolumeClaim").is_empty(),
+        "{name} uses a PVC"
+    );
     let accounts = kind(docs, "ServiceAccount");
     assert_eq!(accounts.len(), 1, "{name}: one service account");
     let account = accounts[0];
     let role = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as_str();
-    assert!(role.is_some_and(|r| r.starts_with("arn:aws:iam::")), "{name}: the IRSA annotation");
+    assert!(
+        role.is_some_and(|r| r.starts_with("arn:aws:iam::")),
+        "{name}: the IRSA annotation"
+    );
     let cron = kind(docs, "CronJob");
     assert_eq!(cron.len(), 1);
     let job = &cron[0]["spec"]["jobTemplate"]["spec"];
     let pod = &job["template"]["spec"];
-    assert_eq!(pod["serviceAccountName"], account["metadata"]["name"], "{name}: the pod runs as the annotated account");
+    assert_eq!(
+        pod["serviceAccountName"], account["metadata"]["name"],
+        "{name}: the pod runs as the annotated account"
+    );
     let container = &pod["containers"][0];
     let args = strings(&container["args"]);
     assert_eq!(args[0], "run");
-    assert!(after(&args, "--out").is_some_and(|o| o.starts_with("s3://")), "{name}: --out s3://... in {args:?}");
+    assert!(
+        after(&args, "--out").is_some_and(|o| o.starts_with("s3://")),
+        "{name}: --out s3://... in {args:?}"
+    );
     // The only writable disk is an emptyDir, and TMPDIR points at it.
-    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"].as_bool(), Some(true), "{name}");
+    assert_eq!(
+        container["securityContext"]["readOnlyRootFilesystem"].as_bool(),
+        Some(true),
+        "{name}"
+    );
     let tmp = pod["volumes"]
         .as_sequence()
         .unwrap()
@@ -75,8 +94,18 @@ fn check_bucket_cronjob<'a>(name: &str, text: &str, docs: &'a [Value]) -> (&'a V
         .find(|e| e["name"].as_str() == Some("TMPDIR"))
         .expect("TMPDIR is set");
     assert_eq!(tmpdir["value"], mount["mountPath"], "{name}: TMPDIR is the emptyDir");
-    let env_names: Vec<&str> = container["env"].as_sequence().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
-    assert!(!env_names.iter().any(|n| n.starts_with("AWS_SECRET") || *n == "AWS_ACCESS_KEY_ID"), "{name}: no static keys");
+    let env_names: Vec<&str> = container["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(
+        !env_names
+            .iter()
+            .any(|n| n.starts_with("AWS_SECRET") || *n == "AWS_ACCESS_KEY_ID"),
+        "{name}: no static keys"
+    );
     (job, container)
 }
 
@@ -92,7 +121,10 @@ fn the_bucket_cronjob_needs_no_volume_claim_and_shows_each_cloud_s_workload_iden
     // --max-duration stops before the deadline kills the pod, so the checkpoint reaches the bucket.
     let max: std::time::Duration = humantime::parse_duration(after(&args, "--max-duration").unwrap()).unwrap();
     let deadline = job["activeDeadlineSeconds"].as_u64().unwrap();
-    assert!(max.as_secs() < deadline, "--max-duration {max:?} under activeDeadlineSeconds {deadline}");
+    assert!(
+        max.as_secs() < deadline,
+        "--max-duration {max:?} under activeDeadlineSeconds {deadline}"
+    );
 }
 
 #[test]
@@ -102,8 +134,16 @@ fn the_indexed_job_runs_one_pod_per_shard_and_mounts_every_credential_its_config
     assert_eq!(job["completionMode"].as_str(), Some("Indexed"));
     let args = strings(&container["args"]);
     let shards: u32 = after(&args, "--shards").expect("--shards").parse().unwrap();
-    assert_eq!(job["completions"].as_u64(), Some(shards as u64), "completions = --shards");
-    assert_eq!(job["parallelism"].as_u64(), Some(shards as u64), "parallelism = --shards");
+    assert_eq!(
+        job["completions"].as_u64(),
+        Some(shards as u64),
+        "completions = --shards"
+    );
+    assert_eq!(
+        job["parallelism"].as_u64(),
+        Some(shards as u64),
+        "parallelism = --shards"
+    );
 
     // The config file comes from the ConfigMap mounted where --config points.
     let config_path = after(&args, "--config").expect("--config");
@@ -123,7 +163,10 @@ fn the_indexed_job_runs_one_pod_per_shard_and_mounts_every_credential_its_config
     let config = FileConfig::parse(map["data"][file_name].as_str().unwrap()).expect("the config parses");
 
     // Every token and secret file is in a mounted Secret of this manifest.
-    let secrets: Vec<&str> = kind(&docs, "Secret").iter().filter_map(|s| s["metadata"]["name"].as_str()).collect();
+    let secrets: Vec<&str> = kind(&docs, "Secret")
+        .iter()
+        .filter_map(|s| s["metadata"]["name"].as_str())
+        .collect();
     let listed = entries(&RunArgs::default(), &config).unwrap();
     for entry in &listed {
         let (token, secret) = entry.files.as_ref().expect("each workspace names its credential files");

@@ -67,7 +67,11 @@ mod tests {
 
     #[test]
     fn the_findings_window_adds_its_own_baseline() {
-        let times = [at("2026-11-27T03:00:00Z"), at("2026-11-14T03:00:00Z"), at("2026-11-01T03:00:00Z")];
+        let times = [
+            at("2026-11-27T03:00:00Z"),
+            at("2026-11-14T03:00:00Z"),
+            at("2026-11-01T03:00:00Z"),
+        ];
         let mut got = wanted(&times, "2026-11-28T03:00:00Z", Duration::from_secs(14 * 86_400));
         got.sort();
         assert_eq!(got, vec![0, 1, 2]);

@@ -21,15 +21,25 @@ async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_noth
     let o = run_into(tmp.path(), &url, &out, &[], &env_before).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("could not publish the snapshot") && err.contains("cannot reach the object store"), "{err}");
+    assert!(
+        err.contains("could not publish the snapshot") && err.contains("cannot reach the object store"),
+        "{err}"
+    );
     let kept = tmp.path().join("mode-audit-unpublished/acme");
-    assert!(err.contains(&kept.display().to_string()), "the message names the local copy: {err}");
+    assert!(
+        err.contains(&kept.display().to_string()),
+        "the message names the local copy: {err}"
+    );
     let folders: Vec<_> = std::fs::read_dir(&kept).unwrap().flatten().collect();
     assert_eq!(folders.len(), 1);
     let csv = std::fs::read_to_string(folders[0].path().join("reports.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 87, "every record is kept");
     assert!(!err.contains(&moto.admin.secret));
-    assert_eq!(names(&bucket).await, [".write-check"], "nothing of the snapshot reached the bucket");
+    assert_eq!(
+        names(&bucket).await,
+        [".write-check"],
+        "nothing of the snapshot reached the bucket"
+    );
 
     // Down halfway through: some files are up, the marker and latest are not.
     let halfway = moto::proxy(moto.addr, "/snapshot.json").await;
@@ -39,8 +49,14 @@ async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_noth
     let partial = bucket.snapshot_names("acme").await.unwrap();
     assert_eq!(partial.len(), 1);
     let uploaded = names(&bucket).await;
-    assert!(uploaded.contains(&format!("{}/reports.csv", partial[0])), "{uploaded:?}");
-    assert!(!uploaded.iter().any(|n| n.ends_with("_COMPLETE") || n == "latest"), "{uploaded:?}");
+    assert!(
+        uploaded.contains(&format!("{}/reports.csv", partial[0])),
+        "{uploaded:?}"
+    );
+    assert!(
+        !uploaded.iter().any(|n| n.ends_with("_COMPLETE") || n == "latest"),
+        "{uploaded:?}"
+    );
 
     // The next run, with the store back, takes nothing from the unfinished upload.
     let env_direct = env(&config, moto.env(&moto.admin), tmp.path());
@@ -71,7 +87,9 @@ async fn refused(moto: &moto::Moto, out: &str, keys: &Keys) -> String {
 
 #[tokio::test]
 async fn a_missing_bucket_refused_keys_and_a_missing_permission_say_what_to_fix() {
-    let Some(moto) = moto::start_checking_keys().await else { return };
+    let Some(moto) = moto::start_checking_keys().await else {
+        return;
+    };
     let err = refused(&moto, "s3://no-such-bucket/mode", &moto.admin).await;
     assert!(err.contains("the bucket s3://no-such-bucket does not exist"), "{err}");
 
@@ -82,7 +100,10 @@ async fn a_missing_bucket_refused_keys_and_a_missing_permission_say_what_to_fix(
     };
     let err = refused(&moto, &out, &wrong_secret).await;
     assert!(err.contains("refused the credentials (SignatureDoesNotMatch)"), "{err}");
-    assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "the fix names the variables: {err}");
+    assert!(
+        err.contains("AWS_SECRET_ACCESS_KEY"),
+        "the fix names the variables: {err}"
+    );
 
     let unknown = Keys {
         id: "AKIAUNKNOWNKEY000000".into(),
@@ -92,5 +113,8 @@ async fn a_missing_bucket_refused_keys_and_a_missing_permission_say_what_to_fix(
     assert!(err.contains("refused the credentials (InvalidAccessKeyId)"), "{err}");
 
     let err = refused(&moto, &out, &moto.reader).await;
-    assert!(err.contains("not allowed to do this (AccessDenied)") && err.contains("grant s3:PutObject"), "{err}");
+    assert!(
+        err.contains("not allowed to do this (AccessDenied)") && err.contains("grant s3:PutObject"),
+        "{err}"
+    );
 }

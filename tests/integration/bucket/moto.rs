@@ -98,14 +98,22 @@ async fn launch(check_keys: bool) -> Option<Moto> {
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while TcpStream::connect(addr).await.is_err() {
-        assert!(std::time::Instant::now() < deadline, "moto_server did not start within 60 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "moto_server did not start within 60 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     if !check_keys {
         moto.create_bucket().await;
         return Some(moto);
     }
-    moto.admin = moto.user("admin", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#).await;
+    moto.admin = moto
+        .user(
+            "admin",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .await;
     moto.reader = moto
         .user(
             "reader",
@@ -123,7 +131,9 @@ fn http() -> reqwest::Client {
 
 /// An Authorization header that only routes the request: moto does not check it during setup.
 fn setup_auth(service: &str) -> String {
-    format!("AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0")
+    format!(
+        "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
