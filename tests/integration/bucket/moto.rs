@@ -74,7 +74,10 @@ async fn launch(check_keys: bool) -> Option<Moto> {
     let child = match spawned {
         Ok(child) => child,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("MODE_AUDIT_REQUIRE_MOTO").is_none() => {
-            eprintln!(
+            // Written to stderr directly: the test harness swallows eprintln! of a passing test.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n!!!!!!!! SKIPPED: moto_server is not installed, so this object-storage test did not run. \
                  Install it with: pip install 'moto[server]' (set MODE_AUDIT_REQUIRE_MOTO=1 to make this a failure) !!!!!!!!\n"
             );
