@@ -63,8 +63,8 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_WORKSPACE", value_delimiter = ',')]
     pub workspace: Vec<String>,
 
-    /// Output folder (snapshots go to OUT/<workspace>/<time>/), or '-' for reports.csv on stdout. [default: snapshots]
-    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|-")]
+    /// Output folder (snapshots go to OUT/<workspace>/<time>/), a bucket URL (s3://BUCKET/PREFIX, gs://..., az://...; credentials from the provider's environment), or '-' for reports.csv on stdout. [default: snapshots]
+    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
     pub out: Option<PathBuf>,
 
     /// Formats to write, comma-separated: csv, json, jsonl, xlsx. [default: csv,json]
@@ -162,6 +162,14 @@ pub struct RunArgs {
     /// After the run, write Prometheus metrics for node-exporter's textfile collector: a folder (one mode_audit-<workspace>.prom each) or a file name the workspace is inserted into.
     #[arg(long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
+
+    /// Audit only this shard of the workspaces, INDEX/COUNT counted from 0 (workspaces sharing a token file stay together).
+    #[arg(long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
+    pub shard: Option<String>,
+
+    /// Shard count, with this pod's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
+    pub shards: Option<u32>,
 }
 
 /// `apply`: the connection flags of `run`, then its own.
@@ -208,7 +216,7 @@ pub struct UndoArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older snapshot: a snapshot folder (OUT/<workspace>/<time>, or OUT/<workspace>/latest) or its snapshot.json.
+    /// The older snapshot: a snapshot folder (OUT/<workspace>/<time>, or OUT/<workspace>/latest), its snapshot.json, or a snapshot URL (s3://BUCKET/PREFIX/<workspace>/<time> or .../latest).
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
 

@@ -10,8 +10,9 @@
 //! | settings | [`config`] | flags > environment > TOML file > defaults, validated once into [`config::Settings`] |
 //! | work | [`crawl`] | the walk (collections → reports → schedules), the pager, checkpoint and progress |
 //! | work | [`insights`] | findings, history, the keep list, the changes between two snapshots |
-//! | work | [`output`] | the CSV/JSON/JSONL writers, atomic publication of a snapshot folder, metrics |
+//! | work | [`output`] | the CSV/JSON/JSONL writers, atomic publication of a snapshot folder (or its upload to a bucket), metrics |
 //! | data | [`snapshot`] | the records a run collects, the report store, the summary, the folder layout |
+//! | data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download |
 //! | Mode | [`mode`] | the only code that knows HTTP and Mode's JSON: client, models, pacer, rate, retry |
 //! | base | [`stop`], [`atomic`] | stopping on a signal or deadline; writing a file atomically |
 //!
@@ -31,6 +32,7 @@ pub mod output;
 pub mod sim;
 pub mod snapshot;
 pub mod stop;
+pub mod storage;
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -27,10 +27,18 @@ fn main() -> std::process::ExitCode {
     runtime.block_on(dispatch(cli)).into()
 }
 
-/// The settings of every workspace named, with logging started; a usage error is printed.
+/// The settings of every workspace named (in this shard), with logging started; a usage error is
+/// printed, and so is an empty shard (exit 0).
 fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Settings>, Exit> {
     let env = |name: &str| std::env::var(name).ok();
     match config::load_all(args, &env) {
+        Ok(all) if all.is_empty() => {
+            logging::init(log_format.unwrap_or(LogFormat::Text));
+            eprintln!(
+                "mode-audit: this shard has no workspaces (there are fewer credential groups than shards); nothing to do"
+            );
+            Err(Exit::Complete)
+        }
         Ok(all) => {
             logging::init(log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
             tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
@@ -180,7 +188,7 @@ async fn dispatch(cli: Cli) -> Exit {
         }
         Command::Diff(args) => {
             logging::init(log_format.unwrap_or(LogFormat::Text));
-            match diff::diff_command(&args.old, &args.new, args.out.as_deref()) {
+            match diff::diff_command(&args.old, &args.new, args.out.as_deref()).await {
                 Ok(table) => {
                     print!("{table}");
                     Exit::Complete

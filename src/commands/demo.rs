@@ -58,6 +58,8 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         progress: true,
         log_format: None,
         insights: Default::default(),
+        store: Default::default(),
+        credential_group: crate::config::workspaces::ENV_GROUP.to_string(),
     })
 }
 

@@ -1,10 +1,12 @@
-//! `mode-audit diff`: load two snapshots, print the table of what changed, write the files if asked.
+//! `mode-audit diff`: load two snapshots (from folders or buckets), print the table of what changed, write the files if asked.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::insights::changes::{Change, Diff, Kind, NotASnapshot, diff, load};
 use crate::output::write_diff_files;
+use crate::snapshot::Snapshot;
+use crate::storage::{BucketUrl, SnapshotUrlError, StoreError, StoreSettings, fetch_snapshot_url};
 
 /// Rows shown per kind in the table; the files hold them all.
 const SHOWN: usize = 15;
@@ -18,12 +20,20 @@ pub enum DiffError {
     /// The files could not be written (exit 3).
     #[error("{0:#}")]
     Write(anyhow::Error),
+    /// A bucket holding a snapshot could not be read (exit 3).
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// `mode-audit diff OLD NEW [--out DIR]`: the table to print, after writing the files into `out` if given.
-pub fn diff_command(old: &Path, new: &Path, out: Option<&Path>) -> Result<String, DiffError> {
-    let (old_path, old) = load(old)?;
-    let (new_path, new) = load(new)?;
+/// OLD and NEW are snapshot folders or snapshot URLs (`s3://BUCKET/PREFIX/<workspace>/<time>` or `.../latest`).
+pub async fn diff_command(old: &Path, new: &Path, out: Option<&Path>) -> Result<String, DiffError> {
+    let downloads = tempfile::Builder::new()
+        .prefix("mode-audit-diff-")
+        .tempdir()
+        .map_err(|e| DiffError::Write(anyhow::Error::new(e).context("cannot create a temporary folder")))?;
+    let (old_path, old) = open(old, &downloads.path().join("old")).await?;
+    let (new_path, new) = open(new, &downloads.path().join("new")).await?;
     let d = diff(old_path, &old, new_path, &new);
     drop((old, new));
     let mut text = d.to_string();
@@ -39,6 +49,21 @@ pub fn diff_command(old: &Path, new: &Path, out: Option<&Path>) -> Result<String
         );
     }
     Ok(text)
+}
+
+/// Loads a snapshot from a folder, or downloads it from a bucket first (shown by its URL).
+async fn open(arg: &Path, into: &Path) -> Result<(PathBuf, Snapshot), DiffError> {
+    let Some(text) = arg.to_str().filter(|t| BucketUrl::looks_like_url(t)) else {
+        return Ok(load(arg)?);
+    };
+    let local = fetch_snapshot_url(text, &StoreSettings::default(), into)
+        .await
+        .map_err(|e| match e {
+            SnapshotUrlError::NotASnapshot(message) => DiffError::NotASnapshot(NotASnapshot(message)),
+            SnapshotUrlError::Store(e) => DiffError::Store(e),
+        })?;
+    let (_, snapshot) = load(&local)?;
+    Ok((PathBuf::from(text), snapshot))
 }
 
 fn title(kind: Kind) -> &'static str {

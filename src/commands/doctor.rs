@@ -1,8 +1,8 @@
 //! `mode-audit doctor`: a checklist, with a fix for each item that does not pass, of what a run
 //! needs: credentials (`GET /api/verify`), the workspace (`GET /api/{ws}/spaces?filter=all&page=1`,
 //! since `GET /api/{ws}` answers 400 to workspace API tokens), Personal collections visible (admin
-//! scope), Mode's rate-limit headers, and a writable output folder. Usually two requests. Each
-//! workspace named is checked in turn, [`doctor_each`].
+//! scope), Mode's rate-limit headers, and a writable output folder or bucket. Usually two requests.
+//! Each workspace named is checked in turn, [`doctor_each`].
 
 use std::fmt;
 
@@ -10,6 +10,7 @@ use crate::config::{Destination, Settings};
 use crate::crawl::pager::{Next, Pager};
 use crate::mode::{Collection, ModeClient, ModeError, Page};
 use crate::output;
+use crate::output::Place;
 use crate::output::metrics;
 
 /// Pages of the collections listing read at most while looking for a Personal collection.
@@ -133,6 +134,24 @@ pub async fn doctor(settings: &Settings) -> Checklist {
                 "create the folder or choose another with --out / MODE_AUDIT_OUT; the job's user must be able to write in it",
             ),
         },
+        Destination::Bucket(url) => {
+            let checked = match Place::bucket(url, &settings.store) {
+                Ok(place) => place.check(&ws).await,
+                Err(e) => Err(e),
+            };
+            match checked {
+                Ok(()) => pass(
+                    "output folder",
+                    format!("{} can be listed and written", url.join(&[&ws])),
+                ),
+                Err(e) => not_passed(
+                    "output folder",
+                    Grade::Fail,
+                    format!("{e:#}"),
+                    "see docs/storage.md for the URL forms, the credential chain of each provider and the permissions a run needs",
+                ),
+            }
+        }
         Destination::Stdout => pass("output folder", "--out -: reports.csv goes to stdout, nothing is written".into()),
     });
     if let Some(setting) = &settings.insights.metrics_file {

@@ -11,10 +11,11 @@ use anyhow::{Context, Result};
 use chrono::{SecondsFormat, Utc};
 
 use crate::commands::run::earlier_schedules;
-use crate::config::Settings;
+use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
 use crate::insights::reuse::Tally;
 use crate::mode::{ModeClient, Pacer, Rate};
+use crate::output::Place;
 use crate::snapshot::FetchStatus;
 use crate::stop::Stop;
 
@@ -101,9 +102,24 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
     let started = Instant::now();
     let outcome = crawl(&client, &options, stop, None).await?;
     outcome.reports.check().context("could not keep the listed reports")?;
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    // The last snapshot: in the folder, or fetched from the bucket into a local mirror.
+    let place = match (&settings.destination, settings.schedules_max_age) {
+        (Destination::Dir(out), Some(_)) => Some(Place::folder(out.clone())),
+        (Destination::Bucket(url), Some(_)) => Some(Place::bucket(url, &settings.store)?),
+        _ => None,
+    };
+    let history_dir = match &place {
+        Some(place) => Some(
+            place
+                .history_dir(&settings.workspace, &now, settings.insights.findings.window)
+                .await,
+        ),
+        None => None,
+    };
     let reuse = settings
         .schedules_max_age
-        .map(|_| earlier_schedules(settings, &Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)));
+        .map(|_| earlier_schedules(settings, history_dir.as_deref(), &now));
     let mut schedule_requests = 0;
     for r in outcome.reports.iter() {
         if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {

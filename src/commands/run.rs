@@ -1,7 +1,8 @@
-//! A run: check the output folder, walk the workspace (or resume a stopped walk), assemble the
-//! snapshot, publish it, report.
+//! A run: check the output folder or bucket, walk the workspace (or resume a stopped walk),
+//! assemble the snapshot, publish it, report.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,19 +18,28 @@ use crate::insights::findings::count_by_reason;
 use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
 use crate::output;
+use crate::output::Place;
 use crate::output::metrics;
 use crate::snapshot::summary::{Freshness, Summary};
 use crate::snapshot::{Failure, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::stop::Stop;
 
-/// Audits each workspace in turn: they share one per-user budget, so never at once, and all pass
-/// one pacer (the credentials are the same), so the first requests of a workspace are spaced from
-/// the last of the one before. After a stop the rest are not started (`None`).
+/// Audits each workspace in turn: those of one credential group share one per-user budget, so
+/// never at once, and pass one pacer, so the first requests of a workspace are spaced from the
+/// last of the one before. After a stop the rest are not started (`None`).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
-    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
+    let mut pacers: Vec<(&str, Arc<Pacer>)> = Vec::new();
     let mut results = Vec::with_capacity(all.len());
     for settings in all {
+        let pacer = match pacers.iter().find(|(g, _)| *g == settings.credential_group) {
+            Some((_, p)) => Arc::clone(p),
+            None => {
+                let p = Arc::new(Pacer::new(settings.client.rate));
+                pacers.push((&settings.credential_group, Arc::clone(&p)));
+                p
+            }
+        };
         let outcome = if stop.reason().is_some() {
             None
         } else {
@@ -94,20 +104,22 @@ async fn walk_and_publish(
     pacer: &Arc<Pacer>,
     started_at: Option<String>,
 ) -> Result<RunReport> {
-    let checkpoint_path = match &settings.destination {
-        Destination::Dir(out) => {
-            output::check_writable(out, &settings.workspace)?;
-            Some(Checkpoint::path(out, &settings.workspace))
-        }
+    let ws = settings.workspace.as_str();
+    // A folder, or a bucket with a local work folder standing in for it; `None` for `--out -`.
+    let place = match &settings.destination {
+        Destination::Dir(out) => Some(Place::folder(out.clone())),
+        Destination::Bucket(url) => Some(Place::bucket(url, &settings.store)?),
         Destination::Stdout => None,
     };
-    let resume = match &checkpoint_path {
-        Some(path) if settings.resume.enabled => Checkpoint::load(
-            path,
-            &settings.workspace,
-            &settings.crawl.fingerprint(),
-            settings.resume.max_age,
-        )?,
+    if let Some(place) = &place {
+        place.check(ws).await?;
+    }
+    let checkpoint_path = place.as_ref().map(|p| Checkpoint::path(p.local_out(), ws));
+    let resume = match (&place, &checkpoint_path) {
+        (Some(place), Some(path)) if settings.resume.enabled => {
+            place.fetch_checkpoint(ws).await?;
+            Checkpoint::load(path, ws, &settings.crawl.fingerprint(), settings.resume.max_age)?
+        }
         _ => None,
     };
     if let Some(c) = &resume {
@@ -124,15 +136,23 @@ async fn walk_and_publish(
         .as_ref()
         .map(|(at, _)| at.clone())
         .unwrap_or_else(|| fresh_start.clone());
+    // Earlier snapshots: the folder itself, or for a bucket a local mirror of the ones history
+    // and schedule reuse read, downloaded once before the walk.
+    let history_dir = match &place {
+        Some(place) => Some(
+            place
+                .history_dir(ws, &walk_started_at, settings.insights.findings.window)
+                .await,
+        ),
+        None => None,
+    };
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
-    // known to be writable), not in memory.
-    if let Destination::Dir(out) = &settings.destination {
-        walk_options.spill_dir = Some(output::workspace_dir(out, &settings.workspace));
-    }
-    let reuse = earlier_schedules(settings, &walk_started_at);
+    // known to be writable) or, for a bucket, in the system's temporary folder; not in memory.
+    walk_options.spill_dir = place.as_ref().and_then(|p| p.spill_dir(ws));
+    let reuse = earlier_schedules(settings, history_dir.as_deref(), &walk_started_at);
     walk_options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
     walk_options.fetched_at = Some(walk_started_at);
     let outcome = crawl(&client, &walk_options, stop, resume).await?;
@@ -195,12 +215,14 @@ async fn walk_and_publish(
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
-        if let Some(path) = checkpoint_path {
+        if let (Some(place), Some(path)) = (&place, checkpoint_path) {
             checkpoint.started_at = started_at;
             checkpoint.prior_requests = requests;
             checkpoint.save(&path, &outcome.reports)?;
-            tracing::warn!(path = %path.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
-            report.checkpoint = Some(path);
+            let files = Checkpoint::files(place.local_out(), ws);
+            let kept = place.keep_checkpoint(ws, &files, &checkpoint.started_at).await?;
+            tracing::warn!(path = %kept.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
+            report.checkpoint = Some(kept);
         }
         return Ok(report);
     }
@@ -221,10 +243,6 @@ async fn walk_and_publish(
         failures: outcome.failures,
         findings: Default::default(),
     };
-    let history_dir = match &settings.destination {
-        Destination::Dir(out) => Some(output::workspace_dir(out, &settings.workspace)),
-        Destination::Stdout => None,
-    };
     insights::enrich(
         &mut snapshot,
         history_dir.as_deref(),
@@ -242,9 +260,11 @@ async fn walk_and_publish(
             &Rules::default(),
         )
     });
-    match &settings.destination {
-        Destination::Dir(out) => {
-            let path = output::publish(out, &snapshot, settings.formats, settings.cells, upcoming.as_ref())
+    match &place {
+        Some(place) => {
+            let path = place
+                .publish(&snapshot, settings.formats, settings.cells, upcoming.as_ref())
+                .await
                 .context("could not publish the snapshot; nothing was published")?;
             report.workbook = settings
                 .formats
@@ -252,13 +272,14 @@ async fn walk_and_publish(
                 .then(|| path.join(output::workbook_name(&snapshot)));
             report.published = Some(path);
         }
-        Destination::Stdout => {
+        None => {
             output::stream_reports(&snapshot, settings.cells, std::io::stdout().lock())
                 .context("could not write reports.csv to stdout")?;
         }
     }
-    if let Some(path) = &checkpoint_path {
+    if let (Some(place), Some(path)) = (&place, &checkpoint_path) {
         Checkpoint::remove(path);
+        place.drop_checkpoint(ws).await;
     }
     for failure in &snapshot.failures {
         tracing::warn!(scope = %failure.scope, token = failure.token.as_deref().unwrap_or(""), error = %failure.error, "not collected");
@@ -273,16 +294,21 @@ async fn walk_and_publish(
 
 /// The schedule details of the last snapshot this run may reuse (`--schedules-max-age`), for a
 /// run that started at `started_at`; `None` when reuse is off or there is no earlier snapshot.
-pub fn earlier_schedules(settings: &Settings, started_at: &str) -> Option<Arc<EarlierSchedules>> {
+pub fn earlier_schedules(
+    settings: &Settings,
+    history_dir: Option<&Path>,
+    started_at: &str,
+) -> Option<Arc<EarlierSchedules>> {
     let max_age = settings.schedules_max_age?;
-    let Destination::Dir(out) = &settings.destination else {
+    let Some(dir) = history_dir else {
         tracing::warn!(
-            "--schedules-max-age needs an output folder to find the last snapshot in; with --out - every schedule is fetched"
+            "--schedules-max-age needs an output folder or bucket to find the last snapshot in; with --out - every schedule is fetched"
         );
         return None;
     };
-    let dir = output::workspace_dir(out, &settings.workspace);
-    let index = EarlierSchedules::load(&dir, &settings.workspace, started_at, max_age, Some(&dir));
+    // The index's own temporary file goes beside the snapshots of a folder, else in the system's.
+    let spill = matches!(settings.destination, Destination::Dir(_)).then_some(dir);
+    let index = EarlierSchedules::load(dir, &settings.workspace, started_at, max_age, spill);
     if index.is_none() {
         tracing::info!(dir = %dir.display(), "no earlier snapshot to reuse schedule details from: every schedule is fetched");
     }

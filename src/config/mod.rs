@@ -18,15 +18,22 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
 use crate::output::{Cells, Formats};
+use crate::storage::StoreSettings;
 
 pub mod apply;
 pub mod insights;
+mod out;
 mod retry;
+pub mod shard;
 mod sim;
+pub mod workspaces;
 
 pub use self::apply::ApplySettings;
 pub use self::insights::Insights;
+pub use self::out::{Destination, destination};
+pub use self::shard::Shard;
 pub use self::sim::sim_config;
+pub use self::workspaces::{WorkspaceEntry, entries, workspaces};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
 pub const DEFAULT_OUT: &str = "snapshots";
@@ -36,8 +43,10 @@ pub const DEFAULT_OUT: &str = "snapshots";
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub workspace: Option<String>,
-    /// Several workspaces, audited one after another (instead of `workspace`).
-    pub workspaces: Option<Vec<String>>,
+    /// Several workspaces, audited one after another (instead of `workspace`): names, or tables
+    /// naming each workspace's credential files (see `workspaces.rs`).
+    #[serde(default, deserialize_with = "workspaces::deserialize_list")]
+    pub workspaces: Option<Vec<WorkspaceEntry>>,
     pub out: Option<PathBuf>,
     pub format: Option<String>,
     pub base_url: Option<String>,
@@ -65,6 +74,12 @@ pub struct FileConfig {
     pub keep_list: Option<PathBuf>,
     pub digests: Option<bool>,
     pub metrics_file: Option<PathBuf>,
+    /// Retries of one object-store call (when `out` is a bucket URL).
+    pub store_max_retries: Option<usize>,
+    /// No object-store retry starts this long after the call's first attempt.
+    pub store_retry_timeout: Option<String>,
+    /// Deadline of one object-store HTTP attempt.
+    pub store_timeout: Option<String>,
 }
 
 impl FileConfig {
@@ -84,14 +99,6 @@ impl FileConfig {
             }
         })
     }
-}
-
-/// Where the snapshot goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    Dir(PathBuf),
-    /// `--out -`: reports.csv on stdout, nothing written to disk.
-    Stdout,
 }
 
 /// Whether and how a run picks up a stopped run's checkpoint.
@@ -123,6 +130,10 @@ pub struct Settings {
     pub log_format: Option<LogFormat>,
     /// Findings thresholds, keep list, owner digests, metrics file.
     pub insights: Insights,
+    /// Retries and timeouts of object-store calls (a bucket destination).
+    pub store: StoreSettings,
+    /// Workspaces of one credential group share a pacer (Mode's budget is per user).
+    pub credential_group: String,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -152,75 +163,52 @@ pub fn load(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Sett
     merge(args, &file, credentials)
 }
 
-/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file), in order.
+/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file) and in this
+/// shard (`--shard` / `--shards`), each with its credentials, grouped by credential group. Empty
+/// when the shard has no workspace.
 pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Settings>, ConfigError> {
     let file = match &args.config {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
     };
-    let names = workspaces(args, &file)?;
-    let first = merge(args, &file, credentials(env)?)?;
-    if names.len() > 1 && first.destination == Destination::Stdout {
+    let entries = entries(args, &file)?;
+    let shard = shard::chosen(args.shard.as_deref(), args.shards, env)?;
+    let all_groups = workspaces::groups(entries);
+    let groups = match shard {
+        Some(s) => shard::pick(all_groups, s),
+        None => all_groups,
+    };
+    let mut out: Vec<Settings> = Vec::new();
+    for (group, list) in groups {
+        let credentials = match list[0].credentials()? {
+            Some(c) => c,
+            None => credentials(env)?,
+        };
+        for entry in list {
+            let mut settings = match out.first() {
+                Some(first) => first.clone(),
+                None => merge(args, &file, credentials.clone())?,
+            };
+            settings.client.workspace = entry.name.clone();
+            settings.client.credentials = credentials.clone();
+            settings.workspace = entry.name;
+            settings.credential_group = group.clone();
+            out.push(settings);
+        }
+    }
+    if out.len() > 1 && out[0].destination == Destination::Stdout {
         return Err(bad(
             "--out - streams one workspace's reports.csv: name a single workspace, or an output folder",
         ));
     }
-    Ok(names
-        .into_iter()
-        .map(|name| {
-            let mut settings = first.clone();
-            settings.client.workspace = name.clone();
-            settings.workspace = name;
-            settings
-        })
-        .collect())
-}
-
-/// The workspaces to audit: flags/env first, else the file's `workspaces` or `workspace`; no repeats.
-pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, ConfigError> {
-    let named: Vec<String> = if !args.workspace.is_empty() {
-        args.workspace.clone()
-    } else if let Some(list) = &file.workspaces {
-        if file.workspace.is_some() {
-            return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
-        }
-        list.clone()
-    } else {
-        file.workspace.iter().cloned().collect()
-    };
-    let mut names: Vec<String> = Vec::new();
-    for name in named.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()) {
-        check_workspace(&name)?;
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    if names.is_empty() {
-        return Err(bad(
-            "no workspace given: pass --workspace NAME (the part after app.mode.com/ in your Mode URLs), set MODE_WORKSPACE, or put workspace = \"NAME\" in the config file",
-        ));
-    }
-    Ok(names)
-}
-
-fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
-    if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
-        return Err(bad(format!(
-            "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
-        )));
-    }
-    Ok(())
+    Ok(out)
 }
 
 /// Flags (with their environment variables, already applied by clap) over the file over defaults.
 pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
     // The first workspace named; `load_all` makes one copy per workspace.
     let workspace = workspaces(args, file)?.remove(0);
-    let destination = match args.out.clone().or_else(|| file.out.clone()) {
-        Some(p) if p.as_os_str() == "-" => Destination::Stdout,
-        Some(p) => Destination::Dir(p),
-        None => Destination::Dir(PathBuf::from(DEFAULT_OUT)),
-    };
+    let destination = destination(args.out.clone().or_else(|| file.out.clone()))?;
     let formats = match (&args.format, &file.format) {
         (Some(f), _) => *f,
         (None, Some(text)) => text.parse().map_err(|e| bad(format!("config key 'format': {e}")))?,
@@ -296,6 +284,20 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         (None, None) => None,
         (a, f) => Some(duration(a, "schedules_max_age", f, Duration::ZERO)?).filter(|d| !d.is_zero()),
     };
+    let store_defaults = StoreSettings::default();
+    let store = StoreSettings {
+        max_retries: file.store_max_retries.unwrap_or(store_defaults.max_retries),
+        retry_timeout: duration(
+            None,
+            "store_retry_timeout",
+            &file.store_retry_timeout,
+            store_defaults.retry_timeout,
+        )?,
+        timeout: duration(None, "store_timeout", &file.store_timeout, store_defaults.timeout)?,
+    };
+    if store.timeout.is_zero() {
+        return Err(bad("store_timeout must be longer than zero"));
+    }
     Ok(Settings {
         workspace: workspace.clone(),
         destination,
@@ -333,6 +335,8 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
         log_format: file.log_format,
         insights: Insights::merge(args, file)?,
+        store,
+        credential_group: workspaces::ENV_GROUP.to_string(),
     })
 }
 

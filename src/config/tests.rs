@@ -1,6 +1,7 @@
 //! Tests of the configuration: precedence, validation, credentials, the example file.
 
 use super::*;
+use crate::storage::BucketUrl;
 
 fn creds() -> Credentials {
     Credentials {
@@ -28,6 +29,7 @@ fn the_example_config_parses_and_holds_the_defaults() {
     assert_eq!(format!("{:?}", from_file.crawl), format!("{:?}", defaults.crawl));
     assert_eq!(from_file.insights.findings, defaults.insights.findings);
     assert_eq!(from_file.insights.digests, defaults.insights.digests);
+    assert_eq!(from_file.store, defaults.store);
 }
 
 #[test]
@@ -195,4 +197,97 @@ fn schedules_max_age_is_off_by_default_and_zero_turns_it_off() {
         err.0.contains("schedules_max_age") && err.0.contains("not a duration"),
         "{err}"
     );
+}
+
+#[test]
+fn out_takes_a_bucket_url_a_folder_or_a_dash() {
+    let url = |s: &str| destination(Some(PathBuf::from(s)));
+    assert_eq!(
+        url("s3://audit/mode").unwrap(),
+        Destination::Bucket(BucketUrl::parse("s3://audit/mode").unwrap())
+    );
+    assert!(matches!(url("gs://audit").unwrap(), Destination::Bucket(_)));
+    assert_eq!(url("snapshots").unwrap(), Destination::Dir(PathBuf::from("snapshots")));
+    assert_eq!(url("-").unwrap(), Destination::Stdout);
+    assert_eq!(destination(None).unwrap(), Destination::Dir(PathBuf::from(DEFAULT_OUT)));
+    let err = url("ftp://host/x").unwrap_err().0;
+    assert!(err.starts_with("--out:") && err.contains("s3://BUCKET/PREFIX"), "{err}");
+    let file = FileConfig::parse("workspace = \"a\"\nstore_max_retries = 2\nstore_retry_timeout = \"20s\"\n").unwrap();
+    let s = merge(&RunArgs::default(), &file, creds()).unwrap();
+    assert_eq!(s.store.max_retries, 2);
+    assert_eq!(s.store.retry_timeout, Duration::from_secs(20));
+    assert_eq!(s.store.timeout, StoreSettings::default().timeout);
+}
+
+#[test]
+fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().unwrap();
+    for team in ["team1", "team2"] {
+        std::fs::create_dir(dir.path().join(team)).unwrap();
+        std::fs::write(dir.path().join(team).join("token"), format!("{team}-token")).unwrap();
+        std::fs::write(dir.path().join(team).join("secret"), format!("{team}-secret")).unwrap();
+    }
+    let entry = |name: &str, team: &str| {
+        format!(
+            "{{ name = \"{name}\", token_file = \"{0}/{team}/token\", secret_file = \"{0}/{team}/secret\" }}",
+            dir.path().display()
+        )
+    };
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "workspaces = [{}, {}, {}, \"d\"]\n",
+            entry("a", "team1"),
+            entry("b", "team2"),
+            entry("c", "team1")
+        ),
+    )
+    .unwrap();
+    let args = |shard: &str| RunArgs {
+        config: Some(config.clone()),
+        shard: Some(shard.into()),
+        ..RunArgs::default()
+    };
+    let no_env = |_: &str| None;
+    // team1 (a, c) fills shard 0; team2 (b) and the environment's group (d) share shard 1.
+    let first = load_all(&args("0/2"), &no_env).expect("shard 0 needs no MODE_API_TOKEN");
+    let names: Vec<&str> = first.iter().map(|s| s.workspace.as_str()).collect();
+    assert_eq!(names, ["a", "c"]);
+    assert!(
+        first
+            .iter()
+            .all(|s| s.client.credentials.token.expose_secret() == "team1-token")
+    );
+    assert_eq!(first[0].credential_group, first[1].credential_group);
+    let err = load_all(&args("1/2"), &no_env).unwrap_err().0;
+    assert!(
+        err.contains("MODE_API_TOKEN is not set"),
+        "d uses the environment's credentials: {err}"
+    );
+    let env = |name: &str| match name {
+        "MODE_API_TOKEN" => Some("env-token".to_string()),
+        "MODE_API_SECRET" => Some("env-secret".to_string()),
+        _ => None,
+    };
+    let second = load_all(&args("1/2"), &env).unwrap();
+    let got: Vec<(&str, &str)> = second
+        .iter()
+        .map(|s| (s.workspace.as_str(), s.client.credentials.token.expose_secret()))
+        .collect();
+    assert_eq!(got, [("b", "team2-token"), ("d", "env-token")]);
+    assert_ne!(second[0].credential_group, second[1].credential_group);
+    assert!(
+        load_all(&args("5/6"), &env).unwrap().is_empty(),
+        "a shard with no group is empty"
+    );
+    // A flag naming a workspace of the list takes its credential files.
+    let flagged = RunArgs {
+        config: Some(config.clone()),
+        workspace: vec!["b".into()],
+        ..RunArgs::default()
+    };
+    let only = load_all(&flagged, &no_env).unwrap();
+    assert_eq!(only[0].client.credentials.token.expose_secret(), "team2-token");
 }

@@ -124,6 +124,20 @@ impl Checkpoint {
         out.join(workspace).join(".checkpoint.json")
     }
 
+    /// Every file the checkpoint consists of, all in `OUT/<workspace>/` (what a bucket keeps): the
+    /// header and the records file it names.
+    pub fn files(out: &Path, workspace: &str) -> Vec<PathBuf> {
+        let header = Checkpoint::path(out, workspace);
+        let mut files = vec![header.clone()];
+        if let Ok(text) = std::fs::read(&header)
+            && let Ok(checkpoint) = serde_json::from_slice::<Checkpoint>(&text)
+            && !checkpoint.records.file.is_empty()
+        {
+            files.push(folder(&header).join(&checkpoint.records.file));
+        }
+        files
+    }
+
     /// Reads a usable checkpoint's header: `Ok(None)` when there is none, or it is too old, from
     /// other options, of another version, unreadable, or its records file is missing or does not
     /// match (each logged; a broken checkpoint never blocks a run).

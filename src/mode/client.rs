@@ -70,7 +70,10 @@ impl ModeClient {
             .default_headers(headers)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .timeout(settings.timeout)
-            .pool_idle_timeout(Duration::from_secs(30));
+            .pool_idle_timeout(Duration::from_secs(30))
+            // HTTP/1.1 as before object storage came in: its client builds reqwest with http2, and
+            // the in-flight sizing assumes one request per connection.
+            .http1_only();
         if settings.base_url.host_str().is_some_and(is_loopback) {
             builder = builder.no_proxy();
         }

@@ -1,4 +1,5 @@
-//! Output: which files a run writes and how they are published (all at once, or not at all).
+//! Output: which files a run writes and how they are published (all at once, or not at all), into
+//! a folder or a bucket ([`Place`]).
 //!
 //! A run's files are written into a hidden temporary folder beside the final one, each file flushed
 //! and synced, then the folder is renamed to `OUT/<workspace>/<UTC start time>/` in one step and
@@ -6,12 +7,14 @@
 //! write removes the temporary folder.
 
 mod apply_plan;
+mod bucket;
 mod changes;
 mod csv;
 mod digests;
 mod findings;
 mod json;
 pub mod metrics;
+mod place;
 mod table;
 mod xlsx;
 
@@ -29,6 +32,7 @@ use crate::snapshot::Snapshot;
 pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
 
 pub use self::apply_plan::{PLAN_COLUMNS, write_plan_csv, write_plan_files};
+pub use self::bucket::unpublished_root;
 pub use self::changes::{CHANGE_COLUMNS, write_changes, write_diff_files, write_diff_json};
 pub use self::csv::{
     COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
@@ -37,6 +41,7 @@ pub use self::csv::{
 pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
+pub use self::place::Place;
 pub use self::xlsx::{CUT_MARKER, EXCEL_ROWS, MAX_CELL_TEXT, SUMMARY, XlsxOptions, workbook_name, write_workbook};
 
 /// The file formats a run can write.

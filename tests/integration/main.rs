@@ -24,6 +24,10 @@ mod binary_runs;
 mod paced;
 // plan and doctor with several workspaces: each one handled, the worst exit code.
 mod workspaces;
+// --out s3://...: publication, history, diff, checkpoints and failures against a real S3 server.
+mod bucket;
+// The Kubernetes manifests in deploy/, parsed and checked.
+mod manifests;
 // The architecture: layers point one way, no circles.
 mod architecture;
 // From snapshots to decisions: history, findings, digests, diff, doctor, metrics.

@@ -24,6 +24,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+mod select;
+
+pub use select::wanted;
+
 use super::findings::RecentViews;
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::time::parse_time;

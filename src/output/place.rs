@@ -1,0 +1,285 @@
+//! Place: where a run's snapshots and checkpoint live — a local folder, as ever, or a bucket.
+//!
+//! For a bucket the run still works on local files: a work folder in the system's temporary
+//! folder stands in for `--out`. The checkpoint is downloaded into it at the start and uploaded
+//! from it when a run stops; the earlier snapshots history needs are downloaded into a mirror of
+//! the folder layout; the snapshot is written locally, then uploaded (see [`super::bucket`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tempfile::TempDir;
+
+use super::bucket::{publish_to_bucket, unpublished_root};
+use super::{Cells, Formats, check_writable, publish, workspace_dir};
+use crate::insights::eligibility::Plan;
+use crate::insights::history::wanted;
+use crate::snapshot::Snapshot;
+use crate::snapshot::folder::folder_time;
+use crate::storage::{Bucket, BucketUrl, StoreSettings};
+
+/// A local output folder, or a bucket with the local work folder that stands in for it.
+#[derive(Debug)]
+pub enum Place {
+    Folder(PathBuf),
+    Bucket { bucket: Bucket, work: TempDir },
+}
+
+impl Place {
+    pub fn folder(out: impl Into<PathBuf>) -> Place {
+        Place::Folder(out.into())
+    }
+
+    /// Opens the bucket (credentials from the provider's chain) with a fresh local work folder.
+    pub fn bucket(url: &BucketUrl, settings: &StoreSettings) -> Result<Place> {
+        Place::over(Bucket::open(url, settings)?)
+    }
+
+    /// A place over an opened bucket.
+    pub fn over(bucket: Bucket) -> Result<Place> {
+        let work = tempfile::Builder::new()
+            .prefix("mode-audit-work-")
+            .tempdir()
+            .context("cannot create a work folder in the system's temporary folder (set TMPDIR to a writable one)")?;
+        Ok(Place::Bucket { bucket, work })
+    }
+
+    /// The folder the local code writes as `OUT`: the output folder, or the work folder.
+    pub fn local_out(&self) -> &Path {
+        match self {
+            Place::Folder(out) => out,
+            Place::Bucket { work, .. } => work.path(),
+        }
+    }
+
+    /// Where the report store's temporary file goes: beside the snapshots in a folder (known to
+    /// be writable), the system's temporary folder for a bucket.
+    pub fn spill_dir(&self, workspace: &str) -> Option<PathBuf> {
+        match self {
+            Place::Folder(out) => Some(workspace_dir(out, workspace)),
+            Place::Bucket { .. } => None,
+        }
+    }
+
+    /// Fails early, before any request to Mode, when nothing could be published: a folder that
+    /// cannot be written; a bucket that is missing, refuses the credentials, or may not be listed
+    /// or written (a small `.write-check` object is written and left for the next run to overwrite).
+    pub async fn check(&self, workspace: &str) -> Result<()> {
+        match self {
+            Place::Folder(out) => check_writable(out, workspace),
+            Place::Bucket { bucket, work } => {
+                let now = chrono::Utc::now().to_rfc3339();
+                bucket
+                    .put(&[workspace, ".write-check"], format!("{now}\n").into_bytes())
+                    .await?;
+                bucket.folders(&[workspace]).await?;
+                check_writable(work.path(), workspace)
+            }
+        }
+    }
+
+    /// Brings a stopped run's checkpoint from the bucket into the work folder (a folder's is
+    /// already in place).
+    pub async fn fetch_checkpoint(&self, workspace: &str) -> Result<()> {
+        if let Place::Bucket { bucket, work } = self {
+            let dir = workspace_dir(work.path(), workspace);
+            if let Some(files) = bucket.load_checkpoint(workspace, &dir).await? {
+                tracing::info!(checkpoint = %bucket.checkpoint_url(workspace), files = files.len(), "checkpoint downloaded");
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a checkpoint saved locally (`files`, in `local_out/<workspace>/`) where the next run,
+    /// on any machine, finds it; returns where that is. If the bucket cannot take it, the files
+    /// are kept in [`unpublished_root`] and the error names it.
+    pub async fn keep_checkpoint(&self, workspace: &str, files: &[PathBuf], started_at: &str) -> Result<PathBuf> {
+        let Place::Bucket { bucket, work } = self else {
+            return Ok(files.first().cloned().unwrap_or_default());
+        };
+        let dir = workspace_dir(work.path(), workspace);
+        let names: Vec<String> = files
+            .iter()
+            .filter(|f| f.is_file())
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        match bucket.save_checkpoint(workspace, &dir, &names, started_at).await {
+            Ok(()) => Ok(PathBuf::from(bucket.checkpoint_url(workspace))),
+            Err(error) => {
+                let keep = unpublished_root().join(workspace);
+                let kept = std::fs::create_dir_all(&keep).is_ok()
+                    && names.iter().all(|n| std::fs::copy(dir.join(n), keep.join(n)).is_ok());
+                let hint = if kept {
+                    format!(
+                        "the checkpoint is kept in {} (run with --out {} to resume from it)",
+                        keep.display(),
+                        unpublished_root().display()
+                    )
+                } else {
+                    "and it could not be kept locally either".to_string()
+                };
+                Err(anyhow::Error::new(error).context(format!("could not save the checkpoint to the bucket; {hint}")))
+            }
+        }
+    }
+
+    /// Deletes the bucket's checkpoint once a snapshot is published (logged if it cannot be).
+    pub async fn drop_checkpoint(&self, workspace: &str) {
+        if let Place::Bucket { bucket, .. } = self
+            && let Err(e) = bucket.remove_checkpoint(workspace).await
+        {
+            tracing::warn!(error = %e, "could not remove the used checkpoint from the bucket; the next run may resume from it");
+        }
+    }
+
+    /// The folder the history reader reads (`OUT/<workspace>`). For a bucket, the snapshot.json
+    /// of each earlier complete snapshot history needs is downloaded first into a mirror of the
+    /// layout; a snapshot without its marker is passed over for the next older one. Like the
+    /// reader, this never fails: what cannot be fetched is logged and left out.
+    pub async fn history_dir(&self, workspace: &str, started_at: &str, window: Duration) -> PathBuf {
+        let (bucket, work) = match self {
+            Place::Folder(out) => return workspace_dir(out, workspace),
+            Place::Bucket { bucket, work } => (bucket, work),
+        };
+        let mirror = work.path().join("history");
+        let names = match bucket.snapshot_names(workspace).await {
+            Ok(names) => names,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list earlier snapshots; history columns stay empty");
+                Vec::new()
+            }
+        };
+        let mut candidates: Vec<(String, chrono::DateTime<chrono::Utc>)> = names
+            .into_iter()
+            .filter_map(|n| folder_time(&n).map(|t| (n, t)))
+            .collect();
+        let mut fetched: Vec<String> = Vec::new();
+        loop {
+            let times: Vec<_> = candidates.iter().map(|(_, t)| *t).collect();
+            let next = wanted(&times, started_at, window)
+                .into_iter()
+                .find(|&i| !fetched.contains(&candidates[i].0));
+            let Some(i) = next else { break };
+            let name = candidates[i].0.clone();
+            match bucket.fetch_snapshot_json(workspace, &name, &mirror).await {
+                Ok(Some(_)) => fetched.push(name),
+                Ok(None) => {
+                    tracing::info!(snapshot = %bucket.show(&[workspace, &name]), "passing over a snapshot that is not marked complete (or has no snapshot.json)");
+                    candidates.remove(i);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "skipping an earlier snapshot that cannot be downloaded");
+                    candidates.remove(i);
+                }
+            }
+        }
+        tracing::info!(bucket = %bucket.show(&[workspace]), downloaded = fetched.len(), "earlier snapshots fetched for history");
+        workspace_dir(&mirror, workspace)
+    }
+
+    /// Publishes the snapshot; returns its folder, or its URL in a bucket.
+    pub async fn publish(
+        &self,
+        snapshot: &Snapshot,
+        formats: Formats,
+        cells: Cells,
+        owner_digests: Option<&Plan>,
+    ) -> Result<PathBuf> {
+        match self {
+            Place::Folder(out) => publish(out, snapshot, formats, cells, owner_digests),
+            Place::Bucket { bucket, .. } => publish_to_bucket(bucket, snapshot, formats, cells, owner_digests).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use object_store::memory::InMemory;
+
+    use super::*;
+    use crate::storage::MarkerInfo;
+
+    fn snapshot_json(started_at: &str) -> String {
+        format!("{{\"schema_version\":1,\"workspace\":\"acme\",\"started_at\":\"{started_at}\",\"reports\":[]}}")
+    }
+
+    async fn put_snapshot(bucket: &Bucket, stamp: &str, started_at: &str, complete: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("snapshot.json"), snapshot_json(started_at)).unwrap();
+        if complete {
+            let info = MarkerInfo {
+                workspace: "acme".into(),
+                kind: "snapshot",
+                status: "complete".into(),
+                started_at: started_at.into(),
+            };
+            bucket.upload_folder(dir.path(), &["acme", stamp], &info).await.unwrap();
+        } else {
+            bucket
+                .upload(&dir.path().join("snapshot.json"), &["acme", stamp, "snapshot.json"])
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn history_downloads_only_the_snapshots_it_reads_and_passes_over_unmarked_ones() {
+        let url = BucketUrl::parse("s3://audit/mode").unwrap();
+        let bucket = Bucket::with_store(url, Arc::new(InMemory::new()));
+        // Daily snapshots for 40 days before 2026-11-28, the one 7 days back left unfinished.
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T03:00:00Z").unwrap();
+        for day in 1..=40 {
+            let at = now - chrono::Duration::days(day);
+            let stamp = at.format("%Y%m%dT%H%M%SZ").to_string();
+            put_snapshot(&bucket, &stamp, &at.to_rfc3339(), day != 7).await;
+        }
+        let place = Place::over(bucket).unwrap();
+        let dir = place
+            .history_dir("acme", "2026-11-28T03:00:00.000Z", Duration::from_secs(30 * 86_400))
+            .await;
+        let mut got: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        got.sort();
+        // Newest (1 day), 7 days unfinished so 8 days, 30 days, oldest (40 days; it covers no 90).
+        assert_eq!(
+            got,
+            [
+                "20261019T030000Z",
+                "20261029T030000Z",
+                "20261120T030000Z",
+                "20261127T030000Z"
+            ]
+        );
+        for name in &got {
+            assert!(dir.join(name).join("snapshot.json").is_file());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_kept_in_the_bucket_is_fetched_into_another_work_folder() {
+        let url = BucketUrl::parse("s3://audit/mode").unwrap();
+        let bucket = Bucket::with_store(url, Arc::new(InMemory::new()));
+        let first = Place::over(bucket.clone()).unwrap();
+        let file = first.local_out().join("acme/.checkpoint.json");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "{\"saved\":true}").unwrap();
+        let kept = first
+            .keep_checkpoint("acme", std::slice::from_ref(&file), "2026-11-28T03:00:00.000Z")
+            .await
+            .unwrap();
+        assert_eq!(kept, PathBuf::from("s3://audit/mode/acme/.checkpoint"));
+        let second = Place::over(bucket.clone()).unwrap();
+        second.fetch_checkpoint("acme").await.unwrap();
+        let fetched = second.local_out().join("acme/.checkpoint.json");
+        assert_eq!(std::fs::read_to_string(&fetched).unwrap(), "{\"saved\":true}");
+        second.drop_checkpoint("acme").await;
+        let third = Place::over(bucket).unwrap();
+        third.fetch_checkpoint("acme").await.unwrap();
+        assert!(!third.local_out().join("acme/.checkpoint.json").exists());
+    }
+}

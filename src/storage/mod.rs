@@ -1,0 +1,21 @@
+//! Storage: snapshots, `latest` and the checkpoint in an object store (S3, GCS, Azure) instead of
+//! a local folder, laid out the same way. Publication uploads a folder written locally and marks
+//! it complete last; readers download only what they need into a local mirror of the folder
+//! layout and hand it to the same code that reads a local `--out` folder.
+
+mod bucket;
+mod error;
+mod folder;
+mod marker;
+mod snapshots;
+mod url;
+
+pub use bucket::{Bucket, PART_SIZE, StoreSettings};
+pub use error::{Cause, StoreError, redact};
+pub use folder::{MarkerInfo, files_below};
+pub use marker::{LATEST, MARKER, MarkedFile, Marker};
+pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
+pub use url::{BucketUrl, Provider};
+
+#[cfg(test)]
+mod tests;
