@@ -6,4 +6,5 @@ pub mod diff;
 pub mod doctor;
 pub mod plan;
 pub mod run;
+mod run_table;
 pub mod undo;

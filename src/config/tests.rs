@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::storage::BucketUrl;
+use secrecy::SecretString;
 
 fn creds() -> Credentials {
     Credentials {
