@@ -52,6 +52,31 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
     }
 }
 
+/// Shows each workspace's outcome in turn and returns the worst exit code of them: a fatal error
+/// is 3, a workspace not started because the run was stopped is `not_started`.
+fn worst_of<T>(
+    outcomes: Vec<(String, Option<anyhow::Result<T>>)>,
+    not_started: Exit,
+    show: impl Fn(&T) -> Exit,
+) -> Exit {
+    let mut worst = Exit::Complete;
+    for (workspace, outcome) in outcomes {
+        let code = match outcome {
+            Some(Ok(value)) => show(&value),
+            Some(Err(error)) => {
+                eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                Exit::Fatal
+            }
+            None => {
+                eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
+                not_started
+            }
+        };
+        worst = worst.worse(code);
+    }
+    worst
+}
+
 async fn dispatch(cli: Cli) -> Exit {
     let log_format = cli.log_format;
     match cli.command {
@@ -62,25 +87,11 @@ async fn dispatch(cli: Cli) -> Exit {
             };
             let stop = Stop::default();
             stop.install(all[0].max_duration);
-            let mut worst = Exit::Complete;
-            for (workspace, outcome) in run::run_each(&all, &stop).await {
-                let code = match outcome {
-                    Some(Ok(report)) => {
-                        eprint!("{report}");
-                        Exit::from(report.status)
-                    }
-                    Some(Err(error)) => {
-                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
-                        Exit::Fatal
-                    }
-                    None => {
-                        eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
-                        Exit::Stopped
-                    }
-                };
-                worst = worst.worse(code);
-            }
-            worst
+            let outcomes = run::run_each(&all, &stop).await;
+            worst_of(outcomes, Exit::Stopped, |report| {
+                eprint!("{report}");
+                Exit::from(report.status)
+            })
         }
         Command::Plan(args) => {
             let all = match settings(&args, log_format) {
@@ -89,25 +100,11 @@ async fn dispatch(cli: Cli) -> Exit {
             };
             let stop = Stop::default();
             stop.install(all[0].max_duration);
-            let mut worst = Exit::Complete;
-            for (workspace, outcome) in plan::plan_each(&all, &stop).await {
-                let code = match outcome {
-                    Some(Ok(plan)) => {
-                        print!("{plan}");
-                        if plan.complete { Exit::Complete } else { Exit::Partial }
-                    }
-                    Some(Err(error)) => {
-                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
-                        Exit::Fatal
-                    }
-                    None => {
-                        eprintln!("mode-audit: workspace {workspace}: not planned (stopped)");
-                        Exit::Partial
-                    }
-                };
-                worst = worst.worse(code);
-            }
-            worst
+            let outcomes = plan::plan_each(&all, &stop).await;
+            worst_of(outcomes, Exit::Partial, |plan| {
+                print!("{plan}");
+                if plan.complete { Exit::Complete } else { Exit::Partial }
+            })
         }
         Command::Doctor(args) => {
             let all = match settings(&args, log_format) {
@@ -139,25 +136,11 @@ async fn dispatch(cli: Cli) -> Exit {
             };
             let stop = Stop::default();
             stop.install(all[0].max_duration);
-            let mut worst = Exit::Complete;
-            for (workspace, outcome) in apply::apply_each(&all, &options, &stop).await {
-                let code = match outcome {
-                    Some(Ok(report)) => {
-                        print!("{report}");
-                        Exit::from(report.status)
-                    }
-                    Some(Err(error)) => {
-                        eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
-                        Exit::Fatal
-                    }
-                    None => {
-                        eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
-                        Exit::Stopped
-                    }
-                };
-                worst = worst.worse(code);
-            }
-            worst
+            let outcomes = apply::apply_each(&all, &options, &stop).await;
+            worst_of(outcomes, Exit::Stopped, |report| {
+                print!("{report}");
+                Exit::from(report.status)
+            })
         }
         Command::Undo(mut args) => {
             if args.run.workspace.is_empty() {

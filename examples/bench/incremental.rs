@@ -13,7 +13,7 @@ use mode_audit::sim::{CounterSnapshot, Drift, Drifted, SimServer};
 use mode_audit::snapshot::ReportRecord;
 use tokio::runtime::Runtime;
 
-use crate::scenario::{Before, PER_PAGE, Scenario};
+use crate::scenario::{PER_PAGE, Scenario, unlimited};
 use crate::table::{mib, render, secs, thousands};
 use crate::tool_run::{ToolRun, latest_snapshot, run_tool_in};
 
@@ -51,22 +51,7 @@ pub fn scenarios() -> Vec<Incremental> {
 impl Incremental {
     /// The workspace: 20% scheduled, about 100 reports a collection, limits off (`--rate off`).
     fn base(&self) -> Scenario {
-        Scenario {
-            name: self.name,
-            reports: self.reports,
-            scheduled_share: 0.2,
-            latency: Duration::ZERO,
-            jitter: 0.0,
-            limit: None,
-            naive_sleep: None,
-            speed: 1,
-            latency_scaled: false,
-            extra_args: &[],
-            formats: "json",
-            ignore_per_page: false,
-            before: Before::Nothing,
-            checks: &[],
-        }
+        unlimited(self.name, self.reports, &[])
     }
 }
 

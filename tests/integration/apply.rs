@@ -3,7 +3,7 @@
 //! --min-age, --max-actions, the re-check, 4xx on one report, a stop and a rerun).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use mode_audit::commands::apply::{ApplyReport, Outcome, apply};
@@ -18,7 +18,7 @@ use mode_audit::snapshot::undo_log::{self, Deletion};
 use mode_audit::stop::Stop;
 use serde_json::json;
 
-use crate::harness::{fast_config, settings};
+use crate::harness::{backdate, fast_config, settings};
 
 // Writes at the client: lost answers, body shapes, answers without a token.
 mod writes;
@@ -109,23 +109,6 @@ pub(super) async fn stage(eligible: usize, history_days: &[i64], tune: impl FnOn
         snapshot,
         eligible,
     }
-}
-
-/// Copies `snapshot`'s snapshot.json into a sibling folder as if it had started `days` earlier.
-pub(super) fn backdate(snapshot: &Path, days: i64) {
-    let mut json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(snapshot.join("snapshot.json")).unwrap()).unwrap();
-    let started = chrono::DateTime::parse_from_rfc3339(json["started_at"].as_str().unwrap()).unwrap();
-    let earlier = (started - chrono::Duration::days(days))
-        .with_timezone(&chrono::Utc)
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    json["started_at"] = earlier.clone().into();
-    let folder = snapshot
-        .parent()
-        .unwrap()
-        .join(mode_audit::snapshot::folder::folder_stamp(&earlier));
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("snapshot.json"), serde_json::to_vec(&json).unwrap()).unwrap();
 }
 
 pub(super) fn options(execute: bool) -> ApplySettings {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::binary::{SECRET, all_text, code, creds, env_refs, mode_audit, run_args, snapshot_dirs, stand_in, stderr};
-use crate::harness::fast_config;
+use crate::harness::{fast_config, spawn_binary};
 
 fn checkpoint_exists(out: &Path) -> bool {
     out.join("acme/.checkpoint.json").exists()
@@ -21,15 +21,7 @@ async fn sigterm_saves_a_checkpoint_exits_4_and_the_next_run_resumes() {
     let mut args = run_args(&url, "snaps");
     args.extend(["--workspace", "acme"]);
     let env = creds(&config);
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(&args)
-        .current_dir(tmp.path())
-        .env_clear()
-        .envs(env_refs(&env))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_binary(tmp.path(), &args, &env_refs(&env));
     while sim.counters().total < 8 {
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }

@@ -10,6 +10,7 @@ use std::process::Output;
 use mode_audit::storage::{Bucket, MarkerInfo};
 
 use crate::binary::{code, creds, env_refs, mode_audit, run_args, stand_in, stderr};
+use crate::harness::spawn_binary;
 
 // moto_server, its users and bucket, and a proxy that plays a store going down.
 mod moto;
@@ -256,15 +257,7 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
     let mut args = run_args(&url, &out);
     args.extend(["--workspace", "acme", "--config", "store.toml"]);
     let env1 = env(&config, moto.env(&moto.admin), first_node.path());
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(&args)
-        .current_dir(first_node.path())
-        .env_clear()
-        .envs(env_refs(&env1))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_binary(first_node.path(), &args, &env_refs(&env1));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while sim.counters().total < 8 {
         assert!(std::time::Instant::now() < deadline, "the run never reached Mode");

@@ -105,3 +105,34 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
         .collect();
     (headers, rows)
 }
+
+/// Copies `snapshot`'s snapshot.json into a sibling folder as if it had started `days` earlier.
+pub fn backdate(snapshot: &Path, days: i64) -> String {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(snapshot.join("snapshot.json")).unwrap()).unwrap();
+    let started = chrono::DateTime::parse_from_rfc3339(json["started_at"].as_str().unwrap()).unwrap();
+    let earlier = (started - chrono::Duration::days(days))
+        .with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    json["started_at"] = earlier.clone().into();
+    let folder = snapshot
+        .parent()
+        .unwrap()
+        .join(mode_audit::snapshot::folder::folder_stamp(&earlier));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("snapshot.json"), serde_json::to_vec(&json).unwrap()).unwrap();
+    earlier
+}
+
+/// Starts the built binary in `cwd` with only `env` set, stdout and stderr piped (to stop it midway).
+pub fn spawn_binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}

@@ -11,7 +11,7 @@ use mode_audit::insights::keep::KeepList;
 use mode_audit::sim::{SimReport, SimServer, Workspace};
 use mode_audit::stop::Stop;
 
-use crate::harness::{fast_config, read_csv, settings};
+use crate::harness::{backdate, fast_config, read_csv, settings};
 
 // doctor against good, rejected and limited credentials.
 mod doctor;
@@ -29,24 +29,6 @@ pub(super) async fn binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> O
         .output()
         .await
         .expect("the binary runs")
-}
-
-/// Copies `snapshot`'s snapshot.json into a sibling folder as if it had started `days` earlier.
-fn backdate(snapshot: &Path, days: i64) -> String {
-    let mut json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(snapshot.join("snapshot.json")).unwrap()).unwrap();
-    let started = chrono::DateTime::parse_from_rfc3339(json["started_at"].as_str().unwrap()).unwrap();
-    let earlier = (started - chrono::Duration::days(days))
-        .with_timezone(&chrono::Utc)
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    json["started_at"] = earlier.clone().into();
-    let folder = snapshot
-        .parent()
-        .unwrap()
-        .join(mode_audit::snapshot::folder::folder_stamp(&earlier));
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("snapshot.json"), serde_json::to_vec(&json).unwrap()).unwrap();
-    earlier
 }
 
 pub(super) fn scheduled(r: &SimReport) -> bool {

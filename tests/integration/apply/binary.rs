@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{deletes, schedules_of, stage};
 use crate::binary::{code, creds, env_refs, mode_audit, stderr};
+use crate::harness::spawn_binary;
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -42,15 +43,7 @@ async fn sigterm_mid_apply_exits_4_the_rerun_finishes_and_undo_restores() {
 
     let mut execute = dry.clone();
     execute.push("--execute");
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(&execute)
-        .current_dir(cwd.path())
-        .env_clear()
-        .envs(env_refs(&env))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_binary(cwd.path(), &execute, &env_refs(&env));
     while st.sim.counters().deletes < 2 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
