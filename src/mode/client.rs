@@ -43,7 +43,7 @@ struct Inner {
 }
 
 /// One failed attempt that may be retried.
-enum Transient {
+pub(super) enum Transient {
     Http(String),
     Decode(String),
 }
@@ -211,33 +211,34 @@ impl ModeClient {
                 Exchange::Transient(message) => Transient::Http(message),
                 Exchange::Final(error) => return Err(error),
             };
-            let Some(delay) = backoff.next() else {
-                return Err(match failure {
-                    Transient::Decode(message) => ModeError::Decode {
-                        url: shown,
-                        attempts,
-                        message,
-                    },
-                    Transient::Http(last) => ModeError::GaveUp {
-                        url: shown,
-                        attempts,
-                        last,
-                    },
-                });
-            };
-            let reason = match &failure {
-                Transient::Decode(m) | Transient::Http(m) => m.as_str(),
-            };
-            self.before_retry(&shown, attempts, delay, reason).await;
+            self.wait_to_retry(&mut backoff, &shown, attempts, failure).await?;
         }
     }
 
-    /// Counts a retry, logs it and sleeps `delay`.
-    pub(super) async fn before_retry(&self, shown: &str, attempt: u32, delay: Duration, reason: &str) {
+    /// After a transient failure: counts the retry, logs it and waits the backoff's next delay; once
+    /// the backoff is spent, the error the request ends with (the last failure).
+    pub(super) async fn wait_to_retry(
+        &self,
+        backoff: &mut (impl Iterator<Item = Duration> + Send),
+        shown: &str,
+        attempts: u32,
+        failure: Transient,
+    ) -> Result<(), ModeError> {
+        let url = shown.to_string();
+        let Some(delay) = backoff.next() else {
+            return Err(match failure {
+                Transient::Decode(message) => ModeError::Decode { url, attempts, message },
+                Transient::Http(last) => ModeError::GaveUp { url, attempts, last },
+            });
+        };
+        let reason = match &failure {
+            Transient::Decode(m) | Transient::Http(m) => m.as_str(),
+        };
         let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-        tracing::debug!(url = %shown, attempt, delay_ms, reason, "retrying");
+        tracing::debug!(url = %shown, attempt = attempts, delay_ms, reason, "retrying");
         self.inner.transport.stats.retried();
         tokio::time::sleep(delay).await;
+        Ok(())
     }
 
     /// The backoff schedule for one request's transient failures.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::MODE_PAGE_SIZE;
-use super::client::ModeClient;
+use super::client::{ModeClient, Transient};
 use super::definition::{BodyShape, LiveSchedule, ScheduleDefinition};
 use super::error::ModeError;
 use super::exchange::{Answer, Exchange};
@@ -104,14 +104,8 @@ impl ModeClient {
                 Exchange::Final(error) => return Err(error),
                 Exchange::Transient(last) => last,
             };
-            let Some(delay) = backoff.next() else {
-                return Err(ModeError::GaveUp {
-                    url: shown,
-                    attempts,
-                    last,
-                });
-            };
-            self.before_retry(&shown, attempts, delay, &last).await;
+            self.wait_to_retry(&mut backoff, &shown, attempts, Transient::Http(last))
+                .await?;
         }
     }
 
@@ -188,14 +182,8 @@ impl ModeClient {
                     shape,
                 });
             }
-            let Some(delay) = backoff.next() else {
-                return Err(ModeError::GaveUp {
-                    url: shown,
-                    attempts,
-                    last,
-                });
-            };
-            self.before_retry(&shown, attempts, delay, &last).await;
+            self.wait_to_retry(&mut backoff, &shown, attempts, Transient::Http(last))
+                .await?;
         }
     }
 

@@ -5,21 +5,13 @@ use std::process::Output;
 
 use mode_audit::sim::{SimConfig, SimServer};
 
-use crate::harness::fast_config;
+use crate::harness::{binary_command, fast_config};
 
 pub(crate) const SECRET: &str = "s3cr3t-never-printed";
 
 /// Runs `mode-audit` with a clean environment plus `env`, in `cwd`.
 pub(crate) async fn mode_audit(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().copied())
-        .output()
-        .await
-        .expect("the binary runs")
+    binary_command(cwd, args, env).output().await.expect("the binary runs")
 }
 
 pub(crate) fn code(o: &Output) -> i32 {
@@ -321,4 +313,19 @@ async fn the_demo_audits_the_whole_stand_in() {
     assert!(path.starts_with(tmp.path().join("d/acme")) && path.extension().is_some_and(|e| e == "xlsx"));
     let mut book = crate::workbook::Book::open(std::fs::read(&path).unwrap());
     assert_eq!(book.table("Reports").rows.len(), truth.report_count());
+}
+
+#[tokio::test]
+async fn help_ends_with_every_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = mode_audit(tmp.path(), &["--help"], &[]).await;
+    assert_eq!(code(&o), 0);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for e in mode_audit::exit::Exit::ALL {
+        assert!(
+            help.contains(&format!("  {}  {}", e.code(), e.meaning())),
+            "--help lacks exit code {}: {help}",
+            e.code()
+        );
+    }
 }

@@ -124,13 +124,21 @@ pub fn backdate(snapshot: &Path, days: i64) -> String {
     earlier
 }
 
-/// Starts the built binary in `cwd` with only `env` set, stdout and stderr piped (to stop it midway).
-pub fn spawn_binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
+/// The built binary, to run in `cwd` with a clean environment: PATH plus `env`.
+pub fn binary_command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"));
+    command
         .args(args)
         .current_dir(cwd)
         .env_clear()
-        .envs(env.iter().copied())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied());
+    command
+}
+
+/// Starts the built binary (see [`binary_command`]) with stdout and stderr piped, to stop it midway.
+pub fn spawn_binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
+    binary_command(cwd, args, env)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -2,8 +2,6 @@
 //! changing stand-in, owner digests, doctor, and the metrics file parsed back.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Output;
 
 use mode_audit::commands::run::{RunStatus, run};
 use mode_audit::insights::changes as diff;
@@ -20,16 +18,7 @@ mod metrics;
 
 pub(super) const SIZES: [usize; 4] = [30, 12, 0, 45];
 
-pub(super) async fn binary(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_mode-audit"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .envs(env.iter().copied())
-        .output()
-        .await
-        .expect("the binary runs")
-}
+pub(super) use crate::binary::mode_audit as binary;
 
 pub(super) fn scheduled(r: &SimReport) -> bool {
     !r.schedules.is_empty()
