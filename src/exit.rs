@@ -3,7 +3,7 @@
 use crate::snapshot::RunStatus;
 
 /// How the process ends. The discriminant is the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Everything was read and published.
     Complete = 0,

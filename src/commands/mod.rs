@@ -7,4 +7,5 @@ pub mod doctor;
 pub mod plan;
 pub mod run;
 mod run_table;
+mod turns;
 pub mod undo;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::{SecondsFormat, Utc};
 
+use super::turns::in_turn;
 use crate::commands::run::earlier_schedules;
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
@@ -76,17 +77,10 @@ impl Plan {
 /// Plans each workspace in turn, all through one pacer (Mode's budget is per user, as for `run`).
 /// After a stop the rest are not started (`None`).
 pub async fn plan_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<Plan>>)> {
-    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
-    let mut plans = Vec::with_capacity(all.len());
-    for settings in all {
-        let outcome = if stop.reason().is_some() {
-            None
-        } else {
-            Some(plan_paced(settings, stop, &pacer).await)
-        };
-        plans.push((settings.workspace.clone(), outcome));
-    }
-    plans
+    in_turn(all, stop, async |settings, pacer| {
+        plan_paced(settings, stop, pacer).await
+    })
+    .await
 }
 
 /// Walks pages only (no schedules) and counts, with a pacer of its own.

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::turns::in_turn;
 use crate::config::{Destination, Settings};
 use crate::crawl::checkpoint::Checkpoint;
 use crate::crawl::{Reuse, crawl};
@@ -24,29 +25,12 @@ pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 use crate::stop::Stop;
 
-/// Audits each workspace in turn: those of one credential group share one per-user budget, so
-/// never at once, and pass one pacer, so the first requests of a workspace are spaced from the
-/// last of the one before. After a stop the rest are not started (`None`).
+/// Audits each workspace in turn (see [`in_turn`]: one pacer per credential group).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
-    let mut pacers: Vec<(&str, Arc<Pacer>)> = Vec::new();
-    let mut results = Vec::with_capacity(all.len());
-    for settings in all {
-        let pacer = match pacers.iter().find(|(g, _)| *g == settings.credential_group) {
-            Some((_, p)) => Arc::clone(p),
-            None => {
-                let p = Arc::new(Pacer::new(settings.client.rate));
-                pacers.push((&settings.credential_group, Arc::clone(&p)));
-                p
-            }
-        };
-        let outcome = if stop.reason().is_some() {
-            None
-        } else {
-            Some(run_paced(settings, stop, &pacer).await)
-        };
-        results.push((settings.workspace.clone(), outcome));
-    }
-    results
+    in_turn(all, stop, async |settings, pacer| {
+        run_paced(settings, stop, pacer).await
+    })
+    .await
 }
 
 /// Audits the workspace the settings name, with a pacer of its own; see [`run_paced`].
@@ -218,7 +202,7 @@ async fn walk_and_publish(
             checkpoint.started_at = started_at;
             checkpoint.prior_requests = requests;
             checkpoint.save(&path, &outcome.reports)?;
-            let files = Checkpoint::files(place.local_out(), ws);
+            let files = checkpoint.files(&path);
             let kept = place.keep_checkpoint(ws, &files, &checkpoint.started_at).await?;
             tracing::warn!(path = %kept.display(), reports = checkpoint.reports(), "checkpoint saved; run again to resume");
             report.checkpoint = Some(kept);

@@ -9,12 +9,11 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::config::Settings;
-use crate::mode::{ModeClient, ModeError, Pacer, RequestStats};
+use crate::mode::{ModeClient, ModeError, RequestStats};
 use crate::snapshot::RunStatus;
 use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, UndoLog, now, read};
 use crate::stop::Stop;
@@ -102,7 +101,7 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
         }
         return Ok(report);
     }
-    let client = ModeClient::with_pacer(settings.client.clone(), Arc::new(Pacer::new(settings.client.rate)))?;
+    let client = ModeClient::new(settings.client.clone())?;
     let mut log = UndoLog::open(path)?;
     let todo: Vec<Logged> = log.replayed().schedules.iter().filter(|l| ours(l)).cloned().collect();
     for l in &todo {

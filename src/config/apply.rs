@@ -20,10 +20,22 @@ const MAX_ACTIONS: usize = 1000;
 impl ApplySettings {
     /// `flags` checked against the run settings `all` (apply reads snapshots from a folder).
     pub fn merge(flags: &ApplyFlags, all: &[Settings]) -> Result<ApplySettings, ConfigError> {
-        if all.iter().any(|s| s.destination == Destination::Stdout) {
-            return Err(ConfigError(
-                "apply reads the snapshots in --out: name the output folder of your runs, not '-'".into(),
-            ));
+        match all
+            .iter()
+            .map(|s| &s.destination)
+            .find(|d| !matches!(d, Destination::Dir(_)))
+        {
+            Some(Destination::Stdout) => {
+                return Err(ConfigError(
+                    "apply reads the snapshots in --out: name the output folder of your runs, not '-'".into(),
+                ));
+            }
+            Some(_) => {
+                return Err(ConfigError(
+                    "apply reads the snapshots in a local --out folder, not a bucket: copy the workspace's snapshot folders from the bucket to a folder and name it".into(),
+                ));
+            }
+            None => {}
         }
         let min_age = flags.min_age.map_or(DEFAULT_MIN_AGE, Duration::from);
         if min_age > MAX_MIN_AGE {
@@ -91,5 +103,9 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(err.contains("not '-'"), "{err}");
+        let err = ApplySettings::merge(&ApplyFlags::default(), &settings("s3://audit/mode"))
+            .unwrap_err()
+            .0;
+        assert!(err.contains("not a bucket"), "a configuration error, exit 2: {err}");
     }
 }

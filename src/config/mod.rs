@@ -153,18 +153,8 @@ fn bad(msg: impl Into<String>) -> ConfigError {
     ConfigError(msg.into())
 }
 
-/// Reads the config file the flags name (if any) and merges everything into [`Settings`].
-/// `env` looks up environment variables (the process environment in production).
-pub fn load(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-    let file = match &args.config {
-        Some(path) => FileConfig::read(path)?,
-        None => FileConfig::default(),
-    };
-    let credentials = credentials(env)?;
-    merge(args, &file, credentials)
-}
-
-/// Like [`load`], with one [`Settings`] per workspace named (flags, env or file) and in this
+/// Reads the config file the flags name (if any) and merges everything with the environment
+/// (`env`: the process environment in production) into one [`Settings`] per workspace named (flags, env or file) and in this
 /// shard (`--shard` / `--shards`), each with its credentials, grouped by credential group. Empty
 /// when the shard has no workspace.
 pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Settings>, ConfigError> {

@@ -124,18 +124,10 @@ impl Checkpoint {
         out.join(workspace).join(".checkpoint.json")
     }
 
-    /// Every file the checkpoint consists of, all in `OUT/<workspace>/` (what a bucket keeps): the
-    /// header and the records file it names.
-    pub fn files(out: &Path, workspace: &str) -> Vec<PathBuf> {
-        let header = Checkpoint::path(out, workspace);
-        let mut files = vec![header.clone()];
-        if let Ok(text) = std::fs::read(&header)
-            && let Ok(checkpoint) = serde_json::from_slice::<Checkpoint>(&text)
-            && !checkpoint.records.file.is_empty()
-        {
-            files.push(folder(&header).join(&checkpoint.records.file));
-        }
-        files
+    /// Every file of this checkpoint, once saved or loaded (what a bucket keeps): the header at
+    /// `header` and the records file it names.
+    pub fn files(&self, header: &Path) -> Vec<PathBuf> {
+        vec![header.to_path_buf(), self.dir.join(&self.records.file)]
     }
 
     /// Reads a usable checkpoint's header: `Ok(None)` when there is none, or it is too old, from
@@ -255,8 +247,14 @@ impl Checkpoint {
         self.dir = dir;
         let header = atomic::replace(path, "checkpoint", None, |w| Ok(serde_json::to_writer(w, self)?))
             .with_context(|| format!("cannot save the checkpoint {}", path.display()));
-        // The new records are named by no header when writing the header failed.
-        remove_records(&self.dir, header.is_ok().then_some(self.records.file.as_str()));
+        match &header {
+            // The records files no header names any more.
+            Ok(()) => remove_records(&self.dir, Some(self.records.file.as_str())),
+            // The old header still stands, with its records: only the new records go.
+            Err(_) => {
+                let _ = std::fs::remove_file(&records_path);
+            }
+        }
         header
     }
 

@@ -51,13 +51,17 @@ impl Walk {
     /// schedules of reports whose schedules were not read. The records stream from the
     /// checkpoint's file into the report store (and the de-duplication sets), one at a time; an
     /// error means the records file cannot be used, and the walk must start over.
-    pub(super) fn resume(client: &ModeClient, options: &CrawlOptions, checkpoint: Checkpoint) -> anyhow::Result<Walk> {
+    pub(super) fn resume(
+        client: &ModeClient,
+        options: &CrawlOptions,
+        mut checkpoint: Checkpoint,
+    ) -> anyhow::Result<Walk> {
         let mut walk = Walk::new(client, options);
         walk.queue = [VecDeque::new(), VecDeque::new(), VecDeque::new()];
         walk.started_at = Some(checkpoint.started_at.clone());
         walk.prior = checkpoint.prior_requests;
         walk.duplicates = checkpoint.duplicates;
-        walk.failures = checkpoint.item_failures.clone();
+        walk.failures = std::mem::take(&mut checkpoint.item_failures);
         let mut records = checkpoint.records()?;
         let tokens: Vec<String> = checkpoint.collections.iter().map(|c| c.record.token.clone()).collect();
         match checkpoint.collections_listing {

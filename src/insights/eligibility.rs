@@ -8,7 +8,7 @@
 //! `max_actions` reports are planned, the largest runtime saved first; the others are held, each
 //! with the reasons why.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::Duration;
 
@@ -175,20 +175,17 @@ pub fn plan(
     rules: &Rules,
 ) -> Plan {
     let now = parse_time(&snapshot.started_at);
+    // The unused reasons of each report, from one pass over the findings (a file on disk).
+    let mut unused: HashMap<String, Vec<Reason>> = HashMap::new();
+    for f in snapshot.findings.iter().filter(|f| UNUSED.contains(&f.reason)) {
+        unused.entry(f.report_token).or_default().push(f.reason);
+    }
     let mut candidates: Vec<Candidate> = Vec::new();
     for report in snapshot.reports.iter() {
-        let reasons: Vec<Reason> = UNUSED
-            .into_iter()
-            .filter(|reason| {
-                snapshot
-                    .findings
-                    .iter()
-                    .any(|f| f.reason == *reason && f.report_token == report.token)
-            })
-            .collect();
-        if reasons.is_empty() {
+        let Some(found) = unused.get(&report.token) else {
             continue;
-        }
+        };
+        let reasons: Vec<Reason> = UNUSED.into_iter().filter(|r| found.contains(r)).collect();
         let mut c = candidate(&report, reasons, now, standing, keep, rules);
         if restored.contains(&report.token) {
             c.held.insert(0, Hold::Restored);

@@ -14,7 +14,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::Deserialize;
 
 use super::history::SLACK;
@@ -80,7 +80,9 @@ impl Standing {
             return standing;
         };
         let mut alive: HashSet<String> = standing.since.keys().cloned().collect();
-        for (at, folder) in snapshot_folders(dir).into_iter().filter(|(at, _)| *at < now) {
+        // Folder names hold whole seconds: the snapshot being planned from is not an earlier one.
+        let now_second = now.with_nanosecond(0).unwrap_or(now);
+        for (at, folder) in snapshot_folders(dir).into_iter().filter(|(at, _)| *at < now_second) {
             if alive.is_empty() {
                 break;
             }

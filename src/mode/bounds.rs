@@ -12,7 +12,7 @@
 //! A time that does not read as RFC 3339 is kept as Mode wrote it (it is text, not a number).
 //! `hour` and `minute` are text in Mode's answers (`8:00 pm`), so they have no bound.
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 use super::models::{Counter, Report, Schedule, Seconds, Text};
 
@@ -26,10 +26,10 @@ pub const MAX_SUBSCRIBER_COUNT: u64 = 1_000_000;
 pub const MAX_EXPECTED_RUNTIME_SECONDS: f64 = 86_400.0;
 
 /// The earliest time kept (Mode did not exist before; `0001-01-01` and `1970-01-01` are placeholders).
-pub const EARLIEST_TIME: &str = "2000-01-01T00:00:00Z";
+pub const EARLIEST_TIME: i64 = 946_684_800; // 2000-01-01T00:00:00Z
 
 /// Times from this one on are corrupt.
-pub const LATEST_TIME: &str = "2100-01-01T00:00:00Z";
+pub const LATEST_TIME: i64 = 4_102_444_800; // 2100-01-01T00:00:00Z
 
 /// Applies the bounds to a report; returns how many of its values were out of bounds.
 pub fn report(r: &mut Report) -> u32 {
@@ -77,15 +77,12 @@ fn seconds(s: &mut Seconds, max: f64) -> u32 {
     u32::from(*s == Seconds::Invalid)
 }
 
-/// An RFC 3339 time outside [`EARLIEST_TIME`, `LATEST_TIME`) becomes absent and counts.
+/// An RFC 3339 time outside [`EARLIEST_TIME`, `LATEST_TIME`) (Unix seconds) becomes absent and counts.
 fn time(t: &mut Text) -> u32 {
     let Some(at) = t.0.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok()) else {
         return 0;
     };
-    let at = at.with_timezone(&Utc);
-    let bound = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).ok();
-    let inside = bound(EARLIEST_TIME).is_some_and(|from| at >= from) && bound(LATEST_TIME).is_some_and(|to| at < to);
-    if inside {
+    if (EARLIEST_TIME..LATEST_TIME).contains(&at.timestamp()) {
         0
     } else {
         t.0 = None;
@@ -96,6 +93,13 @@ fn time(t: &mut Text) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_time_bounds_are_the_first_seconds_of_2000_and_2100() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        assert_eq!(EARLIEST_TIME, at("2000-01-01T00:00:00Z"));
+        assert_eq!(LATEST_TIME, at("2100-01-01T00:00:00Z"));
+    }
 
     fn report_of(json: serde_json::Value) -> Report {
         serde_json::from_value(json).unwrap()

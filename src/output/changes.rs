@@ -1,14 +1,14 @@
 //! diff.csv and diff.json: the changes between two snapshots (`mode-audit diff --out`).
 
-use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::csv::{Cell, Cells};
 use super::table::Table;
+use crate::atomic;
 use crate::insights::changes::{Change, Diff, Kind, Side};
 
 /// diff.csv's header, in order.
@@ -53,20 +53,18 @@ pub fn write_changes<W: Write>(changes: &[Change], cells: Cells, out: W) -> csv:
     w.finish()
 }
 
-/// Writes diff.csv and diff.json into `dir` (created if needed).
+/// Writes diff.csv and diff.json into `dir` (created if needed), each replaced atomically.
 pub fn write_diff_files(d: &Diff, dir: &Path) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let csv_path = dir.join("diff.csv");
-    let file = fs::File::create(&csv_path).with_context(|| format!("cannot create {}", csv_path.display()))?;
-    write_changes(&d.changes, Cells::default(), BufWriter::new(file))
-        .map_err(anyhow::Error::from)
-        .and_then(|mut w| Ok(w.flush()?))
-        .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    atomic::replace(&csv_path, "diff", None, |w| {
+        write_changes(&d.changes, Cells::default(), w)?;
+        Ok(())
+    })?;
     let json_path = dir.join("diff.json");
-    let file = fs::File::create(&json_path).with_context(|| format!("cannot create {}", json_path.display()))?;
-    write_diff_json(d, BufWriter::new(file))
-        .and_then(|mut w| w.flush().map(|_| w))
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    atomic::replace(&json_path, "diff", None, |w| {
+        write_diff_json(d, w)?;
+        Ok(())
+    })?;
     Ok(vec![csv_path, json_path])
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::time::parse_time;
-use super::{CollectionRecord, FetchStatus, LedgerStatus, ReportRecord, Snapshot};
+use super::{CollectionRecord, FetchStatus, LedgerStatus, ReportRecord};
 
 /// The distinct schedule frequencies of a report, in first-seen order, joined with `;`.
 pub fn schedule_frequencies(report: &ReportRecord) -> String {
@@ -92,10 +92,6 @@ impl Summary {
             archived,
             failures: failures as u64,
         }
-    }
-
-    pub fn of_snapshot(snapshot: &Snapshot) -> Summary {
-        Summary::of(&snapshot.collections, snapshot.reports.iter(), snapshot.failures.len())
     }
 }
 

@@ -133,10 +133,6 @@ impl Bucket {
         self
     }
 
-    pub fn url(&self) -> &BucketUrl {
-        &self.url
-    }
-
     /// `s3://bucket`, without the prefix.
     pub fn root(&self) -> String {
         format!("{}://{}", self.url.provider.scheme(), self.url.bucket)

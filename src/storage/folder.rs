@@ -1,7 +1,7 @@
 //! Folders in a bucket: a local folder uploaded file by file with a [`Marker`] written last, and
 //! such a folder downloaded back only when its marker is there and matches what is listed.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::bucket::Bucket;
 use super::error::StoreError;
@@ -83,6 +83,10 @@ impl Bucket {
             tracing::warn!(folder = %self.show(parts), "ignoring a folder whose files do not match its marker");
             return Ok(None);
         }
+        if let Some(f) = marker.files.iter().find(|f| !plain_relative(&f.name)) {
+            tracing::warn!(folder = %self.show(parts), file = %f.name, "ignoring a folder whose marker names a file outside it");
+            return Ok(None);
+        }
         let mut out = Vec::with_capacity(marker.files.len());
         for f in &marker.files {
             let mut key = parts.to_vec();
@@ -93,6 +97,11 @@ impl Bucket {
         }
         Ok(Some(out))
     }
+}
+
+/// A relative path that stays below the folder it is joined to (no root, no `..`, no `.`).
+fn plain_relative(name: &str) -> bool {
+    !name.is_empty() && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// Files below `dir`, relative and `/`-separated, sorted; dot-files and symlinks left out.

@@ -11,8 +11,8 @@ mod snapshots;
 mod url;
 
 pub use bucket::{Bucket, PART_SIZE, StoreSettings};
-pub use error::{Cause, StoreError, redact};
-pub use folder::{MarkerInfo, files_below};
+pub use error::{Cause, StoreError};
+pub use folder::MarkerInfo;
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
 pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
 pub use url::{BucketUrl, Provider};

@@ -37,7 +37,8 @@ impl Bucket {
             .get(&[workspace, LATEST])
             .await?
             .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-            .filter(|n| !n.is_empty()))
+            // Only a snapshot folder's name: it is joined to local paths.
+            .filter(|n| folder_time(n).is_some()))
     }
 
     /// Points `latest` at a complete snapshot folder.

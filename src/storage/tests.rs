@@ -224,3 +224,29 @@ async fn a_missing_object_is_none_not_an_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_marker_naming_a_file_outside_its_folder_is_not_followed() {
+    let (bucket, _memory) = bucket();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("reports.csv"), "a,b\n").unwrap();
+    let parts = ["acme", "20261128T032200Z"];
+    let mut marker = bucket.upload_folder(dir.path(), &parts, &info()).await.unwrap();
+    // Someone with write access to the prefix plants an object and a marker naming it by an
+    // absolute path: joined to the local folder, it would be written anywhere.
+    let outside = tempfile::tempdir().unwrap();
+    let planted = outside.path().join("planted");
+    let name = planted.to_string_lossy().into_owned();
+    bucket
+        .put(&["acme", "20261128T032200Z", &name], b"x".to_vec())
+        .await
+        .unwrap();
+    marker.files.push(MarkedFile { name, size: 1 });
+    bucket
+        .put(&["acme", "20261128T032200Z", MARKER], marker.to_bytes())
+        .await
+        .unwrap();
+    let local = tempfile::tempdir().unwrap();
+    assert_eq!(bucket.download_folder(&parts, local.path()).await.unwrap(), None);
+    assert!(!planted.exists(), "nothing written outside the local folder");
+}

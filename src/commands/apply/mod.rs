@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::commands::turns::in_turn;
 use crate::config::{ApplySettings, Destination, Settings};
 use crate::insights;
 use crate::insights::changes::load;
@@ -78,17 +79,10 @@ pub async fn apply_each(
     options: &ApplySettings,
     stop: &Stop,
 ) -> Vec<(String, Option<Result<ApplyReport>>)> {
-    let pacer = Arc::new(Pacer::new(all.first().and_then(|s| s.client.rate)));
-    let mut results = Vec::with_capacity(all.len());
-    for settings in all {
-        let outcome = if stop.reason().is_some() {
-            None
-        } else {
-            Some(apply_paced(settings, options, stop, &pacer).await)
-        };
-        results.push((settings.workspace.clone(), outcome));
-    }
-    results
+    in_turn(all, stop, async |settings, pacer| {
+        apply_paced(settings, options, stop, pacer).await
+    })
+    .await
 }
 
 /// Applies to the workspace `settings` names, with a pacer of its own. An `Err` is fatal: no
