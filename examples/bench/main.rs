@@ -37,7 +37,7 @@ const UNLIMITED_DEADLINE: Duration = Duration::from_secs(600);
 #[derive(Parser, Debug)]
 #[command(name = "bench")]
 struct Args {
-    /// The quick set, every limit at 10× Mode's (40 per 1 s); the default; under two minutes.
+    /// The quick set, every limit at 10× Mode's (40 per 1 s); the default; about two minutes.
     #[arg(long, conflicts_with = "full")]
     short: bool,
     /// The quick set plus Mode's real clock (40 per 10 s) on smaller workspaces, the naive loop included;

@@ -46,8 +46,8 @@ impl Drop for Moto {
 }
 
 /// Starts moto with the bucket; the keys are any (the secret a marker that must never be shown).
-/// `None` (with a loud message) when `moto_server` is not installed and MODE_AUDIT_REQUIRE_MOTO
-/// is unset. CI sets it, so there it fails instead.
+/// A missing `moto_server` fails the test with how to install it; `None` (with a loud message)
+/// only when MODE_AUDIT_SKIP_MOTO=1 asks to skip the object-storage tests.
 pub async fn start() -> Option<Moto> {
     launch(false).await
 }
@@ -73,17 +73,20 @@ async fn launch(check_keys: bool) -> Option<Moto> {
         .spawn();
     let child = match spawned {
         Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("MODE_AUDIT_REQUIRE_MOTO").is_none() => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("MODE_AUDIT_SKIP_MOTO").is_some_and(|v| v == "1") => {
             // Written to stderr directly: the test harness swallows eprintln! of a passing test.
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),
-                "\n!!!!!!!! SKIPPED: moto_server is not installed, so this object-storage test did not run. \
-                 Install it with: pip install 'moto[server]' (set MODE_AUDIT_REQUIRE_MOTO=1 to make this a failure) !!!!!!!!\n"
+                "\n!!!!!!!! SKIPPED (MODE_AUDIT_SKIP_MOTO=1): moto_server is not installed, so this object-storage \
+                 test did not run. Install it with: pip install 'moto[server]' !!!!!!!!\n"
             );
             return None;
         }
-        Err(e) => panic!("cannot start moto_server (pip install 'moto[server]'): {e}"),
+        Err(e) => panic!(
+            "cannot start moto_server, the S3 server these tests need: {e}; install it with pip install 'moto[server]' \
+             (or set MODE_AUDIT_SKIP_MOTO=1 to skip the object-storage tests)"
+        ),
     };
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut moto = Moto {
