@@ -73,7 +73,10 @@ async fn launch(check_keys: bool) -> Option<Moto> {
         .spawn();
     let child = match spawned {
         Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("MODE_AUDIT_SKIP_MOTO").is_some_and(|v| v == "1") => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::env::var_os("MODE_AUDIT_SKIP_MOTO").is_some_and(|v| v == "1") =>
+        {
             // Written to stderr directly: the test harness swallows eprintln! of a passing test.
             use std::io::Write;
             let _ = writeln!(
