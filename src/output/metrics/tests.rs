@@ -12,6 +12,11 @@ fn labels_with_quotes_and_backslashes_round_trip() {
     let text = render(&samples);
     assert!(text.starts_with("# HELP mode_audit_reports "), "{text}");
     assert!(text.contains("# TYPE mode_audit_reports gauge\n"));
+    // The exposition format's escapes, written out by hand: \" for a quote, \\ for a backslash, \n.
+    assert!(
+        text.contains("mode_audit_reports{workspace=\"we\\\"ird\\\\ws\\nx\"} 12\n"),
+        "{text}"
+    );
     assert_eq!(parse(&text), samples);
     assert_eq!(
         parse("m{a=\"1\",b=\"x y\"} 2.5 1700000000\nbroken{\n# comment\nplain 3"),
