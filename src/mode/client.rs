@@ -60,30 +60,38 @@ impl ModeClient {
     pub fn with_pacer(settings: ClientSettings, pacer: Arc<Pacer>) -> Result<ModeClient, ModeError> {
         // reqwest is built without a default crypto provider; installing one twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/hal+json"));
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("mode-audit/", env!("CARGO_PKG_VERSION"))),
-        );
-        let mut builder = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            .timeout(settings.timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            // HTTP/1.1 as before object storage came in: its client builds reqwest with http2, and
-            // the in-flight sizing assumes one request per connection.
-            .http1_only();
-        if settings.base_url.host_str().is_some_and(is_loopback) {
-            builder = builder.no_proxy();
-        }
-        let http = builder.build().map_err(|e| ModeError::Setup(e.to_string()))?;
+        let build = |redirects: reqwest::redirect::Policy| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, HeaderValue::from_static("application/hal+json"));
+            headers.insert(
+                USER_AGENT,
+                HeaderValue::from_static(concat!("mode-audit/", env!("CARGO_PKG_VERSION"))),
+            );
+            let mut builder = reqwest::Client::builder()
+                .default_headers(headers)
+                .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+                .timeout(settings.timeout)
+                .pool_idle_timeout(Duration::from_secs(30))
+                .redirect(redirects)
+                // HTTP/1.1 as before object storage came in: its client builds reqwest with http2, and
+                // the in-flight sizing assumes one request per connection.
+                .http1_only();
+            if settings.base_url.host_str().is_some_and(is_loopback) {
+                builder = builder.no_proxy();
+            }
+            builder.build().map_err(|e| ModeError::Setup(e.to_string()))
+        };
+        let http = build(reqwest::redirect::Policy::default())?;
+        // Writes follow no redirect: a 3xx to a DELETE or POST is not the deletion or creation asked
+        // for, and following it could send the write elsewhere. It is reported as a refusal.
+        let writes = build(reqwest::redirect::Policy::none())?;
         let mut api = settings.base_url.clone();
         api.set_path("/api/");
         Ok(ModeClient {
             inner: Arc::new(Inner {
                 transport: Transport {
                     http,
+                    writes,
                     credentials: settings.credentials,
                     pacer,
                     retry: settings.retry,

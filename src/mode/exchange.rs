@@ -25,7 +25,10 @@ pub struct Credentials {
 
 /// The connection pool, credentials, pacer, retry policy and counters one client's requests share.
 pub struct Transport {
+    /// For reads: follows redirects.
     pub http: reqwest::Client,
+    /// For writes (DELETE, POST): follows none.
+    pub writes: reqwest::Client,
     pub credentials: Credentials,
     pub pacer: Arc<Pacer>,
     pub retry: RetryPolicy,
@@ -86,8 +89,12 @@ impl Transport {
     ) -> Result<Result<Answer, String>, Retry> {
         let creds = &self.credentials;
         let began = tokio::time::Instant::now();
-        let mut request = self
-            .http
+        let http = if method == Method::GET {
+            &self.http
+        } else {
+            &self.writes
+        };
+        let mut request = http
             .request(method, url.clone())
             .basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret()));
         if let Some(body) = body {

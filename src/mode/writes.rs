@@ -61,18 +61,30 @@ pub struct Created {
 
 impl ModeClient {
     /// Every schedule of `report` as Mode lists it now, each with its definition. Pages are read
-    /// until one is shorter than Mode's default page or brings nothing new.
+    /// until one lists fewer items than Mode's default page (decoded or not) or brings nothing new.
+    /// An item that cannot be decoded fails the listing: a schedule the guard cannot see could be
+    /// one with a subscriber.
     pub async fn live_schedules(&self, report: &str) -> Result<Vec<LiveSchedule>, ModeError> {
         let mut all = Vec::new();
         let mut seen = HashSet::new();
         for page in 1..=MAX_PAGES {
-            let items = self
-                .page::<LiveSchedule>(self.schedules_url(report, page, PER_PAGE))
-                .await?
-                .items;
-            let listed = items.len();
+            let url = self.schedules_url(report, page, PER_PAGE);
+            let read = self.page::<LiveSchedule>(url.clone()).await?;
+            let listed = read.listed();
+            if let Some(bad) = read.rejected.first() {
+                return Err(ModeError::Shape {
+                    url: url.to_string(),
+                    message: format!(
+                        "schedule {} at {} cannot be read ({}); {} of the {listed} listed on this page cannot",
+                        bad.token.as_deref().unwrap_or("(no token)"),
+                        bad.path,
+                        bad.message,
+                        read.rejected.len()
+                    ),
+                });
+            }
             let before = all.len();
-            all.extend(items.into_iter().filter(|s| seen.insert(s.schedule.token.clone())));
+            all.extend(read.items.into_iter().filter(|s| seen.insert(s.schedule.token.clone())));
             if listed < MODE_PAGE_SIZE as usize || all.len() == before {
                 return Ok(all);
             }

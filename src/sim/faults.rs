@@ -37,6 +37,9 @@ pub enum Fault {
         field: String,
         value: Option<serde_json::Value>,
     },
+    /// A redirect with this status (301, 302, 307, 308) to `location`, as a proxy or an old host
+    /// name might send: the request was not acted on here.
+    Redirect { status: u16, location: String },
 }
 
 /// Applies [`Fault::EditItem`] to a list body; a body without such an item is left as it is.

@@ -137,6 +137,14 @@ async fn dispatch(
             st.counters.fault();
             build(status, &content_type, None, Body::from(body))
         }
+        Some(Fault::Redirect { status, location }) => {
+            st.counters.fault();
+            let mut resp = build(status, "text/html; charset=utf-8", None, Body::empty());
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                resp.headers_mut().insert(header::LOCATION, value);
+            }
+            resp
+        }
     };
     finish(response, cfg, remaining)
 }

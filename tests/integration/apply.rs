@@ -26,6 +26,8 @@ mod writes;
 mod guards;
 // The built binary: dry run, SIGTERM mid-apply and a rerun, undo.
 mod binary;
+// The listing the guard reads: every item counts, an unreadable one fails it.
+mod listing;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 

@@ -23,9 +23,13 @@ pub fn unchanged(
             return Err(format!("its views changed since the snapshot ({then} → {now})"));
         }
     }
-    if let Some(archived) = now.archived.0.filter(|a| *a != record.archived) {
-        let what = if archived { "archived" } else { "unarchived" };
-        return Err(format!("it was {what} since the snapshot"));
+    match now.archived.0 {
+        None => return Err("its archived flag is unreadable now".into()),
+        Some(archived) if archived != record.archived => {
+            let what = if archived { "archived" } else { "unarchived" };
+            return Err(format!("it was {what} since the snapshot"));
+        }
+        Some(_) => {}
     }
     let expected: BTreeSet<&str> = record
         .schedules
@@ -95,6 +99,12 @@ mod tests {
         assert_eq!(
             err(unchanged(&record, &now(0, true), &both, &none)),
             "it was archived since the snapshot"
+        );
+        let unreadable: Report =
+            serde_json::from_value(json!({"token": "r", "view_count": 0, "archived": "perhaps"})).unwrap();
+        assert_eq!(
+            err(unchanged(&record, &unreadable, &both, &none)),
+            "its archived flag is unreadable now"
         );
         assert_eq!(
             err(unchanged(&record, &now(0, false), &[live("a", 0), live("c", 0)], &none)),
