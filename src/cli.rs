@@ -190,12 +190,12 @@ pub struct ApplyFlags {
     #[arg(long)]
     pub execute: bool,
 
-    /// The unused finding must have held in snapshots spanning this long, and the report be at least this old. [default: 14d]
-    #[arg(long, env = "MODE_AUDIT_MIN_AGE", value_name = "DURATION")]
+    /// The unused finding must have held in 3 or more snapshots spanning this long, and the report be at least this old. Only this flag can shorten it; MODE_AUDIT_MIN_AGE may only lengthen the default. [default: 14d]
+    #[arg(long, value_name = "DURATION")]
     pub min_age: Option<humantime::Duration>,
 
-    /// Reports unscheduled per run at most, the largest runtime saved first. [default: 20]
-    #[arg(long, env = "MODE_AUDIT_MAX_ACTIONS", value_name = "N")]
+    /// Reports (not schedules: each goes with all its schedules) unscheduled per run at most, the largest runtime saved first. Only this flag can raise it; MODE_AUDIT_MAX_ACTIONS may only lower the default. [default: 20]
+    #[arg(long, value_name = "N")]
     pub max_actions: Option<usize>,
 }
 

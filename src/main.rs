@@ -24,7 +24,7 @@ fn main() -> std::process::ExitCode {
             return Exit::Fatal.into();
         }
     };
-    runtime.block_on(dispatch(cli)).into()
+    runtime.block_on(dispatch(cli, &matches)).into()
 }
 
 /// The settings of every workspace named (in this shard), with logging started; a usage error is
@@ -77,7 +77,20 @@ fn worst_of<T>(
     worst
 }
 
-async fn dispatch(cli: Cli) -> Exit {
+/// `--findings-window` of `apply` when the command line gave it (not its environment variable):
+/// only the command line may accept a short window for deleting.
+fn findings_window_flag(matches: &clap::ArgMatches) -> Option<std::time::Duration> {
+    let apply = matches.subcommand_matches("apply")?;
+    (apply.value_source("findings_window") == Some(clap::parser::ValueSource::CommandLine))
+        .then(|| {
+            apply
+                .get_one::<humantime::Duration>("findings_window")
+                .map(|d| (*d).into())
+        })
+        .flatten()
+}
+
+async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
     let log_format = cli.log_format;
     match cli.command {
         Command::Run(args) => {
@@ -127,7 +140,8 @@ async fn dispatch(cli: Cli) -> Exit {
                 Ok(all) => all,
                 Err(exit) => return exit,
             };
-            let options = match ApplySettings::merge(&args.apply, &all) {
+            let env = |name: &str| std::env::var(name).ok();
+            let options = match ApplySettings::merge(&args.apply, &all, &env, findings_window_flag(matches)) {
                 Ok(options) => options,
                 Err(ConfigError(message)) => {
                     eprintln!("mode-audit: configuration error: {message}");

@@ -70,5 +70,6 @@ pub fn snapshot(reports: Vec<ReportRecord>) -> Snapshot {
         reports: reports.into(),
         failures: vec![],
         findings: Default::default(),
+        findings_window_seconds: None,
     }
 }

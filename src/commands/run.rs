@@ -225,6 +225,7 @@ async fn walk_and_publish(
         reports: outcome.reports,
         failures: outcome.failures,
         findings: Default::default(),
+        findings_window_seconds: None,
     };
     insights::enrich(
         &mut snapshot,

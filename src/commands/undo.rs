@@ -3,7 +3,9 @@
 //!
 //! Idempotent: each recreation is announced in the log (with the report's schedules listed just
 //! before) and its new token recorded after, so a second run creates nothing twice; an
-//! announcement without an outcome is settled by looking for a new schedule with the definition.
+//! announcement without an outcome, or one that failed, is settled by looking for a new schedule
+//! with the definition. A create Mode answered with success is never sent again. Each schedule
+//! created is read back: one that differs from the logged definition is reported as a failure.
 //! Recipients are not recreated: Mode's API cannot set them (hence apply only deletes schedules
 //! without subscribers).
 
@@ -31,6 +33,12 @@ pub enum Restored {
     AlreadyDone(String),
     /// It still exists: the deletion never happened.
     StillThere,
+    /// Recreated with this token, but read back it differs from the logged definition (or could
+    /// not be read back): a failure to look at.
+    Differs {
+        token: String,
+        differences: Vec<String>,
+    },
     Failed(String),
     NotReached,
 }
@@ -121,6 +129,7 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
                         report_token: l.report_token.clone(),
                         schedule_token: l.schedule_token.clone(),
                         error: e.to_string(),
+                        answered: matches!(e, ModeError::Unconfirmed { .. }),
                     })?;
                     Restored::Failed(e.to_string())
                 }
@@ -136,7 +145,7 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
         _ if report
             .restorations
             .iter()
-            .any(|r| matches!(r.outcome, Restored::Failed(_))) =>
+            .any(|r| matches!(r.outcome, Restored::Failed(_) | Restored::Differs { .. })) =>
         {
             RunStatus::Partial
         }
@@ -179,10 +188,23 @@ async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<R
         found_by,
         shape,
     };
-    if let Some(Recreation::Intended { before }) = &l.recreation {
+    // An earlier attempt that may have created it: unfinished, or failed after the POST went out.
+    let earlier = match &l.recreation {
+        Some(Recreation::Intended { before }) => Some((before, false)),
+        Some(Recreation::Failed { before, answered, .. }) => Some((before, *answered)),
+        _ => None,
+    };
+    if let Some((before, answered)) = earlier {
         let found = live.iter().find(|s| {
             !before.contains(&s.schedule.token) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
         });
+        if found.is_none() && answered {
+            return Ok(Restored::Failed(
+                "Mode answered an earlier create with success, and no new schedule with this definition is listed; \
+                 not sent again, so as not to make a second one: look at the report's schedules in Mode"
+                    .into(),
+            ));
+        }
         if let Some(s) = found {
             let token = s.schedule.token.clone();
             log.append(recorded(
@@ -204,7 +226,23 @@ async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<R
     })?;
     let created = client.create_schedule(&l.report_token, &l.definition, &before).await?;
     log.append(recorded(created.token.clone(), created.found_by, created.shape))?;
-    Ok(Restored::Created(created.token))
+    let differences = match client.schedule_now(&l.report_token, &created.token).await {
+        Ok(Some(back)) => match &back.definition {
+            Ok(d) => l.definition.differences(d),
+            Err(why) => vec![format!("read back, its definition cannot be read ({why})")],
+        },
+        Ok(None) => vec!["it is not found when read back".to_string()],
+        Err(e) if e.is_credentials() => return Err(e.into()),
+        Err(e) => vec![format!("it could not be read back ({e})")],
+    };
+    if differences.is_empty() {
+        Ok(Restored::Created(created.token))
+    } else {
+        Ok(Restored::Differs {
+            token: created.token,
+            differences,
+        })
+    }
 }
 
 impl fmt::Display for UndoReport {
@@ -227,6 +265,12 @@ impl fmt::Display for UndoReport {
                 Restored::Created(token) => format!("recreated as {token}"),
                 Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
                 Restored::StillThere => "still exists; nothing to recreate".to_string(),
+                Restored::Differs { token, differences } => {
+                    format!(
+                        "FAILED: recreated as {token}, but it differs: {}",
+                        differences.join("; ")
+                    )
+                }
                 Restored::Failed(error) => format!("FAILED: {error}"),
                 Restored::NotReached => "stopped before it".to_string(),
             };

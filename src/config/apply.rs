@@ -1,10 +1,30 @@
-//! The settings of `apply` (`--execute`, `--min-age`, `--max-actions`), validated once.
+//! The settings of `apply` (`--execute`, `--min-age`, `--max-actions`, `--findings-window`),
+//! validated once.
+//!
+//! The guards that widen what is deleted come only from the command line. `MODE_AUDIT_MIN_AGE` and
+//! `MODE_AUDIT_MAX_ACTIONS` may tighten the defaults (a longer minimum age, fewer reports a run);
+//! a value that would loosen them is a configuration error naming the flag to use instead.
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use super::{ConfigError, Destination, Settings};
 use crate::cli::ApplyFlags;
 use crate::insights::eligibility::{DEFAULT_MAX_ACTIONS, DEFAULT_MIN_AGE, Rules};
+
+/// The local clock `apply` reads: the system's, set off by `offset_seconds` (0 but in tests, which
+/// use it to play a machine whose clock is wrong).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LocalClock {
+    pub offset_seconds: i64,
+}
+
+impl LocalClock {
+    pub fn now(self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.offset_seconds)
+    }
+}
 
 /// Validated settings of `apply`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,14 +32,26 @@ pub struct ApplySettings {
     /// Delete, rather than only plan.
     pub execute: bool,
     pub rules: Rules,
+    /// `--findings-window` as given on the `apply` command line: plans from a snapshot whose
+    /// findings window is at least this long are accepted even under 30 days.
+    pub findings_window: Option<Duration>,
+    pub clock: LocalClock,
 }
 
 const MAX_MIN_AGE: Duration = Duration::from_secs(3650 * 86_400);
 const MAX_ACTIONS: usize = 1000;
 
 impl ApplySettings {
-    /// `flags` checked against the run settings `all` (apply reads snapshots from a folder).
-    pub fn merge(flags: &ApplyFlags, all: &[Settings]) -> Result<ApplySettings, ConfigError> {
+    /// `flags` checked against the run settings `all` (apply reads snapshots from a folder), with
+    /// the environment `env` allowed to tighten the guards the flags leave unset.
+    /// `findings_window` is `--findings-window` when the command line gave it (not the environment
+    /// or the config file).
+    pub fn merge(
+        flags: &ApplyFlags,
+        all: &[Settings],
+        env: &dyn Fn(&str) -> Option<String>,
+        findings_window: Option<Duration>,
+    ) -> Result<ApplySettings, ConfigError> {
         match all
             .iter()
             .map(|s| &s.destination)
@@ -37,14 +69,20 @@ impl ApplySettings {
             }
             None => {}
         }
-        let min_age = flags.min_age.map_or(DEFAULT_MIN_AGE, Duration::from);
+        let min_age = match flags.min_age {
+            Some(flag) => flag.into(),
+            None => tighter_min_age(env)?,
+        };
         if min_age > MAX_MIN_AGE {
             return Err(ConfigError(format!(
                 "--min-age {} is out of range: use 0s to 3650d, e.g. 14d",
                 humantime::format_duration(min_age)
             )));
         }
-        let max_actions = flags.max_actions.unwrap_or(DEFAULT_MAX_ACTIONS);
+        let max_actions = match flags.max_actions {
+            Some(flag) => flag,
+            None => tighter_max_actions(env)?,
+        };
         if !(1..=MAX_ACTIONS).contains(&max_actions) {
             return Err(ConfigError(format!(
                 "--max-actions {max_actions} is out of range: use 1 to {MAX_ACTIONS}"
@@ -53,8 +91,47 @@ impl ApplySettings {
         Ok(ApplySettings {
             execute: flags.execute,
             rules: Rules { min_age, max_actions },
+            findings_window,
+            clock: LocalClock::default(),
         })
     }
+}
+
+/// `MODE_AUDIT_MIN_AGE` when it is at least the default, else the default; shorter is an error.
+fn tighter_min_age(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let Some(text) = env("MODE_AUDIT_MIN_AGE").filter(|t| !t.trim().is_empty()) else {
+        return Ok(DEFAULT_MIN_AGE);
+    };
+    let value = humantime::parse_duration(text.trim()).map_err(|e| {
+        ConfigError(format!(
+            "MODE_AUDIT_MIN_AGE='{text}' is not a duration ({e}); write e.g. 30d"
+        ))
+    })?;
+    if value < DEFAULT_MIN_AGE {
+        return Err(ConfigError(format!(
+            "MODE_AUDIT_MIN_AGE={text} would shorten the minimum age below its default ({}): the environment              may only lengthen it; give --min-age on the apply command line to shorten it",
+            humantime::format_duration(DEFAULT_MIN_AGE)
+        )));
+    }
+    Ok(value)
+}
+
+/// `MODE_AUDIT_MAX_ACTIONS` when it is at most the default, else the default; more is an error.
+fn tighter_max_actions(env: &dyn Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    let Some(text) = env("MODE_AUDIT_MAX_ACTIONS").filter(|t| !t.trim().is_empty()) else {
+        return Ok(DEFAULT_MAX_ACTIONS);
+    };
+    let value: usize = text.trim().parse().map_err(|_| {
+        ConfigError(format!(
+            "MODE_AUDIT_MAX_ACTIONS='{text}' is not a whole number; write e.g. 5"
+        ))
+    })?;
+    if value > DEFAULT_MAX_ACTIONS {
+        return Err(ConfigError(format!(
+            "MODE_AUDIT_MAX_ACTIONS={value} would raise the reports unscheduled a run above its default              ({DEFAULT_MAX_ACTIONS}): the environment may only lower it; give --max-actions on the apply command line              to raise it"
+        )));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -74,17 +151,56 @@ mod tests {
         super::super::load_all(&args, &env).unwrap()
     }
 
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn the_environment_may_tighten_the_guards_never_loosen_them() {
+        let all = settings("snaps");
+        let env = |pairs: Vec<(&'static str, &'static str)>| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+        };
+        let tight = env(vec![("MODE_AUDIT_MIN_AGE", "30d"), ("MODE_AUDIT_MAX_ACTIONS", "3")]);
+        let a = ApplySettings::merge(&ApplyFlags::default(), &all, &tight, None).unwrap();
+        assert_eq!(
+            (a.rules.min_age, a.rules.max_actions),
+            (Duration::from_secs(30 * 86_400), 3)
+        );
+        for (name, value, flag) in [
+            ("MODE_AUDIT_MIN_AGE", "0s", "--min-age"),
+            ("MODE_AUDIT_MAX_ACTIONS", "500", "--max-actions"),
+        ] {
+            let err = ApplySettings::merge(&ApplyFlags::default(), &all, &env(vec![(name, value)]), None)
+                .unwrap_err()
+                .0;
+            assert!(err.contains(name) && err.contains(flag), "{err}");
+        }
+        let flags = ApplyFlags {
+            min_age: Some("0s".parse().unwrap()),
+            max_actions: Some(500),
+            ..ApplyFlags::default()
+        };
+        let loose = env(vec![("MODE_AUDIT_MIN_AGE", "0s"), ("MODE_AUDIT_MAX_ACTIONS", "500")]);
+        let a = ApplySettings::merge(&flags, &all, &loose, None).unwrap();
+        assert_eq!(
+            (a.rules.min_age, a.rules.max_actions),
+            (Duration::ZERO, 500),
+            "the command line decides"
+        );
+    }
+
     #[test]
     fn defaults_flags_and_limits() {
         let all = settings("snaps");
-        let a = ApplySettings::merge(&ApplyFlags::default(), &all).unwrap();
-        assert_eq!((a.execute, a.rules), (false, Rules::default()));
+        let a = ApplySettings::merge(&ApplyFlags::default(), &all, &no_env, None).unwrap();
+        assert_eq!((a.execute, a.rules, a.findings_window), (false, Rules::default(), None));
         let flags = ApplyFlags {
             execute: true,
             min_age: Some("30d".parse().unwrap()),
             max_actions: Some(5),
         };
-        let a = ApplySettings::merge(&flags, &all).unwrap();
+        let a = ApplySettings::merge(&flags, &all, &no_env, None).unwrap();
         assert_eq!(
             (a.execute, a.rules.min_age, a.rules.max_actions),
             (true, Duration::from_secs(30 * 86_400), 5)
@@ -94,16 +210,16 @@ mod tests {
             ..ApplyFlags::default()
         };
         assert!(
-            ApplySettings::merge(&zero, &all)
+            ApplySettings::merge(&zero, &all, &no_env, None)
                 .unwrap_err()
                 .0
                 .contains("--max-actions 0")
         );
-        let err = ApplySettings::merge(&ApplyFlags::default(), &settings("-"))
+        let err = ApplySettings::merge(&ApplyFlags::default(), &settings("-"), &no_env, None)
             .unwrap_err()
             .0;
         assert!(err.contains("not '-'"), "{err}");
-        let err = ApplySettings::merge(&ApplyFlags::default(), &settings("s3://audit/mode"))
+        let err = ApplySettings::merge(&ApplyFlags::default(), &settings("s3://audit/mode"), &no_env, None)
             .unwrap_err()
             .0;
         assert!(err.contains("not a bucket"), "a configuration error, exit 2: {err}");

@@ -28,7 +28,7 @@ pub mod shard;
 mod sim;
 pub mod workspaces;
 
-pub use self::apply::ApplySettings;
+pub use self::apply::{ApplySettings, LocalClock};
 pub use self::credentials::credentials;
 pub use self::insights::Insights;
 pub use self::out::{Destination, destination};

@@ -3,10 +3,12 @@
 //! A report is a candidate when it has an unused finding (SCHEDULED_NEVER_VIEWED,
 //! SCHEDULED_NOT_VIEWED_RECENTLY, ARCHIVED_BUT_SCHEDULED). It is planned when, besides, every one
 //! of its schedules is known to have no subscriber (a subscribed schedule may be read by email, and
-//! its recipients could not be recreated), the finding has held for `min_age` and the report is at
-//! least that old, and it is not on the keep list, nor restored by an earlier `undo`. At most
-//! `max_actions` reports are planned, the largest runtime saved first; the others are held, each
-//! with the reasons why.
+//! its recipients could not be recreated), the finding has held for `min_age` in at least
+//! [`MIN_SNAPSHOTS`] complete snapshots and the report is at least that old, it gained no view since
+//! the finding's run began (whatever the reason, archived included), and it is not on the keep
+//! list, nor restored by an earlier `undo`. An unknown time, age or view count holds a report back.
+//! At most `max_actions` reports (each with all its schedules) are planned, the largest runtime
+//! saved first; the others are held, each with the reasons why.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -17,7 +19,7 @@ use serde::{Serialize, Serializer};
 
 use super::findings::report_runs_per_month;
 use super::keep::KeepList;
-use super::standing::{Standing, UNUSED};
+use super::standing::{MIN_SNAPSHOTS, Run, Standing, UNUSED};
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{FetchStatus, Reason, ReportRecord, Snapshot};
 
@@ -29,7 +31,8 @@ pub const DEFAULT_MAX_ACTIONS: usize = 20;
 pub struct Rules {
     /// The finding must have held this long, and the report be at least this old.
     pub min_age: Duration,
-    /// Reports unscheduled per run at most.
+    /// Reports unscheduled per run at most (each with all its schedules: reports are counted, not
+    /// schedules).
     pub max_actions: usize,
 }
 
@@ -61,6 +64,14 @@ pub enum Hold {
     AgeUnknown,
     /// The finding has not held for the minimum age yet.
     TooRecent { since: String, eligible_from: String },
+    /// The finding has held in fewer complete snapshots than [`MIN_SNAPSHOTS`].
+    FewSnapshots { seen: usize },
+    /// The snapshot's own start time cannot be read: no age is known.
+    SnapshotTimeUnknown,
+    /// The report gained views since the finding's run began.
+    ViewsGained { since: String, then: u64, now: u64 },
+    /// Its view count then or now is unknown.
+    ViewsUnknown { since: String },
     /// Eligible, but `max_actions` reports with more runtime come first.
     OverLimit { max_actions: usize },
 }
@@ -70,7 +81,7 @@ impl Hold {
     pub fn waits(&self) -> bool {
         matches!(
             self,
-            Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::OverLimit { .. }
+            Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::FewSnapshots { .. } | Hold::OverLimit { .. }
         )
     }
 }
@@ -95,6 +106,17 @@ impl fmt::Display for Hold {
                     f,
                     "unused only since the snapshot of {since}, not long enough until {eligible_from}"
                 )
+            }
+            Hold::FewSnapshots { seen } => write!(
+                f,
+                "unused in {seen} complete snapshot(s) only; {MIN_SNAPSHOTS} spanning --min-age are needed"
+            ),
+            Hold::SnapshotTimeUnknown => f.write_str("the snapshot's start time cannot be read, so no age is known"),
+            Hold::ViewsGained { since, then, now } => {
+                write!(f, "viewed since the snapshot of {since} ({then} → {now} views)")
+            }
+            Hold::ViewsUnknown { since } => {
+                write!(f, "its views then (snapshot of {since}) or now are unknown")
             }
             Hold::OverLimit { max_actions } => write!(f, "over --max-actions {max_actions} this run"),
         }
@@ -249,9 +271,10 @@ fn candidate(
     }
     let min_age = chrono::Duration::from_std(rules.min_age).unwrap_or(chrono::Duration::MAX);
     let created = report.created_at.as_deref().and_then(parse_time);
-    let since = standing.since(&report.token);
+    let run = standing.run(&report.token);
     let due = |from: DateTime<Utc>| from.checked_add_signed(min_age).map(text);
     match (created, now) {
+        (_, None) => held.push(Hold::SnapshotTimeUnknown),
         (Some(created), Some(now)) if now - created < min_age => held.push(Hold::TooNew {
             created_at: report.created_at.clone().unwrap_or_default(),
             eligible_from: due(created).unwrap_or_default(),
@@ -260,19 +283,24 @@ fn candidate(
         _ => {}
     }
     let slack = chrono::Duration::from_std(super::history::SLACK).unwrap_or_default();
-    match (since, now) {
-        (Some((at, started)), Some(now)) if now - at + slack < min_age => held.push(Hold::TooRecent {
-            since: started.to_string(),
-            eligible_from: due(at - slack).unwrap_or_default(),
-        }),
-        (None, _) => held.push(Hold::TooRecent {
-            since: "(unknown)".into(),
-            eligible_from: String::new(),
-        }),
-        _ => {}
+    if let Some(now) = now {
+        held.extend(unused_long_enough(run, now, min_age, slack));
     }
-    let eligible_from = match (created, since) {
-        (Some(created), Some((at, _))) => due(created.max(at - slack)),
+    if let Some(run) = run {
+        match (run.views, report.view_count) {
+            (Some(then), Some(now)) if now > then => held.push(Hold::ViewsGained {
+                since: run.started_at.clone(),
+                then,
+                now,
+            }),
+            (Some(_), Some(_)) => {}
+            _ => held.push(Hold::ViewsUnknown {
+                since: run.started_at.clone(),
+            }),
+        }
+    }
+    let eligible_from = match (created, run) {
+        (Some(created), Some(run)) => due(created.max(run.at - slack)),
         _ => None,
     };
     let runs = report_runs_per_month(report);
@@ -301,11 +329,44 @@ fn candidate(
         runtime_per_month_seconds: runs
             .zip(report.expected_runtime)
             .map(|(r, t)| (r * t * 10.0).round() / 10.0),
-        unused_since: since.map(|(_, s)| s.to_string()),
+        unused_since: run.map(|r| r.started_at.clone()),
         eligible_from,
         planned: false,
         held,
     }
+}
+
+/// Whether nobody has used the report for `min_age`, from the unbroken run of its unused finding:
+/// the run must reach back `min_age` (less `slack`, for cron start jitter) and hold in at least
+/// [`MIN_SNAPSHOTS`] complete snapshots. This is the one place where such evidence is weighed: a
+/// further source (say, a `last_viewed_at` from Mode's Discovery API, once snapshots record one)
+/// would be accepted here as another way to meet the rule.
+fn unused_long_enough(
+    run: Option<&Run>,
+    now: DateTime<Utc>,
+    min_age: chrono::Duration,
+    slack: chrono::Duration,
+) -> Vec<Hold> {
+    let Some(run) = run else {
+        return vec![Hold::TooRecent {
+            since: "(unknown)".into(),
+            eligible_from: String::new(),
+        }];
+    };
+    let mut held = Vec::new();
+    if now - run.at + slack < min_age {
+        held.push(Hold::TooRecent {
+            since: run.started_at.clone(),
+            eligible_from: (run.at - slack)
+                .checked_add_signed(min_age)
+                .map(text)
+                .unwrap_or_default(),
+        });
+    }
+    if run.snapshots < MIN_SNAPSHOTS {
+        held.push(Hold::FewSnapshots { seen: run.snapshots });
+    }
+    held
 }
 
 fn text(at: DateTime<Utc>) -> String {

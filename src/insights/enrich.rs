@@ -56,6 +56,7 @@ pub fn enrich(
         );
     }
     snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
+    snapshot.findings_window_seconds = Some(window.as_secs());
     snapshot.findings.check()
 }
 
@@ -63,11 +64,17 @@ pub fn enrich(
 /// `history_dir` (`OUT/<workspace>`; `None`: none) saying since when each unused finding holds, and
 /// the undo logs beside its snapshots which reports an undo restored.
 pub fn plan_unscheduling(snapshot: &Snapshot, history_dir: Option<&Path>, keep: &KeepList, rules: &Rules) -> Plan {
-    let current = snapshot
+    let unused: HashSet<String> = snapshot
         .findings
         .iter()
         .filter(|f| UNUSED.contains(&f.reason))
-        .map(|f| f.report_token.clone());
+        .map(|f| f.report_token.clone())
+        .collect();
+    let current = snapshot
+        .reports
+        .iter()
+        .filter(|r| unused.contains(&r.token))
+        .map(|r| (r.token.clone(), r.view_count));
     let standing = match history_dir {
         Some(dir) => Standing::load(dir, &snapshot.workspace, &snapshot.started_at, current, rules.min_age),
         None => Standing::new(&snapshot.started_at, current),

@@ -117,6 +117,11 @@ impl ModeClient {
     }
 
     /// The last `X-RateLimit-Limit` and `X-RateLimit-Remaining` Mode sent, if it sent them.
+    /// The server's clock, from the `Date` header of the last answer read (`None`: none seen yet).
+    pub fn server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.transport.stats.last_server_date()
+    }
+
     pub fn rate_limit_headers(&self) -> (Option<u32>, Option<u32>) {
         self.inner.transport.stats.last_rate_limit_headers()
     }

@@ -2,10 +2,13 @@
 //! a schedule as Mode lists it, and the request body built from it.
 //!
 //! Mode answers with human text (`"hour": "8:00 pm"`, `"minute": "the top of the hour"`) and takes a
-//! `cron` object of numbers (`{freq, day_of_month, day_of_week, hour, minute, time_zone}`). The
-//! `cron` values are read first from the schedule's edit form (`_forms.edit.input.report_schedule.cron`,
-//! where Mode mirrors them), then from plain fields of the same names, then from the human text.
-//! A definition that cannot be read whole is an error: such a schedule could not be recreated.
+//! `cron` object of numbers (`{freq, day_of_month, day_of_week, hour, minute, time_zone}`). Every
+//! field is read first from the schedule's edit form (`_forms.edit.input.report_schedule`, where
+//! Mode mirrors the `cron` values, `name`, `timeout` and `params`), then from the plain fields of
+//! the answer, then (hour and minute) from the human text. Days are normalised to numbers (day of
+//! the week 0 = Sunday to 6, day of the month 1 to 31). A definition that cannot be read whole is
+//! an error: such a schedule could not be recreated. A field that is absent is unknown, not empty:
+//! recreating the schedule without its parameters or timeout would make another schedule.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -23,8 +26,8 @@ pub const FREQUENCIES: [&str; 6] = [
     "monthly",
 ];
 
-/// Mode's `cron` request object. Days are passed through as Mode sent them (their encoding is not
-/// documented); absent fields are left out of the request.
+/// Mode's `cron` request object. Days are numbers once read (logs written before may hold them as
+/// Mode sent them); absent fields are left out of the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cron {
     pub freq: String,
@@ -93,8 +96,20 @@ impl ScheduleDefinition {
         let minute = field("minute")
             .map(|v| read_minute(v).ok_or_else(|| format!("minute {v} is unreadable")))
             .transpose()?;
-        let day_of_week = field("day_of_week").cloned();
-        let day_of_month = field("day_of_month").cloned();
+        let day_of_week = field("day_of_week")
+            .map(|v| {
+                read_weekday(v)
+                    .map(Value::from)
+                    .ok_or_else(|| format!("day of the week {v} is unreadable"))
+            })
+            .transpose()?;
+        let day_of_month = field("day_of_month")
+            .map(|v| {
+                read_monthday(v)
+                    .map(Value::from)
+                    .ok_or_else(|| format!("day of the month {v} is unreadable"))
+            })
+            .transpose()?;
         let needs = |what: &str, present: bool| {
             if present {
                 Ok(())
@@ -115,23 +130,43 @@ impl ScheduleDefinition {
             )?,
             _ => {}
         }
-        let name = match &raw["name"] {
-            Value::String(n) => Some(n.clone()),
-            _ => None,
+        // `name`, `timeout` and `params` from the form, else the answer: absent from both is unknown.
+        let known = |in_form: &str, plain: &[&str]| -> Option<Value> {
+            let from_form = match &form[in_form] {
+                Value::Object(o) => o.get("value").cloned(),
+                Value::Null => None,
+                other => Some(other.clone()),
+            };
+            let from_answer = plain.iter().find_map(|k| raw.get(*k).cloned());
+            match (from_form, from_answer) {
+                (Some(v), _) if !v.is_null() => Some(v),
+                (f, Some(a)) if !a.is_null() || f.is_none() => Some(a),
+                (f, _) => f,
+            }
         };
-        let timeout = match &raw["timeout"] {
-            Value::Null => None,
-            Value::Number(n) => Some(n.as_u64().ok_or_else(|| format!("timeout {n} is not whole seconds"))?),
-            Value::String(s) => Some(
+        let name = match known("name", &["name"]) {
+            None => return Err("the name is missing".into()),
+            Some(Value::Null) => None,
+            Some(Value::String(n)) => Some(n),
+            Some(other) => return Err(format!("name {other} is not text")),
+        };
+        let timeout = match known("timeout", &["timeout"]) {
+            None | Some(Value::Null) => return Err("the timeout is missing".into()),
+            Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| format!("timeout {n} is not whole seconds"))?),
+            Some(Value::String(s)) => Some(
                 s.trim()
                     .parse()
                     .map_err(|_| format!("timeout '{s}' is not whole seconds"))?,
             ),
-            other => return Err(format!("timeout {other} is unreadable")),
+            Some(other) => return Err(format!("timeout {other} is unreadable")),
         };
-        let params = match raw.get("parameters").or_else(|| raw.get("params")) {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(p)) => p.clone(),
+        let params = match known("params", &["parameters", "params"]) {
+            None | Some(Value::Null) => return Err("the parameters are missing".into()),
+            Some(Value::Object(p)) => p,
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(p)) => p,
+                _ => return Err(format!("parameters '{text}' are not an object")),
+            },
             Some(other) => return Err(format!("parameters {other} are not an object")),
         };
         Ok(ScheduleDefinition {
@@ -176,6 +211,32 @@ impl ScheduleDefinition {
     }
 }
 
+impl ScheduleDefinition {
+    /// What differs between this definition and `listed` (a schedule read back), in words; the
+    /// name and timeout only when this one has them.
+    pub fn differences(&self, listed: &ScheduleDefinition) -> Vec<String> {
+        let text = |c: &Cron| serde_json::to_string(c).unwrap_or_default();
+        let mut out = Vec::new();
+        if self.cron != listed.cron {
+            out.push(format!("cron {} → {}", text(&self.cron), text(&listed.cron)));
+        }
+        if self.name.is_some() && self.name != listed.name {
+            out.push(format!("name {:?} → {:?}", self.name, listed.name));
+        }
+        if self.timeout.is_some() && self.timeout != listed.timeout {
+            out.push(format!("timeout {:?} → {:?}", self.timeout, listed.timeout));
+        }
+        if self.params != listed.params {
+            out.push(format!(
+                "parameters {} → {}",
+                Value::Object(self.params.clone()),
+                Value::Object(listed.params.clone())
+            ));
+        }
+        out
+    }
+}
+
 /// `"8:00 pm"` → 20, `"12:00 am"` → 0, `20` or `"20"` → 20.
 fn read_hour(value: &Value) -> Option<u32> {
     let hour = match value {
@@ -201,6 +262,47 @@ fn read_hour(value: &Value) -> Option<u32> {
         _ => None,
     };
     hour.filter(|h| *h < 24)
+}
+
+/// The days of the week as Mode's `cron.day_of_week` numbers them, from 0.
+const WEEKDAYS: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+
+/// `3`, `"3"`, `"Wednesday"` or `"wed"` → 3 (0 = Sunday to 6 = Saturday).
+fn read_weekday(value: &Value) -> Option<u32> {
+    let day = match value {
+        Value::Number(n) => n.as_u64().and_then(|d| u32::try_from(d).ok()),
+        Value::String(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            match s.parse::<u32>() {
+                Ok(d) => Some(d),
+                Err(_) if s.len() >= 3 => WEEKDAYS
+                    .iter()
+                    .position(|w| w.starts_with(&s))
+                    .and_then(|d| u32::try_from(d).ok()),
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    day.filter(|d| *d < 7)
+}
+
+/// `15` or `"15"` → 15 (1 to 31).
+fn read_monthday(value: &Value) -> Option<u32> {
+    let day = match value {
+        Value::Number(n) => n.as_u64().and_then(|d| u32::try_from(d).ok()),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    day.filter(|d| (1..=31).contains(d))
 }
 
 /// `"the top of the hour"` → 0, `"15 minutes past the hour"` → 15, `15` or `"15"` → 15.
@@ -292,11 +394,14 @@ mod tests {
 
     #[test]
     fn human_text_is_read_when_there_is_no_form() {
-        let raw = json!({"token": "s", "name": null, "frequency": "daily", "time_zone": "UTC",
+        let raw = json!({"token": "s", "name": null, "frequency": "daily", "time_zone": "UTC", "parameters": {},
                          "hour": "12:00 am", "minute": "45 minutes past the hour", "timeout": "600"});
         let d = ScheduleDefinition::read(&raw).unwrap();
         assert_eq!((d.cron.hour, d.cron.minute, d.timeout), (Some(0), Some(45), Some(600)));
-        assert!(d.name.is_none() && d.params.is_empty());
+        assert!(
+            d.name.is_none() && d.params.is_empty(),
+            "a null name and empty parameters, as Mode sent them"
+        );
         for (text, hour) in [
             ("8:00 pm", Some(20)),
             ("12:00 pm", Some(12)),
@@ -330,8 +435,91 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_name_timeout_or_parameters_is_unknown_not_empty() {
+        let whole = json!({"name": "n", "frequency": "hourly", "time_zone": "UTC", "minute": 15, "timeout": 60,
+                           "parameters": {"region": "EU"}});
+        assert!(ScheduleDefinition::read(&whole).is_ok());
+        for (field, says) in [
+            ("parameters", "parameters are missing"),
+            ("timeout", "timeout is missing"),
+            ("name", "name is missing"),
+        ] {
+            let mut raw = whole.clone();
+            raw.as_object_mut().unwrap().remove(field);
+            let err = ScheduleDefinition::read(&raw).unwrap_err();
+            assert!(err.contains(says), "{field}: {err}");
+        }
+        let mut null_params = whole.clone();
+        null_params["parameters"] = Value::Null;
+        assert!(
+            ScheduleDefinition::read(&null_params).is_err(),
+            "null parameters are not no parameters"
+        );
+        // The form's values come first, the answer's fill what the form leaves out.
+        let mut form = whole.clone();
+        form.as_object_mut().unwrap().remove("parameters");
+        form["_forms"] = json!({"edit": {"input": {"report_schedule": {
+            "name": {"type": "text", "value": "from the form"},
+            "timeout": {"type": "text", "value": "90"},
+            "params": {"type": "text", "value": {"region": "US"}}}}}});
+        let d = ScheduleDefinition::read(&form).unwrap();
+        assert_eq!((d.name.as_deref(), d.timeout), (Some("from the form"), Some(90)));
+        assert_eq!(d.params["region"], "US");
+    }
+
+    #[test]
+    fn days_are_normalised_to_numbers() {
+        let weekly = |day: Value| {
+            json!({"name": null, "frequency": "weekly", "time_zone": "UTC", "hour": 8,
+                                          "minute": 0, "timeout": 60, "parameters": {}, "day_of_week": day})
+        };
+        for (day, want) in [
+            (json!(3), 3),
+            (json!("3"), 3),
+            (json!("Wednesday"), 3),
+            (json!("sun"), 0),
+        ] {
+            let d = ScheduleDefinition::read(&weekly(day.clone())).unwrap();
+            assert_eq!(d.cron.day_of_week, Some(json!(want)), "{day}");
+        }
+        for bad in [json!(7), json!("someday"), json!(-1), json!([1])] {
+            let err = ScheduleDefinition::read(&weekly(bad.clone())).unwrap_err();
+            assert!(err.contains("day of the week"), "{bad}: {err}");
+        }
+        let monthly = |day: Value| {
+            json!({"name": null, "frequency": "monthly", "time_zone": "UTC", "hour": 8,
+                                           "minute": 0, "timeout": 60, "parameters": {}, "day_of_month": day})
+        };
+        assert_eq!(
+            ScheduleDefinition::read(&monthly(json!("15")))
+                .unwrap()
+                .cron
+                .day_of_month,
+            Some(json!(15))
+        );
+        for bad in [json!(0), json!(32), json!("the 1st")] {
+            assert!(ScheduleDefinition::read(&monthly(bad.clone())).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn differences_are_named() {
+        let raw = json!({"name": "n", "frequency": "hourly", "time_zone": "UTC", "minute": 15, "timeout": 60,
+                         "parameters": {"region": "EU"}});
+        let logged = ScheduleDefinition::read(&raw).unwrap();
+        let mut back = logged.clone();
+        assert!(logged.differences(&back).is_empty());
+        back.cron.minute = Some(30);
+        back.params.clear();
+        let d = logged.differences(&back);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].starts_with("cron") && d[1].starts_with("parameters"), "{d:?}");
+    }
+
+    #[test]
     fn matching_ignores_what_the_request_left_unsaid() {
-        let raw = json!({"name": "n", "frequency": "hourly", "time_zone": "UTC", "minute": 15, "timeout": 60});
+        let raw = json!({"name": "n", "frequency": "hourly", "time_zone": "UTC", "minute": 15, "timeout": 60,
+                         "parameters": {}});
         let listed = ScheduleDefinition::read(&raw).unwrap();
         let mut asked = listed.clone();
         assert!(asked.matches(&listed));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, Response, Url};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -111,6 +111,8 @@ impl Transport {
         let limit = header_number(response.headers(), "x-ratelimit-limit");
         let remaining = header_number(response.headers(), "x-ratelimit-remaining");
         self.stats.rate_limit_headers(limit, remaining);
+        self.stats
+            .server_date(response.headers().get(DATE).and_then(|v| v.to_str().ok()));
         self.pacer.observe(limit, remaining, began);
         match classify(status, response.headers()) {
             Verdict::Success => {}

@@ -18,6 +18,7 @@ mod models;
 mod pacer;
 mod page;
 mod rate;
+mod recheck;
 mod retry;
 mod spacer;
 mod stats;

@@ -16,6 +16,8 @@ pub struct Stats {
     /// Last `X-RateLimit-Limit` / `-Remaining` seen, plus one (0 = never seen).
     last_limit: AtomicU64,
     last_remaining: AtomicU64,
+    /// The last answer's `Date` header, in Unix seconds plus one (0 = never seen).
+    server_date: AtomicU64,
 }
 
 /// A copy of the counters at one moment, as written into snapshot.json.
@@ -70,6 +72,18 @@ impl Stats {
         if let Some(r) = remaining {
             self.last_remaining.store(u64::from(r) + 1, Ordering::Relaxed);
         }
+    }
+    /// Records the `Date` header of an answer.
+    pub fn server_date(&self, date: Option<&str>) {
+        let at = date.and_then(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).ok());
+        if let Some(secs) = at.and_then(|a| u64::try_from(a.timestamp()).ok()) {
+            self.server_date.store(secs + 1, Ordering::Relaxed);
+        }
+    }
+    /// The server's clock as the last answer's `Date` header gave it.
+    pub fn last_server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let secs = self.server_date.load(Ordering::Relaxed).checked_sub(1)?;
+        chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)
     }
     pub fn last_rate_limit_headers(&self) -> (Option<u32>, Option<u32>) {
         let read = |a: &AtomicU64| a.load(Ordering::Relaxed).checked_sub(1).map(|v| v as u32);

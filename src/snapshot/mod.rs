@@ -50,6 +50,10 @@ pub struct Snapshot {
     /// temporary file like the reports.
     #[serde(default)]
     pub findings: FindingStore,
+    /// The window SCHEDULED_NOT_VIEWED_RECENTLY looked over (`--findings-window`), in seconds;
+    /// `None` in snapshots written before it was recorded.
+    #[serde(default)]
+    pub findings_window_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

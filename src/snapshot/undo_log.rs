@@ -101,6 +101,10 @@ pub enum Entry {
         report_token: String,
         schedule_token: String,
         error: String,
+        /// Mode answered the create with success (2xx) but the new schedule could not be told:
+        /// it may exist, so the create is never sent again.
+        #[serde(default)]
+        answered: bool,
     },
 }
 
@@ -139,7 +143,13 @@ pub enum Recreation {
     Done {
         new_token: String,
     },
-    Failed(String),
+    /// Failed, with the schedules listed before the attempt (Mode may have created it all the
+    /// same), and whether Mode answered with success.
+    Failed {
+        error: String,
+        before: Vec<String>,
+        answered: bool,
+    },
 }
 
 /// One schedule `apply` meant to delete, as the log tells it.
@@ -234,9 +244,20 @@ impl Replayed {
                 report_token,
                 schedule_token,
                 error,
+                answered,
                 ..
             } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Failed(error))
+                let (before, earlier) = match l.recreation.take() {
+                    Some(Recreation::Intended { before }) => (before, false),
+                    Some(Recreation::Failed { before, answered, .. }) => (before, answered),
+                    _ => (Vec::new(), false),
+                };
+                let answered = answered || earlier;
+                l.recreation = Some(Recreation::Failed {
+                    error,
+                    before,
+                    answered,
+                })
             }),
         }
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use mode_audit::commands::apply::{ApplyReport, Outcome, apply};
 use mode_audit::commands::run::{RunStatus, run};
 use mode_audit::commands::undo::{Restored, undo};
-use mode_audit::config::{ApplySettings, Settings};
+use mode_audit::config::{ApplySettings, LocalClock, Settings};
 use mode_audit::insights::eligibility::{Hold, Rules};
 use mode_audit::insights::findings::runs_per_month;
 use mode_audit::insights::keep::KeepList;
@@ -28,6 +28,8 @@ mod guards;
 mod binary;
 // The listing the guard reads: every item counts, an unreadable one fails it.
 mod listing;
+// Guards only the command line loosens, the last look before a DELETE, clocks, undo's checks.
+mod safety;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 
@@ -120,6 +122,8 @@ pub(super) fn options(execute: bool) -> ApplySettings {
             min_age: Duration::from_secs(14 * 86_400),
             max_actions: 100,
         },
+        findings_window: None,
+        clock: LocalClock::default(),
     }
 }
 
@@ -280,10 +284,10 @@ async fn dry_run_changes_nothing_execute_deletes_exactly_the_eligible_and_undo_r
 
 #[tokio::test]
 async fn keep_list_min_age_and_max_actions_are_honoured() {
-    let st = stage(5, &[10], |_| {}).await;
+    let st = stage(5, &[5, 10], |_| {}).await;
     let mut s = st.settings();
 
-    // The finding has stood 10 days: the default 14 days plans nothing, 7 days plans all.
+    // The finding has stood 10 days, in three snapshots: the default 14 days plans nothing, 7 days plans all.
     let none = apply(&s, &options(false), &Stop::default()).await.unwrap();
     assert!(planned(&none).is_empty());
     let eligible: Vec<_> = none
@@ -326,6 +330,7 @@ async fn keep_list_min_age_and_max_actions_are_honoured() {
             min_age: Duration::from_secs(7 * 86_400),
             max_actions: 2,
         },
+        ..options(true)
     };
     let truth = st.sim.workspace();
     let cost = |t: &str| {

@@ -6,6 +6,8 @@
 //! appended to the undo log and synced to disk before its DELETE is sent; the log says what earlier
 //! runs did, so a rerun after a stop or a crash repeats nothing.
 
+mod last_look;
+mod preflight;
 mod recheck;
 mod report;
 
@@ -103,7 +105,8 @@ async fn apply_paced(
     let dir = output::workspace_dir(out, &settings.workspace);
     let (folder, snapshot) = newest_complete(&dir, &settings.workspace)?;
     tracing::info!(snapshot = %folder.display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
-    let age = parse_time(&snapshot.started_at).map(|at| chrono::Utc::now() - at);
+    preflight::snapshot_usable(&snapshot, options, options.clock.now())?;
+    let age = parse_time(&snapshot.started_at).map(|at| options.clock.now() - at);
     if let Some(days) = age.map(|a| a.num_days()).filter(|d| *d >= STALE_DAYS) {
         tracing::warn!(
             days,
@@ -135,6 +138,7 @@ async fn apply_paced(
         return Ok(report);
     }
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    preflight::clocks_agree(&client, || options.clock.now()).await?;
     let mut log = UndoLog::open(&folder.join(UNDO_LOG)).context("nothing was changed")?;
     report.log = Some(log.path().to_path_buf());
     let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
@@ -254,8 +258,14 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
         }
         let schedule = s.schedule.token.clone();
         let Ok(definition) = s.definition.clone() else {
-            return Ok(Outcome::Skipped(format!("schedule {schedule} could not be recreated")));
+            return Ok(left(format!("schedule {schedule} could not be recreated"), deleted));
         };
+        match last_look::still_unused(client, token, s).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => return Ok(left(why, deleted)),
+            Err(e) if e.is_credentials() => return Err(fatal(e)),
+            Err(e) => return Ok(failed(e, deleted)),
+        }
         log.append(Entry::DeleteIntent {
             at: now(),
             workspace: client.workspace().to_string(),
@@ -311,6 +321,15 @@ fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> E
         report_token,
         schedule_token,
         confirmed,
+    }
+}
+
+/// A report left alone partway: skipped when none of its schedules was deleted yet, else failed.
+fn left(why: String, deleted: Vec<String>) -> Outcome {
+    if deleted.is_empty() {
+        Outcome::Skipped(why)
+    } else {
+        Outcome::Failed { error: why, deleted }
     }
 }
 

@@ -81,7 +81,8 @@ mod tests {
 
     fn live(token: &str, subs: u64) -> LiveSchedule {
         serde_json::from_value(json!({"token": token, "subscriber_count": subs, "frequency": "daily",
-            "time_zone": "UTC", "hour": "8:00 am", "minute": "the top of the hour"}))
+            "time_zone": "UTC", "hour": "8:00 am", "minute": "the top of the hour", "name": null,
+            "timeout": 600, "parameters": {}}))
         .unwrap()
     }
 

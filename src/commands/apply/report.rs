@@ -38,6 +38,75 @@ fn line(c: &Candidate) -> String {
     )
 }
 
+/// The planned total: reports, schedules, runs and runtime a month saved (sums start at +0, so an
+/// empty plan never shows "-0").
+fn planned_line(planned: &[&Candidate]) -> String {
+    let schedules: usize = planned.iter().map(|c| c.schedules.len()).sum();
+    let runs = planned.iter().filter_map(|c| c.runs_per_month).fold(0.0, |a, b| a + b);
+    let runtime = planned
+        .iter()
+        .filter_map(|c| c.runtime_per_month_seconds)
+        .fold(0.0, |a, b| a + b);
+    format!(
+        "  planned               {} reports, {schedules} schedules: about {runs:.0} runs and {} of runtime a month saved",
+        planned.len(),
+        hours(runtime)
+    )
+}
+
+/// A kind of hold on the summary: its words, and which holds are of it.
+type HeldKind = (&'static str, fn(&Hold) -> bool);
+
+/// What held each report back, each counted once, under its first reason in this order.
+const HELD_KINDS: [HeldKind; 6] = [
+    ("kept or restored by undo", |h| {
+        matches!(h, Hold::Kept(_) | Hold::Restored)
+    }),
+    ("with subscribers or unread schedules", |h| {
+        matches!(
+            h,
+            Hold::Subscribed { .. } | Hold::SubscribersUnknown { .. } | Hold::SchedulesUnknown
+        )
+    }),
+    ("viewed since, or views unknown", |h| {
+        matches!(h, Hold::ViewsGained { .. } | Hold::ViewsUnknown { .. })
+    }),
+    ("too new, or age unknown", |h| {
+        matches!(
+            h,
+            Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::AgeUnknown | Hold::SnapshotTimeUnknown
+        )
+    }),
+    ("in too few snapshots", |h| matches!(h, Hold::FewSnapshots { .. })),
+    ("over --max-actions", |h| matches!(h, Hold::OverLimit { .. })),
+];
+
+/// The held total and its parts, which add up to it.
+fn held_line(held: &[&Candidate]) -> String {
+    let mut counts = [0usize; HELD_KINDS.len()];
+    let mut other = 0;
+    for c in held {
+        match HELD_KINDS.iter().position(|(_, is)| c.held.iter().any(is)) {
+            Some(kind) => counts[kind] += 1,
+            None => other += 1,
+        }
+    }
+    let mut parts: Vec<String> = HELD_KINDS
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|((what, _), n)| format!("{n} {what}"))
+        .collect();
+    if other > 0 {
+        parts.push(format!("{other} other"));
+    }
+    format!(
+        "  held                  {} ({}): see apply-plan.csv",
+        held.len(),
+        parts.join(", ")
+    )
+}
+
 impl fmt::Display for ApplyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let status = match (self.executed, self.status) {
@@ -57,19 +126,11 @@ impl fmt::Display for ApplyReport {
         let min_age = short(std::time::Duration::from_secs(plan.min_age_seconds));
         writeln!(
             f,
-            "  rules                 unused for {min_age} and at least as old, no subscribers, at most {} reports a run",
+            "  rules                 unused for {min_age} in 3 snapshots and at least as old, no views since, no subscribers, at most {} reports (with all their schedules) a run",
             plan.max_actions
         )?;
         let planned: Vec<&Candidate> = plan.planned().collect();
-        let schedules: usize = planned.iter().map(|c| c.schedules.len()).sum();
-        let runs: f64 = planned.iter().filter_map(|c| c.runs_per_month).sum();
-        let runtime: f64 = planned.iter().filter_map(|c| c.runtime_per_month_seconds).sum();
-        writeln!(
-            f,
-            "  planned               {} reports, {schedules} schedules: about {runs:.0} runs and {} of runtime a month saved",
-            planned.len(),
-            hours(runtime)
-        )?;
+        writeln!(f, "{}", planned_line(&planned))?;
         for c in planned.iter().take(SHOWN) {
             writeln!(f, "    {}", line(c))?;
         }
@@ -78,19 +139,7 @@ impl fmt::Display for ApplyReport {
         }
         let held: Vec<&Candidate> = plan.candidates.iter().filter(|c| !c.planned).collect();
         if !held.is_empty() {
-            let count = |pick: fn(&Hold) -> bool| held.iter().filter(|c| c.held.iter().any(pick)).count();
-            writeln!(
-                f,
-                "  held                  {} ({} kept or restored by undo, {} with subscribers or unread schedules, {} too new, {} over --max-actions): see apply-plan.csv",
-                held.len(),
-                count(|h| matches!(h, Hold::Kept(_) | Hold::Restored)),
-                count(|h| matches!(
-                    h,
-                    Hold::Subscribed { .. } | Hold::SubscribersUnknown { .. } | Hold::SchedulesUnknown
-                )),
-                count(|h| matches!(h, Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::AgeUnknown)),
-                count(|h| matches!(h, Hold::OverLimit { .. })),
-            )?;
+            writeln!(f, "{}", held_line(&held))?;
         }
         let files: Vec<String> = self.plan_files.iter().map(|p| p.display().to_string()).collect();
         writeln!(f, "  plan                  {}", files.join(", "))?;
@@ -128,5 +177,64 @@ impl fmt::Display for ApplyReport {
             "  requests              {}  ({} throttled, {} retried)",
             self.requests.requests, self.requests.throttled, self.requests.retries
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insights::eligibility::PlannedSchedule;
+
+    fn candidate(token: &str, held: Vec<Hold>) -> Candidate {
+        Candidate {
+            report_token: token.into(),
+            report_name: None,
+            owner: None,
+            collection_token: "c".into(),
+            url: None,
+            reasons: Vec::new(),
+            view_count: Some(0),
+            archived: false,
+            created_at: None,
+            schedules: vec![PlannedSchedule {
+                token: format!("{token}-s"),
+                name: None,
+                frequency: Some("daily".into()),
+                subscriber_count: Some(0),
+            }],
+            runs_per_month: None,
+            expected_runtime_seconds: None,
+            runtime_per_month_seconds: None,
+            unused_since: None,
+            eligible_from: None,
+            planned: held.is_empty(),
+            held,
+        }
+    }
+
+    #[test]
+    fn an_empty_plan_saves_zero_not_minus_zero() {
+        let line = planned_line(&[]);
+        assert!(
+            line.contains("0 reports, 0 schedules: about 0 runs and 0 min"),
+            "{line}"
+        );
+        assert!(!line.contains("-0"), "{line}");
+    }
+
+    #[test]
+    fn held_parts_add_up_to_the_total() {
+        let too_new = Hold::TooNew {
+            created_at: "x".into(),
+            eligible_from: "y".into(),
+        };
+        let a = candidate("a", vec![Hold::Kept("deck".into()), too_new.clone(), Hold::AgeUnknown]);
+        let b = candidate("b", vec![too_new, Hold::FewSnapshots { seen: 1 }]);
+        let c = candidate("c", vec![Hold::OverLimit { max_actions: 1 }]);
+        let line = held_line(&[&a, &b, &c]);
+        assert_eq!(
+            line,
+            "  held                  3 (1 kept or restored by undo, 1 too new, or age unknown, 1 over --max-actions): see apply-plan.csv"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::insights::findings::{FindingsOptions, detect};
+use crate::insights::standing::Run;
 use crate::test_support::{report, schedule, snapshot};
 
 const NOW: &str = "2026-11-28T03:00:00.000Z";
@@ -26,17 +27,27 @@ fn unused(token: &str, subs: &[Option<u64>]) -> ReportRecord {
     r
 }
 
+/// Every report with a finding standing for `standing_days` in `snapshots` complete snapshots,
+/// with the view count it has now.
+fn standing_for(snap: &Snapshot, standing_days: i64, snapshots: usize) -> Standing {
+    let views: HashMap<String, Option<u64>> = snap.reports.iter().map(|r| (r.token.clone(), r.view_count)).collect();
+    Standing::from_runs(snap.findings.iter().map(|f| {
+        let started_at = days_ago(standing_days);
+        let run = Run {
+            at: parse_time(&started_at).unwrap(),
+            started_at,
+            snapshots,
+            views: views[&f.report_token],
+        };
+        (f.report_token.clone(), run)
+    }))
+}
+
 fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rules: &Rules) -> Plan {
     let mut snap = snapshot(reports);
     snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
-    let mut standing = Standing::new(NOW, snap.findings.iter().map(|f| f.report_token.clone()));
-    if standing_days > 0 {
-        let earlier = Standing::new(
-            &days_ago(standing_days),
-            snap.findings.iter().map(|f| f.report_token.clone()),
-        );
-        standing = earlier;
-    }
+    let snapshots = if standing_days > 0 { MIN_SNAPSHOTS } else { 1 };
+    let standing = standing_for(&snap, standing_days, snapshots);
     plan(&snap, &standing, keep, &HashSet::new(), rules)
 }
 
@@ -88,7 +99,7 @@ fn the_keep_list_and_an_undo_hold_a_report_back() {
 
     let mut snap = snapshot(vec![unused("b", &[Some(0)])]);
     snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
-    let standing = Standing::new(&days_ago(20), ["b".to_string()]);
+    let standing = standing_for(&snap, 20, MIN_SNAPSHOTS);
     let restored: HashSet<String> = ["b".to_string()].into();
     let p = plan(&snap, &standing, &KeepList::default(), &restored, &Rules::default());
     assert_eq!(holds(&p, "b"), ["its schedules were recreated by `mode-audit undo`"]);
@@ -128,7 +139,67 @@ fn young_reports_and_young_findings_wait_for_the_minimum_age() {
         ..Rules::default()
     };
     let p = planned(vec![unused("fresh", &[Some(0)])], 0, &KeepList::default(), &no_wait);
-    assert!(p.candidates[0].planned, "--min-age 0 needs no history");
+    assert_eq!(
+        holds(&p, "fresh"),
+        ["unused in 1 complete snapshot(s) only; 3 spanning --min-age are needed"],
+        "--min-age 0 still needs three snapshots"
+    );
+    let mut snap = snapshot(vec![unused("fresh", &[Some(0)])]);
+    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let p = plan(
+        &snap,
+        &standing_for(&snap, 0, MIN_SNAPSHOTS),
+        &KeepList::default(),
+        &HashSet::new(),
+        &no_wait,
+    );
+    assert!(p.candidates[0].planned, "--min-age 0 with three snapshots");
+}
+
+#[test]
+fn an_unreadable_snapshot_time_is_no_age_at_all() {
+    let mut snap = snapshot(vec![unused("a", &[Some(0)])]);
+    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    snap.started_at = "not a time".into();
+    let standing = Standing::new(&snap.started_at, [("a".to_string(), Some(0))]);
+    let p = plan(
+        &snap,
+        &standing,
+        &KeepList::default(),
+        &HashSet::new(),
+        &Rules::default(),
+    );
+    assert!(!p.candidates[0].planned);
+    assert!(
+        holds(&p, "a").contains(&"the snapshot's start time cannot be read, so no age is known".to_string()),
+        "{:?}",
+        holds(&p, "a")
+    );
+    assert_eq!(p.upcoming().count(), 0, "time does not lift an unknown time");
+}
+
+#[test]
+fn two_snapshots_are_not_enough_whatever_their_span() {
+    let p = planned(
+        vec![unused("a", &[Some(0)])],
+        0,
+        &KeepList::default(),
+        &Rules::default(),
+    );
+    assert!(!p.candidates[0].planned);
+    let mut snap = snapshot(vec![unused("a", &[Some(0)])]);
+    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let p = plan(
+        &snap,
+        &standing_for(&snap, 60, 2),
+        &KeepList::default(),
+        &HashSet::new(),
+        &Rules::default(),
+    );
+    assert_eq!(
+        holds(&p, "a"),
+        ["unused in 2 complete snapshot(s) only; 3 spanning --min-age are needed"]
+    );
 }
 
 #[test]
@@ -169,4 +240,51 @@ fn only_unused_findings_make_a_candidate() {
         "a viewed report without subscribers is not a candidate"
     );
     assert_eq!(p.candidates[0].reasons, vec![Reason::ArchivedButScheduled]);
+    assert!(
+        p.candidates[0].planned,
+        "archived, and not viewed since: 50 views then and now"
+    );
+}
+
+#[test]
+fn a_report_viewed_since_its_finding_began_is_held_whatever_the_reason() {
+    let mut archived = unused("archived", &[Some(0)]);
+    archived.view_count = Some(250);
+    archived.archived = true;
+    let mut snap = snapshot(vec![archived]);
+    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let mut standing = standing_for(&snap, 30, MIN_SNAPSHOTS);
+    let mut run = standing.run("archived").unwrap().clone();
+    run.views = Some(50);
+    standing = Standing::from_runs([("archived".to_string(), run.clone())]);
+    let p = plan(
+        &snap,
+        &standing,
+        &KeepList::default(),
+        &HashSet::new(),
+        &Rules::default(),
+    );
+    assert_eq!(p.candidates[0].reasons, vec![Reason::ArchivedButScheduled]);
+    assert_eq!(
+        holds(&p, "archived"),
+        [format!(
+            "viewed since the snapshot of {} (50 → 250 views)",
+            days_ago(30)
+        )]
+    );
+    assert_eq!(p.upcoming().count(), 0);
+    run.views = None;
+    let standing = Standing::from_runs([("archived".to_string(), run)]);
+    let p = plan(
+        &snap,
+        &standing,
+        &KeepList::default(),
+        &HashSet::new(),
+        &Rules::default(),
+    );
+    assert!(
+        holds(&p, "archived")[0].contains("unknown"),
+        "{:?}",
+        holds(&p, "archived")
+    );
 }

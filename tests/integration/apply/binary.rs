@@ -14,7 +14,7 @@ fn stdout(o: &std::process::Output) -> String {
 
 #[tokio::test]
 async fn sigterm_mid_apply_exits_4_the_rerun_finishes_and_undo_restores() {
-    let st = stage(8, &[20], |c| c.latency = Duration::from_millis(15)).await;
+    let st = stage(8, &[10, 20], |c| c.latency = Duration::from_millis(15)).await;
     let url = st.sim.base_url();
     let out = st.out.path().to_string_lossy().into_owned();
     let common = [

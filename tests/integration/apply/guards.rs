@@ -24,7 +24,7 @@ async fn a_report_that_changed_since_the_snapshot_is_skipped_and_a_4xx_leaves_th
         .collect();
     let (refused, refused_schedule) = (scheduled[3].token.clone(), scheduled[3].schedules[0].token.clone());
     let pattern = format!("DELETE /api/acme/reports/{refused}/schedules/{refused_schedule}");
-    let st = stage(5, &[20], |c| {
+    let st = stage(5, &[10, 20], |c| {
         c.scripted = vec![ScriptedFault {
             path_contains: pattern,
             fault: Fault::Status(403),
@@ -101,7 +101,7 @@ async fn a_report_that_changed_since_the_snapshot_is_skipped_and_a_4xx_leaves_th
 
 #[tokio::test]
 async fn a_stop_mid_apply_then_a_rerun_deletes_each_eligible_schedule_exactly_once() {
-    let st = stage(8, &[20], |c| c.latency = Duration::from_millis(15)).await;
+    let st = stage(8, &[10, 20], |c| c.latency = Duration::from_millis(15)).await;
     let s = st.settings();
     let stop = Stop::default();
     let trigger = stop.clone();

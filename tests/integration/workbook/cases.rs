@@ -137,6 +137,7 @@ fn hard_snapshot(long_name: &str) -> Snapshot {
         reports: reports.into(),
         failures: vec![],
         findings: Default::default(),
+        findings_window_seconds: None,
     };
     snapshot.stats.requests.requests = 17;
     snapshot.stats.requests.throttled = 1;
