@@ -240,6 +240,17 @@ mod tests {
         (now - standing.since(token).unwrap().0).num_days()
     }
 
+    /// The standing at 2026-11-28T03:00Z of `current`, back through `dir` at the default 14 days.
+    fn load(dir: &Path, current: impl IntoIterator<Item = (String, Option<u64>)>) -> Standing {
+        Standing::load(
+            dir,
+            "acme",
+            "2026-11-28T03:00:00.000Z",
+            current,
+            Duration::from_secs(14 * 86_400),
+        )
+    }
+
     fn current(tokens: &[&str]) -> Vec<(String, Option<u64>)> {
         tokens.iter().map(|t| (t.to_string(), Some(0))).collect()
     }
@@ -258,13 +269,7 @@ mod tests {
         earlier(dir.path(), 7, "complete", &[("a", never), ("c", "SCHEDULE_FAILING")]);
         earlier(dir.path(), 15, "complete", &[("a", "SCHEDULED_NOT_VIEWED_RECENTLY")]);
         earlier(dir.path(), 30, "complete", &[]);
-        let s = Standing::load(
-            dir.path(),
-            "acme",
-            "2026-11-28T03:00:00.000Z",
-            current(&["a", "b", "c", "d"]),
-            Duration::from_secs(14 * 86_400),
-        );
+        let s = load(dir.path(), current(&["a", "b", "c", "d"]));
         assert_eq!(
             days(&s, "a"),
             15,
@@ -286,13 +291,7 @@ mod tests {
         let never = [("a", "SCHEDULED_NEVER_VIEWED")];
         earlier(dir.path(), 20, "complete", &never);
         earlier(dir.path(), 25, "complete", &never);
-        let s = Standing::load(
-            dir.path(),
-            "acme",
-            "2026-11-28T03:00:00.000Z",
-            current(&["a"]),
-            Duration::from_secs(14 * 86_400),
-        );
+        let s = load(dir.path(), current(&["a"]));
         assert_eq!((days(&s, "a"), s.run("a").unwrap().snapshots), (25, 3));
     }
 
@@ -302,13 +301,7 @@ mod tests {
         let archived = [("a", "ARCHIVED_BUT_SCHEDULED")];
         earlier_with(dir.path(), 10, "complete", &archived, 150);
         earlier_with(dir.path(), 20, "complete", &archived, 120);
-        let s = Standing::load(
-            dir.path(),
-            "acme",
-            "2026-11-28T03:00:00.000Z",
-            [("a".to_string(), Some(200))],
-            Duration::from_secs(14 * 86_400),
-        );
+        let s = load(dir.path(), [("a".to_string(), Some(200))]);
         assert_eq!(
             s.run("a").unwrap().views,
             Some(120),
@@ -326,13 +319,7 @@ mod tests {
         let text = std::fs::read_to_string(&folder).unwrap();
         let started = serde_json::from_str::<serde_json::Value>(&text).unwrap()["started_at"].clone();
         std::fs::write(&folder, text.replace(started.as_str().unwrap(), "garbled")).unwrap();
-        let s = Standing::load(
-            dir.path(),
-            "acme",
-            "2026-11-28T03:00:00.000Z",
-            current(&["a"]),
-            Duration::from_secs(14 * 86_400),
-        );
+        let s = load(dir.path(), current(&["a"]));
         assert_eq!(days(&s, "a"), 0, "an earlier snapshot of unknown time confirms nothing");
     }
 

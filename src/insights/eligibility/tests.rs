@@ -43,9 +43,15 @@ fn standing_for(snap: &Snapshot, standing_days: i64, snapshots: usize) -> Standi
     }))
 }
 
-fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rules: &Rules) -> Plan {
+/// A snapshot of `reports` with its findings.
+fn found(reports: Vec<ReportRecord>) -> Snapshot {
     let mut snap = snapshot(reports);
     snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    snap
+}
+
+fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rules: &Rules) -> Plan {
+    let snap = found(reports);
     let snapshots = if standing_days > 0 { MIN_SNAPSHOTS } else { 1 };
     let standing = standing_for(&snap, standing_days, snapshots);
     plan(&snap, &standing, keep, &HashSet::new(), rules)
@@ -97,8 +103,7 @@ fn the_keep_list_and_an_undo_hold_a_report_back() {
     let p = planned(vec![unused("a", &[Some(0)])], 20, &keep, &Rules::default());
     assert_eq!(holds(&p, "a"), ["on the keep list (board deck)"]);
 
-    let mut snap = snapshot(vec![unused("b", &[Some(0)])]);
-    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let snap = found(vec![unused("b", &[Some(0)])]);
     let standing = standing_for(&snap, 20, MIN_SNAPSHOTS);
     let restored: HashSet<String> = ["b".to_string()].into();
     let p = plan(&snap, &standing, &KeepList::default(), &restored, &Rules::default());
@@ -144,8 +149,7 @@ fn young_reports_and_young_findings_wait_for_the_minimum_age() {
         ["unused in 1 complete snapshot(s) only; 3 spanning --min-age are needed"],
         "--min-age 0 still needs three snapshots"
     );
-    let mut snap = snapshot(vec![unused("fresh", &[Some(0)])]);
-    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let snap = found(vec![unused("fresh", &[Some(0)])]);
     let p = plan(
         &snap,
         &standing_for(&snap, 0, MIN_SNAPSHOTS),
@@ -158,8 +162,7 @@ fn young_reports_and_young_findings_wait_for_the_minimum_age() {
 
 #[test]
 fn an_unreadable_snapshot_time_is_no_age_at_all() {
-    let mut snap = snapshot(vec![unused("a", &[Some(0)])]);
-    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let mut snap = found(vec![unused("a", &[Some(0)])]);
     snap.started_at = "not a time".into();
     let standing = Standing::new(&snap.started_at, [("a".to_string(), Some(0))]);
     let p = plan(
@@ -187,8 +190,7 @@ fn two_snapshots_are_not_enough_whatever_their_span() {
         &Rules::default(),
     );
     assert!(!p.candidates[0].planned);
-    let mut snap = snapshot(vec![unused("a", &[Some(0)])]);
-    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let snap = found(vec![unused("a", &[Some(0)])]);
     let p = plan(
         &snap,
         &standing_for(&snap, 60, 2),
@@ -251,8 +253,7 @@ fn a_report_viewed_since_its_finding_began_is_held_whatever_the_reason() {
     let mut archived = unused("archived", &[Some(0)]);
     archived.view_count = Some(250);
     archived.archived = true;
-    let mut snap = snapshot(vec![archived]);
-    snap.findings = detect(&snap, None, &FindingsOptions::default(), &KeepList::default());
+    let snap = found(vec![archived]);
     let mut standing = standing_for(&snap, 30, MIN_SNAPSHOTS);
     let mut run = standing.run("archived").unwrap().clone();
     run.views = Some(50);
