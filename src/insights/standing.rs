@@ -4,8 +4,9 @@
 //!
 //! A report counts as unused only once the finding has held for a while: a report that was never
 //! viewed because it was created yesterday is not stale. Earlier snapshots are read newest first,
-//! each reduced to its findings and its reports' view counts; a report's run ends at the first
-//! snapshot without one of the unused reasons. Reading stops once every run is broken, or a
+//! each reduced to its findings and (read as a stream, one report at a time) the view counts of
+//! the reports still in a run; a report's run ends at the first snapshot without one of the
+//! unused reasons. Reading stops once every run is broken, or a
 //! snapshot is old enough to settle the question (`reach`) and enough snapshots were read
 //! ([`MIN_SNAPSHOTS`]). Partial snapshots, ones that cannot be read and ones whose `started_at`
 //! cannot be read are skipped: they neither confirm nor break a run. A snapshot whose own
@@ -20,7 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, Timelike, Utc};
 use serde::Deserialize;
 
-use super::history::SLACK;
+use super::history::{SLACK, stream};
 use crate::snapshot::folder::snapshot_folders;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{Reason, SCHEMA_VERSION, Status};
@@ -66,21 +67,12 @@ struct SlimSnapshot {
     status: Status,
     #[serde(default)]
     findings: Vec<SlimFinding>,
-    #[serde(default)]
-    reports: Vec<SlimReport>,
 }
 
 #[derive(Deserialize)]
 struct SlimFinding {
     reason: String,
     report_token: String,
-}
-
-#[derive(Deserialize)]
-struct SlimReport {
-    token: String,
-    #[serde(default)]
-    view_count: Option<u64>,
 }
 
 impl Standing {
@@ -148,13 +140,18 @@ impl Standing {
                 tracing::warn!(path = %path.display(), started_at = %slim.started_at, "skipping an earlier snapshot whose start time cannot be read or does not match its folder");
                 continue;
             };
+            // The view counts of the reports still in a run, read as a stream: one report at a time.
+            let mut views: HashMap<String, Option<u64>> = HashMap::new();
+            let read = stream::read(&path, &mut |r| {
+                if alive.contains(&r.token) {
+                    views.insert(r.token, r.view_count);
+                }
+            });
+            if let Err(e) = read {
+                tracing::warn!(path = %path.display(), error = %e, "skipping an earlier snapshot that cannot be read");
+                continue;
+            }
             complete += 1;
-            let views: HashMap<&str, Option<u64>> = slim
-                .reports
-                .iter()
-                .filter(|r| alive.contains(&r.token))
-                .map(|r| (r.token.as_str(), r.view_count))
-                .collect();
             let unused: HashSet<&str> = slim
                 .findings
                 .iter()

@@ -33,7 +33,7 @@ use crate::snapshot::folder::folder_time;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{ReportHistory, ReportRecord, SCHEMA_VERSION};
 
-mod stream;
+pub(super) mod stream;
 
 const DAY: u64 = 86_400;
 /// The fixed windows of reports.csv's `views_7d`, `views_30d` and `views_90d`.
