@@ -66,7 +66,13 @@ async fn run_paced_at(
     if let Some(setting) = &settings.insights.metrics_file {
         metrics::check_writable(setting, &settings.workspace)?;
     }
-    let report = walk_and_publish(settings, stop, pacer, started_at).await?;
+    let report = super::lease::holding(
+        settings,
+        "run",
+        stop,
+        walk_and_publish(settings, stop, pacer, started_at),
+    )
+    .await?;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -243,6 +249,16 @@ async fn walk_and_publish(
             &Rules::default(),
         )
     });
+    let upcoming = match upcoming.transpose() {
+        Ok(plan) => plan,
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "owner digests left out: apply's plan cannot be known"
+            );
+            None
+        }
+    };
     match &place {
         Some(place) => {
             let path = place
