@@ -25,7 +25,9 @@ async fn second_apply_is_refused(st: &Stage, cwd: &Path, args: &[&str], env: &[(
     execute.push("--execute");
     let first = spawn_binary(cwd, &execute, &env_refs(env));
     let pid = first.id().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while st.sim.counters().deletes < 1 {
+        assert!(std::time::Instant::now() < deadline, "the first apply deleted nothing");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let second = mode_audit(cwd, &execute, &env_refs(env)).await;
