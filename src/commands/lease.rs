@@ -1,7 +1,7 @@
 //! The lease a command holds on its workspace's output while it writes (`run`, `apply --execute`,
 //! `undo --execute`, and any other command that writes there): taken in one call, renewed in the
 //! background, released at the end. Losing it (broken with `--break-lease` elsewhere) stops the
-//! command as a SIGTERM would.
+//! command as a SIGTERM would (exit 4).
 
 use std::future::Future;
 
@@ -55,7 +55,7 @@ pub async fn take(settings: &Settings, command: &str, stop: &Stop) -> Result<Hel
                 () = tokio::time::sleep(every) => {
                     if let Err(e) = lease.renew().await {
                         tracing::error!(error = %e, "the lease on this output was lost: stopping");
-                        stop.trigger(StopReason::Terminated);
+                        stop.trigger(StopReason::LeaseLost);
                         return lease;
                     }
                 }

@@ -9,10 +9,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use object_store::UpdateVersion;
-use serde::{Deserialize, Serialize};
 
+mod holder;
+mod mutex;
+
+pub use self::holder::Holder;
+use self::holder::stamp;
+use self::mutex::TakeoverMutex;
 use super::bucket::Bucket;
 use super::conditional::Written;
 use super::error::StoreError;
@@ -28,78 +33,6 @@ pub enum LeaseHome {
     /// The output folder (`--out`).
     Folder(PathBuf),
     Bucket(Bucket),
-}
-
-/// Who holds a lease, as written in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holder {
-    pub host: String,
-    pub pid: u32,
-    /// `run`, `apply`, `undo`, ...
-    pub command: String,
-    pub started_at: String,
-    /// Past this, the lease is stale (its holder stopped renewing it).
-    pub expires_at: String,
-    /// Unique to one taking of the lease: only its holder renews or removes it.
-    pub id: String,
-}
-
-impl Holder {
-    fn new(command: &str, started_at: DateTime<Utc>, ttl: Duration) -> Holder {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "unknown-host".into());
-        let pid = std::process::id();
-        let id = format!("{host}-{pid}-{}", started_at.timestamp_nanos_opt().unwrap_or_default());
-        Holder {
-            host,
-            pid,
-            command: command.to_string(),
-            started_at: stamp(started_at),
-            expires_at: stamp(started_at + ttl),
-            id,
-        }
-    }
-
-    /// Whether the lease is past its expiry at `now`; one whose expiry cannot be read is.
-    pub fn expired(&self, now: DateTime<Utc>) -> bool {
-        DateTime::parse_from_rfc3339(&self.expires_at).map_or(true, |at| at.with_timezone(&Utc) <= now)
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
-    }
-
-    /// The lease's content; an unreadable one (a write cut short) counts as expired.
-    fn from_bytes(bytes: &[u8]) -> Holder {
-        serde_json::from_slice(bytes).unwrap_or_else(|_| Holder {
-            host: "unknown (unreadable lease)".into(),
-            pid: 0,
-            command: "unknown".into(),
-            started_at: "unknown".into(),
-            expires_at: "unknown".into(),
-            id: String::new(),
-        })
-    }
-}
-
-impl fmt::Display for Holder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` on host {}, pid {}, since {} (lease until {})",
-            self.command, self.host, self.pid, self.started_at, self.expires_at
-        )
-    }
-}
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// Why a lease was not taken.
@@ -415,40 +348,5 @@ impl Drop for Lease {
     }
 }
 
-/// A file created exclusively while a stale lease is replaced, removed after; one left by a
-/// process that died there is cleared after a minute.
-struct TakeoverMutex(PathBuf);
-
-impl TakeoverMutex {
-    fn take(path: &std::path::Path) -> std::io::Result<TakeoverMutex> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            match OpenOptions::new().write(true).create_new(true).open(path) {
-                Ok(_) => return Ok(TakeoverMutex(path.to_path_buf())),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = std::fs::metadata(path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|m| m.elapsed().ok());
-                    if age.is_some_and(|a| a > Duration::from_secs(60)) {
-                        let _ = std::fs::remove_file(path);
-                    } else if std::time::Instant::now() > deadline {
-                        return Err(e);
-                    }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-}
-
-impl Drop for TakeoverMutex {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 #[cfg(test)]
-#[path = "lease_tests.rs"]
 mod tests;
