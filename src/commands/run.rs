@@ -66,13 +66,7 @@ async fn run_paced_at(
     if let Some(setting) = &settings.insights.metrics_file {
         metrics::check_writable(setting, &settings.workspace)?;
     }
-    let report = super::lease::holding(
-        settings,
-        "run",
-        stop,
-        walk_and_publish(settings, stop, pacer, started_at),
-    )
-    .await?;
+    let report = walk_and_publish(settings, stop, pacer, started_at).await?;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -103,6 +97,19 @@ async fn walk_and_publish(
     if let Some(place) = &place {
         place.check(ws).await?;
     }
+    let walk = walk_from(settings, stop, pacer, started_at, place);
+    super::lease::holding(settings, "run", stop, walk).await
+}
+
+/// The walk and the publication, once the output was found writable (and its lease taken).
+async fn walk_from(
+    settings: &Settings,
+    stop: &Stop,
+    pacer: &Arc<Pacer>,
+    started_at: Option<String>,
+    place: Option<Place>,
+) -> Result<RunReport> {
+    let ws = settings.workspace.as_str();
     let checkpoint_path = place.as_ref().map(|p| Checkpoint::path(p.local_out(), ws));
     let resume = match (&place, &checkpoint_path) {
         (Some(place), Some(path)) if settings.resume.enabled => {

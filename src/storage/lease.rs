@@ -1,7 +1,8 @@
 //! Lease: one writer at a time per workspace output. `OUT/<workspace>/lease.json` names its holder
 //! (host, pid, command, since, until); in a folder it is a file created exclusively (`O_EXCL`), in
 //! a bucket an object written only if absent (a conditional put). It is renewed while held and
-//! removed when released; one left by a process that died expires and is taken over with a warning.
+//! removed when released; one left by a process that died (expired, or of this host and no longer
+//! running) is taken over with a warning.
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -119,7 +120,7 @@ impl Lease {
             replaced: None,
             released: false,
         };
-        let may_replace = |old: &Holder| break_lease || old.expired(now);
+        let may_replace = |old: &Holder| break_lease || old.stale(now);
         match home {
             LeaseHome::Folder(_) => lease.take_file(&may_replace)?,
             LeaseHome::Bucket(bucket) => lease.take_object(bucket, &may_replace).await?,

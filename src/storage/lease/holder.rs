@@ -23,12 +23,7 @@ pub struct Holder {
 
 impl Holder {
     pub(super) fn new(command: &str, started_at: DateTime<Utc>, ttl: Duration) -> Holder {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "unknown-host".into());
+        let host = host();
         let pid = std::process::id();
         let id = format!("{host}-{pid}-{}", started_at.timestamp_nanos_opt().unwrap_or_default());
         Holder {
@@ -44,6 +39,12 @@ impl Holder {
     /// Whether the lease is past its expiry at `now`; one whose expiry cannot be read is.
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
         DateTime::parse_from_rfc3339(&self.expires_at).map_or(true, |at| at.with_timezone(&Utc) <= now)
+    }
+
+    /// Whether the lease is stale at `now`: expired, or held by a process of this host that is no
+    /// longer running (where the system says: Linux's `/proc`).
+    pub fn stale(&self, now: DateTime<Utc>) -> bool {
+        self.expired(now) || (self.host == host() && self.pid != std::process::id() && !running(self.pid))
     }
 
     pub(super) fn to_bytes(&self) -> Vec<u8> {
@@ -73,6 +74,22 @@ impl fmt::Display for Holder {
             self.command, self.host, self.pid, self.started_at, self.expires_at
         )
     }
+}
+
+/// This machine's name.
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown-host".into())
+}
+
+/// Whether process `pid` runs here; `true` where that cannot be known (no `/proc`).
+fn running(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 pub(super) fn stamp(at: DateTime<Utc>) -> String {

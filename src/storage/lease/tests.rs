@@ -111,3 +111,18 @@ async fn an_unreadable_lease_counts_as_stale() {
     assert!(lease.replaced().is_some());
     lease.release().await;
 }
+
+#[tokio::test]
+async fn a_lease_of_a_process_of_this_host_that_no_longer_runs_is_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = LeaseHome::Folder(dir.path().to_path_buf());
+    let ours = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
+    let mut dead = ours.holder().clone();
+    std::mem::forget(ours);
+    dead.pid = 4_000_000; // above Linux's largest pid
+    dead.id = "dead".into();
+    std::fs::write(dir.path().join("acme/lease.json"), dead.to_bytes()).unwrap();
+    let taken = Lease::acquire(&home, "acme", "apply", TTL, false).await.unwrap();
+    assert_eq!(taken.replaced(), Some(&dead));
+    taken.release().await;
+}
