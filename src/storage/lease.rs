@@ -25,6 +25,8 @@ use super::error::StoreError;
 
 /// The lease's name in `OUT/<workspace>/`.
 pub const LEASE: &str = "lease.json";
+/// An unreadable lease file younger than this may be one whose holder is still writing it.
+const UNREADABLE_GRACE: Duration = Duration::from_secs(60);
 /// How long a lease holds unless renewed; it is renewed every third of that.
 pub const LEASE_TTL: Duration = Duration::from_secs(10 * 60);
 
@@ -187,7 +189,15 @@ impl Lease {
             }
             Err(e) => return Err(io("read", e)),
         };
-        if !may_replace(&old) {
+        // Created but not yet written by its holder: an unreadable lease file is stale only once
+        // it is older than that could take.
+        let being_written = old.id.is_empty()
+            && std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_none_or(|age| age < UNREADABLE_GRACE);
+        if being_written || !may_replace(&old) {
             return Err(LeaseError::Held {
                 place: path.display().to_string(),
                 holder: Box::new(old),

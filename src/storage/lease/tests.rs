@@ -102,11 +102,24 @@ async fn renewing_pushes_the_expiry_and_a_folder_lease_goes_when_dropped() {
 }
 
 #[tokio::test]
-async fn an_unreadable_lease_counts_as_stale() {
+async fn an_unreadable_lease_counts_as_stale_once_its_writer_had_time() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("acme")).unwrap();
-    std::fs::write(dir.path().join("acme/lease.json"), b"{\"host\": \"cut sh").unwrap();
+    let path = dir.path().join("acme/lease.json");
+    std::fs::write(&path, b"{\"host\": \"cut sh").unwrap();
     let home = LeaseHome::Folder(dir.path().to_path_buf());
+    // Just created: its holder may still be writing it.
+    assert!(matches!(
+        Lease::acquire(&home, "acme", "run", TTL, false).await,
+        Err(LeaseError::Held { .. })
+    ));
+    let old = std::time::SystemTime::now() - Duration::from_secs(120);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     let lease = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
     assert!(lease.replaced().is_some());
     lease.release().await;
