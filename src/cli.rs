@@ -63,6 +63,10 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_WORKSPACE", value_delimiter = ',')]
     pub workspace: Vec<String>,
 
+    /// Clear the lease another mode-audit holds on this output (OUT/<workspace>/lease.json) and take it: only when that process is gone. Command line only.
+    #[arg(long)]
+    pub break_lease: bool,
+
     /// Output folder (snapshots go to OUT/<workspace>/<time>/), a bucket URL (s3://BUCKET/PREFIX, gs://..., az://...; credentials from the provider's environment), or '-' for reports.csv on stdout. [default: snapshots]
     #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
     pub out: Option<PathBuf>,
@@ -202,7 +206,7 @@ pub struct ApplyFlags {
 /// `undo LOG`: the log, `--execute`, and the connection flags of `run`.
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The undo log an apply wrote: OUT/<workspace>/<time>/undo-log.jsonl.
+    /// The undo log an apply wrote: OUT/<workspace>/actions/<time>.jsonl, in a folder or a bucket (s3://BUCKET/PREFIX/<workspace>/actions/<time>.jsonl); an older OUT/<workspace>/<time>/undo-log.jsonl is read too.
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
 

@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
-use mode_audit::commands::{apply, demo, diff, doctor, plan, run, undo};
+use mode_audit::commands::{apply, demo, diff, doctor, lease, plan, run, undo};
 use mode_audit::config::{self, ApplySettings, ConfigError, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
@@ -63,6 +63,10 @@ fn worst_of<T>(
     for (workspace, outcome) in outcomes {
         let code = match outcome {
             Some(Ok(value)) => show(&value),
+            Some(Err(error)) if usage(&error) => {
+                eprintln!("mode-audit: workspace {workspace}: {error:#}");
+                Exit::Usage
+            }
             Some(Err(error)) => {
                 eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
                 Exit::Fatal
@@ -88,6 +92,12 @@ fn findings_window_flag(matches: &clap::ArgMatches) -> Option<std::time::Duratio
                 .map(|d| (*d).into())
         })
         .flatten()
+}
+
+/// Whether a command's error is the user's to fix before anything starts (exit 2): another writer
+/// holds the output's lease, or the arguments do not fit together.
+fn usage(error: &anyhow::Error) -> bool {
+    lease::is_held(error) || error.downcast_ref::<ConfigError>().is_some()
 }
 
 async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
@@ -153,12 +163,15 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             let outcomes = apply::apply_each(&all, &options, &stop).await;
             worst_of(outcomes, Exit::Stopped, |report| {
                 print!("{report}");
-                Exit::from(report.status)
+                match report.fatal {
+                    Some(_) => Exit::Fatal,
+                    None => Exit::from(report.status),
+                }
             })
         }
         Command::Undo(mut args) => {
             if args.run.workspace.is_empty() {
-                match undo::log_workspace(&args.log) {
+                match undo::log_workspace(&args.log).await {
                     Ok(workspace) => args.run.workspace = vec![workspace],
                     Err(error) => {
                         eprintln!("mode-audit: {error:#}");
@@ -176,6 +189,10 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
                 Ok(report) => {
                     print!("{report}");
                     Exit::from(report.status)
+                }
+                Err(error) if usage(&error) => {
+                    eprintln!("mode-audit: {error:#}");
+                    Exit::Usage
                 }
                 Err(error) => {
                     eprintln!("mode-audit: fatal: {error:#}");

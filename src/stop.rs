@@ -14,6 +14,8 @@ pub enum StopReason {
     Interrupted,
     /// `--max-duration` was reached.
     Deadline,
+    /// The output's lease was taken by another process (`--break-lease`).
+    LeaseLost,
 }
 
 impl fmt::Display for StopReason {
@@ -22,6 +24,7 @@ impl fmt::Display for StopReason {
             StopReason::Terminated => "SIGTERM received",
             StopReason::Interrupted => "SIGINT received",
             StopReason::Deadline => "--max-duration reached",
+            StopReason::LeaseLost => "the output's lease was broken by another mode-audit",
         })
     }
 }

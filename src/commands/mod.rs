@@ -4,6 +4,8 @@ pub mod apply;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
+pub mod lease;
+mod log_place;
 pub mod plan;
 pub mod run;
 mod run_table;

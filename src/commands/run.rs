@@ -97,6 +97,19 @@ async fn walk_and_publish(
     if let Some(place) = &place {
         place.check(ws).await?;
     }
+    let walk = walk_from(settings, stop, pacer, started_at, place);
+    super::lease::holding(settings, "run", stop, walk).await
+}
+
+/// The walk and the publication, once the output was found writable (and its lease taken).
+async fn walk_from(
+    settings: &Settings,
+    stop: &Stop,
+    pacer: &Arc<Pacer>,
+    started_at: Option<String>,
+    place: Option<Place>,
+) -> Result<RunReport> {
+    let ws = settings.workspace.as_str();
     let checkpoint_path = place.as_ref().map(|p| Checkpoint::path(p.local_out(), ws));
     let resume = match (&place, &checkpoint_path) {
         (Some(place), Some(path)) if settings.resume.enabled => {
@@ -244,6 +257,16 @@ async fn walk_and_publish(
             &Rules::default(),
         )
     });
+    let upcoming = match upcoming.transpose() {
+        Ok(plan) => plan,
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "owner digests left out: apply's plan cannot be known"
+            );
+            None
+        }
+    };
     match &place {
         Some(place) => {
             let path = place

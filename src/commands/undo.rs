@@ -12,13 +12,17 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 
-use crate::config::Settings;
+use super::lease;
+use super::log_place::LogPlace;
+use crate::config::{ConfigError, Settings};
 use crate::mode::{ModeClient, ModeError, RequestStats};
+use crate::output::actions::ActionsLog;
 use crate::snapshot::RunStatus;
-use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, UndoLog, now, read};
+use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, now, read};
 use crate::stop::Stop;
+use crate::storage::StoreSettings;
 
 /// What became of one deleted schedule.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,54 +67,88 @@ pub struct UndoReport {
     pub requests: RequestStats,
 }
 
-/// The workspace an undo log belongs to (to fill in `--workspace`).
-pub fn log_workspace(path: &Path) -> Result<String> {
-    read(path)?
+/// The workspace an undo log (a file or a bucket URL) belongs to (to fill in `--workspace`).
+pub async fn log_workspace(path: &Path) -> Result<String> {
+    let place = LogPlace::find(path, &StoreSettings::default()).await?;
+    read(place.local())?
         .workspace
-        .ok_or_else(|| anyhow!("the undo log {} is empty: nothing to undo", path.display()))
+        .ok_or_else(|| anyhow!("the undo log {} is empty: nothing to undo", place.shown))
 }
 
-/// Recreates (or, without `execute`, lists) the schedules the log at `path` says were deleted.
+/// Recreates (or, without `execute`, lists) the schedules the log at `path` (a file or a bucket
+/// URL) says were deleted; with `execute`, holding the lease of the output the log is in.
 pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) -> Result<UndoReport> {
-    let replayed = read(path)?;
+    let place = LogPlace::find(path, &settings.store).await?;
+    let replayed = read(place.local())?;
     if let Some(workspace) = replayed.workspace.as_deref().filter(|w| *w != settings.workspace) {
-        bail!(
-            "the undo log {} is for workspace '{workspace}', not '{}'",
-            path.display(),
-            settings.workspace
-        );
+        return Err(ConfigError(format!(
+            "the undo log {} is for workspace '{workspace}', not '{}': leave --workspace out, or name that workspace",
+            place.shown, settings.workspace
+        ))
+        .into());
     }
-    // Deleted by apply, or possibly so: an intent whose outcome was never written, or a DELETE that
-    // failed after an attempt whose answer was lost. Those still listed are left as they are.
-    let ours = |l: &Logged| !matches!(l.deletion, Deletion::AlreadyGone);
-    let restoration = |l: &Logged, outcome| Restoration {
+    if !execute {
+        return Ok(listed(settings, &place, &replayed.schedules));
+    }
+    let mut held = settings.clone();
+    if let Some(out) = place.out.clone() {
+        held.destination = out;
+    }
+    lease::holding(&held, "undo", stop, recreate(settings, &place, stop)).await
+}
+
+/// Whether a logged schedule was (or may have been) deleted by apply: an intent whose outcome was
+/// never written, or a DELETE that failed after an attempt whose answer was lost, count too. Those
+/// still listed are left as they are.
+fn ours(l: &Logged) -> bool {
+    !matches!(l.deletion, Deletion::AlreadyGone)
+}
+
+fn restoration(l: &Logged, outcome: Restored) -> Restoration {
+    Restoration {
         report_token: l.report_token.clone(),
         report_name: l.report_name.clone(),
         schedule_token: l.schedule_token.clone(),
         frequency: l.definition.cron.freq.clone(),
         outcome,
-    };
-    let mut report = UndoReport {
-        workspace: settings.workspace.clone(),
-        log: path.to_path_buf(),
-        executed: execute,
-        restorations: Vec::new(),
-        status: RunStatus::Complete,
-        requests: RequestStats::default(),
-    };
-    if !execute {
-        for l in replayed.schedules.iter().filter(|l| ours(l)) {
+    }
+}
+
+/// The dry run: what would be recreated.
+fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoReport {
+    let restorations = logged
+        .iter()
+        .filter(|l| ours(l))
+        .map(|l| {
             let outcome = match (&l.recreation, &l.deletion) {
                 (Some(Recreation::Done { new_token }), _) => Restored::AlreadyDone(new_token.clone()),
                 (_, Deletion::Deleted(_)) => Restored::Planned,
                 _ => Restored::PlannedIfGone,
             };
-            report.restorations.push(restoration(l, outcome));
-        }
-        return Ok(report);
+            restoration(l, outcome)
+        })
+        .collect();
+    UndoReport {
+        workspace: settings.workspace.clone(),
+        log: PathBuf::from(&place.shown),
+        executed: false,
+        restorations,
+        status: RunStatus::Complete,
+        requests: RequestStats::default(),
     }
+}
+
+async fn recreate(settings: &Settings, place: &LogPlace, stop: &Stop) -> Result<UndoReport> {
+    let mut report = UndoReport {
+        workspace: settings.workspace.clone(),
+        log: PathBuf::from(&place.shown),
+        executed: true,
+        restorations: Vec::new(),
+        status: RunStatus::Complete,
+        requests: RequestStats::default(),
+    };
     let client = ModeClient::new(settings.client.clone())?;
-    let mut log = UndoLog::open(path)?;
+    let mut log = place.open().await?;
     let todo: Vec<Logged> = log.replayed().schedules.iter().filter(|l| ours(l)).cloned().collect();
     for l in &todo {
         let outcome = match (&l.recreation, stop.reason()) {
@@ -130,7 +168,8 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
                         schedule_token: l.schedule_token.clone(),
                         error: e.to_string(),
                         answered: matches!(e, ModeError::Unconfirmed { .. }),
-                    })?;
+                    })
+                    .await?;
                     Restored::Failed(e.to_string())
                 }
             },
@@ -174,7 +213,7 @@ impl From<anyhow::Error> for RestoreError {
 }
 
 /// Recreates one schedule, unless it still exists or an earlier, unfinished attempt created it.
-async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<Restored, RestoreError> {
+async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Result<Restored, RestoreError> {
     let live = client.live_schedules(&l.report_token).await?;
     if live.iter().any(|s| s.schedule.token == l.schedule_token) {
         return Ok(Restored::StillThere);
@@ -212,6 +251,7 @@ async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<R
                 crate::mode::FoundBy::Listing,
                 crate::mode::BodyShape::Wrapped,
             ))
+            .await
             .context("cannot record the recreated schedule")?;
             return Ok(Restored::AlreadyDone(token));
         }
@@ -223,9 +263,11 @@ async fn restore(client: &ModeClient, log: &mut UndoLog, l: &Logged) -> Result<R
         report_token: l.report_token.clone(),
         schedule_token: l.schedule_token.clone(),
         before: before.clone(),
-    })?;
+    })
+    .await?;
     let created = client.create_schedule(&l.report_token, &l.definition, &before).await?;
-    log.append(recorded(created.token.clone(), created.found_by, created.shape))?;
+    log.append(recorded(created.token.clone(), created.found_by, created.shape))
+        .await?;
     let differences = match client.schedule_now(&l.report_token, &created.token).await {
         Ok(Some(back)) => match &back.definition {
             Ok(d) => l.definition.differences(d),

@@ -135,6 +135,8 @@ pub struct Settings {
     pub store: StoreSettings,
     /// Workspaces of one credential group share a pacer (Mode's budget is per user).
     pub credential_group: String,
+    /// `--break-lease`: take the output's lease even from a live holder (command line only).
+    pub break_lease: bool,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -328,6 +330,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         insights: Insights::merge(args, file)?,
         store,
         credential_group: workspaces::ENV_GROUP.to_string(),
+        break_lease: args.break_lease,
     })
 }
 

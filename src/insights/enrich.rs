@@ -9,8 +9,7 @@ use super::history::{History, WINDOWS};
 use super::keep::KeepList;
 use super::standing::{Standing, UNUSED};
 use crate::snapshot::Snapshot;
-use crate::snapshot::folder::snapshot_folders;
-use crate::snapshot::undo_log::{self, Recreation, UNDO_LOG};
+use crate::snapshot::actions::restored_reports;
 
 /// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
 /// each report's history, and computes the findings.
@@ -62,8 +61,14 @@ pub fn enrich(
 
 /// What `apply` would unschedule for `snapshot` (with its findings computed), with the history in
 /// `history_dir` (`OUT/<workspace>`; `None`: none) saying since when each unused finding holds, and
-/// the undo logs beside its snapshots which reports an undo restored.
-pub fn plan_unscheduling(snapshot: &Snapshot, history_dir: Option<&Path>, keep: &KeepList, rules: &Rules) -> Plan {
+/// its undo logs which reports an undo restored. An undo log that cannot be read is an error
+/// naming its file and line (the holds it carries would be lost).
+pub fn plan_unscheduling(
+    snapshot: &Snapshot,
+    history_dir: Option<&Path>,
+    keep: &KeepList,
+    rules: &Rules,
+) -> anyhow::Result<Plan> {
     let unused: HashSet<String> = snapshot
         .findings
         .iter()
@@ -80,27 +85,6 @@ pub fn plan_unscheduling(snapshot: &Snapshot, history_dir: Option<&Path>, keep: 
         None => Standing::new(&snapshot.started_at, current),
     };
     tracing::debug!(earlier_snapshots_read = standing.read, "standing of unused findings");
-    let restored = history_dir.map(restored_reports).unwrap_or_default();
-    plan(snapshot, &standing, keep, &restored, rules)
-}
-
-/// Reports whose schedules an `undo` recreated, from the undo logs in the snapshot folders of `dir`.
-pub fn restored_reports(dir: &Path) -> HashSet<String> {
-    let mut restored = HashSet::new();
-    for (_, folder) in snapshot_folders(dir) {
-        let path = folder.join(UNDO_LOG);
-        if !path.is_file() {
-            continue;
-        }
-        match undo_log::read(&path) {
-            Ok(log) => restored.extend(
-                log.schedules
-                    .into_iter()
-                    .filter(|l| matches!(l.recreation, Some(Recreation::Done { .. })))
-                    .map(|l| l.report_token),
-            ),
-            Err(e) => tracing::warn!(path = %path.display(), error = format!("{e:#}"), "cannot read an undo log"),
-        }
-    }
-    restored
+    let restored = history_dir.map(restored_reports).transpose()?.unwrap_or_default();
+    Ok(plan(snapshot, &standing, keep, &restored, rules))
 }

@@ -6,6 +6,7 @@
 //! `OUT/<workspace>/latest` is switched to it. An existing snapshot is never overwritten; a failed
 //! write removes the temporary folder.
 
+pub mod actions;
 mod apply_plan;
 mod bucket;
 mod changes;

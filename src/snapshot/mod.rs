@@ -1,6 +1,7 @@
 //! The snapshot: what one run collected (collections ledger, reports, schedules, failures, stats,
 //! findings), the record store that keeps its reports and findings out of memory, and the summary.
 
+pub mod actions;
 mod finding;
 pub mod folder;
 mod record;

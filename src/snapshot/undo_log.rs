@@ -189,8 +189,10 @@ impl Replayed {
                 .find(|l| l.report_token == report_token && l.schedule_token == schedule_token)
             {
                 Some(l) => {
-                    l.deletion = Deletion::Intended;
-                    l.definition = *definition;
+                    if !matches!(l.deletion, Deletion::Deleted(_)) {
+                        l.deletion = Deletion::Intended;
+                        l.definition = *definition;
+                    }
                 }
                 None => all.push(Logged {
                     report_token,
@@ -269,12 +271,18 @@ impl Replayed {
 }
 
 /// Changes the logged schedule `(report, schedule)`; an outcome without its intent changes nothing.
+/// A deletion once recorded stays recorded: a later line of another writer (`already_gone`, a
+/// failed DELETE that raced it) does not make undo forget it.
 fn set(all: &mut [Logged], report: &str, schedule: &str, change: impl FnOnce(&mut Logged)) {
     if let Some(l) = all
         .iter_mut()
         .find(|l| l.report_token == report && l.schedule_token == schedule)
     {
+        let deleted = l.deletion.clone();
         change(l);
+        if matches!(deleted, Deletion::Deleted(_)) {
+            l.deletion = deleted;
+        }
     }
 }
 
@@ -293,26 +301,43 @@ pub fn read(path: &Path) -> Result<Replayed> {
     replay(path, &text).map(|(replayed, _)| replayed)
 }
 
-/// The entries of `text`, replayed, and the length of its whole lines (a torn tail excluded).
+/// The entries of `text`, replayed, and the length of its whole lines: a torn tail, or a last line
+/// that does not read (a write cut short that still reached its newline), is left out.
 fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
-    let whole = text.rfind('\n').map_or(0, |i| i + 1);
+    let mut whole = text.rfind('\n').map_or(0, |i| i + 1);
     let mut replayed = Replayed::default();
-    for (n, line) in text[..whole].lines().enumerate() {
+    let last = text[..whole]
+        .split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, _)| n)
+        .last();
+    let mut start = 0;
+    for (n, line) in text[..whole].split_inclusive('\n').enumerate() {
+        let at = start;
+        start += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
             continue;
         }
-        let entry: Entry = serde_json::from_str(line).with_context(|| {
-            format!(
-                "line {} of {} is not an undo-log entry; the log is damaged: restore it, or move it aside to start a new one",
-                n + 1,
-                path.display()
-            )
-        })?;
+        let entry: Entry = match serde_json::from_str(line) {
+            Ok(entry) => entry,
+            Err(_) if Some(n) == last => {
+                whole = at;
+                break;
+            }
+            Err(e) => bail!(
+                "{}:{}: not an undo-log entry ({e}); the log is damaged: restore it from a copy, or move it aside \
+                 (the schedules it records as deleted can then no longer be recreated by undo, nor held back by apply)",
+                path.display(),
+                n + 1
+            ),
+        };
         if replayed.workspace.as_deref().is_some_and(|w| w != entry.workspace()) {
             bail!(
-                "line {} of {} belongs to workspace '{}', the lines before to '{}'",
-                n + 1,
+                "{}:{}: belongs to workspace '{}', the lines before to '{}'",
                 path.display(),
+                n + 1,
                 entry.workspace(),
                 replayed.workspace.as_deref().unwrap_or_default()
             );

@@ -47,8 +47,8 @@ impl Default for StoreSettings {
 /// An opened bucket and the URL it was opened from.
 #[derive(Debug, Clone)]
 pub struct Bucket {
-    store: Arc<dyn ObjectStore>,
-    url: BucketUrl,
+    pub(super) store: Arc<dyn ObjectStore>,
+    pub(super) url: BucketUrl,
     part_size: usize,
 }
 
@@ -143,7 +143,7 @@ impl Bucket {
         self.url.show(parts)
     }
 
-    fn fail(&self, doing: &str, parts: &[&str], needs: &'static str, e: &object_store::Error) -> StoreError {
+    pub(super) fn fail(&self, doing: &str, parts: &[&str], needs: &'static str, e: &object_store::Error) -> StoreError {
         StoreError::from_store(format!("{doing} {}", self.show(parts)), self.root(), needs, e)
     }
 

@@ -4,15 +4,19 @@
 //! layout and hand it to the same code that reads a local `--out` folder.
 
 mod bucket;
+mod conditional;
 mod error;
 mod folder;
+mod lease;
 mod marker;
 mod snapshots;
 mod url;
 
 pub use bucket::{Bucket, PART_SIZE, StoreSettings};
+pub use conditional::Written;
 pub use error::{Cause, StoreError};
 pub use folder::MarkerInfo;
+pub use lease::{Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome};
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
 pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
 pub use url::{BucketUrl, Provider};

@@ -30,6 +30,10 @@ mod binary;
 mod listing;
 // Guards only the command line loosens, the last look before a DELETE, clocks, undo's checks.
 mod safety;
+// Two writers at once: the lease, in a folder and in a bucket.
+mod concurrent;
+// The actions logs: damage, an older version's log, another workspace's, refused credentials.
+mod logs;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 
@@ -49,8 +53,14 @@ impl Stage {
         settings(&self.sim, &self.config, self.out.path())
     }
 
+    /// The actions log of the snapshot: `OUT/<workspace>/actions/<snapshot>.jsonl`.
     pub fn log(&self) -> PathBuf {
-        self.snapshot.join(undo_log::UNDO_LOG)
+        let name = self.snapshot.file_name().unwrap().to_string_lossy();
+        self.out
+            .path()
+            .join("acme")
+            .join("actions")
+            .join(format!("{name}.jsonl"))
     }
 
     pub fn eligible_schedules(&self) -> BTreeSet<String> {

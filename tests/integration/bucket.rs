@@ -13,7 +13,7 @@ use crate::binary::{code, creds, env_refs, mode_audit, run_args, stand_in, stder
 use crate::harness::spawn_binary;
 
 // moto_server, its users and bucket, and a proxy that plays a store going down.
-mod moto;
+pub(crate) mod moto;
 // The failures: store down at publication, missing bucket, refused keys, missing permission.
 mod failures;
 

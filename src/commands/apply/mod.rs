@@ -10,24 +10,26 @@ mod last_look;
 mod preflight;
 mod recheck;
 mod report;
+mod source;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 
+use self::source::Source;
+use crate::commands::lease;
 use crate::commands::turns::in_turn;
-use crate::config::{ApplySettings, Destination, Settings};
+use crate::config::{ApplySettings, Settings};
 use crate::insights;
-use crate::insights::changes::load;
 use crate::insights::eligibility::Plan;
 use crate::mode::{ModeClient, ModeError, Pacer, Removal, RequestStats};
 use crate::output;
-use crate::snapshot::folder::snapshot_folders;
+use crate::output::actions::ActionsLog;
 use crate::snapshot::time::parse_time;
-use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, UNDO_LOG, UndoLog, now};
-use crate::snapshot::{ReportRecord, RunStatus, Snapshot, Status};
+use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, now};
+use crate::snapshot::{ReportRecord, RunStatus};
 use crate::stop::Stop;
 
 /// A snapshot this many days old gets a warning: the plan may be out of date.
@@ -62,16 +64,20 @@ pub struct Acted {
 #[derive(Debug, Clone)]
 pub struct ApplyReport {
     pub workspace: String,
-    /// The snapshot folder planned from (the plan and the undo log are written there).
+    /// The snapshot folder planned from (or its URL in a bucket).
     pub snapshot: PathBuf,
     pub executed: bool,
     pub plan: Plan,
     pub plan_files: Vec<PathBuf>,
+    /// The actions log (`OUT/<workspace>/actions/<snapshot>.jsonl`), a file or a bucket URL.
     pub log: Option<PathBuf>,
     /// One per planned report, in plan order (empty in a dry run).
     pub acted: Vec<Acted>,
     pub status: RunStatus,
     pub requests: RequestStats,
+    /// What ended the run early after changes began (refused credentials, a log that cannot be
+    /// written): the summary still says what was done; exit 3.
+    pub fatal: Option<String>,
 }
 
 /// Applies to each workspace in turn, sharing one pacer (Mode's budget is per user); after a stop
@@ -99,13 +105,10 @@ async fn apply_paced(
     stop: &Stop,
     pacer: &Arc<Pacer>,
 ) -> Result<ApplyReport> {
-    let Destination::Dir(out) = &settings.destination else {
-        bail!("apply reads the snapshots in --out: name the output folder of your runs");
-    };
-    let dir = output::workspace_dir(out, &settings.workspace);
-    let (folder, snapshot) = newest_complete(&dir, &settings.workspace)?;
-    tracing::info!(snapshot = %folder.display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
-    preflight::snapshot_usable(&snapshot, options, options.clock.now())?;
+    let source = Source::newest(settings, options.rules.min_age).await?;
+    let snapshot = &source.snapshot;
+    tracing::info!(snapshot = %source.shown().display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
+    preflight::snapshot_usable(snapshot, options, options.clock.now())?;
     let age = parse_time(&snapshot.started_at).map(|at| options.clock.now() - at);
     if let Some(days) = age.map(|a| a.num_days()).filter(|d| *d >= STALE_DAYS) {
         tracing::warn!(
@@ -114,13 +117,16 @@ async fn apply_paced(
              but the plan may miss newer candidates; run `mode-audit run` first"
         );
     }
-    let plan = insights::plan_unscheduling(&snapshot, Some(&dir), &settings.insights.keep, &options.rules);
-    let plan_files = output::write_plan_files(&plan, settings.cells, &folder)
-        .context("could not write the plan beside the snapshot; nothing was changed")?
-        .to_vec();
+    let plan = insights::plan_unscheduling(snapshot, Some(&source.dir), &settings.insights.keep, &options.rules)?;
+    let written = output::write_plan_files(&plan, settings.cells, &source.folder)
+        .context("could not write the plan beside the snapshot; nothing was changed")?;
+    let plan_files = source
+        .keep_plan(written.to_vec())
+        .await
+        .context("could not keep the plan; nothing was changed")?;
     let mut report = ApplyReport {
         workspace: settings.workspace.clone(),
-        snapshot: folder.clone(),
+        snapshot: source.shown(),
         executed: options.execute,
         plan,
         plan_files,
@@ -128,19 +134,37 @@ async fn apply_paced(
         acted: Vec::new(),
         status: RunStatus::Complete,
         requests: RequestStats::default(),
+        fatal: None,
     };
+    if !options.execute || report.plan.planned().next().is_none() {
+        return Ok(report);
+    }
+    let work = execute(settings, options, &source, pacer, stop, &mut report);
+    lease::holding(settings, "apply", stop, work).await?;
+    Ok(report)
+}
+
+/// Acts on the plan in `report`, holding the output's lease. An `Err` before the first change
+/// (the log cannot be opened) ends the command; one after (refused credentials, the log cannot
+/// be written) is kept in the report, whose summary says what was done.
+async fn execute(
+    settings: &Settings,
+    options: &ApplySettings,
+    source: &Source,
+    pacer: &Arc<Pacer>,
+    stop: &Stop,
+    report: &mut ApplyReport,
+) -> Result<()> {
     let planned: Vec<(String, Option<String>)> = report
         .plan
         .planned()
         .map(|c| (c.report_token.clone(), c.report_name.clone()))
         .collect();
-    if !options.execute || planned.is_empty() {
-        return Ok(report);
-    }
+    let snapshot = &source.snapshot;
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     preflight::clocks_agree(&client, || options.clock.now()).await?;
-    let mut log = UndoLog::open(&folder.join(UNDO_LOG)).context("nothing was changed")?;
-    report.log = Some(log.path().to_path_buf());
+    let mut log = source.open_log().await.context("nothing was changed")?;
+    report.log = Some(PathBuf::from(log.location()));
     let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
     let records: HashMap<String, ReportRecord> = snapshot
         .reports
@@ -153,10 +177,14 @@ async fn apply_paced(
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
         planned: planned.len(),
-    })?;
+    })
+    .await
+    .context("nothing was changed")?;
     let result = act_on_each(&client, &mut log, &planned, &records, stop, &mut report.acted).await;
     report.requests = client.stats();
-    result?;
+    if let Err(error) = result {
+        report.fatal = Some(format!("{error:#}"));
+    }
     report.status = if let Some(reason) = stop.reason().filter(|_| {
         report
             .acted
@@ -164,26 +192,38 @@ async fn apply_paced(
             .any(|a| matches!(a.outcome, Outcome::Stopped { .. } | Outcome::NotReached))
     }) {
         RunStatus::Stopped(reason)
-    } else if report.acted.iter().any(|a| matches!(a.outcome, Outcome::Failed { .. })) {
+    } else if report.fatal.is_some() || report.acted.iter().any(|a| matches!(a.outcome, Outcome::Failed { .. })) {
         RunStatus::Partial
     } else {
         RunStatus::Complete
     };
-    Ok(report)
+    Ok(())
 }
 
 async fn act_on_each(
     client: &ModeClient,
-    log: &mut UndoLog,
+    log: &mut ActionsLog,
     planned: &[(String, Option<String>)],
     records: &HashMap<String, ReportRecord>,
     stop: &Stop,
     acted: &mut Vec<Acted>,
 ) -> Result<()> {
+    let mut fatal = None;
     for (token, name) in planned {
         let outcome = match (stop.reason(), records.get(token)) {
+            _ if fatal.is_some() => Outcome::NotReached,
             (Some(_), _) => Outcome::NotReached,
-            (None, Some(record)) => act(client, log, record, stop).await?,
+            (None, Some(record)) => match act(client, log, record, stop).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    let outcome = Outcome::Failed {
+                        error: format!("{error:#}"),
+                        deleted: Vec::new(),
+                    };
+                    fatal = Some(error);
+                    outcome
+                }
+            },
             (None, None) => Outcome::Skipped("not in the snapshot".into()),
         };
         match &outcome {
@@ -198,12 +238,12 @@ async fn act_on_each(
             outcome,
         });
     }
-    Ok(())
+    fatal.map_or(Ok(()), Err)
 }
 
 /// Unschedules one report after re-checking it. `Err` only for what ends the whole run: refused
 /// credentials, an undo log that cannot be written.
-async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop: &Stop) -> Result<Outcome> {
+async fn act(client: &ModeClient, log: &mut ActionsLog, record: &ReportRecord, stop: &Stop) -> Result<Outcome> {
     let token = record.token.as_str();
     let fatal = |e: ModeError| anyhow!(e).context("the credentials were refused; the undo log says what was done");
     let mut done: HashSet<String> = HashSet::new();
@@ -241,7 +281,8 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
                 report_token: token.to_string(),
                 schedule_token: schedule.clone(),
                 confirmed: Confirmed::Reconciled,
-            })?;
+            })
+            .await?;
             done.insert(schedule);
         }
     }
@@ -274,10 +315,12 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
             schedule_token: schedule.clone(),
             definition: Box::new(definition),
             observed: s.raw.clone(),
-        })?;
+        })
+        .await?;
         match client.delete_schedule(token, &schedule).await {
             Ok(removal) => {
-                log.append(removed(client.workspace(), token, &schedule, removal))?;
+                log.append(removed(client.workspace(), token, &schedule, removal))
+                    .await?;
                 if removal != Removal::AlreadyGone {
                     deleted.push(schedule);
                 }
@@ -289,7 +332,8 @@ async fn act(client: &ModeClient, log: &mut UndoLog, record: &ReportRecord, stop
                     report_token: token.to_string(),
                     schedule_token: schedule.clone(),
                     error: e.to_string(),
-                })?;
+                })
+                .await?;
                 if e.is_credentials() {
                     return Err(fatal(e));
                 }
@@ -338,22 +382,4 @@ fn failed(error: ModeError, deleted: Vec<String>) -> Outcome {
         error: error.to_string(),
         deleted,
     }
-}
-
-/// The newest complete snapshot in `dir` (`OUT/<workspace>`) and its folder.
-fn newest_complete(dir: &Path, workspace: &str) -> Result<(PathBuf, Snapshot)> {
-    for (_, folder) in snapshot_folders(dir) {
-        match load(&folder) {
-            Ok((_, snapshot)) if snapshot.status == Status::Complete && snapshot.workspace == workspace => {
-                return Ok((folder, snapshot));
-            }
-            Ok(_) => tracing::info!(folder = %folder.display(), "skipping a partial snapshot"),
-            Err(e) => tracing::warn!(folder = %folder.display(), error = %e, "skipping a snapshot that cannot be read"),
-        }
-    }
-    bail!(
-        "no complete snapshot of workspace '{workspace}' in {}: apply plans from the newest complete one; \
-         run `mode-audit run` with the same --out first (snapshot.json is needed: keep json in --format)",
-        dir.display()
-    )
 }

@@ -111,6 +111,7 @@ impl fmt::Display for ApplyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let status = match (self.executed, self.status) {
             (false, _) => "DRY RUN: nothing in Mode was changed".to_string(),
+            (true, _) if self.fatal.is_some() => "FATAL: stopped after the changes listed below".to_string(),
             (true, RunStatus::Complete) => "complete".to_string(),
             (true, RunStatus::Partial) => "PARTIAL: some reports could not be unscheduled".to_string(),
             (true, RunStatus::Stopped(reason)) => format!("STOPPED ({reason}): run again to continue"),
@@ -171,6 +172,9 @@ impl fmt::Display for ApplyReport {
                 "  undo log              {}  (`mode-audit undo {0} --execute` recreates them)",
                 log.display()
             )?;
+        }
+        if let Some(error) = &self.fatal {
+            writeln!(f, "  fatal                 {error}")?;
         }
         writeln!(
             f,

@@ -118,10 +118,73 @@ fn a_damaged_or_foreign_log_is_refused_with_the_line() {
     let good = serde_json::to_string(&intent("s1")).unwrap();
     std::fs::write(&path, format!("{good}\nnot json\n{good}\n")).unwrap();
     let err = format!("{:#}", read(&path).unwrap_err());
-    assert!(err.contains("line 2") && err.contains("damaged"), "{err}");
+    assert!(
+        err.contains(&format!("{}:2:", path.display())) && err.contains("damaged"),
+        "{err}"
+    );
     assert!(UndoLog::open(&path).is_err());
     let other = good.replace("\"acme\"", "\"globex\"");
     std::fs::write(&path, format!("{good}\n{other}\n")).unwrap();
     let err = format!("{:#}", read(&path).unwrap_err());
     assert!(err.contains("workspace 'globex'"), "{err}");
+}
+
+fn already_gone(schedule: &str) -> Entry {
+    Entry::AlreadyGone {
+        at: now(),
+        workspace: "acme".into(),
+        report_token: "r1".into(),
+        schedule_token: schedule.into(),
+    }
+}
+
+#[test]
+fn a_deletion_is_never_forgotten_by_a_later_line_of_another_writer() {
+    // Two applies at once: both intend, one deletes, the other finds it gone.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    let mut log = UndoLog::open(&path).unwrap();
+    for entry in [
+        intent("s1"),
+        intent("s1"),
+        deleted("s1"),
+        already_gone("s1"),
+        intent("s2"),
+        deleted("s2"),
+        intent("s2"),
+        already_gone("s2"),
+    ] {
+        log.append(entry).unwrap();
+    }
+    let replayed = read(&path).unwrap();
+    for l in &replayed.schedules {
+        assert_eq!(
+            l.deletion,
+            Deletion::Deleted(Confirmed::Answered),
+            "{}",
+            l.schedule_token
+        );
+    }
+    // Gone before any apply touched it: not ours to recreate.
+    let mut log = UndoLog::open(&dir.path().join("other.jsonl")).unwrap();
+    log.append(intent("s3")).unwrap();
+    log.append(already_gone("s3")).unwrap();
+    assert_eq!(log.replayed().schedules[0].deletion, Deletion::AlreadyGone);
+}
+
+#[test]
+fn a_damaged_last_line_is_a_torn_write_and_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    let good = serde_json::to_string(&intent("s1")).unwrap();
+    std::fs::write(&path, format!("{good}\n\0\0\0{{\"event\":\"del\n")).unwrap();
+    assert_eq!(read(&path).unwrap().schedules.len(), 1);
+    let mut log = UndoLog::open(&path).unwrap();
+    log.append(deleted("s1")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(
+        read(&path).unwrap().schedules[0].deletion,
+        Deletion::Deleted(Confirmed::Answered)
+    );
 }

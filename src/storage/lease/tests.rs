@@ -1,0 +1,141 @@
+//! Tests of the lease, in a folder and in an in-memory bucket.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use object_store::memory::InMemory;
+
+use super::*;
+use crate::storage::BucketUrl;
+
+const TTL: Duration = Duration::from_secs(600);
+
+fn homes() -> (tempfile::TempDir, Vec<LeaseHome>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = BucketUrl::parse("s3://audit/mode").unwrap();
+    let bucket = Bucket::with_store(url, Arc::new(InMemory::new()));
+    let homes = vec![LeaseHome::Folder(dir.path().to_path_buf()), LeaseHome::Bucket(bucket)];
+    (dir, homes)
+}
+
+#[tokio::test]
+async fn a_second_writer_is_refused_and_told_who_holds_the_lease() {
+    let (_dir, homes) = homes();
+    for home in &homes {
+        let first = Lease::acquire(home, "acme", "apply", TTL, false).await.unwrap();
+        assert!(first.replaced().is_none());
+        let err = Lease::acquire(home, "acme", "run", TTL, false).await.unwrap_err();
+        let LeaseError::Held { holder, place } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(holder.as_ref(), first.holder(), "{home:?}");
+        assert!(place.ends_with("acme/lease.json"), "{place}");
+        let text = err.to_string();
+        for part in [
+            "`apply`",
+            &format!("pid {}", std::process::id()),
+            "since",
+            "--break-lease",
+        ] {
+            assert!(text.contains(part), "{part} missing: {text}");
+        }
+        // Another workspace has a lease of its own.
+        let other = Lease::acquire(home, "globex", "run", TTL, false).await.unwrap();
+        other.release().await;
+        first.release().await;
+        let again = Lease::acquire(home, "acme", "undo", TTL, false).await.unwrap();
+        again.release().await;
+    }
+}
+
+#[tokio::test]
+async fn a_stale_lease_is_taken_over_and_break_lease_clears_a_live_one() {
+    let (_dir, homes) = homes();
+    for home in &homes {
+        let long_ago = Utc::now() - chrono::Duration::hours(2);
+        let dead = Lease::acquire_at(home, "acme", "apply", TTL, false, long_ago)
+            .await
+            .unwrap();
+        let dead_holder = dead.holder().clone();
+        std::mem::forget(dead); // the process died: nothing released it
+        let taken = Lease::acquire(home, "acme", "run", TTL, false).await.unwrap();
+        assert_eq!(taken.replaced(), Some(&dead_holder), "{home:?}");
+        // Live: refused without --break-lease, taken with it.
+        assert!(matches!(
+            Lease::acquire(home, "acme", "apply", TTL, false).await,
+            Err(LeaseError::Held { .. })
+        ));
+        let broken = Lease::acquire(home, "acme", "apply", TTL, true).await.unwrap();
+        assert_eq!(broken.replaced(), Some(taken.holder()));
+        // The holder whose lease was broken can no longer renew it, nor remove it.
+        let mut taken = taken;
+        assert!(matches!(taken.renew().await, Err(LeaseError::Held { .. })));
+        taken.release().await;
+        assert!(matches!(
+            Lease::acquire(home, "acme", "run", TTL, false).await,
+            Err(LeaseError::Held { .. })
+        ));
+        broken.release().await;
+    }
+}
+
+#[tokio::test]
+async fn renewing_pushes_the_expiry_and_a_folder_lease_goes_when_dropped() {
+    let (dir, homes) = homes();
+    for home in &homes {
+        let then = Utc::now() - chrono::Duration::minutes(9);
+        let mut lease = Lease::acquire_at(home, "acme", "run", TTL, false, then).await.unwrap();
+        let before = lease.holder().expires_at.clone();
+        lease.renew().await.unwrap();
+        assert!(lease.holder().expires_at > before);
+        // Renewed: not stale a minute after its first expiry.
+        let later = Utc::now() + chrono::Duration::minutes(2);
+        assert!(!lease.holder().expired(later));
+        lease.release().await;
+    }
+    let folder = &homes[0];
+    let lease = Lease::acquire(folder, "acme", "run", TTL, false).await.unwrap();
+    assert!(dir.path().join("acme/lease.json").is_file());
+    drop(lease);
+    assert!(!dir.path().join("acme/lease.json").exists());
+}
+
+#[tokio::test]
+async fn an_unreadable_lease_counts_as_stale_once_its_writer_had_time() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("acme")).unwrap();
+    let path = dir.path().join("acme/lease.json");
+    std::fs::write(&path, b"{\"host\": \"cut sh").unwrap();
+    let home = LeaseHome::Folder(dir.path().to_path_buf());
+    // Just created: its holder may still be writing it.
+    assert!(matches!(
+        Lease::acquire(&home, "acme", "run", TTL, false).await,
+        Err(LeaseError::Held { .. })
+    ));
+    let old = std::time::SystemTime::now() - Duration::from_secs(120);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let lease = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
+    assert!(lease.replaced().is_some());
+    lease.release().await;
+}
+
+#[tokio::test]
+async fn a_lease_of_a_process_of_this_host_that_no_longer_runs_is_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = LeaseHome::Folder(dir.path().to_path_buf());
+    let ours = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
+    let mut dead = ours.holder().clone();
+    std::mem::forget(ours);
+    dead.pid = 4_000_000; // above Linux's largest pid
+    dead.id = "dead".into();
+    std::fs::write(dir.path().join("acme/lease.json"), dead.to_bytes()).unwrap();
+    let taken = Lease::acquire(&home, "acme", "apply", TTL, false).await.unwrap();
+    assert_eq!(taken.replaced(), Some(&dead));
+    taken.release().await;
+}
