@@ -2,6 +2,8 @@
 
 // Shared setup: a fast stand-in and settings that audit it.
 mod harness;
+// Real servers (S3, SMTP, a browser): found on PATH or provisioned once under target/.
+mod servers;
 // The walk: pagination, end detection, duplicates, schedules only where needed.
 mod walk;
 // Rate limits and faults: 429s, 5xx, dropped connections, bad bodies, inaccessible collections.
