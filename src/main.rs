@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
-use mode_audit::commands::{apply, demo, diff, doctor, plan, run, undo};
+use mode_audit::commands::{apply, demo, diff, doctor, hint, plan, run, undo};
 use mode_audit::config::{self, ApplySettings, ConfigError, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
@@ -42,6 +42,9 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
         Ok(all) => {
             logging::init(log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
             tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
+            for caution in config::cautions(&all[0]) {
+                tracing::warn!("{caution}");
+            }
             Ok(all)
         }
         Err(ConfigError(message)) => {
@@ -53,9 +56,10 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
 }
 
 /// Shows each workspace's outcome in turn and returns the worst exit code of them: a fatal error
-/// is 3, a workspace not started because the run was stopped is `not_started`.
+/// is 3 (printed with a hint), a workspace not started because the run was stopped is `not_started`.
 fn worst_of<T>(
     outcomes: Vec<(String, Option<anyhow::Result<T>>)>,
+    all: &[Settings],
     not_started: Exit,
     show: impl Fn(&T) -> Exit,
 ) -> Exit {
@@ -64,7 +68,8 @@ fn worst_of<T>(
         let code = match outcome {
             Some(Ok(value)) => show(&value),
             Some(Err(error)) => {
-                eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                let settings = all.iter().find(|s| s.workspace == workspace);
+                fatal(&format!("workspace {workspace}: "), &error, settings);
                 Exit::Fatal
             }
             None => {
@@ -75,6 +80,14 @@ fn worst_of<T>(
         worst = worst.worse(code);
     }
     worst
+}
+
+/// A fatal error on stderr, with a hint on the next line.
+fn fatal(prefix: &str, error: &anyhow::Error, settings: Option<&Settings>) {
+    eprintln!(
+        "mode-audit: {prefix}fatal: {error:#}\n  hint: {}",
+        hint::for_fatal(error, settings)
+    );
 }
 
 async fn dispatch(cli: Cli) -> Exit {
@@ -88,7 +101,7 @@ async fn dispatch(cli: Cli) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = run::run_each(&all, &stop).await;
-            worst_of(outcomes, Exit::Stopped, |report| {
+            worst_of(outcomes, &all, Exit::Stopped, |report| {
                 eprint!("{report}");
                 Exit::from(report.status)
             })
@@ -101,7 +114,7 @@ async fn dispatch(cli: Cli) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = plan::plan_each(&all, &stop).await;
-            worst_of(outcomes, Exit::Partial, |plan| {
+            worst_of(outcomes, &all, Exit::Partial, |plan| {
                 print!("{plan}");
                 if plan.complete { Exit::Complete } else { Exit::Partial }
             })
@@ -137,7 +150,7 @@ async fn dispatch(cli: Cli) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = apply::apply_each(&all, &options, &stop).await;
-            worst_of(outcomes, Exit::Stopped, |report| {
+            worst_of(outcomes, &all, Exit::Stopped, |report| {
                 print!("{report}");
                 Exit::from(report.status)
             })
@@ -164,7 +177,7 @@ async fn dispatch(cli: Cli) -> Exit {
                     Exit::from(report.status)
                 }
                 Err(error) => {
-                    eprintln!("mode-audit: fatal: {error:#}");
+                    fatal("", &error, all.first());
                     Exit::Fatal
                 }
             }
@@ -196,7 +209,8 @@ async fn dispatch(cli: Cli) -> Exit {
             };
             match demo::demo(&options).await {
                 Ok(report) => {
-                    print!("{report}");
+                    // On stderr like run's summary: stdout is kept for data (`run --out -`).
+                    eprint!("{report}");
                     Exit::from(report.run.status)
                 }
                 Err(error) => {

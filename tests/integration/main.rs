@@ -22,6 +22,8 @@ mod incremental;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// What the binary says: wrong input, an unreachable Mode, help, the end of a run.
+mod messages;
 // Pacing at Mode's real budget, on a paused clock.
 mod paced;
 // plan and doctor with several workspaces: each one handled, the worst exit code.
