@@ -14,7 +14,8 @@ use crate::output::Formats;
     about = "Audit every report of a Mode workspace: schedules, views, and a completeness ledger, as CSV and JSON snapshots.",
     long_about = "Audit every report of a Mode workspace: schedules, views, and a completeness ledger, as CSV and JSON snapshots.\n\n\
                   Credentials come only from the environment: MODE_API_TOKEN and MODE_API_SECRET, or files named by \
-                  MODE_API_TOKEN_FILE and MODE_API_SECRET_FILE."
+                  MODE_API_TOKEN_FILE and MODE_API_SECRET_FILE.",
+    before_help = "New here? `mode-audit demo` audits a built-in stand-in for Mode in seconds: no credentials, no network."
 )]
 pub struct Cli {
     /// Log format on stderr (RUST_LOG sets the level, default info).
@@ -35,6 +36,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a Mode workspace and write a snapshot.
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Walk collections and report pages only, then print how many requests and how long a full run needs.
     Plan(RunArgs),
@@ -52,15 +54,33 @@ pub enum Command {
     Sim(SimArgs),
 }
 
+// The headings of `run -h` (shared by plan, doctor, apply and undo).
+const WHERE: &str = "Workspace and output";
+const CONNECTION: &str = "Connection and pacing";
+const READ: &str = "What is read";
+const STOP: &str = "Stopping and resuming";
+const FINDINGS: &str = "Findings and files";
+
+/// Examples under `run --help`.
+const RUN_EXAMPLES: &str = "Examples:
+  mode-audit run --workspace acme                       snapshots/acme/<time>/, at Mode's 40 requests per 10 s
+  mode-audit run --workspace acme --format csv,xlsx     a workbook for people, beside the CSV files
+  mode-audit run --workspace acme --out s3://bucket/mode
+  mode-audit run --config mode-audit.toml --max-duration 55m   stop cleanly before a CronJob's deadline
+  mode-audit run --workspace acme --out - > reports.csv  reports.csv on stdout, the summary on stderr
+
+First time? `mode-audit doctor --workspace acme` checks the setup; `mode-audit demo` shows a run
+against a built-in stand-in, with no credentials.";
+
 /// Flags of `run`. Each is optional here: unset ones fall back to the config file, then defaults.
 #[derive(Debug, Default, Args)]
 pub struct RunArgs {
     /// TOML config file (see config/example.toml).
-    #[arg(long, env = "MODE_AUDIT_CONFIG", value_name = "FILE")]
+    #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Workspace username, as in app.mode.com/<workspace>; repeat it (or separate with commas) to audit several, one after another.
-    #[arg(long, env = "MODE_WORKSPACE", value_delimiter = ',')]
+    #[arg(help_heading = WHERE, long, env = "MODE_WORKSPACE", value_delimiter = ',')]
     pub workspace: Vec<String>,
 
     /// Clear the lease another mode-audit holds on this output (OUT/<workspace>/lease.json) and take it: only when that process is gone. Command line only.
@@ -68,111 +88,111 @@ pub struct RunArgs {
     pub break_lease: bool,
 
     /// Output folder (snapshots go to OUT/<workspace>/<time>/), a bucket URL (s3://BUCKET/PREFIX, gs://..., az://...; credentials from the provider's environment), or '-' for reports.csv on stdout. [default: snapshots]
-    #[arg(long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
+    #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
     pub out: Option<PathBuf>,
 
     /// Formats to write, comma-separated: csv, json, jsonl, xlsx. [default: csv,json]
-    #[arg(long, env = "MODE_AUDIT_FORMAT", value_name = "LIST")]
+    #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_FORMAT", value_name = "LIST")]
     pub format: Option<Formats>,
 
     /// Mode's address. [default: https://app.mode.com]
-    #[arg(long, env = "MODE_BASE_URL", value_name = "URL")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
     /// Request budget, REQUESTS/PERIOD; requests are spaced evenly at 98% of it ('off' for local benchmarks only). [default: 40/10s]
-    #[arg(long, env = "MODE_AUDIT_RATE", value_name = "N/PERIOD")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_RATE", value_name = "N/PERIOD")]
     pub rate: Option<Budget>,
 
     /// Requests in flight at most; the job keeps only as many as the latency needs to fill the budget. [default: 64]
-    #[arg(long, env = "MODE_AUDIT_CONCURRENCY", value_name = "N")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_CONCURRENCY", value_name = "N")]
     pub concurrency: Option<usize>,
 
     /// per_page sent on listings (Mode's default page is 30; a server that ignores more costs nothing extra). [default: 100]
-    #[arg(long, env = "MODE_AUDIT_PER_PAGE", value_name = "N")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_PER_PAGE", value_name = "N")]
     pub per_page: Option<u32>,
 
     /// Pages per listing at most before it is reported as runaway. [default: 10000]
-    #[arg(long, env = "MODE_AUDIT_MAX_PAGES", value_name = "N")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_MAX_PAGES", value_name = "N")]
     pub max_pages: Option<u32>,
 
     /// Deadline for one HTTP attempt, e.g. 30s or 1m. [default: 30s]
-    #[arg(long, env = "MODE_AUDIT_TIMEOUT", value_name = "DURATION")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_TIMEOUT", value_name = "DURATION")]
     pub timeout: Option<humantime::Duration>,
 
     /// Retries of a request after 5xx, timeouts or dropped connections. [default: 5]
-    #[arg(long, env = "MODE_AUDIT_MAX_RETRIES", value_name = "N")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_MAX_RETRIES", value_name = "N")]
     pub max_retries: Option<usize>,
 
     /// The longest a 429's Retry-After is waited; a longer one waits this long, then tries again. [default: 5m]
-    #[arg(long, env = "MODE_AUDIT_MAX_RETRY_AFTER", value_name = "DURATION")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_MAX_RETRY_AFTER", value_name = "DURATION")]
     pub max_retry_after: Option<humantime::Duration>,
 
     /// Fetch schedules of every report, not only those whose schedules_count is above 0.
-    #[arg(long, env = "MODE_AUDIT_VERIFY_SCHEDULES", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = READ, long, env = "MODE_AUDIT_VERIFY_SCHEDULES", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub verify_schedules: Option<bool>,
 
     /// Leave archived reports out of the snapshot.
-    #[arg(long, env = "MODE_AUDIT_EXCLUDE_ARCHIVED", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = READ, long, env = "MODE_AUDIT_EXCLUDE_ARCHIVED", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub exclude_archived: Option<bool>,
 
     /// Skip members' Personal collections.
-    #[arg(long, env = "MODE_AUDIT_EXCLUDE_PERSONAL", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = READ, long, env = "MODE_AUDIT_EXCLUDE_PERSONAL", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub exclude_personal: Option<bool>,
 
     /// Allow plain http:// to a host other than this machine (credentials would cross the network unencrypted).
-    #[arg(long, env = "MODE_AUDIT_ALLOW_INSECURE_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_ALLOW_INSECURE_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub allow_insecure_http: Option<bool>,
 
     /// Write CSV cells exactly as Mode sent them; by default a cell starting with = + - @ tab or CR gets a leading ' so spreadsheets do not run it as a formula.
-    #[arg(long, env = "MODE_AUDIT_RAW_CSV", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_RAW_CSV", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub raw_csv: Option<bool>,
 
     /// Stop cleanly after this long (e.g. 55m, before a CronJob deadline): save a checkpoint, publish nothing, exit 4.
-    #[arg(long, env = "MODE_AUDIT_MAX_DURATION", value_name = "DURATION")]
+    #[arg(help_heading = STOP, long, env = "MODE_AUDIT_MAX_DURATION", value_name = "DURATION")]
     pub max_duration: Option<humantime::Duration>,
 
     /// Ignore any checkpoint left by a stopped run and start over.
-    #[arg(long, env = "MODE_AUDIT_FRESH", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = STOP, long, env = "MODE_AUDIT_FRESH", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub fresh: Option<bool>,
 
     /// Never draw the progress line (it is drawn only when stderr is a terminal anyway).
-    #[arg(long, env = "MODE_AUDIT_NO_PROGRESS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = STOP, long, env = "MODE_AUDIT_NO_PROGRESS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub no_progress: Option<bool>,
 
     /// Resume from a stopped run's checkpoint only if it is younger than this. [default: 24h]
-    #[arg(long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
+    #[arg(help_heading = STOP, long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
     pub resume_max_age: Option<humantime::Duration>,
 
     /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run. 0 or unset: fetch every report's schedules.
-    #[arg(long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
+    #[arg(help_heading = READ, long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
     pub schedules_max_age: Option<humantime::Duration>,
 
     /// SCHEDULED_NOT_VIEWED_RECENTLY looks for views gained over this long; needs a snapshot at least that old. [default: 30d]
-    #[arg(long, env = "MODE_AUDIT_FINDINGS_WINDOW", value_name = "DURATION")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_FINDINGS_WINDOW", value_name = "DURATION")]
     pub findings_window: Option<humantime::Duration>,
 
     /// HIGH_FREQUENCY_FEW_VIEWS: a view_count below this is few. [default: 10]
-    #[arg(long, env = "MODE_AUDIT_FEW_VIEWS", value_name = "N")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_FEW_VIEWS", value_name = "N")]
     pub few_views: Option<u64>,
 
     /// TOML file of reports exempt from findings: [[keep]] token = "..." reason = "...".
-    #[arg(long, env = "MODE_AUDIT_KEEP_LIST", value_name = "FILE")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_KEEP_LIST", value_name = "FILE")]
     pub keep_list: Option<PathBuf>,
 
     /// Also write owners/<username>.csv (each owner's findings) and owners/README.md into the snapshot.
-    #[arg(long, env = "MODE_AUDIT_DIGESTS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_DIGESTS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub digests: Option<bool>,
 
     /// After the run, write Prometheus metrics for node-exporter's textfile collector: a folder (one mode_audit-<workspace>.prom each) or a file name the workspace is inserted into.
-    #[arg(long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
+    #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
 
     /// Audit only this shard of the workspaces, INDEX/COUNT counted from 0 (workspaces sharing a token file stay together).
-    #[arg(long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
+    #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
     pub shard: Option<String>,
 
     /// Shard count, with this pod's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
-    #[arg(long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
+    #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
     pub shards: Option<u32>,
 }
 

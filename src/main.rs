@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
-use mode_audit::commands::{apply, demo, diff, doctor, lease, plan, run, undo};
+use mode_audit::commands::{apply, demo, diff, doctor, hint, lease, plan, run, undo};
 use mode_audit::config::{self, ApplySettings, ConfigError, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
@@ -42,6 +42,9 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
         Ok(all) => {
             logging::init(log_format.or(all[0].log_format).unwrap_or(LogFormat::Text));
             tracing::debug!(settings = ?all[0], workspaces = all.len(), "configuration loaded");
+            for caution in config::cautions(&all[0]) {
+                tracing::warn!("{caution}");
+            }
             Ok(all)
         }
         Err(ConfigError(message)) => {
@@ -53,9 +56,10 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
 }
 
 /// Shows each workspace's outcome in turn and returns the worst exit code of them: a fatal error
-/// is 3, a workspace not started because the run was stopped is `not_started`.
+/// is 3 (printed with a hint), a workspace not started because the run was stopped is `not_started`.
 fn worst_of<T>(
     outcomes: Vec<(String, Option<anyhow::Result<T>>)>,
+    all: &[Settings],
     not_started: Exit,
     show: impl Fn(&T) -> Exit,
 ) -> Exit {
@@ -68,7 +72,8 @@ fn worst_of<T>(
                 Exit::Usage
             }
             Some(Err(error)) => {
-                eprintln!("mode-audit: workspace {workspace}: fatal: {error:#}");
+                let settings = all.iter().find(|s| s.workspace == workspace);
+                fatal(&format!("workspace {workspace}: "), &error, settings);
                 Exit::Fatal
             }
             None => {
@@ -100,6 +105,14 @@ fn usage(error: &anyhow::Error) -> bool {
     lease::is_held(error) || error.downcast_ref::<ConfigError>().is_some()
 }
 
+/// A fatal error on stderr, with a hint on the next line.
+fn fatal(prefix: &str, error: &anyhow::Error, settings: Option<&Settings>) {
+    eprintln!(
+        "mode-audit: {prefix}fatal: {error:#}\n  hint: {}",
+        hint::for_fatal(error, settings)
+    );
+}
+
 async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
     let log_format = cli.log_format;
     match cli.command {
@@ -111,7 +124,7 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = run::run_each(&all, &stop).await;
-            worst_of(outcomes, Exit::Stopped, |report| {
+            worst_of(outcomes, &all, Exit::Stopped, |report| {
                 eprint!("{report}");
                 Exit::from(report.status)
             })
@@ -124,7 +137,7 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = plan::plan_each(&all, &stop).await;
-            worst_of(outcomes, Exit::Partial, |plan| {
+            worst_of(outcomes, &all, Exit::Partial, |plan| {
                 print!("{plan}");
                 if plan.complete { Exit::Complete } else { Exit::Partial }
             })
@@ -161,7 +174,7 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             let stop = Stop::default();
             stop.install(all[0].max_duration);
             let outcomes = apply::apply_each(&all, &options, &stop).await;
-            worst_of(outcomes, Exit::Stopped, |report| {
+            worst_of(outcomes, &all, Exit::Stopped, |report| {
                 print!("{report}");
                 match report.fatal {
                     Some(_) => Exit::Fatal,
@@ -195,7 +208,7 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
                     Exit::Usage
                 }
                 Err(error) => {
-                    eprintln!("mode-audit: fatal: {error:#}");
+                    fatal("", &error, all.first());
                     Exit::Fatal
                 }
             }
@@ -227,7 +240,8 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             };
             match demo::demo(&options).await {
                 Ok(report) => {
-                    print!("{report}");
+                    // On stderr like run's summary: stdout is kept for data (`run --out -`).
+                    eprint!("{report}");
                     Exit::from(report.run.status)
                 }
                 Err(error) => {

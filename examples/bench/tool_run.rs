@@ -54,17 +54,16 @@ pub fn tool_binary(build: bool) -> Result<PathBuf> {
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        // The profile the bench was built with is the name of its folder (debug is `dev`).
+        let profile = match dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(name) => name,
+        };
         let mut command = Command::new(cargo);
         command
-            .args(["build", "--bin", "mode-audit", "--manifest-path"])
+            .args(["build", "--bin", "mode-audit", "--profile", profile, "--manifest-path"])
             .arg(&manifest);
-        if !cfg!(debug_assertions) {
-            command.arg("--release");
-        }
-        eprintln!(
-            "bench: cargo build{} --bin mode-audit",
-            if cfg!(debug_assertions) { "" } else { " --release" }
-        );
+        eprintln!("bench: cargo build --profile {profile} --bin mode-audit");
         let status = command.status().context("cannot run cargo to build mode-audit")?;
         if !status.success() {
             bail!("cargo build --bin mode-audit failed ({status})");

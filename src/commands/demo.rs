@@ -106,37 +106,35 @@ pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
 
 impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.run)?;
         let got = self.run.summary.reports;
         let verdict = if got as usize == self.truth_reports {
             "all of them"
         } else {
             "MISMATCH"
         };
-        writeln!(
-            f,
-            "  stand-in served       {:>8}  reports ({verdict})",
-            self.truth_reports
-        )?;
-        writeln!(
-            f,
-            "  request efficiency    {:>8}  sent for a minimum of {} ({:.3}x)",
-            self.run.stats.requests.requests,
-            self.minimum,
-            self.run.stats.requests.requests as f64 / self.minimum.max(1) as f64
-        )?;
-        if let Some(dir) = &self.run.published {
-            writeln!(f, "  findings              {}", dir.join("findings.csv").display())?;
-            writeln!(
-                f,
-                "  by owner              {}",
-                dir.join("owners").join("README.md").display()
-            )?;
-        }
-        if let Some(workbook) = &self.run.workbook {
-            writeln!(f, "  workbook              {}", workbook.display())?;
-        }
-        Ok(())
+        let sent = self.run.stats.requests.requests;
+        let extra = [
+            (
+                "stand-in served",
+                format!("{:>8}  reports ({verdict})", self.truth_reports),
+            ),
+            (
+                "request efficiency",
+                format!(
+                    "{sent:>8}  sent for a minimum of {} ({:.3}x)",
+                    self.minimum,
+                    sent as f64 / self.minimum.max(1) as f64
+                ),
+            ),
+        ];
+        let open = self.run.owners_file.as_ref().or(self.run.findings_file.as_ref());
+        let next = open.map(|path| {
+            format!(
+                "open {}; with credentials, `mode-audit doctor --workspace YOURS` checks your own setup",
+                path.display()
+            )
+        });
+        self.run.write_summary(f, &extra, next)
     }
 }
 
@@ -178,12 +176,15 @@ mod tests {
     use crate::commands::run::RunStatus;
 
     fn demo_report(workbook: Option<PathBuf>) -> DemoReport {
+        let at = PathBuf::from("d/acme/20261128T032200Z");
         DemoReport {
             run: RunReport {
                 workspace: "acme".into(),
                 status: RunStatus::Complete,
-                published: Some(PathBuf::from("d/acme/20261128T032200Z")),
+                published: Some(at.clone()),
                 workbook,
+                findings_file: Some(at.join("findings.csv")),
+                owners_file: Some(at.join("owners/README.md")),
                 checkpoint: None,
                 resumed: false,
                 summary: Default::default(),

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
+pub mod hint;
 pub mod lease;
 mod log_place;
 pub mod plan;

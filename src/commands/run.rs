@@ -18,8 +18,8 @@ use crate::insights::findings::count_by_reason;
 use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
 use crate::output;
-use crate::output::Place;
 use crate::output::metrics;
+use crate::output::{NewFolders, Place};
 use crate::snapshot::summary::{Freshness, Summary};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
@@ -66,7 +66,13 @@ async fn run_paced_at(
     if let Some(setting) = &settings.insights.metrics_file {
         metrics::check_writable(setting, &settings.workspace)?;
     }
-    let report = walk_and_publish(settings, stop, pacer, started_at).await?;
+    let created = match &settings.destination {
+        Destination::Dir(out) => NewFolders::missing(out, &settings.workspace),
+        _ => NewFolders::default(),
+    };
+    let report = walk_and_publish(settings, stop, pacer, started_at)
+        .await
+        .inspect_err(|_| created.remove_empty())?;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -142,7 +148,7 @@ async fn walk_from(
         ),
         None => None,
     };
-    tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
+    tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = %settings.client.rate.map_or("off".to_string(), |r| r.to_string()), "audit started");
     let mut walk_options = settings.crawl.clone();
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
@@ -202,6 +208,8 @@ async fn walk_from(
         status: RunStatus::Complete,
         published: None,
         workbook: None,
+        findings_file: None,
+        owners_file: None,
         checkpoint: None,
         resumed,
         summary,
@@ -277,6 +285,8 @@ async fn walk_from(
                 .formats
                 .xlsx
                 .then(|| path.join(output::workbook_name(&snapshot)));
+            report.findings_file = settings.formats.csv.then(|| path.join("findings.csv"));
+            report.owners_file = upcoming.is_some().then(|| path.join("owners").join("README.md"));
             report.published = Some(path);
         }
         None => {

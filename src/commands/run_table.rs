@@ -1,12 +1,39 @@
-//! The run table: the short summary printed on stderr at the end of every run.
+//! The run summary printed on stderr at the end of every run (and of the demo): counts, findings,
+//! where the files are, what was not collected, and one "next:" hint.
 
 use std::fmt;
 
 use crate::snapshot::{Failure, RunReport, RunStatus};
 
-/// The short table printed on stderr at the end of every run.
+/// The summary of a run.
 impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_summary(f, &[], None)
+    }
+}
+
+impl RunReport {
+    /// The summary, with `extra` rows (label, value) after the counts (the demo's check against
+    /// the stand-in) and `next` instead of a run's own hint when given.
+    pub fn write_summary(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        extra: &[(&str, String)],
+        next: Option<String>,
+    ) -> fmt::Result {
+        self.write_counts(f)?;
+        for (label, value) in extra {
+            writeln!(f, "  {label:<22}{value}")?;
+        }
+        self.write_places(f)?;
+        self.write_failures(f)?;
+        if let Some(next) = next.or_else(|| self.next()) {
+            writeln!(f, "  next: {next}")?;
+        }
+        Ok(())
+    }
+
+    fn write_counts(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.summary;
         let status = match self.status {
             RunStatus::Complete => "complete".to_string(),
@@ -66,6 +93,11 @@ impl fmt::Display for RunReport {
             "  time                  {:>7.1}s",
             self.stats.duration_ms as f64 / 1000.0
         )?;
+        Ok(())
+    }
+
+    /// The snapshot (or checkpoint) and the files to open in it.
+    fn write_places(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.published, &self.checkpoint) {
             (Some(path), _) => writeln!(f, "  snapshot              {}", path.display())?,
             (None, Some(path)) => {
@@ -84,6 +116,20 @@ impl fmt::Display for RunReport {
             }
             (None, None) => writeln!(f, "  snapshot              reports.csv written to stdout")?,
         }
+        let files = [
+            ("findings file", &self.findings_file),
+            ("by owner", &self.owners_file),
+            ("workbook", &self.workbook),
+        ];
+        for (label, path) in files {
+            if let Some(path) = path {
+                writeln!(f, "  {label:<22}{}", path.display())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_failures(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let listed: Vec<&Failure> = self.failures.iter().collect();
         if !listed.is_empty() {
             writeln!(f, "  not collected ({}):", listed.len())?;
@@ -101,6 +147,34 @@ impl fmt::Display for RunReport {
             }
         }
         Ok(())
+    }
+
+    /// What to do now, in one line; `None` when the summary already says it (a checkpoint).
+    fn next(&self) -> Option<String> {
+        let ws = &self.workspace;
+        match self.status {
+            RunStatus::Stopped(_) => return None,
+            RunStatus::Partial => {
+                return Some(format!(
+                    "what was not collected is listed above and in snapshot.json's failures; run again to read it \
+                     (`mode-audit doctor --workspace {ws}` checks access)"
+                ));
+            }
+            RunStatus::Complete => {}
+        }
+        let found: u64 = self.findings.iter().map(|(_, n)| n).sum();
+        let open = self.owners_file.as_ref().or(self.findings_file.as_ref());
+        Some(match (found, open) {
+            (0, _) => "no findings: run this nightly (docs/deployment.md) to follow views over time".to_string(),
+            (_, Some(path)) => format!(
+                "open {}, then `mode-audit apply --workspace {ws}` shows, without changing anything, the \
+                 schedules it would delete",
+                path.display()
+            ),
+            (_, None) => format!(
+                "`mode-audit apply --workspace {ws}` shows, without changing anything, the schedules it would delete"
+            ),
+        })
     }
 }
 

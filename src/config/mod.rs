@@ -20,7 +20,9 @@ use crate::output::{Cells, Formats};
 use crate::storage::StoreSettings;
 
 pub mod apply;
+mod caution;
 mod credentials;
+mod file_errors;
 pub mod insights;
 mod out;
 mod retry;
@@ -29,6 +31,7 @@ mod sim;
 pub mod workspaces;
 
 pub use self::apply::{ApplySettings, LocalClock};
+pub use self::caution::cautions;
 pub use self::credentials::credentials;
 pub use self::insights::Insights;
 pub use self::out::{Destination, destination};
@@ -91,14 +94,7 @@ impl FileConfig {
     }
 
     pub fn parse(text: &str) -> Result<FileConfig, String> {
-        toml::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            if msg.contains("unknown field") {
-                format!("{msg}\n(the keys config/example.toml documents are the only ones accepted)")
-            } else {
-                msg
-            }
-        })
+        toml::from_str(text).map_err(|e| file_errors::explain(&e, text))
     }
 }
 

@@ -145,16 +145,19 @@ fn several_workspaces_come_from_flags_or_the_file_in_order_without_repeats() {
             .0
             .contains("keep one")
     );
-    let bad = RunArgs {
-        workspace: vec!["acme/reports".into()],
+    for (name, shown) in [("acme/reports", "'/'"), ("Acme Corp", "a space"), ("@acme", "'@'")] {
+        let bad = RunArgs {
+            workspace: vec![name.into()],
+            ..RunArgs::default()
+        };
+        let err = workspaces(&bad, &FileConfig::default()).unwrap_err().0;
+        assert!(err.contains(&format!("it holds {shown}")), "{err}");
+    }
+    let good = RunArgs {
+        workspace: vec!["acme_corp-2".into()],
         ..RunArgs::default()
     };
-    assert!(
-        workspaces(&bad, &FileConfig::default())
-            .unwrap_err()
-            .0
-            .contains("no slashes")
-    );
+    assert_eq!(workspaces(&good, &FileConfig::default()).unwrap(), ["acme_corp-2"]);
 }
 
 #[test]

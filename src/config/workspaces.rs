@@ -186,10 +186,19 @@ pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>,
     Ok(out)
 }
 
+/// A workspace username holds only ASCII letters, digits, `_` and `-` (it is a path segment of
+/// every API URL: app.mode.com/<workspace>).
 fn check_workspace(workspace: &str) -> Result<(), ConfigError> {
-    if workspace.contains(['/', '?', '#', '\\']) || workspace == "." || workspace == ".." {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if let Some(bad_char) = workspace.chars().find(|c| !allowed(*c)) {
+        let shown = match bad_char {
+            ' ' => "a space".to_string(),
+            c => format!("'{c}'"),
+        };
         return Err(bad(format!(
-            "workspace '{workspace}' is not a workspace username (no slashes): use the part after app.mode.com/"
+            "workspace '{workspace}' is not a Mode workspace username: it holds {shown}, and a username has only \
+             letters, digits, '_' and '-'. Use the part after app.mode.com/ in your Mode URLs \
+             (app.mode.com/acme_corp: --workspace acme_corp)"
         )));
     }
     Ok(())
@@ -253,7 +262,14 @@ workspaces = [
         let err = FileConfig::parse("[[workspaces]]\nname = \"a\"\ntoken_file = \"t\"\n").unwrap_err();
         assert!(err.contains("give both"), "{err}");
         let err = FileConfig::parse("[[workspaces]]\nname = \"a\"\ntoken = \"inline\"\n").unwrap_err();
-        assert!(err.contains("unknown field") && err.contains("token"), "{err}");
+        assert!(
+            err.contains("`token` is not read from the config file") && !err.contains("inline"),
+            "{err}"
+        );
+        assert!(
+            err.contains("a [[workspaces]] table names token_file and secret_file"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub enum ModeError {
     Rejected { url: String, status: u16, message: String },
     #[error("the answer from {url} is over the {limit_bytes}-byte limit; refusing to read it")]
     TooLarge { url: String, limit_bytes: usize },
-    #[error("could not read the answer from {url} after {attempts} attempts: {message}")]
+    #[error("could not read the answer from {url} after {}: {message}", attempts_text(*attempts))]
     Decode {
         url: String,
         attempts: u32,
@@ -29,7 +29,7 @@ pub enum ModeError {
         "the answer from {url} is JSON but not of the shape Mode documents ({message}); not retried, as the same answer would come back"
     )]
     Shape { url: String, message: String },
-    #[error("gave up on {url} after {attempts} attempts: {last}")]
+    #[error("gave up on {url} after {}: {last}", attempts_text(*attempts))]
     GaveUp { url: String, attempts: u32, last: String },
     #[error(
         "gave up on {url} after {throttled} rate-limit answers (HTTP 429): another client may be using the same credentials' budget; lower --rate"
@@ -54,6 +54,20 @@ impl ModeError {
         matches!(self, ModeError::NotFound { .. } | ModeError::Forbidden { .. })
     }
 
+    /// Whether Mode could not be reached at all (no connection, a timeout): the network, DNS, a
+    /// proxy or the address are to check, not the credentials.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            ModeError::GaveUp { last, .. } => {
+                last.starts_with("could not connect")
+                    || last.starts_with("timed out")
+                    || last.starts_with("request failed")
+            }
+            ModeError::Setup(_) => true,
+            _ => false,
+        }
+    }
+
     /// How many attempts the request took, where known.
     pub fn attempts(&self) -> u32 {
         match self {
@@ -61,5 +75,38 @@ impl ModeError {
             ModeError::Throttled { throttled, .. } => *throttled,
             _ => 1,
         }
+    }
+}
+
+/// "1 attempt", "6 attempts".
+fn attempts_text(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{attempts} attempts")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_attempt_is_singular() {
+        let one = ModeError::GaveUp {
+            url: "u".into(),
+            attempts: 1,
+            last: "timed out".into(),
+        };
+        assert_eq!(one.to_string(), "gave up on u after 1 attempt: timed out");
+        let six = ModeError::Decode {
+            url: "u".into(),
+            attempts: 6,
+            message: "invalid JSON".into(),
+        };
+        assert_eq!(
+            six.to_string(),
+            "could not read the answer from u after 6 attempts: invalid JSON"
+        );
     }
 }

@@ -15,6 +15,7 @@ mod digests;
 mod findings;
 mod json;
 pub mod metrics;
+mod new_folders;
 mod place;
 mod table;
 mod xlsx;
@@ -42,6 +43,7 @@ pub use self::csv::{
 pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
+pub use self::new_folders::NewFolders;
 pub use self::place::Place;
 pub use self::xlsx::{CUT_MARKER, EXCEL_ROWS, MAX_CELL_TEXT, SUMMARY, XlsxOptions, workbook_name, write_workbook};
 
@@ -117,12 +119,12 @@ impl fmt::Display for Formats {
 /// Fails early, before any request, when the output folder cannot be written.
 pub fn check_writable(out: &Path, workspace: &str) -> Result<()> {
     let dir = workspace_dir(out, workspace);
-    let fix = "point --out at a folder this user can write (it is created if missing)";
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {} ({fix})", dir.display()))?;
+    let fix = "point --out at a folder this user can write, or at one this user may create";
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}; {fix}", dir.display()))?;
     tempfile::Builder::new()
         .prefix(".write-check-")
         .tempfile_in(&dir)
-        .with_context(|| format!("the output folder {} is not writable ({fix})", dir.display()))?;
+        .with_context(|| format!("the output folder {} is not writable; {fix}", dir.display()))?;
     Ok(())
 }
 

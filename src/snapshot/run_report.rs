@@ -25,6 +25,10 @@ pub struct RunReport {
     pub published: Option<PathBuf>,
     /// The workbook inside the published folder, when xlsx was among the formats.
     pub workbook: Option<PathBuf>,
+    /// findings.csv inside the published folder, when csv was among the formats.
+    pub findings_file: Option<PathBuf>,
+    /// owners/README.md inside the published folder, when owner digests were written.
+    pub owners_file: Option<PathBuf>,
     /// Where the checkpoint of a stopped run was saved.
     pub checkpoint: Option<PathBuf>,
     /// Whether this run picked up a checkpoint.

@@ -286,10 +286,17 @@ async fn an_unwritable_output_exits_3_before_any_request() {
     let env = creds(&config);
     let o = mode_audit(tmp.path(), &args, &env_refs(&env)).await;
     assert_eq!(code(&o), 3);
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains("output folder") && stderr(&o).contains("point --out at a folder"),
-        "{}",
-        stderr(&o)
+        err.contains("cannot create the output folder")
+            && err.contains("; point --out at a folder this user can write"),
+        "{err}"
+    );
+    let fatal = err.lines().find(|l| l.contains("fatal:")).unwrap();
+    assert!(!fatal.contains("(point"), "no hint nested in parentheses: {fatal}");
+    assert!(
+        err.contains("\n  hint: `mode-audit doctor` with the same flags"),
+        "{err}"
     );
     assert_eq!(sim.counters().total, 0);
 }
@@ -299,8 +306,16 @@ async fn the_demo_audits_the_whole_stand_in() {
     let tmp = tempfile::tempdir().unwrap();
     let o = mode_audit(tmp.path(), &["demo", "--out", "d", "--format", "csv,json,xlsx"], &[]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
+    // The summary is on stderr, as run's is; stdout stays empty.
+    assert!(o.stdout.is_empty());
+    let text = stderr(&o);
     assert!(text.contains("(all of them)"), "{text}");
+    assert!(
+        text.contains(
+            "/owners/README.md; with credentials, `mode-audit doctor --workspace YOURS` checks your own setup\n"
+        ),
+        "{text}"
+    );
     let truth = mode_audit::sim::Workspace::generate("acme", &SimConfig::demo().spec);
     let csv = std::fs::read_to_string(tmp.path().join("d/acme/latest/reports.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + truth.report_count());

@@ -2,6 +2,8 @@
 
 // Shared setup: a fast stand-in and settings that audit it.
 mod harness;
+// Real servers (S3, SMTP, a browser): found on PATH or provisioned once under target/.
+mod servers;
 // The walk: pagination, end detection, duplicates, schedules only where needed.
 mod walk;
 // Rate limits and faults: 429s, 5xx, dropped connections, bad bodies, inaccessible collections.
@@ -20,6 +22,8 @@ mod incremental;
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.
 mod binary_runs;
+// What the binary says: wrong input, an unreachable Mode, help, the end of a run.
+mod messages;
 // Pacing at Mode's real budget, on a paused clock.
 mod paced;
 // plan and doctor with several workspaces: each one handled, the worst exit code.

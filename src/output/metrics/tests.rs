@@ -41,6 +41,8 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         status,
         published: None,
         workbook: None,
+        findings_file: None,
+        owners_file: None,
         checkpoint: None,
         resumed: false,
         summary: crate::snapshot::summary::Summary {

@@ -1,6 +1,6 @@
-//! A real S3 server for the tests: `moto_server` (Python package `moto[server]`) on a free
-//! loopback port with a bucket; and a proxy in front of it that cuts the connection when a
-//! request matches, to play a store that goes down mid-run.
+//! A real S3 server for the tests: `moto_server` (Python package `moto[server]`, found or
+//! provisioned by `servers`) on a free loopback port with a bucket; and a proxy in front of it
+//! that cuts the connection when a request matches, to play a store that goes down mid-run.
 //!
 //! moto takes any keys unless it checks IAM, and when it does (5.2) it also refuses correctly
 //! signed listings whose query holds an encoded `/`. So only the test of refused credentials
@@ -46,8 +46,8 @@ impl Drop for Moto {
 }
 
 /// Starts moto with the bucket; the keys are any (the secret a marker that must never be shown).
-/// A missing `moto_server` fails the test with how to install it; `None` (with a loud message)
-/// only when MODE_AUDIT_SKIP_MOTO=1 asks to skip the object-storage tests.
+/// moto is found or provisioned as every server of the tests is (see `servers`); `None` when
+/// its tests are skipped.
 pub async fn start() -> Option<Moto> {
     launch(false).await
 }
@@ -58,39 +58,21 @@ pub async fn start_checking_keys() -> Option<Moto> {
 }
 
 async fn launch(check_keys: bool) -> Option<Moto> {
+    let executable = crate::servers::python(&crate::servers::MOTO)?;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mut command = std::process::Command::new("moto_server");
+    let mut command = std::process::Command::new(executable);
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
     if check_keys {
         command.env("INITIAL_NO_AUTH_ACTION_COUNT", SETUP_REQUESTS.to_string());
     }
-    let spawned = command
+    let child = command
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn();
-    let child = match spawned {
-        Ok(child) => child,
-        Err(e)
-            if e.kind() == std::io::ErrorKind::NotFound
-                && std::env::var_os("MODE_AUDIT_SKIP_MOTO").is_some_and(|v| v == "1") =>
-        {
-            // Written to stderr directly: the test harness swallows eprintln! of a passing test.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!!!!!!! SKIPPED (MODE_AUDIT_SKIP_MOTO=1): moto_server is not installed, so this object-storage \
-                 test did not run. Install it with: pip install 'moto[server]' !!!!!!!!\n"
-            );
-            return None;
-        }
-        Err(e) => panic!(
-            "cannot start moto_server, the S3 server these tests need: {e}; install it with pip install 'moto[server]' \
-             (or set MODE_AUDIT_SKIP_MOTO=1 to skip the object-storage tests)"
-        ),
-    };
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start moto_server: {e}"));
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut moto = Moto {
         child,
