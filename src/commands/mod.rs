@@ -6,6 +6,7 @@ pub mod diff;
 pub mod doctor;
 pub mod plan;
 pub mod run;
+mod run_costs;
 mod run_table;
 mod turns;
 pub mod undo;

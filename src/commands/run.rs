@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::run_costs::{cost_runs, list_members};
 use super::turns::in_turn;
 use crate::config::{Destination, Settings};
 use crate::crawl::checkpoint::Checkpoint;
@@ -226,13 +227,27 @@ async fn walk_and_publish(
         failures: outcome.failures,
         findings: Default::default(),
     };
-    insights::enrich(
+    let members = list_members(&client).await;
+    let recent = insights::enrich(
         &mut snapshot,
         history_dir.as_deref(),
         &settings.insights.findings,
         &settings.insights.keep,
+        members.as_ref(),
     )
     .context("could not add history and findings; nothing was published")?;
+    cost_runs(
+        settings,
+        &client,
+        stop,
+        &mut snapshot,
+        recent.as_ref(),
+        members.as_ref(),
+    )
+    .await?;
+    // The members and runs requests count too.
+    snapshot.stats.requests = prior + client.stats();
+    report.stats.requests = snapshot.stats.requests;
     report.findings = count_by_reason(snapshot.findings.iter());
     // Owner digests announce what `apply` will unschedule, at its default rules.
     let upcoming = settings.insights.digests.then(|| {

@@ -34,7 +34,10 @@ pub struct Member {
 
 impl Member {
     pub fn is_active(&self) -> bool {
-        self.state.0.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("active"))
+        self.state
+            .0
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("active"))
     }
 }
 
@@ -101,7 +104,13 @@ impl ModeClient {
     }
 
     /// One page of a report's runs created after `since` (ISO 8601), newest first.
-    pub async fn runs_page(&self, report: &str, since: &str, page: u32, per_page: u32) -> Result<Counted<Run>, ModeError> {
+    pub async fn runs_page(
+        &self,
+        report: &str,
+        since: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Counted<Run>, ModeError> {
         let envelope: Envelope = self.get(self.runs_url(report, since, page, per_page)).await?;
         Ok(envelope.take("report_runs"))
     }

@@ -5,6 +5,7 @@ mod finding;
 pub mod folder;
 mod record;
 mod run_report;
+pub mod runs;
 pub mod store;
 pub mod summary;
 pub mod time;

@@ -65,6 +65,7 @@ fn report(token: &str, name: Option<&str>, views: Option<u64>, schedules: Vec<Sc
             views_30d: None,
             views_90d: Some(-2),
         },
+        runs: Default::default(),
     }
 }
 
