@@ -171,6 +171,10 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_RUNS_MAX_PAGES", value_name = "N")]
     pub runs_max_pages: Option<u32>,
 
+    /// List the workspace's members once per run and raise OWNER_DEPARTED on scheduled reports whose creator is no longer an active member (false: no memberships request). [default: true]
+    #[arg(long, env = "MODE_AUDIT_DEPARTED_OWNERS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub departed_owners: Option<bool>,
+
     /// Audit only this shard of the workspaces, INDEX/COUNT counted from 0 (workspaces sharing a token file stay together).
     #[arg(long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
     pub shard: Option<String>,

@@ -21,6 +21,7 @@ use crate::mode::{ModeClient, Pacer};
 use crate::output;
 use crate::output::Place;
 use crate::output::metrics;
+use crate::snapshot::headline::Headline;
 use crate::snapshot::summary::{Freshness, Summary};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
@@ -196,6 +197,7 @@ async fn walk_and_publish(
         stats: stats.clone(),
         failures: Vec::new(),
         findings: Vec::new(),
+        headline: None,
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
@@ -227,7 +229,10 @@ async fn walk_and_publish(
         failures: outcome.failures,
         findings: Default::default(),
     };
-    let members = list_members(&client).await;
+    let members = match settings.insights.departed_owners {
+        true => list_members(&client).await,
+        false => None,
+    };
     let recent = insights::enrich(
         &mut snapshot,
         history_dir.as_deref(),
@@ -249,6 +254,7 @@ async fn walk_and_publish(
     snapshot.stats.requests = prior + client.stats();
     report.stats.requests = snapshot.stats.requests;
     report.findings = count_by_reason(snapshot.findings.iter());
+    report.headline = Some(Headline::of(snapshot.findings.iter()));
     // Owner digests announce what `apply` will unschedule, at its default rules.
     let upcoming = settings.insights.digests.then(|| {
         insights::plan_unscheduling(

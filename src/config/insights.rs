@@ -26,6 +26,8 @@ pub struct Insights {
     pub runs: RunsChoice,
     /// Pages of runs per report at most (`--runs-max-pages`).
     pub runs_max_pages: u32,
+    /// List the workspace's members once per run for OWNER_DEPARTED (`--departed-owners`).
+    pub departed_owners: bool,
 }
 
 /// `--runs-max-pages` unless set.
@@ -71,6 +73,7 @@ impl Insights {
             digests: args.digests.or(file.digests).unwrap_or(false),
             metrics_file,
             runs: args.runs.or(file.runs).unwrap_or_default(),
+            departed_owners: args.departed_owners.or(file.departed_owners).unwrap_or(true),
             runs_max_pages: match args
                 .runs_max_pages
                 .or(file.runs_max_pages)

@@ -3,6 +3,7 @@
 
 mod finding;
 pub mod folder;
+pub mod headline;
 mod record;
 mod run_report;
 pub mod runs;

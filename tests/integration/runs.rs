@@ -38,6 +38,8 @@ async fn audit(
     let sim = SimServer::start(config.clone()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings(&sim, &config, dir.path());
+    s.insights.runs = RunsChoice::Findings;
+    s.insights.departed_owners = true;
     tune(&mut s);
     let at = DateTime::<Utc>::from_timestamp_millis(BASE_MS).unwrap();
     let report = run_at(&s, &Stop::default(), at).await.expect("the run publishes");
