@@ -67,32 +67,48 @@ pub struct Headline {
     pub departed: CostGroup,
 }
 
+/// Builds a [`Headline`] one finding at a time (for the run, or for each owner).
+#[derive(Debug, Default)]
+pub struct Tally {
+    unviewed: HashSet<String>,
+    failing: Vec<(String, RunFigures)>,
+    departed: HashSet<String>,
+    headline: Headline,
+}
+
+impl Tally {
+    pub fn add(&mut self, f: &Finding) {
+        let h = &mut self.headline;
+        match f.reason {
+            Reason::ScheduledNeverViewed | Reason::ScheduledNotViewedRecently
+                if self.unviewed.insert(f.report_token.clone()) =>
+            {
+                h.unviewed.add(&f.runs)
+            }
+            Reason::ScheduleFailing => self.failing.push((f.report_token.clone(), f.runs.clone())),
+            Reason::OwnerDeparted if self.departed.insert(f.report_token.clone()) => h.departed.add(&f.runs),
+            _ => {}
+        }
+    }
+
+    pub fn finish(mut self) -> Headline {
+        let mut seen = HashSet::new();
+        for (token, runs) in self.failing {
+            if !self.unviewed.contains(&token) && seen.insert(token) {
+                self.headline.failing.add(&runs);
+            }
+        }
+        self.headline
+    }
+}
+
 impl Headline {
     pub fn of<F: Borrow<Finding>>(findings: impl IntoIterator<Item = F>) -> Headline {
-        let mut unviewed: HashSet<String> = HashSet::new();
-        let mut failing: Vec<(String, RunFigures)> = Vec::new();
-        let mut departed: HashSet<String> = HashSet::new();
-        let mut h = Headline::default();
+        let mut tally = Tally::default();
         for f in findings {
-            let f = f.borrow();
-            match f.reason {
-                Reason::ScheduledNeverViewed | Reason::ScheduledNotViewedRecently
-                    if unviewed.insert(f.report_token.clone()) =>
-                {
-                    h.unviewed.add(&f.runs)
-                }
-                Reason::ScheduleFailing => failing.push((f.report_token.clone(), f.runs.clone())),
-                Reason::OwnerDeparted if departed.insert(f.report_token.clone()) => h.departed.add(&f.runs),
-                _ => {}
-            }
+            tally.add(f.borrow());
         }
-        let mut seen = HashSet::new();
-        for (token, runs) in failing {
-            if !unviewed.contains(&token) && seen.insert(token) {
-                h.failing.add(&runs);
-            }
-        }
-        h
+        tally.finish()
     }
 
     /// The headline in sentences, for people.

@@ -31,10 +31,15 @@ fn truth(sim: &SimServer, token: &str) -> (u64, u64, f64) {
 }
 
 /// Runs the audit as if it started at the stand-in's "now"; returns reports.csv and findings.csv rows.
-async fn audit(
-    config: SimConfig,
-    tune: impl FnOnce(&mut Settings),
-) -> (SimServer, Vec<HashMap<String, String>>, Vec<HashMap<String, String>>) {
+async fn audit(config: SimConfig, tune: impl FnOnce(&mut Settings)) -> (SimServer, Rows, Rows) {
+    let (sim, reports, findings, _) = audit_with_digests(config, tune).await;
+    (sim, reports, findings)
+}
+
+type Rows = Vec<HashMap<String, String>>;
+
+/// [`audit`], and owners/README.md when digests were written.
+async fn audit_with_digests(config: SimConfig, tune: impl FnOnce(&mut Settings)) -> (SimServer, Rows, Rows, String) {
     let sim = SimServer::start(config.clone()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings(&sim, &config, dir.path());
@@ -46,7 +51,8 @@ async fn audit(
     let folder = report.published.expect("published");
     let (_, reports) = read_csv(&folder.join("reports.csv"));
     let (_, findings) = read_csv(&folder.join("findings.csv"));
-    (sim, reports, findings)
+    let readme = std::fs::read_to_string(folder.join("owners/README.md")).unwrap_or_default();
+    (sim, reports, findings, readme)
 }
 
 fn config() -> SimConfig {
@@ -155,7 +161,11 @@ async fn owner_departed_is_raised_on_exactly_the_reports_whose_creator_left() {
             departed_unlisted: unlisted,
             ..config()
         };
-        let (sim, _, findings) = audit(cfg.clone(), |s| s.insights.runs = RunsChoice::Off).await;
+        let (sim, _, findings, readme) = audit_with_digests(cfg.clone(), |s| {
+            s.insights.runs = RunsChoice::Off;
+            s.insights.digests = true;
+        })
+        .await;
         let ws = sim.workspace();
         let gone: HashSet<&str> = cfg.departed(&ws.users).collect();
         let expected: HashSet<String> = ws
@@ -175,6 +185,17 @@ async fn owner_departed_is_raised_on_exactly_the_reports_whose_creator_left() {
             "former members {}",
             if unlisted { "unlisted" } else { "listed" }
         );
+        let section = readme
+            .split("## departed owners")
+            .nth(1)
+            .expect("the digests name the departed owners");
+        for (_, r) in ws.reports().filter(|(_, r)| expected.contains(&r.token)) {
+            assert!(
+                section.contains(&r.creator),
+                "{} is listed under departed owners",
+                r.creator
+            );
+        }
     }
 }
 
