@@ -187,6 +187,18 @@ pub struct RunArgs {
     #[arg(help_heading = FINDINGS, long, env = "MODE_AUDIT_METRICS_FILE", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
 
+    /// Read the runs of the last 30 days of these scheduled reports: those with a finding, all, or none (off: the cost stays the expected_runtime proxy). [default: findings]
+    #[arg(long, env = "MODE_AUDIT_RUNS", value_name = "WHICH")]
+    pub runs: Option<crate::insights::costs::RunsChoice>,
+
+    /// Pages of runs read per report at most; beyond them the cost is sampled from the newest runs. [default: 2]
+    #[arg(long, env = "MODE_AUDIT_RUNS_MAX_PAGES", value_name = "N")]
+    pub runs_max_pages: Option<u32>,
+
+    /// List the workspace's members once per run and raise OWNER_DEPARTED on scheduled reports whose creator is no longer an active member (false: no memberships request). [default: true]
+    #[arg(long, env = "MODE_AUDIT_DEPARTED_OWNERS", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub departed_owners: Option<bool>,
+
     /// Audit only this shard of the workspaces, INDEX/COUNT counted from 0 (workspaces sharing a token file stay together).
     #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
     pub shard: Option<String>,

@@ -191,6 +191,7 @@ mod tests {
                 stats: Default::default(),
                 failures: Vec::new(),
                 findings: Vec::new(),
+                headline: None,
             },
             truth_reports: 0,
             server_requests: 0,

@@ -9,6 +9,7 @@ pub mod lease;
 mod log_place;
 pub mod plan;
 pub mod run;
+mod run_costs;
 mod run_table;
 mod turns;
 pub mod undo;

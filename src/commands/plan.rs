@@ -14,6 +14,7 @@ use super::turns::in_turn;
 use crate::commands::run::earlier_schedules;
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
+use crate::insights::costs::RunsChoice;
 use crate::insights::reuse::Tally;
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::output::Place;
@@ -37,6 +38,30 @@ pub struct Plan {
     pub complete: bool,
     /// What reusing the last snapshot's schedule details would save (`--schedules-max-age`).
     pub incremental: Incremental,
+    /// Requests the runs step adds at most (`--runs`): the selected scheduled reports × pages, and
+    /// the one memberships listing (`None` with `--runs off` and `--departed-owners=false`).
+    pub runs_requests: Option<RunsRequests>,
+}
+
+/// The requests of the steps after the walk: runs of the selected reports, the members listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunsRequests {
+    pub choice: RunsChoice,
+    /// Scheduled reports (with `findings`, those with a finding are among them).
+    pub scheduled: u64,
+    pub max_pages: u32,
+    /// Pages of the memberships listing (one of 100 members unless the workspace is larger).
+    pub members: u64,
+}
+
+impl RunsRequests {
+    /// Runs requests at most: every candidate report × `max_pages`.
+    pub fn runs_at_most(&self) -> u64 {
+        match self.choice {
+            RunsChoice::Off => 0,
+            _ => self.scheduled * u64::from(self.max_pages),
+        }
+    }
 }
 
 /// The incremental run's side of the plan.
@@ -115,7 +140,9 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
         .schedules_max_age
         .map(|_| earlier_schedules(settings, history_dir.as_deref(), &now));
     let mut schedule_requests = 0;
+    let mut scheduled = 0;
     for r in outcome.reports.iter() {
+        scheduled += u64::from(r.fetch_status != FetchStatus::NotScheduled);
         if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {
             schedule_requests += 1;
             if let Some(Some(index)) = &reuse {
@@ -141,6 +168,14 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
         elapsed: started.elapsed(),
         complete: outcome.failures.is_empty() && outcome.stopped.is_none(),
         incremental,
+        runs_requests: (settings.insights.runs != RunsChoice::Off || settings.insights.departed_owners).then(|| {
+            RunsRequests {
+                choice: settings.insights.runs,
+                scheduled,
+                max_pages: settings.insights.runs_max_pages,
+                members: u64::from(settings.insights.departed_owners),
+            }
+        }),
     })
 }
 
@@ -169,6 +204,21 @@ impl fmt::Display for Plan {
             "  full run                   {:>8}  requests",
             self.full_run_requests()
         )?;
+        if let Some(r) = &self.runs_requests {
+            let which = match r.choice {
+                RunsChoice::Findings => "scheduled reports with a finding, among",
+                RunsChoice::All => "every one of",
+                RunsChoice::Off => "--runs off: none of",
+            };
+            writeln!(
+                f,
+                "  runs requests          ≤ {:>8}  ({which} {} scheduled reports × up to {} pages), plus {} members listing",
+                r.runs_at_most(),
+                r.scheduled,
+                r.max_pages,
+                r.members
+            )?;
+        }
         match (self.rate, self.estimated_duration()) {
             (Some(rate), Some(d)) => {
                 let secs = d.as_secs();

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::run_costs::{cost_runs, list_members};
 use super::turns::in_turn;
 use crate::config::{Destination, Settings};
 use crate::crawl::checkpoint::Checkpoint;
@@ -20,6 +21,7 @@ use crate::mode::{ModeClient, Pacer};
 use crate::output;
 use crate::output::metrics;
 use crate::output::{NewFolders, Place};
+use crate::snapshot::headline::Headline;
 use crate::snapshot::summary::{Freshness, Summary};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
@@ -216,6 +218,7 @@ async fn walk_from(
         stats: stats.clone(),
         failures: Vec::new(),
         findings: Vec::new(),
+        headline: None,
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
@@ -248,14 +251,32 @@ async fn walk_from(
         findings: Default::default(),
         findings_window_seconds: None,
     };
-    insights::enrich(
+    let members = match settings.insights.departed_owners {
+        true => list_members(&client).await,
+        false => None,
+    };
+    let recent = insights::enrich(
         &mut snapshot,
         history_dir.as_deref(),
         &settings.insights.findings,
         &settings.insights.keep,
+        members.as_ref(),
     )
     .context("could not add history and findings; nothing was published")?;
+    cost_runs(
+        settings,
+        &client,
+        stop,
+        &mut snapshot,
+        recent.as_ref(),
+        members.as_ref(),
+    )
+    .await?;
+    // The members and runs requests count too.
+    snapshot.stats.requests = prior + client.stats();
+    report.stats.requests = snapshot.stats.requests;
     report.findings = count_by_reason(snapshot.findings.iter());
+    report.headline = Some(Headline::of(snapshot.findings.iter()));
     // Owner digests announce what `apply` will unschedule, at its default rules.
     let upcoming = settings.insights.digests.then(|| {
         insights::plan_unscheduling(

@@ -54,6 +54,11 @@ impl RunReport {
         writeln!(f, "  reports               {:>8}  ({} archived)", s.reports, s.archived)?;
         writeln!(f, "  scheduled             {:>8}", s.scheduled)?;
         writeln!(f, "  scheduled, 0 views    {:>8}", s.scheduled_zero_views)?;
+        if let Some(headline) = &self.headline {
+            for line in headline.lines() {
+                writeln!(f, "  {line}")?;
+            }
+        }
         if !self.findings.is_empty() {
             let total: u64 = self.findings.iter().map(|(_, n)| n).sum();
             writeln!(f, "  findings              {total:>8}")?;

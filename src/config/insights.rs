@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{ConfigError, FileConfig};
 use crate::cli::RunArgs;
+use crate::insights::costs::RunsChoice;
 use crate::insights::findings::FindingsOptions;
 use crate::insights::keep::KeepList;
 
@@ -21,7 +22,16 @@ pub struct Insights {
     /// Where the Prometheus textfiles go after each run: a folder, or a file name into which each
     /// workspace is inserted (see `output::metrics::file_for`).
     pub metrics_file: Option<PathBuf>,
+    /// Whose runs to read (`--runs`).
+    pub runs: RunsChoice,
+    /// Pages of runs per report at most (`--runs-max-pages`).
+    pub runs_max_pages: u32,
+    /// List the workspace's members once per run for OWNER_DEPARTED (`--departed-owners`).
+    pub departed_owners: bool,
 }
+
+/// `--runs-max-pages` unless set.
+pub const DEFAULT_RUNS_MAX_PAGES: u32 = 2;
 
 const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
 
@@ -62,6 +72,20 @@ impl Insights {
             keep,
             digests: args.digests.or(file.digests).unwrap_or(false),
             metrics_file,
+            runs: args.runs.or(file.runs).unwrap_or_default(),
+            departed_owners: args.departed_owners.or(file.departed_owners).unwrap_or(true),
+            runs_max_pages: match args
+                .runs_max_pages
+                .or(file.runs_max_pages)
+                .unwrap_or(DEFAULT_RUNS_MAX_PAGES)
+            {
+                0 => {
+                    return Err(ConfigError(
+                        "runs_max_pages is 0: use 1 or more, or --runs off to read no runs".into(),
+                    ));
+                }
+                n => n,
+            },
         })
     }
 }

@@ -78,6 +78,9 @@ pub struct FileConfig {
     pub keep_list: Option<PathBuf>,
     pub digests: Option<bool>,
     pub metrics_file: Option<PathBuf>,
+    pub runs: Option<crate::insights::costs::RunsChoice>,
+    pub runs_max_pages: Option<u32>,
+    pub departed_owners: Option<bool>,
     /// Retries of one object-store call (when `out` is a bucket URL).
     pub store_max_retries: Option<usize>,
     /// No object-store retry starts this long after the call's first attempt.

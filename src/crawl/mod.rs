@@ -9,12 +9,14 @@
 mod absorb;
 pub mod checkpoint;
 mod error;
+pub mod members;
 mod options;
 pub mod pager;
 pub mod progress;
 mod records;
 mod resume;
 mod reuse;
+pub mod runs;
 mod tasks;
 
 pub use error::CrawlError;

@@ -4,21 +4,24 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::eligibility::{Plan, Rules, plan};
-use super::findings::{FindingsOptions, detect, short};
+use super::findings::{FindingsOptions, RecentViews, detect_with, short};
 use super::history::{History, WINDOWS};
 use super::keep::KeepList;
 use super::standing::{Standing, UNUSED};
 use crate::snapshot::Snapshot;
 use crate::snapshot::actions::restored_reports;
+use crate::snapshot::runs::ActiveMembers;
 
 /// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
-/// each report's history, and computes the findings.
+/// each report's history, and computes the findings (OWNER_DEPARTED when `members` were listed).
+/// Returns the views gained over the window, for [`redetect`].
 pub fn enrich(
     snapshot: &mut Snapshot,
     history_dir: Option<&Path>,
     options: &FindingsOptions,
     keep: &KeepList,
-) -> std::io::Result<()> {
+    members: Option<&ActiveMembers>,
+) -> std::io::Result<Option<RecentViews>> {
     let window = options.window;
     let history = match history_dir {
         Some(dir) => History::load(dir, &snapshot.workspace, &snapshot.started_at, window),
@@ -54,8 +57,20 @@ pub fn enrich(
             "keep-list token not in this snapshot (deleted report, or a typo)"
         );
     }
-    snapshot.findings = detect(snapshot, recent.as_ref(), options, keep);
-    snapshot.findings_window_seconds = Some(window.as_secs());
+    redetect(snapshot, recent.as_ref(), options, keep, members)?;
+    Ok(recent)
+}
+
+/// Computes the findings again (after the reports' run figures changed their costs).
+pub fn redetect(
+    snapshot: &mut Snapshot,
+    recent: Option<&RecentViews>,
+    options: &FindingsOptions,
+    keep: &KeepList,
+    members: Option<&ActiveMembers>,
+) -> std::io::Result<()> {
+    snapshot.findings = detect_with(snapshot, recent, options, keep, members);
+    snapshot.findings_window_seconds = Some(options.window.as_secs());
     snapshot.findings.check()
 }
 

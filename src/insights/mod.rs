@@ -3,6 +3,7 @@
 //! snapshot lets a run reuse, and which reports `apply` may unschedule.
 
 pub mod changes;
+pub mod costs;
 pub mod eligibility;
 mod enrich;
 pub mod findings;
@@ -11,4 +12,4 @@ pub mod keep;
 pub mod reuse;
 pub mod standing;
 
-pub use enrich::{enrich, plan_unscheduling};
+pub use enrich::{enrich, plan_unscheduling, redetect};

@@ -6,6 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::table::Table;
+use crate::snapshot::runs::report_runs_per_month;
 use crate::snapshot::summary;
 use crate::snapshot::{CollectionRecord, Snapshot};
 
@@ -85,6 +86,13 @@ struct ReportRow<'a> {
     views_30d: Option<i64>,
     views_90d: Option<i64>,
     first_seen: Cell<'a>,
+    runs_30d: Option<u64>,
+    failed_runs_30d: Option<u64>,
+    run_seconds_30d: Option<f64>,
+    run_seconds_basis: Option<&'static str>,
+    expected_runtime_seconds: Option<f64>,
+    runs_per_month: Option<f64>,
+    runs_error: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
@@ -121,13 +129,20 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             views_30d: r.history.views_30d,
             views_90d: r.history.views_90d,
             first_seen: cells.opt(r.history.first_seen.as_deref()),
+            runs_30d: r.runs.runs_30d,
+            failed_runs_30d: r.runs.failed_runs_30d,
+            run_seconds_30d: r.runs.run_seconds_30d,
+            run_seconds_basis: r.runs.basis.map(|b| b.as_str()),
+            expected_runtime_seconds: r.expected_runtime.filter(|v| v.is_finite()),
+            runs_per_month: report_runs_per_month(r),
+            runs_error: cells.opt(r.runs.error.as_deref()),
         })?;
     }
     w.finish()
 }
 
-/// reports.csv's header, in order (history columns last, so the first 21 keep their places).
-pub const REPORT_COLUMNS: [&str; 25] = [
+/// reports.csv's header, in order (later columns added at the end, so earlier ones keep their places).
+pub const REPORT_COLUMNS: [&str; 32] = [
     "workspace",
     "collection_token",
     "collection_name",
@@ -153,6 +168,13 @@ pub const REPORT_COLUMNS: [&str; 25] = [
     "views_30d",
     "views_90d",
     "first_seen",
+    "runs_30d",
+    "failed_runs_30d",
+    "run_seconds_30d",
+    "run_seconds_basis",
+    "expected_runtime_seconds",
+    "runs_per_month",
+    "runs_error",
 ];
 
 #[derive(Serialize)]

@@ -11,6 +11,7 @@ use super::findings::write_findings;
 use crate::insights::eligibility::Plan;
 use crate::insights::findings::Reason;
 use crate::snapshot::Snapshot;
+use crate::snapshot::headline::{Headline, Tally};
 
 /// The file stem for an owner: letters, digits, `.`, `_` and `-` kept, anything else `_`; no
 /// leading dot; an unknown or empty username is `_unknown`.
@@ -46,14 +47,14 @@ pub struct OwnerDigest {
     pub findings: Vec<usize>,
     /// Findings per reason, in [`Reason::ALL`] order.
     counts: [usize; Reason::ALL.len()],
-    /// Estimated runtime per month of the owner's reports, each report counted once.
-    runtime: Option<f64>,
+    /// The owner's share of the headline: each report counted once, unviewed apart from failing.
+    pub headline: Headline,
 }
 
 impl OwnerDigest {
-    /// Estimated runtime per month of this owner's reports, each report counted once.
+    /// Warehouse seconds of the runs of 30 days of this owner's unviewed scheduled reports.
     pub fn runtime_seconds(&self) -> Option<f64> {
-        self.runtime
+        self.headline.unviewed.run_seconds_30d
     }
 
     pub fn count(&self, reason: Reason) -> usize {
@@ -70,27 +71,21 @@ pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest> {
     struct Group {
         findings: Vec<usize>,
         counts: [usize; Reason::ALL.len()],
-        reports: HashSet<String>,
-        runtime: Option<f64>,
+        tally: Tally,
     }
     let mut by_owner: BTreeMap<Option<String>, Group> = BTreeMap::new();
     for (at, f) in snapshot.findings.iter().enumerate() {
-        let owner = f.owner.filter(|o| !o.trim().is_empty());
+        let owner = f.owner.clone().filter(|o| !o.trim().is_empty());
         let group = by_owner.entry(owner).or_insert_with(|| Group {
             findings: Vec::new(),
             counts: [0; Reason::ALL.len()],
-            reports: HashSet::new(),
-            runtime: None,
+            tally: Tally::default(),
         });
         group.findings.push(at);
         if let Some(i) = Reason::ALL.iter().position(|r| *r == f.reason) {
             group.counts[i] += 1;
         }
-        if group.reports.insert(f.report_token)
-            && let Some(runtime) = f.runtime_per_month_seconds
-        {
-            group.runtime = Some(group.runtime.unwrap_or(0.0) + runtime);
-        }
+        group.tally.add(&f);
     }
     let mut used: HashSet<String> = HashSet::new();
     let mut out: Vec<OwnerDigest> = by_owner
@@ -108,7 +103,7 @@ pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest> {
                 file,
                 findings: group.findings,
                 counts: group.counts,
-                runtime: group.runtime,
+                headline: group.tally.finish(),
             }
         })
         .collect();
@@ -193,13 +188,15 @@ fn findings_table(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
     let _ = writeln!(
         md,
         "Each owner's file lists their scheduled reports worth a look, one row per report and reason. \
-         Estimated runtime is runs per month × Mode's expected runtime, each report counted once.\n"
+         Warehouse hours are those of the runs of the 30 days before the run of the owner's scheduled \
+         reports nobody viewed in the window (measured, sampled, or runs per month × Mode's expected \
+         runtime), each report counted once; reports that fail but are viewed are not in them.\n"
     );
     md.push_str("| owner | findings |");
     for reason in Reason::ALL {
         let _ = write!(md, " {} |", reason.code());
     }
-    md.push_str(" est. runtime / month | file |\n|---|---:|");
+    md.push_str(" unviewed: warehouse hours / 30 d | file |\n|---|---:|");
     md.push_str(&"---:|".repeat(Reason::ALL.len()));
     md.push_str("---:|---|\n");
     for d in digests {
@@ -208,10 +205,31 @@ fn findings_table(snapshot: &Snapshot, digests: &[OwnerDigest]) -> String {
         for reason in Reason::ALL {
             let _ = write!(md, " {} |", d.count(reason));
         }
-        let runtime = d.runtime_seconds().map_or_else(|| "unknown".to_string(), hours);
+        let runtime = d.headline.unviewed.hours().unwrap_or_else(|| "unknown".to_string());
         let _ = writeln!(md, " {runtime} | [{0}]({0}) |", d.file);
     }
+    departed_owners(&mut md, digests);
     md
+}
+
+/// `departed owners`: whose scheduled reports need a new owner, so an admin can hand them over.
+fn departed_owners(md: &mut String, digests: &[OwnerDigest]) {
+    let gone: Vec<&OwnerDigest> = digests.iter().filter(|d| d.headline.departed.reports > 0).collect();
+    if gone.is_empty() {
+        return;
+    }
+    md.push_str("\n## departed owners\n\nScheduled reports whose creator is no longer an active member of the workspace (OWNER_DEPARTED): hand them over to someone who is.\n\n| owner | scheduled reports | runs / 30 d | warehouse hours / 30 d | file |\n|---|---:|---:|---:|---|\n");
+    for d in gone {
+        let g = &d.headline.departed;
+        let owner = d.owner.as_deref().map_or_else(|| "(unknown)".to_string(), escape);
+        let runs = g.runs_30d.map_or_else(|| "unknown".to_string(), |n| n.to_string());
+        let hours = g.hours().unwrap_or_else(|| "unknown".to_string());
+        let _ = writeln!(
+            md,
+            "| {owner} | {} | {runs} | {hours} | [{1}]({1}) |",
+            g.reports, d.file
+        );
+    }
 }
 
 /// `2.5 h` or `45 min`.

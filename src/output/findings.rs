@@ -10,7 +10,7 @@ use super::table::Table;
 use crate::insights::findings::Finding;
 
 /// findings.csv's header, in order.
-pub const FINDING_COLUMNS: [&str; 17] = [
+pub const FINDING_COLUMNS: [&str; 21] = [
     "workspace",
     "reason",
     "report_token",
@@ -28,6 +28,10 @@ pub const FINDING_COLUMNS: [&str; 17] = [
     "views_per_run_basis",
     "detail",
     "url",
+    "runs_30d",
+    "failed_runs_30d",
+    "run_seconds_30d",
+    "run_seconds_basis",
 ];
 
 #[derive(Serialize)]
@@ -49,6 +53,10 @@ struct FindingRow<'a> {
     views_per_run_basis: Cell<'a>,
     detail: Cell<'a>,
     url: Cell<'a>,
+    runs_30d: Option<u64>,
+    failed_runs_30d: Option<u64>,
+    run_seconds_30d: Option<f64>,
+    run_seconds_basis: Option<&'static str>,
 }
 
 /// Writes `findings` as CSV (the header even when there are none).
@@ -79,6 +87,10 @@ pub fn write_findings<F: Borrow<Finding>, W: Write>(
             views_per_run_basis: cells.opt(f.views_per_run_basis.as_deref()),
             detail: cells.text(&f.detail),
             url: cells.opt(f.url.as_deref()),
+            runs_30d: f.runs.runs_30d,
+            failed_runs_30d: f.runs.failed_runs_30d,
+            run_seconds_30d: f.runs.run_seconds_30d,
+            run_seconds_basis: f.runs.basis.map(|b| b.as_str()),
         })?;
     }
     w.finish()
@@ -107,6 +119,7 @@ mod tests {
             views_per_run_basis: Some("all_time".into()),
             detail: "-detail".into(),
             url: None,
+            runs: Default::default(),
         }
     }
 

@@ -27,7 +27,7 @@ use crate::atomic::{self, folder};
 use crate::snapshot::{Reason, RunReport, RunStatus};
 
 /// `(name, help)` of every family, in the order they are written.
-pub const FAMILIES: [(&str, &str); 9] = [
+pub const FAMILIES: [(&str, &str); 15] = [
     (
         LAST_RUN,
         "Unix time the last run of the workspace ended, whatever its status.",
@@ -49,6 +49,30 @@ pub const FAMILIES: [(&str, &str); 9] = [
         "Findings in the last published snapshot, by reason.",
     ),
     (
+        UNVIEWED_REPORTS,
+        "Scheduled reports with no views in the findings window, each counted once.",
+    ),
+    (
+        UNVIEWED_RUNS,
+        "Runs of the unviewed scheduled reports in the 30 days before the run (absent when unknown).",
+    ),
+    (
+        UNVIEWED_SECONDS,
+        "Warehouse seconds of those runs (measured, sampled or the expected_runtime proxy; absent when unknown).",
+    ),
+    (
+        UNVIEWED_FAILED,
+        "Failed runs among the runs of the unviewed scheduled reports (absent when unknown).",
+    ),
+    (
+        FAILING_VIEWED,
+        "Viewed scheduled reports whose schedule fails (the unviewed ones are counted apart).",
+    ),
+    (
+        DEPARTED,
+        "Scheduled reports whose creator is no longer an active member of the workspace.",
+    ),
+    (
         "mode_audit_status",
         "1 for how the last run ended (complete, partial or stopped), 0 for the others.",
     ),
@@ -57,13 +81,25 @@ const LAST_RUN: &str = "mode_audit_last_run_timestamp_seconds";
 const LAST_SUCCESS: &str = "mode_audit_last_success_timestamp_seconds";
 const LAST_RUN_REQUESTS: &str = "mode_audit_last_run_requests";
 const LAST_RUN_THROTTLED: &str = "mode_audit_last_run_throttled";
+const UNVIEWED_REPORTS: &str = "mode_audit_unviewed_scheduled_reports";
+const UNVIEWED_RUNS: &str = "mode_audit_unviewed_runs_30d";
+const UNVIEWED_SECONDS: &str = "mode_audit_unviewed_run_seconds_30d";
+const UNVIEWED_FAILED: &str = "mode_audit_unviewed_failed_runs_30d";
+const FAILING_VIEWED: &str = "mode_audit_failing_viewed_reports";
+const DEPARTED: &str = "mode_audit_departed_owner_reports";
 /// The file name in a folder given as `--metrics-file`, before the workspace is inserted.
 const DEFAULT_NAME: &str = "mode_audit.prom";
 /// Families a stopped run leaves as they were.
-const PUBLISHED_ONLY: [&str; 3] = [
+const PUBLISHED_ONLY: [&str; 9] = [
     "mode_audit_reports",
     "mode_audit_scheduled_reports",
     "mode_audit_findings",
+    UNVIEWED_REPORTS,
+    UNVIEWED_RUNS,
+    UNVIEWED_SECONDS,
+    UNVIEWED_FAILED,
+    FAILING_VIEWED,
+    DEPARTED,
 ];
 
 /// One sample line.
@@ -208,6 +244,22 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
                 .find(|(r, _)| *r == reason)
                 .map_or(0, |(_, n)| *n);
             out.push(sample("mode_audit_findings", Some(("reason", reason.code())), n as f64));
+        }
+        if let Some(h) = &report.headline {
+            let u = &h.unviewed;
+            let known = [
+                (UNVIEWED_REPORTS, Some(u.reports as f64)),
+                (UNVIEWED_RUNS, u.runs_30d.map(|n| n as f64)),
+                (UNVIEWED_SECONDS, u.run_seconds_30d),
+                (UNVIEWED_FAILED, u.failed_runs_30d.map(|n| n as f64)),
+                (FAILING_VIEWED, Some(h.failing.reports as f64)),
+                (DEPARTED, Some(h.departed.reports as f64)),
+            ];
+            for (name, value) in known {
+                if let Some(v) = value {
+                    out.push(sample(name, None, v));
+                }
+            }
         }
     }
     let status = match report.status {

@@ -89,6 +89,16 @@ pub struct SimConfig {
     pub create_body: CreateBody,
     pub create_reply: CreateReply,
     pub delete_reply: DeleteReply,
+    /// The stand-in's "now" for report runs (epoch ms): runs are made on each schedule's slots
+    /// (and a few by hand) over the 60 days before it. The generated workspace's now by default.
+    pub runs_until_ms: i64,
+    /// Runs and memberships carry `pagination.total_count` (Mode's reference says they do);
+    /// `false` drops it, so a client must count by paging.
+    pub list_totals: bool,
+    /// The last this many of the workspace's users have left it.
+    pub departed_members: usize,
+    /// Members who left are missing from `/memberships` instead of listed as `deactivated`.
+    pub departed_unlisted: bool,
 }
 
 impl Default for SimConfig {
@@ -122,6 +132,10 @@ impl Default for SimConfig {
             create_body: CreateBody::Wrapped,
             create_reply: CreateReply::Created,
             delete_reply: DeleteReply::NoContent,
+            runs_until_ms: super::timestamp::BASE_MS,
+            list_totals: true,
+            departed_members: 0,
+            departed_unlisted: false,
         }
     }
 }
@@ -154,6 +168,12 @@ impl SimConfig {
             fault_seed: 2026,
             ..SimConfig::default()
         }
+    }
+
+    /// Usernames of the members who have left, among `users` (the last [`Self::departed_members`]).
+    pub fn departed<'a>(&self, users: &'a [super::SimUser]) -> impl Iterator<Item = &'a str> {
+        let from = users.len().saturating_sub(self.departed_members);
+        users[from..].iter().map(|u| u.username.as_str())
     }
 
     pub(crate) fn paging(&self) -> PagingRules {

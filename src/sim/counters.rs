@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::time::Instant;
 
 /// A point-in-time copy of the counters. Every request is classified into exactly one of
-/// `collections`, `reports`, `schedules`, `other`, so these four sum to `total`.
+/// `collections`, `reports`, `schedules`, `runs`, `memberships`, `other`, so these six sum to `total`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CounterSnapshot {
     /// Every request that reached a handler (incl. 401/404/429).
@@ -16,6 +16,10 @@ pub struct CounterSnapshot {
     pub reports: u64,
     /// `GET /api/{ws}/reports/{r}/schedules` listings.
     pub schedules: u64,
+    /// `GET /api/{ws}/reports/{r}/runs` listings.
+    pub runs: u64,
+    /// `GET /api/{ws}/memberships` listings.
+    pub memberships: u64,
     /// Everything else.
     pub other: u64,
     /// 429s sent (window + scripted).
@@ -51,6 +55,8 @@ pub enum Category {
     Collections,
     Reports,
     Schedules,
+    Runs,
+    Memberships,
     Other,
 }
 
@@ -60,6 +66,8 @@ pub struct Counters {
     collections: AtomicU64,
     reports: AtomicU64,
     schedules: AtomicU64,
+    runs: AtomicU64,
+    memberships: AtomicU64,
     other: AtomicU64,
     throttled: AtomicU64,
     unauthorized: AtomicU64,
@@ -94,6 +102,8 @@ impl Counters {
             Category::Collections => &self.collections,
             Category::Reports => &self.reports,
             Category::Schedules => &self.schedules,
+            Category::Runs => &self.runs,
+            Category::Memberships => &self.memberships,
             Category::Other => &self.other,
         };
         slot.fetch_add(1, Ordering::SeqCst);
@@ -158,6 +168,8 @@ impl Counters {
             collections: get(&self.collections),
             reports: get(&self.reports),
             schedules: get(&self.schedules),
+            runs: get(&self.runs),
+            memberships: get(&self.memberships),
             other: get(&self.other),
             throttled: get(&self.throttled),
             unauthorized: get(&self.unauthorized),
@@ -176,6 +188,8 @@ impl Counters {
             &self.collections,
             &self.reports,
             &self.schedules,
+            &self.runs,
+            &self.memberships,
             &self.other,
             &self.throttled,
             &self.unauthorized,

@@ -34,6 +34,10 @@ pub enum Endpoint {
         report: String,
         schedule: String,
     },
+    /// `/api/{ws}/reports/{report}/runs`
+    ReportRuns { ws: String, report: String },
+    /// `/api/{ws}/memberships`
+    Memberships { ws: String },
     /// Anything else.
     Unknown,
 }
@@ -72,6 +76,11 @@ impl Endpoint {
                 ws: s(ws),
                 report: s(report),
             },
+            [ws, "reports", report, "runs"] => Endpoint::ReportRuns {
+                ws: s(ws),
+                report: s(report),
+            },
+            [ws, "memberships"] => Endpoint::Memberships { ws: s(ws) },
             [ws, "reports", report, "subscriptions"] => Endpoint::ReportSubscriptions {
                 ws: s(ws),
                 report: s(report),
@@ -96,6 +105,8 @@ impl Endpoint {
             Endpoint::Spaces { .. } => Category::Collections,
             Endpoint::SpaceReports { .. } => Category::Reports,
             Endpoint::Schedules { .. } => Category::Schedules,
+            Endpoint::ReportRuns { .. } => Category::Runs,
+            Endpoint::Memberships { .. } => Category::Memberships,
             _ => Category::Other,
         }
     }
@@ -116,7 +127,9 @@ impl Endpoint {
             | Endpoint::Schedules { ws, .. }
             | Endpoint::Schedule { ws, .. }
             | Endpoint::ReportSubscriptions { ws, .. }
-            | Endpoint::ScheduleSubscriptions { ws, .. } => Some(ws),
+            | Endpoint::ScheduleSubscriptions { ws, .. }
+            | Endpoint::ReportRuns { ws, .. }
+            | Endpoint::Memberships { ws } => Some(ws),
             _ => None,
         }
     }
@@ -153,7 +166,12 @@ mod tests {
                 schedule: "s1".into()
             }
         );
-        assert_eq!(Endpoint::parse("/api/acme/reports/r1/runs"), Endpoint::Unknown);
+        assert_eq!(Endpoint::parse("/api/acme/reports/r1/runs").category(), Category::Runs);
+        assert_eq!(
+            Endpoint::parse("/api/acme/memberships"),
+            Endpoint::Memberships { ws: "acme".into() }
+        );
+        assert_eq!(Endpoint::parse("/api/acme/reports/r1/queries"), Endpoint::Unknown);
         assert_eq!(Endpoint::parse("/acme/spaces"), Endpoint::Unknown);
         assert_eq!(Endpoint::parse("/api//spaces"), Endpoint::Unknown);
         assert_eq!(

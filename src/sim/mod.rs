@@ -13,8 +13,10 @@ mod minimum;
 mod paging;
 mod render;
 mod render_report;
+mod render_runs;
 mod report_query;
 mod routes;
+pub mod runs;
 mod timestamp;
 mod truth;
 mod vocab;
@@ -35,6 +37,7 @@ pub use drift::{Drift, Drifted};
 pub use faults::{Fault, ScriptedFault};
 pub use minimum::{MinimumRequests, ambiguous_pages, minimum_requests, served_page_size};
 pub use paging::PastEnd;
+pub use timestamp::BASE_MS;
 pub use window::RateWindow;
 pub use workspace::{DEFAULT_TIMEOUT, SimCollection, SimReport, SimSchedule, SimUser, Workspace, WorkspaceSpec};
 

@@ -17,16 +17,19 @@ pub enum Reason {
     ScheduleWithoutSubscribers,
     /// Every 15/30 minutes or hourly, with fewer views than `--few-views`.
     HighFrequencyFewViews,
+    /// Scheduled, and its creator is no longer an active member of the workspace.
+    OwnerDeparted,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 6] = [
+    pub const ALL: [Reason; 7] = [
         Reason::ScheduledNeverViewed,
         Reason::ScheduledNotViewedRecently,
         Reason::ScheduleFailing,
         Reason::ArchivedButScheduled,
         Reason::ScheduleWithoutSubscribers,
         Reason::HighFrequencyFewViews,
+        Reason::OwnerDeparted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Reason {
             Reason::ArchivedButScheduled => "ARCHIVED_BUT_SCHEDULED",
             Reason::ScheduleWithoutSubscribers => "SCHEDULE_WITHOUT_SUBSCRIBERS",
             Reason::HighFrequencyFewViews => "HIGH_FREQUENCY_FEW_VIEWS",
+            Reason::OwnerDeparted => "OWNER_DEPARTED",
         }
     }
 }
@@ -68,4 +72,7 @@ pub struct Finding {
     pub views_per_run_basis: Option<String>,
     pub detail: String,
     pub url: Option<String>,
+    /// The report's runs of the 30 days before the run (or the proxy for their cost).
+    #[serde(default, flatten)]
+    pub runs: super::runs::RunFigures,
 }

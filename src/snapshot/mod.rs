@@ -4,8 +4,10 @@
 pub mod actions;
 mod finding;
 pub mod folder;
+pub mod headline;
 mod record;
 mod run_report;
+pub mod runs;
 pub mod store;
 pub mod summary;
 pub mod time;

@@ -97,6 +97,9 @@ pub struct ReportRecord {
     /// What earlier snapshots in the same folder say about this report (filled before publishing).
     #[serde(default)]
     pub history: ReportHistory,
+    /// Its runs of the 30 days before the run, or the proxy for them (filled before publishing).
+    #[serde(default, flatten)]
+    pub runs: super::runs::RunFigures,
 }
 
 /// A report as seen by earlier snapshots: views gained over fixed windows and when it first appeared.

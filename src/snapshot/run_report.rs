@@ -38,4 +38,6 @@ pub struct RunReport {
     pub failures: Vec<Failure>,
     /// Findings per reason, every reason listed (empty when nothing was published).
     pub findings: Vec<(Reason, u64)>,
+    /// The headline numbers (`None` when nothing was published).
+    pub headline: Option<super::headline::Headline>,
 }

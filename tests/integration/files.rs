@@ -93,6 +93,27 @@ async fn csv_and_json_match_the_truth_field_by_field() {
         for window in ["views_7d", "views_30d", "views_90d"] {
             assert_eq!(got.remove(window).as_deref(), Some(""), "{window}");
         }
+        // Runs are not read here (--runs off): the cost is the proxy, unknown stays empty.
+        for unread in ["runs_30d", "failed_runs_30d", "runs_error"] {
+            assert_eq!(got.remove(unread).as_deref(), Some(""), "{unread}");
+        }
+        let scheduled = got["scheduled"] == "true";
+        let basis = got.remove("run_seconds_basis").unwrap();
+        assert_eq!(basis, if scheduled { "expected_runtime" } else { "unknown" });
+        let seconds = got.remove("run_seconds_30d").unwrap();
+        let per_month = got.remove("runs_per_month").unwrap();
+        let runtime: f64 = got.remove("expected_runtime_seconds").unwrap().parse().unwrap();
+        let (_, truth_report) = truth.report(&got["report_token"]).unwrap();
+        assert!((runtime - truth_report.expected_runtime).abs() < 1e-9);
+        if scheduled {
+            let proxy = per_month.parse::<f64>().unwrap() * runtime;
+            assert!(
+                (seconds.parse::<f64>().unwrap() - proxy).abs() < 0.01,
+                "{seconds} vs {proxy}"
+            );
+        } else {
+            assert_eq!((seconds.as_str(), per_month.as_str()), ("", ""));
+        }
         let first_seen = got.remove("first_seen").unwrap();
         assert!(
             chrono::DateTime::parse_from_rfc3339(&first_seen).is_ok(),

@@ -40,3 +40,5 @@ mod insights;
 mod workbook;
 // apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
 mod apply;
+// Runs and departed owners: measured, sampled, unreadable, OWNER_DEPARTED, --runs off.
+mod runs;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::keep::KeepList;
+use crate::snapshot::runs::{self, ActiveMembers};
 use crate::snapshot::store::FindingStore;
 use crate::snapshot::summary;
 use crate::snapshot::time::parse_time;
@@ -44,28 +45,7 @@ pub struct RecentViews {
     pub gained: HashMap<String, i64>,
 }
 
-/// Estimated runs per month of one schedule frequency; `None` for a frequency Mode did not document.
-pub fn runs_per_month(frequency: &str) -> Option<f64> {
-    Some(match frequency {
-        "every_15_minutes" => 2880.0,
-        "every_30_minutes" => 1440.0,
-        "hourly" => 720.0,
-        "daily" => 30.0,
-        "weekly" => 4.33,
-        "monthly" => 1.0,
-        _ => return None,
-    })
-}
-
-/// Runs per month over all of a report's schedules; `None` when none has a known frequency.
-pub fn report_runs_per_month(report: &ReportRecord) -> Option<f64> {
-    report
-        .schedules
-        .iter()
-        .filter_map(|s| s.frequency.as_deref().and_then(runs_per_month))
-        .reduce(|a, b| a + b)
-        .map(|r| round(r, 2))
-}
+pub use crate::snapshot::runs::{report_runs_per_month, runs_per_month};
 
 const HIGH_FREQUENCIES: [&str; 3] = ["every_15_minutes", "every_30_minutes", "hourly"];
 
@@ -78,6 +58,17 @@ pub fn detect(
     options: &FindingsOptions,
     keep: &KeepList,
 ) -> FindingStore {
+    detect_with(snapshot, recent, options, keep, None)
+}
+
+/// [`detect`], with the workspace's active members when they were listed (OWNER_DEPARTED needs them).
+pub fn detect_with(
+    snapshot: &Snapshot,
+    recent: Option<&RecentViews>,
+    options: &FindingsOptions,
+    keep: &KeepList,
+    members: Option<&ActiveMembers>,
+) -> FindingStore {
     let names: HashMap<&str, Option<&str>> = snapshot
         .collections
         .iter()
@@ -88,9 +79,13 @@ pub fn detect(
     let mut order: Vec<(Reason, f64, Box<str>, usize)> = Vec::new();
     for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
         let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
-        for (reason, detail) in reasons(&report, recent, options, started_at) {
+        let mut found = reasons(&report, recent, options, started_at);
+        if let Some(departed) = members.and_then(|m| departed(&report, m)) {
+            found.push(departed);
+        }
+        for (reason, detail) in found {
             let finding = row(&report, collection_name, reason, detail, recent, options);
-            let cost = finding.runtime_per_month_seconds.unwrap_or(-1.0);
+            let cost = finding.runs.run_seconds_30d.unwrap_or(-1.0);
             order.push((reason, cost, report.token.as_str().into(), store.len()));
             store.push_last(&finding);
         }
@@ -186,6 +181,21 @@ fn reasons(
         ));
     }
     found
+}
+
+/// OWNER_DEPARTED for a scheduled report whose creator is not an active member.
+fn departed(report: &ReportRecord, members: &ActiveMembers) -> Option<(Reason, String)> {
+    let creator = report.creator.as_deref()?;
+    if report.scheduled != Some(true) || members.is_active(creator) {
+        return None;
+    }
+    Some((
+        Reason::OwnerDeparted,
+        format!(
+            "scheduled, and its creator {creator} is not an active member of the workspace (per {})",
+            members.source
+        ),
+    ))
 }
 
 /// Why a schedule counts as failing, if it does.
@@ -285,6 +295,7 @@ fn row(
         views_per_run_basis: basis,
         detail,
         url: report.url.clone(),
+        runs: runs::figures(report),
     }
 }
 

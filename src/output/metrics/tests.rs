@@ -52,6 +52,7 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         stats: Default::default(),
         failures: Vec::new(),
         findings: Vec::new(),
+        headline: None,
     }
 }
 

@@ -6,6 +6,7 @@ use rust_xlsxwriter::{ColNum, Format, RowNum, Url, Worksheet, XlsxError};
 use super::cell::{self, Styles, Value};
 use super::sheet::Written;
 use crate::insights::findings::count_by_reason;
+use crate::snapshot::headline::Headline;
 use crate::snapshot::{LedgerStatus, Snapshot, Status};
 
 /// The Summary sheet's name.
@@ -95,6 +96,26 @@ pub fn summary_sheet(snapshot: &Snapshot, tables: &[Written], styles: &Styles) -
     ] {
         l.line(label, &[Value::count(Some(n))])?;
     }
+
+    // The headline: each report counted once, unviewed apart from failing, hours for people.
+    let headline = Headline::of(snapshot.findings.iter());
+    l.heading("Headline (runs of the 30 days before the run)")?;
+    let u = &headline.unviewed;
+    l.line(
+        "Scheduled reports with no views in the window",
+        &[Value::count(Some(u.reports))],
+    )?;
+    l.line("Their runs", &[Value::count(u.runs_30d)])?;
+    l.line("Their warehouse hours", &[Value::opt_text(u.hours().as_deref())])?;
+    l.line("Their failed runs", &[Value::count(u.failed_runs_30d)])?;
+    l.line(
+        "Viewed reports with failing schedules",
+        &[Value::count(Some(headline.failing.reports))],
+    )?;
+    l.line(
+        "Scheduled reports of departed owners",
+        &[Value::count(Some(headline.departed.reports))],
+    )?;
 
     l.heading("Findings by reason")?;
     for (reason, n) in count_by_reason(snapshot.findings.iter()) {

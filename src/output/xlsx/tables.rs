@@ -9,6 +9,7 @@ use super::cell::{Styles, Value};
 use super::sheet::{SheetGroup, Written};
 use crate::insights::findings::Reason;
 use crate::output::{COLLECTION_COLUMNS, FINDING_COLUMNS, OwnerDigest, REPORT_COLUMNS, SCHEDULE_COLUMNS};
+use crate::snapshot::runs::report_runs_per_month;
 use crate::snapshot::summary;
 use crate::snapshot::{CollectionRecord, Snapshot};
 
@@ -54,6 +55,10 @@ pub fn findings(snapshot: &Snapshot, to: &mut Target) -> Result<Table, XlsxError
             Value::opt_text(f.views_per_run_basis.as_deref()),
             Value::text(&f.detail),
             Value::link(f.url.as_deref()),
+            Value::count(f.runs.runs_30d),
+            Value::count(f.runs.failed_runs_30d),
+            Value::number(f.runs.run_seconds_30d),
+            Value::opt_text(f.runs.basis.map(|b| b.as_str())),
         ];
         to.row(&mut group, &row)?;
     }
@@ -96,6 +101,13 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::signed(r.history.views_30d),
             Value::signed(r.history.views_90d),
             Value::time(r.history.first_seen.as_deref()),
+            Value::count(r.runs.runs_30d),
+            Value::count(r.runs.failed_runs_30d),
+            Value::number(r.runs.run_seconds_30d),
+            Value::opt_text(r.runs.basis.map(|b| b.as_str())),
+            Value::number(r.expected_runtime.filter(|v| v.is_finite())),
+            Value::number(report_runs_per_month(&r)),
+            Value::opt_text(r.runs.error.as_deref()),
         ];
         to.row(&mut reports, &row)?;
         for s in &r.schedules {

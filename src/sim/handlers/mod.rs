@@ -11,8 +11,9 @@ use super::paging::PageSlice;
 use super::render::{Hal, PageInfo, api_key_unsupported, error_body};
 use super::render_report::subscriptions;
 use super::report_query::ReportQuery;
+use super::runs::{RunsQuery, runs_of};
 use super::truth::Truth;
-use super::workspace::{SimCollection, SimReport};
+use super::workspace::{SimCollection, SimReport, SimUser};
 
 /// A status, its JSON body (`null`: no body) and, for a created resource, its `Location`.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,13 +88,7 @@ pub fn handle(cfg: &SimConfig, truth: &Truth, endpoint: &Endpoint, q: &Query) ->
             let (path, reports): (&str, Vec<&SimReport>) = match endpoint {
                 Endpoint::SpaceReports { .. } => match ReportQuery::parse(q) {
                     Ok(rq) => ("reports", rq.apply(&c.reports)),
-                    Err(message) => {
-                        return Reply {
-                            status: 400,
-                            body: error_body(400, Some(&message)),
-                            location: None,
-                        };
-                    }
+                    Err(message) => return bad_request(&message),
                 },
                 _ => ("datasets", Vec::new()),
             };
@@ -153,11 +148,62 @@ pub fn handle(cfg: &SimConfig, truth: &Truth, endpoint: &Endpoint, q: &Query) ->
                 None => not_found("report schedule not found"),
             }
         }
+        Endpoint::ReportRuns { report, .. } => {
+            let Some((_, r)) = truth.report(report) else {
+                return not_found("report not found");
+            };
+            let query = match RunsQuery::parse(q) {
+                Ok(query) => query,
+                Err(message) => return bad_request(&message),
+            };
+            let runs = query.apply(runs_of(r, cfg.runs_until_ms));
+            let self_href = hal.api(&format!("/reports/{}/runs", r.token));
+            ok(page_with(
+                cfg,
+                hal,
+                q,
+                &self_href,
+                "report_runs",
+                &runs,
+                cfg.list_totals,
+                |run| hal.run(r, run),
+            ))
+        }
+        Endpoint::Memberships { .. } => {
+            let departed: Vec<&str> = cfg.departed(&truth.ws.users).collect();
+            let members: Vec<(&SimUser, bool)> = truth
+                .ws
+                .users
+                .iter()
+                .map(|u| (u, !departed.contains(&u.username.as_str())))
+                .filter(|(_, active)| *active || !cfg.departed_unlisted)
+                .collect();
+            let self_href = hal.api("/memberships");
+            ok(page_with(
+                cfg,
+                hal,
+                q,
+                &self_href,
+                "memberships",
+                &members,
+                cfg.list_totals,
+                |(u, active)| hal.membership(u, *active),
+            ))
+        }
         Endpoint::Unknown => not_found("Not found"),
     }
 }
 
-/// One page of `items` in a list envelope under `key`.
+fn bad_request(message: &str) -> Reply {
+    Reply {
+        status: 400,
+        body: error_body(400, Some(message)),
+        location: None,
+    }
+}
+
+/// One page of `items` in a list envelope under `key`, with the SPEC `pagination` block when the
+/// server is configured to send it.
 fn page_of<T>(
     cfg: &SimConfig,
     hal: Hal<'_>,
@@ -167,12 +213,27 @@ fn page_of<T>(
     items: &[T],
     render: impl Fn(&T) -> Value,
 ) -> Value {
+    page_with(cfg, hal, q, self_href, key, items, cfg.pagination_block, render)
+}
+
+/// One page of `items` under `key`; with `totals`, the `pagination` block (`total_count`...).
+#[allow(clippy::too_many_arguments)]
+fn page_with<T>(
+    cfg: &SimConfig,
+    hal: Hal<'_>,
+    q: &Query,
+    self_href: &str,
+    key: &str,
+    items: &[T],
+    totals: bool,
+    render: impl Fn(&T) -> Value,
+) -> Value {
     let page: PageSlice = cfg.paging().page(
         items.len(),
         q.get("page").map(String::as_str),
         q.get("per_page").map(String::as_str),
     );
-    let info = cfg.pagination_block.then_some(PageInfo {
+    let info = totals.then_some(PageInfo {
         page: page.page,
         per_page: page.per_page,
         total_pages: page.total_pages,

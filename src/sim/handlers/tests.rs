@@ -202,3 +202,60 @@ fn schedules_and_subscriptions() {
     );
     assert!(get(&cfg, &truth, &path).body["_embedded"]["report_subscriptions"].is_array());
 }
+
+#[test]
+fn runs_are_paged_with_a_total_and_filtered() {
+    let (cfg, truth) = setup(SimConfig::default());
+    let (_, r) = truth.ws.reports().find(|(_, r)| !r.schedules.is_empty()).unwrap();
+    let cut = crate::sim::runs::at(cfg.runs_until_ms - 30 * 86_400_000);
+    let path = format!(
+        "/api/acme/reports/{}/runs?filter=created_at.gt.{cut}&order=desc&order_by=created_at&per_page=50",
+        r.token
+    );
+    let first = get(&cfg, &truth, &path);
+    assert_eq!(first.status, 200);
+    let expected = crate::sim::runs::runs_of(r, cfg.runs_until_ms)
+        .into_iter()
+        .filter(|x| crate::sim::runs::at(x.created_ms) > cut)
+        .count();
+    assert_eq!(first.body["pagination"]["total_count"], expected);
+    let listed = first.body["_embedded"]["report_runs"].as_array().unwrap();
+    assert_eq!(listed.len(), expected.min(50));
+    let created: Vec<&str> = listed.iter().map(|x| x["created_at"].as_str().unwrap()).collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first when asked");
+    let dropped = SimConfig {
+        list_totals: false,
+        ..SimConfig::default()
+    };
+    assert!(get(&dropped, &truth, &path).body.get("pagination").is_none());
+    let bad = format!("/api/acme/reports/{}/runs?filter=state.eq.failed", r.token);
+    assert_eq!(get(&cfg, &truth, &bad).status, 400);
+}
+
+#[test]
+fn memberships_mark_or_leave_out_who_left() {
+    let cfg = SimConfig {
+        departed_members: 2,
+        ..SimConfig::default()
+    };
+    let (cfg, truth) = setup(cfg);
+    let members = get(&cfg, &truth, "/api/acme/memberships");
+    let listed = members.body["_embedded"]["memberships"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), truth.ws.users.len());
+    assert_eq!(members.body["pagination"]["total_count"], truth.ws.users.len());
+    let gone: Vec<&str> = cfg.departed(&truth.ws.users).collect();
+    assert_eq!(gone.len(), 2);
+    for m in &listed {
+        let left = gone.contains(&m["member_username"].as_str().unwrap());
+        assert_eq!(m["state"] == "active", !left);
+    }
+    let unlisted = SimConfig {
+        departed_unlisted: true,
+        ..cfg.clone()
+    };
+    let members = get(&unlisted, &truth, "/api/acme/memberships");
+    assert_eq!(
+        members.body["_embedded"]["memberships"].as_array().unwrap().len(),
+        truth.ws.users.len() - 2
+    );
+}

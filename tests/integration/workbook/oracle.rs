@@ -24,7 +24,7 @@ const TIME_COLUMNS: [&str; 9] = [
     "last_succeeded_at",
     "fetched_at",
 ];
-const NUMBER_COLUMNS: [&str; 13] = [
+const NUMBER_COLUMNS: [&str; 16] = [
     "view_count",
     "schedules_count",
     "subscriber_count",
@@ -38,6 +38,9 @@ const NUMBER_COLUMNS: [&str; 13] = [
     "runtime_per_month_seconds",
     "views_in_window",
     "views_per_run",
+    "runs_30d",
+    "failed_runs_30d",
+    "run_seconds_30d",
 ];
 const BOOL_COLUMNS: [&str; 2] = ["archived", "scheduled"];
 

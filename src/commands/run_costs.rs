@@ -1,0 +1,87 @@
+//! The steps of a run between the walk and publishing that cost requests beyond it: one listing
+//! of the workspace's members (for OWNER_DEPARTED) and the runs of the selected reports.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::SecondsFormat;
+
+use crate::config::Settings;
+use crate::crawl::members::read_members;
+use crate::crawl::runs::{RunsOptions, read_runs};
+use crate::insights;
+use crate::insights::costs::{self, RunsChoice};
+use crate::insights::findings::RecentViews;
+use crate::mode::ModeClient;
+use crate::snapshot::Snapshot;
+use crate::snapshot::runs::{ActiveMembers, RUN_DAYS};
+use crate::snapshot::time::parse_time;
+use crate::stop::Stop;
+
+/// Members a page asks for, and pages at most (a million members).
+const MEMBERS_PER_PAGE: u32 = 100;
+const MEMBER_PAGES: u32 = 10_000;
+/// Runs a page asks for.
+pub const RUNS_PER_PAGE: u32 = 100;
+
+/// The workspace's active members from `/memberships`; `None` (with a warning) when they cannot
+/// be listed: then no report is said to have a departed owner.
+pub async fn list_members(client: &ModeClient) -> Option<ActiveMembers> {
+    match read_members(client, MEMBERS_PER_PAGE, MEMBER_PAGES).await {
+        Ok(members) => {
+            tracing::info!(active = members.len(), not_active = members.inactive, "members listed");
+            Some(members)
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, "could not list the workspace's members: OWNER_DEPARTED is not looked for this run");
+            None
+        }
+    }
+}
+
+/// Reads the runs of the reports `--runs` selects, fills every report's run figures (the proxy
+/// where none were read) and, when runs were read, computes the findings again with them.
+pub async fn cost_runs(
+    settings: &Settings,
+    client: &ModeClient,
+    stop: &Stop,
+    snapshot: &mut Snapshot,
+    recent: Option<&RecentViews>,
+    members: Option<&ActiveMembers>,
+) -> Result<()> {
+    let selected = costs::select(snapshot, settings.insights.runs);
+    let read = match (settings.insights.runs, selected.is_empty()) {
+        (RunsChoice::Off, _) | (_, true) => Default::default(),
+        _ => {
+            let since = window_start(&snapshot.started_at);
+            let options = RunsOptions {
+                max_pages: settings.insights.runs_max_pages,
+                per_page: RUNS_PER_PAGE,
+                concurrency: client.in_flight_target(settings.crawl.concurrency),
+            };
+            tracing::info!(reports = selected.len(), since = %since, max_pages = options.max_pages, "reading runs");
+            read_runs(client, selected, &since, options, stop).await
+        }
+    };
+    let unread = read.values().filter(|r| r.is_err()).count();
+    if unread > 0 {
+        tracing::warn!(
+            reports = unread,
+            "runs not read for some reports: their cost stays the expected_runtime proxy (runs_error says why)"
+        );
+    }
+    costs::attach_all(snapshot, &read).context("could not keep the run figures; nothing was published")?;
+    if !read.is_empty() {
+        let i = &settings.insights;
+        insights::redetect(snapshot, recent, &i.findings, &i.keep, members)
+            .context("could not compute the findings; nothing was published")?;
+    }
+    Ok(())
+}
+
+/// `started_at` − 30 days, as sent in `filter=created_at.gt.…`.
+fn window_start(started_at: &str) -> String {
+    let start = parse_time(started_at).unwrap_or_else(chrono::Utc::now);
+    let from = start - Duration::from_secs(RUN_DAYS * 86_400);
+    from.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

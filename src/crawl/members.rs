@@ -1,0 +1,29 @@
+//! The members step: one listing of the workspace's memberships per run, paged, into the set of
+//! active members OWNER_DEPARTED is judged against.
+
+use crate::mode::{ModeClient, ModeError};
+use crate::snapshot::runs::ActiveMembers;
+
+/// Lists `/memberships` page by page: the end is the first of a short (or empty) page, as many
+/// members seen as `total_count` says, or `max_pages` (then the listing is incomplete: an error,
+/// since a member left unlisted would read as departed).
+pub async fn read_members(client: &ModeClient, per_page: u32, max_pages: u32) -> Result<ActiveMembers, ModeError> {
+    let mut members = ActiveMembers::new("memberships");
+    let mut seen = 0u64;
+    for page in 1..=max_pages.max(1) {
+        let listed = client.memberships_page(page, per_page).await?;
+        seen += listed.listed() as u64;
+        for m in &listed.items {
+            if let Some(name) = m.member_username.0.as_deref() {
+                members.add(name, m.is_active());
+            }
+        }
+        if listed.listed() < per_page as usize || listed.total_count.is_some_and(|t| seen >= t) {
+            return Ok(members);
+        }
+    }
+    Err(ModeError::Shape {
+        url: format!("/api/{}/memberships", client.workspace()),
+        message: format!("more than {max_pages} pages of members: the listing did not end"),
+    })
+}
