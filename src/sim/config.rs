@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::drift::Drift;
 use super::faults::ScriptedFault;
+use super::handlers::batch::BatchConfig;
 use super::paging::{PagingRules, PastEnd};
 use super::window::RateWindow;
 use super::workspace::WorkspaceSpec;
@@ -89,6 +90,8 @@ pub struct SimConfig {
     pub create_body: CreateBody,
     pub create_reply: CreateReply,
     pub delete_reply: DeleteReply,
+    /// The Discovery API (`/batch/...`): plan, link behaviour, view-count field, a preset token.
+    pub batch: BatchConfig,
 }
 
 impl Default for SimConfig {
@@ -122,6 +125,7 @@ impl Default for SimConfig {
             create_body: CreateBody::Wrapped,
             create_reply: CreateReply::Created,
             delete_reply: DeleteReply::NoContent,
+            batch: BatchConfig::default(),
         }
     }
 }

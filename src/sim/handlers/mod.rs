@@ -182,6 +182,7 @@ fn page_of<T>(
     hal.list(self_href, key, rendered, info)
 }
 
+pub mod batch;
 #[cfg(test)]
 mod tests;
 pub mod writes;
