@@ -47,6 +47,7 @@ pub fn report(token: &str, views: Option<u64>, schedules: Vec<ScheduleRecord>) -
         },
         schedules,
         history: Default::default(),
+        discovered: Default::default(),
     }
 }
 

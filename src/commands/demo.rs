@@ -60,6 +60,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         insights: Default::default(),
         store: Default::default(),
         credential_group: crate::config::workspaces::ENV_GROUP.to_string(),
+        discovery: Default::default(),
     })
 }
 

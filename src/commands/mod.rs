@@ -7,5 +7,6 @@ pub mod doctor;
 pub mod plan;
 pub mod run;
 mod run_table;
+pub mod sources;
 mod turns;
 pub mod undo;

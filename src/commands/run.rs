@@ -8,10 +8,11 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::sources;
 use super::turns::in_turn;
 use crate::config::{Destination, Settings};
+use crate::crawl::Reuse;
 use crate::crawl::checkpoint::Checkpoint;
-use crate::crawl::{Reuse, crawl};
 use crate::insights;
 use crate::insights::eligibility::Rules;
 use crate::insights::findings::count_by_reason;
@@ -66,7 +67,13 @@ async fn run_paced_at(
     if let Some(setting) = &settings.insights.metrics_file {
         metrics::check_writable(setting, &settings.workspace)?;
     }
-    let report = walk_and_publish(settings, stop, pacer, started_at).await?;
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    let opened = sources::open(settings, &client).await?;
+    let minted = opened.minted.clone();
+    let result = walk_and_publish(settings, stop, &client, &opened, started_at).await;
+    // On success, failure and a stop alike: the token minted for the run goes with it.
+    sources::close(&client, minted).await;
+    let report = result?;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -84,10 +91,13 @@ async fn run_paced_at(
 async fn walk_and_publish(
     settings: &Settings,
     stop: &Stop,
-    pacer: &Arc<Pacer>,
+    client: &ModeClient,
+    opened: &sources::Opened,
     started_at: Option<String>,
 ) -> Result<RunReport> {
     let ws = settings.workspace.as_str();
+    let mut crawl_options = settings.crawl.clone();
+    crawl_options.source = opened.source.as_str();
     // A folder, or a bucket with a local work folder standing in for it; `None` for `--out -`.
     let place = match &settings.destination {
         Destination::Dir(out) => Some(Place::folder(out.clone())),
@@ -101,7 +111,7 @@ async fn walk_and_publish(
     let resume = match (&place, &checkpoint_path) {
         (Some(place), Some(path)) if settings.resume.enabled => {
             place.fetch_checkpoint(ws).await?;
-            Checkpoint::load(path, ws, &settings.crawl.fingerprint(), settings.resume.max_age)?
+            Checkpoint::load(path, ws, &crawl_options.fingerprint(), settings.resume.max_age)?
         }
         _ => None,
     };
@@ -110,7 +120,6 @@ async fn walk_and_publish(
     }
     // Kept from the checkpoint only if the walk really goes on from it (its records may not read).
     let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
-    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
     let fresh_start = started_at.unwrap_or_else(now);
     // The time the walk counts from: the checkpoint's when it resumes (the crawl decides; should the
@@ -130,7 +139,7 @@ async fn walk_and_publish(
         None => None,
     };
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = ?settings.client.rate.map(|r| r.to_string()), "audit started");
-    let mut walk_options = settings.crawl.clone();
+    let mut walk_options = crawl_options;
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
     // known to be writable) or, for a bucket, in the system's temporary folder; not in memory.
@@ -138,7 +147,7 @@ async fn walk_and_publish(
     let reuse = earlier_schedules(settings, history_dir.as_deref(), &walk_started_at);
     walk_options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
     walk_options.fetched_at = Some(walk_started_at);
-    let outcome = crawl(&client, &walk_options, stop, resume).await?;
+    let (outcome, cross_check) = sources::walk(opened, client, &walk_options, stop, resume).await?;
     // The index is not needed past the walk: let it go before history is read.
     drop(walk_options);
     if let Some(index) = reuse {
@@ -183,6 +192,8 @@ async fn walk_and_publish(
         schedules_reused: reuse_on.then_some(freshness.schedules_reused),
         oldest_schedule_fetched_at: freshness.oldest_fetched_at().map(str::to_string),
         oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
+        source: Some(opened.source.as_str().to_string()),
+        cross_check,
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),

@@ -21,6 +21,7 @@ use crate::storage::StoreSettings;
 
 pub mod apply;
 mod credentials;
+pub mod discovery;
 pub mod insights;
 mod out;
 mod retry;
@@ -30,6 +31,7 @@ pub mod workspaces;
 
 pub use self::apply::ApplySettings;
 pub use self::credentials::credentials;
+pub use self::discovery::{DiscoverySettings, Effective};
 pub use self::insights::Insights;
 pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
@@ -63,6 +65,8 @@ pub struct FileConfig {
     pub verify_schedules: Option<bool>,
     pub exclude_archived: Option<bool>,
     pub exclude_personal: Option<bool>,
+    /// `auto`, `rest`, `discovery` or `both` (the signature token itself only from the environment).
+    pub source: Option<crate::cli::Source>,
     pub allow_insecure_http: Option<bool>,
     pub raw_csv: Option<bool>,
     pub progress: Option<bool>,
@@ -135,6 +139,8 @@ pub struct Settings {
     pub store: StoreSettings,
     /// Workspaces of one credential group share a pacer (Mode's budget is per user).
     pub credential_group: String,
+    /// The source of the listings (`--source`) and the Discovery signature token, if one is set.
+    pub discovery: DiscoverySettings,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -169,6 +175,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
         Some(s) => shard::pick(all_groups, s),
         None => all_groups,
     };
+    let discovery_token = discovery::signature_token(env)?;
     let mut out: Vec<Settings> = Vec::new();
     for (group, list) in groups {
         let credentials = match list[0].credentials()? {
@@ -184,6 +191,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
             settings.client.credentials = credentials.clone();
             settings.workspace = entry.name;
             settings.credential_group = group.clone();
+            settings.discovery.token = discovery_token.clone();
             out.push(settings);
         }
     }
@@ -316,6 +324,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             spill_dir: None,
             reuse: None,
             fetched_at: None,
+            source: "rest",
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),
@@ -328,6 +337,10 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         insights: Insights::merge(args, file)?,
         store,
         credential_group: workspaces::ENV_GROUP.to_string(),
+        discovery: DiscoverySettings {
+            source: args.source.or(file.source).unwrap_or_default(),
+            token: None,
+        },
     })
 }
 

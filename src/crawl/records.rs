@@ -32,6 +32,7 @@ pub fn report_record(item: Report, collection: &str, archived: bool) -> ReportRe
         fetch_status,
         schedules: Vec::new(),
         history: Default::default(),
+        discovered: Default::default(),
     }
 }
 

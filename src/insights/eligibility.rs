@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use super::findings::report_runs_per_month;
+use super::findings::{last_viewed, report_runs_per_month};
 use super::keep::KeepList;
 use super::standing::{Standing, UNUSED};
 use crate::snapshot::time::parse_time;
@@ -220,6 +220,25 @@ pub fn plan(
     }
 }
 
+/// Since when the report has been unused: the start of the finding's unbroken run of snapshots,
+/// or Mode's own `last_viewed_at` when the report is unviewed by that measure and it is earlier
+/// (`--min-age` then counts from the last view, with no snapshot series needed).
+fn unused_since<'a>(
+    series: Option<(DateTime<Utc>, &'a str)>,
+    report: &'a ReportRecord,
+    reasons: &[Reason],
+) -> Option<(DateTime<Utc>, &'a str)> {
+    let viewed = reasons
+        .contains(&Reason::ScheduledNotViewedRecently)
+        .then(|| last_viewed(report))
+        .flatten()
+        .zip(report.discovered.last_viewed_at.as_deref());
+    match (series, viewed) {
+        (Some(s), Some(v)) => Some(if v.0 < s.0 { v } else { s }),
+        (s, v) => s.or(v),
+    }
+}
+
 fn candidate(
     report: &ReportRecord,
     reasons: Vec<Reason>,
@@ -249,7 +268,7 @@ fn candidate(
     }
     let min_age = chrono::Duration::from_std(rules.min_age).unwrap_or(chrono::Duration::MAX);
     let created = report.created_at.as_deref().and_then(parse_time);
-    let since = standing.since(&report.token);
+    let since = unused_since(standing.since(&report.token), report, &reasons);
     let due = |from: DateTime<Utc>| from.checked_add_signed(min_age).map(text);
     match (created, now) {
         (Some(created), Some(now)) if now - created < min_age => held.push(Hold::TooNew {

@@ -67,7 +67,7 @@ struct ReportRow<'a> {
     report_token: Cell<'a>,
     report_name: Cell<'a>,
     report_type: Cell<'a>,
-    archived: bool,
+    archived: Option<bool>,
     creator: Cell<'a>,
     created_at: Cell<'a>,
     updated_at: Cell<'a>,
@@ -85,6 +85,11 @@ struct ReportRow<'a> {
     views_30d: Option<i64>,
     views_90d: Option<i64>,
     first_seen: Cell<'a>,
+    last_viewed_at: Cell<'a>,
+    last_run_state: Cell<'a>,
+    creator_email: Cell<'a>,
+    explorations_count: Option<u64>,
+    listed_by: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
@@ -103,7 +108,7 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             report_token: cells.text(&r.token),
             report_name: cells.opt(r.name.as_deref()),
             report_type: cells.opt(r.report_type.as_deref()),
-            archived: r.archived,
+            archived: snapshot.archived_known().then_some(r.archived),
             creator: cells.opt(r.creator.as_deref()),
             created_at: cells.opt(r.created_at.as_deref()),
             updated_at: cells.opt(r.updated_at.as_deref()),
@@ -121,13 +126,19 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             views_30d: r.history.views_30d,
             views_90d: r.history.views_90d,
             first_seen: cells.opt(r.history.first_seen.as_deref()),
+            last_viewed_at: cells.opt(r.discovered.last_viewed_at.as_deref()),
+            last_run_state: cells.opt(r.discovered.last_run_state.as_deref()),
+            creator_email: cells.opt(r.discovered.creator_email.as_deref()),
+            explorations_count: r.discovered.explorations_count,
+            listed_by: cells.opt(r.discovered.listed_by.as_deref()),
         })?;
     }
     w.finish()
 }
 
-/// reports.csv's header, in order (history columns last, so the first 21 keep their places).
-pub const REPORT_COLUMNS: [&str; 25] = [
+/// reports.csv's header, in order (later columns last, so earlier ones keep their places: history,
+/// then what the Discovery API adds).
+pub const REPORT_COLUMNS: [&str; 30] = [
     "workspace",
     "collection_token",
     "collection_name",
@@ -153,6 +164,11 @@ pub const REPORT_COLUMNS: [&str; 25] = [
     "views_30d",
     "views_90d",
     "first_seen",
+    "last_viewed_at",
+    "last_run_state",
+    "creator_email",
+    "explorations_count",
+    "listed_by",
 ];
 
 #[derive(Serialize)]

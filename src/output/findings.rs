@@ -10,7 +10,7 @@ use super::table::Table;
 use crate::insights::findings::Finding;
 
 /// findings.csv's header, in order.
-pub const FINDING_COLUMNS: [&str; 17] = [
+pub const FINDING_COLUMNS: [&str; 18] = [
     "workspace",
     "reason",
     "report_token",
@@ -28,6 +28,7 @@ pub const FINDING_COLUMNS: [&str; 17] = [
     "views_per_run_basis",
     "detail",
     "url",
+    "recency_basis",
 ];
 
 #[derive(Serialize)]
@@ -49,6 +50,7 @@ struct FindingRow<'a> {
     views_per_run_basis: Cell<'a>,
     detail: Cell<'a>,
     url: Cell<'a>,
+    recency_basis: Cell<'a>,
 }
 
 /// Writes `findings` as CSV (the header even when there are none).
@@ -79,6 +81,7 @@ pub fn write_findings<F: Borrow<Finding>, W: Write>(
             views_per_run_basis: cells.opt(f.views_per_run_basis.as_deref()),
             detail: cells.text(&f.detail),
             url: cells.opt(f.url.as_deref()),
+            recency_basis: cells.opt(f.recency_basis.as_deref()),
         })?;
     }
     w.finish()
@@ -107,6 +110,7 @@ mod tests {
             views_per_run_basis: Some("all_time".into()),
             detail: "-detail".into(),
             url: None,
+            recency_basis: None,
         }
     }
 

@@ -68,4 +68,8 @@ pub struct Finding {
     pub views_per_run_basis: Option<String>,
     pub detail: String,
     pub url: Option<String>,
+    /// SCHEDULED_NOT_VIEWED_RECENTLY only: what it was judged from: `last_viewed_at` (Mode's
+    /// Discovery API) or `history` (view counts of an earlier snapshot).
+    #[serde(default)]
+    pub recency_basis: Option<String>,
 }

@@ -36,3 +36,7 @@ mod insights;
 mod workbook;
 // apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
 mod apply;
+// The Discovery API as a source: report sets, listing ends, last_viewed_at, minted tokens.
+mod discovery;
+// The Discovery source through the built binary: SIGTERM, a refused mint, secrets.
+mod discovery_binary;

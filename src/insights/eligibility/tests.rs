@@ -170,3 +170,49 @@ fn only_unused_findings_make_a_candidate() {
     );
     assert_eq!(p.candidates[0].reasons, vec![Reason::ArchivedButScheduled]);
 }
+
+#[test]
+fn a_first_run_may_rely_on_last_viewed_at_and_min_age_counts_from_it() {
+    let viewed = |token: &str, days: i64| {
+        let mut r = unused(token, &[Some(0)]);
+        r.view_count = Some(12);
+        r.discovered.last_viewed_at = Some(days_ago(days));
+        r
+    };
+    // No earlier snapshot: the finding stands since this run only.
+    let p = planned(
+        vec![viewed("stale", 40), viewed("fresh", 10)],
+        0,
+        &KeepList::default(),
+        &Rules::default(),
+    );
+    let stale = p.candidates.iter().find(|c| c.report_token == "stale").unwrap();
+    assert!(stale.planned, "{:?}", stale.held);
+    assert_eq!(stale.reasons, vec![Reason::ScheduledNotViewedRecently]);
+    assert_eq!(stale.unused_since.as_deref(), Some(days_ago(40).as_str()));
+    assert!(
+        p.candidates.iter().all(|c| c.report_token != "fresh"),
+        "viewed 10 days ago: no finding"
+    );
+    // A shorter window flags the fresh one, and --min-age 14d still holds it back from its last view.
+    let mut snap = snapshot(vec![viewed("fresh", 10)]);
+    let options = FindingsOptions {
+        window: std::time::Duration::from_secs(7 * 86_400),
+        ..FindingsOptions::default()
+    };
+    snap.findings = detect(&snap, None, &options, &KeepList::default());
+    let standing = Standing::new(NOW, snap.findings.iter().map(|f| f.report_token.clone()));
+    let p = plan(
+        &snap,
+        &standing,
+        &KeepList::default(),
+        &HashSet::new(),
+        &Rules::default(),
+    );
+    assert_eq!(p.planned().count(), 0);
+    assert!(
+        holds(&p, "fresh")[0].contains("not long enough"),
+        "{:?}",
+        holds(&p, "fresh")
+    );
+}

@@ -89,7 +89,15 @@ pub fn detect(
     for report in snapshot.reports.iter().filter(|r| !keep.contains(&r.token)) {
         let collection_name = names.get(report.collection_token.as_str()).copied().flatten();
         for (reason, detail) in reasons(&report, recent, options, started_at) {
-            let finding = row(&report, collection_name, reason, detail, recent, options);
+            let mut finding = row(&report, collection_name, reason, detail, recent, options);
+            if reason == Reason::ScheduledNotViewedRecently {
+                let basis = if last_viewed(&report).is_some() {
+                    "last_viewed_at"
+                } else {
+                    "history"
+                };
+                finding.recency_basis = Some(basis.to_string());
+            }
             let cost = finding.runtime_per_month_seconds.unwrap_or(-1.0);
             order.push((reason, cost, report.token.as_str().into(), store.len()));
             store.push_last(&finding);
@@ -137,7 +145,21 @@ fn reasons(
         ));
     }
     let gained = recent.and_then(|r| r.gained.get(&report.token).map(|g| (*g, r.since.as_str())));
-    if let (Some((gained, since)), Some(views)) =
+    if let Some(viewed) = last_viewed(report) {
+        // Mode's own last view: exact, and no history needed.
+        let window = chrono::Duration::from_std(options.window).unwrap_or(chrono::Duration::MAX);
+        if let Some(start) = started_at.filter(|start| *start - viewed > window) {
+            found.push((
+                Reason::ScheduledNotViewedRecently,
+                format!(
+                    "last viewed {} (Mode's last_viewed_at), {} days before this run, more than the {} window, while scheduled ({freqs})",
+                    report.discovered.last_viewed_at.as_deref().unwrap_or_default(),
+                    (start - viewed).num_days(),
+                    short(options.window)
+                ),
+            ));
+        }
+    } else if let (Some((gained, since)), Some(views)) =
         (gained.filter(|(g, _)| *g <= 0), report.view_count.filter(|v| *v > 0))
     {
         found.push((
@@ -186,6 +208,11 @@ fn reasons(
         ));
     }
     found
+}
+
+/// When Mode says the report was last viewed (Discovery's `last_viewed_at`), when it says.
+pub fn last_viewed(report: &ReportRecord) -> Option<DateTime<Utc>> {
+    report.discovered.last_viewed_at.as_deref().and_then(parse_time)
 }
 
 /// Why a schedule counts as failing, if it does.
@@ -285,6 +312,7 @@ fn row(
         views_per_run_basis: basis,
         detail,
         url: report.url.clone(),
+        recency_basis: None,
     }
 }
 

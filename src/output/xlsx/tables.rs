@@ -54,6 +54,7 @@ pub fn findings(snapshot: &Snapshot, to: &mut Target) -> Result<Table, XlsxError
             Value::opt_text(f.views_per_run_basis.as_deref()),
             Value::text(&f.detail),
             Value::link(f.url.as_deref()),
+            Value::opt_text(f.recency_basis.as_deref()),
         ];
         to.row(&mut group, &row)?;
     }
@@ -78,7 +79,7 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::text(&r.token),
             Value::opt_text(r.name.as_deref()),
             Value::opt_text(r.report_type.as_deref()),
-            Value::Bool(r.archived),
+            Value::boolean(snapshot.archived_known().then_some(r.archived)),
             Value::opt_text(r.creator.as_deref()),
             Value::time(r.created_at.as_deref()),
             Value::time(r.updated_at.as_deref()),
@@ -96,6 +97,11 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::signed(r.history.views_30d),
             Value::signed(r.history.views_90d),
             Value::time(r.history.first_seen.as_deref()),
+            Value::time(r.discovered.last_viewed_at.as_deref()),
+            Value::opt_text(r.discovered.last_run_state.as_deref()),
+            Value::opt_text(r.discovered.creator_email.as_deref()),
+            Value::count(r.discovered.explorations_count),
+            Value::opt_text(r.discovered.listed_by.as_deref()),
         ];
         to.row(&mut reports, &row)?;
         for s in &r.schedules {
