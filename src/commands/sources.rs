@@ -35,6 +35,11 @@ pub async fn open(settings: &Settings, client: &ModeClient) -> Result<Opened, Mo
             minted: None,
         });
     }
+    if source == Effective::Discovery && settings.crawl.exclude_archived {
+        tracing::warn!(
+            "--exclude-archived has nothing to go by with --source discovery: the Discovery API does not say which reports are archived; every report is kept (use --source both to know)"
+        );
+    }
     let include_personal = !settings.crawl.exclude_personal;
     let max_pages = settings.crawl.max_pages;
     let (token, minted) = match &settings.discovery.token {
