@@ -33,6 +33,21 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the report listings come from (`--source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// `both` when a Discovery signature token is configured, `rest` otherwise; never mints one.
+    #[default]
+    Auto,
+    /// The REST API alone: every collection, every report page.
+    Rest,
+    /// The Discovery API's listings (Enterprise plan), schedules from REST.
+    Discovery,
+    /// The REST walk, with the Discovery fields joined by report token and the two sets cross-checked.
+    Both,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a Mode workspace and write a snapshot.
@@ -138,6 +153,10 @@ pub struct RunArgs {
     /// Skip members' Personal collections.
     #[arg(help_heading = READ, long, env = "MODE_AUDIT_EXCLUDE_PERSONAL", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub exclude_personal: Option<bool>,
+
+    /// Where listings come from: rest, discovery (Enterprise plan's Discovery API; schedules still from REST), both (REST plus Discovery's last_viewed_at and more, cross-checked), or auto (both when MODE_DISCOVERY_TOKEN is set, else rest). discovery and both mint a signature token for the run when none is set (an admin's API key). [default: auto]
+    #[arg(long, env = "MODE_AUDIT_SOURCE", value_enum)]
+    pub source: Option<Source>,
 
     /// Allow plain http:// to a host other than this machine (credentials would cross the network unencrypted).
     #[arg(help_heading = CONNECTION, long, env = "MODE_AUDIT_ALLOW_INSECURE_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]

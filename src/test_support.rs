@@ -48,6 +48,7 @@ pub fn report(token: &str, views: Option<u64>, schedules: Vec<ScheduleRecord>) -
         schedules,
         history: Default::default(),
         runs: Default::default(),
+        discovered: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ mod naive;
 mod prepare;
 mod report;
 mod scenario;
+mod sources;
 mod table;
 mod tool_run;
 
@@ -50,6 +51,10 @@ struct Args {
     /// List the scenarios and exit.
     #[arg(long)]
     list: bool,
+    /// Only the sources comparison at 100,000 reports (`--source rest|discovery|both`, full and
+    /// incremental), instead of the scenarios.
+    #[arg(long)]
+    sources: bool,
     /// Use target/*/mode-audit as it is instead of running `cargo build --bin mode-audit` first.
     #[arg(long)]
     no_build: bool,
@@ -67,6 +72,15 @@ fn main() -> ExitCode {
 }
 
 fn bench(args: &Args) -> Result<ExitCode> {
+    if args.sources {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let binary = tool_binary(!args.no_build)?;
+        let runtime = Runtime::new().context("cannot start the tokio runtime")?;
+        let started = Instant::now();
+        print!("{}", sources::bench(&runtime, &binary, UNLIMITED_DEADLINE)?);
+        eprintln!("bench: sources done in {}", secs(started.elapsed()));
+        return Ok(ExitCode::SUCCESS);
+    }
     let mode = if args.full { "--full" } else { "--short" };
     let all = if args.full { scenario::full() } else { scenario::short() };
     let all_incremental = incremental::scenarios();

@@ -61,6 +61,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         store: Default::default(),
         credential_group: crate::config::workspaces::ENV_GROUP.to_string(),
         break_lease: false,
+        discovery: Default::default(),
     })
 }
 

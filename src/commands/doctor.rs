@@ -4,6 +4,8 @@
 //! scope), Mode's rate-limit headers, and a writable output folder or bucket. Usually two requests.
 //! Each workspace named is checked in turn, [`doctor_each`].
 
+mod discovery;
+
 use std::fmt;
 
 use crate::config::{Destination, Settings};
@@ -121,6 +123,7 @@ pub async fn doctor(settings: &Settings) -> Checklist {
             checks.push(workspace);
             checks.push(personal);
             checks.push(rate_limit(client, settings));
+            checks.extend(discovery::check(client, settings).await);
         }
         None => checks.extend(["workspace", "personal collections", "rate-limit headers"].map(skipped)),
     }

@@ -11,5 +11,6 @@ pub mod plan;
 pub mod run;
 mod run_costs;
 mod run_table;
+pub mod sources;
 mod turns;
 pub mod undo;

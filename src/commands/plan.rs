@@ -89,6 +89,18 @@ impl Plan {
     }
 
     /// The full run's duration at the pace: requests ÷ paced rate (the budget, not latency, bounds it).
+    /// Listing requests of a Discovery run: spaces, reports and report_stats at 1,000 a page (each
+    /// at least one page).
+    pub fn discovery_page_requests(&self) -> u64 {
+        let pages = |n: u64| n.div_ceil(u64::from(crate::mode::discovery::PER_PAGE)).max(1);
+        pages(self.collections) + 2 * pages(self.reports)
+    }
+
+    /// Requests of a full `--source discovery` run: its listings, then the same schedule requests.
+    pub fn discovery_run_requests(&self) -> u64 {
+        self.discovery_page_requests() + self.schedule_requests
+    }
+
     pub fn estimated_duration(&self) -> Option<Duration> {
         self.duration_of(self.full_run_requests())
     }
@@ -241,6 +253,14 @@ impl fmt::Display for Plan {
             }
             _ => writeln!(f, "  pace: unlimited (--rate off)")?,
         }
+        let discovery = self.discovery_run_requests();
+        writeln!(
+            f,
+            "  --source discovery run     {discovery:>8}  requests{}  ({} listing pages of 1,000, then the same schedule requests; Enterprise plan)",
+            self.duration_of(discovery)
+                .map_or(String::new(), |d| format!("  ({} at the pace)", minutes(d))),
+            self.discovery_page_requests()
+        )?;
         match (&self.incremental, self.incremental_run_requests()) {
             (Incremental::From { since, tally }, Some(requests)) => {
                 writeln!(

@@ -9,10 +9,11 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::run_costs::{cost_runs, list_members};
+use super::sources;
 use super::turns::in_turn;
 use crate::config::{Destination, Settings};
+use crate::crawl::Reuse;
 use crate::crawl::checkpoint::Checkpoint;
-use crate::crawl::{Reuse, crawl};
 use crate::insights;
 use crate::insights::eligibility::Rules;
 use crate::insights::findings::count_by_reason;
@@ -105,24 +106,45 @@ async fn walk_and_publish(
     if let Some(place) = &place {
         place.check(ws).await?;
     }
-    let walk = walk_from(settings, stop, pacer, started_at, place);
+    let walk = with_sources(settings, stop, pacer, started_at, place);
     super::lease::holding(settings, "run", stop, walk).await
 }
 
-/// The walk and the publication, once the output was found writable (and its lease taken).
-async fn walk_from(
+/// Opens the run's sources (a Discovery token is minted only once the lease is held), walks and
+/// publishes, and deletes a minted token whatever the outcome.
+async fn with_sources(
     settings: &Settings,
     stop: &Stop,
     pacer: &Arc<Pacer>,
     started_at: Option<String>,
     place: Option<Place>,
 ) -> Result<RunReport> {
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    let opened = sources::open(settings, &client).await?;
+    let minted = opened.minted.clone();
+    let result = walk_from(settings, stop, &client, &opened, started_at, place).await;
+    // On success, failure and a stop alike: the token minted for the run goes with it.
+    sources::close(&client, minted).await;
+    result
+}
+
+/// The walk and the publication, once the output was found writable (and its lease taken).
+async fn walk_from(
+    settings: &Settings,
+    stop: &Stop,
+    client: &ModeClient,
+    opened: &sources::Opened,
+    started_at: Option<String>,
+    place: Option<Place>,
+) -> Result<RunReport> {
     let ws = settings.workspace.as_str();
+    let mut crawl_options = settings.crawl.clone();
+    crawl_options.source = opened.source.as_str();
     let checkpoint_path = place.as_ref().map(|p| Checkpoint::path(p.local_out(), ws));
     let resume = match (&place, &checkpoint_path) {
         (Some(place), Some(path)) if settings.resume.enabled => {
             place.fetch_checkpoint(ws).await?;
-            Checkpoint::load(path, ws, &settings.crawl.fingerprint(), settings.resume.max_age)?
+            Checkpoint::load(path, ws, &crawl_options.fingerprint(), settings.resume.max_age)?
         }
         _ => None,
     };
@@ -131,7 +153,6 @@ async fn walk_from(
     }
     // Kept from the checkpoint only if the walk really goes on from it (its records may not read).
     let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
-    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let started = Instant::now();
     let fresh_start = started_at.unwrap_or_else(now);
     // The time the walk counts from: the checkpoint's when it resumes (the crawl decides; should the
@@ -151,7 +172,7 @@ async fn walk_from(
         None => None,
     };
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = %settings.client.rate.map_or("off".to_string(), |r| r.to_string()), "audit started");
-    let mut walk_options = settings.crawl.clone();
+    let mut walk_options = crawl_options;
     walk_options.progress = crate::crawl::progress::Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
     // known to be writable) or, for a bucket, in the system's temporary folder; not in memory.
@@ -159,7 +180,7 @@ async fn walk_from(
     let reuse = earlier_schedules(settings, history_dir.as_deref(), &walk_started_at);
     walk_options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
     walk_options.fetched_at = Some(walk_started_at);
-    let outcome = crawl(&client, &walk_options, stop, resume).await?;
+    let (outcome, cross_check) = sources::walk(opened, client, &walk_options, stop, resume).await?;
     // The index is not needed past the walk: let it go before history is read.
     drop(walk_options);
     if let Some(index) = reuse {
@@ -204,6 +225,8 @@ async fn walk_from(
         schedules_reused: reuse_on.then_some(freshness.schedules_reused),
         oldest_schedule_fetched_at: freshness.oldest_fetched_at().map(str::to_string),
         oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
+        source: Some(opened.source.as_str().to_string()),
+        cross_check,
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),
@@ -252,7 +275,7 @@ async fn walk_from(
         findings_window_seconds: None,
     };
     let members = match settings.insights.departed_owners {
-        true => list_members(&client).await,
+        true => list_members(client).await,
         false => None,
     };
     let recent = insights::enrich(
@@ -263,15 +286,7 @@ async fn walk_from(
         members.as_ref(),
     )
     .context("could not add history and findings; nothing was published")?;
-    cost_runs(
-        settings,
-        &client,
-        stop,
-        &mut snapshot,
-        recent.as_ref(),
-        members.as_ref(),
-    )
-    .await?;
+    cost_runs(settings, client, stop, &mut snapshot, recent.as_ref(), members.as_ref()).await?;
     // The members and runs requests count too.
     snapshot.stats.requests = prior + client.stats();
     report.stats.requests = snapshot.stats.requests;

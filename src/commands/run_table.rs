@@ -51,7 +51,14 @@ impl RunReport {
             "  collections           {:>8}  ({} inaccessible)",
             s.collections, s.inaccessible_collections
         )?;
-        writeln!(f, "  reports               {:>8}  ({} archived)", s.reports, s.archived)?;
+        match self.stats.source.as_deref() {
+            Some("discovery") => writeln!(
+                f,
+                "  reports               {:>8}  (archived unknown: the Discovery API does not say)",
+                s.reports
+            )?,
+            _ => writeln!(f, "  reports               {:>8}  ({} archived)", s.reports, s.archived)?,
+        }
         writeln!(f, "  scheduled             {:>8}", s.scheduled)?;
         writeln!(f, "  scheduled, 0 views    {:>8}", s.scheduled_zero_views)?;
         if let Some(headline) = &self.headline {
@@ -80,6 +87,21 @@ impl RunReport {
                 )?
             }
             _ => {}
+        }
+        if let Some(source) = self.stats.source.as_deref().filter(|s| *s != "rest") {
+            writeln!(
+                f,
+                "  source                {source:>8}  (listings from the Discovery API; docs/discovery.md)"
+            )?;
+        }
+        if let Some(check) = &self.stats.cross_check {
+            writeln!(
+                f,
+                "  listed by one source  {:>8}  ({} by REST only, {} by Discovery only; not a failure)",
+                check.rest_only + check.discovery_only,
+                check.rest_only,
+                check.discovery_only
+            )?;
         }
         writeln!(
             f,

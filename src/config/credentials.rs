@@ -13,6 +13,15 @@ pub fn credentials(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, 
     Ok(Credentials { token, secret })
 }
 
+/// A secret from `name` or the file `{name}_FILE` names, or `None` when neither is set.
+pub fn optional_secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<Option<SecretString>, ConfigError> {
+    let set = |var: &str| env(var).is_some_and(|v| !v.trim().is_empty());
+    if !set(name) && !set(&format!("{name}_FILE")) {
+        return Ok(None);
+    }
+    secret(env, name).map(Some)
+}
+
 fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretString, ConfigError> {
     let file_var = format!("{name}_FILE");
     let direct = env(name).filter(|v| !v.trim().is_empty());

@@ -22,6 +22,7 @@ use crate::storage::StoreSettings;
 pub mod apply;
 mod caution;
 mod credentials;
+pub mod discovery;
 mod file_errors;
 pub mod insights;
 mod out;
@@ -33,6 +34,7 @@ pub mod workspaces;
 pub use self::apply::{ApplySettings, LocalClock};
 pub use self::caution::cautions;
 pub use self::credentials::credentials;
+pub use self::discovery::{DiscoverySettings, Effective};
 pub use self::insights::Insights;
 pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
@@ -66,6 +68,8 @@ pub struct FileConfig {
     pub verify_schedules: Option<bool>,
     pub exclude_archived: Option<bool>,
     pub exclude_personal: Option<bool>,
+    /// `auto`, `rest`, `discovery` or `both` (the signature token itself only from the environment).
+    pub source: Option<crate::cli::Source>,
     pub allow_insecure_http: Option<bool>,
     pub raw_csv: Option<bool>,
     pub progress: Option<bool>,
@@ -136,6 +140,8 @@ pub struct Settings {
     pub credential_group: String,
     /// `--break-lease`: take the output's lease even from a live holder (command line only).
     pub break_lease: bool,
+    /// The source of the listings (`--source`) and the Discovery signature token, if one is set.
+    pub discovery: DiscoverySettings,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -170,6 +176,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
         Some(s) => shard::pick(all_groups, s),
         None => all_groups,
     };
+    let discovery_token = discovery::signature_token(env)?;
     let mut out: Vec<Settings> = Vec::new();
     for (group, list) in groups {
         let credentials = match list[0].credentials()? {
@@ -185,6 +192,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
             settings.client.credentials = credentials.clone();
             settings.workspace = entry.name;
             settings.credential_group = group.clone();
+            settings.discovery.token = discovery_token.clone();
             out.push(settings);
         }
     }
@@ -317,6 +325,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             spill_dir: None,
             reuse: None,
             fetched_at: None,
+            source: "rest",
         },
         resume: ResumePolicy {
             enabled: !args.fresh.unwrap_or(false),
@@ -330,6 +339,10 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         store,
         credential_group: workspaces::ENV_GROUP.to_string(),
         break_lease: args.break_lease,
+        discovery: DiscoverySettings {
+            source: args.source.or(file.source).unwrap_or_default(),
+            token: None,
+        },
     })
 }
 

@@ -8,6 +8,7 @@
 
 mod absorb;
 pub mod checkpoint;
+pub mod discovery;
 mod error;
 pub mod members;
 mod options;
@@ -104,7 +105,7 @@ pub async fn crawl(
     stop: &Stop,
     resume: Option<Checkpoint>,
 ) -> Result<CrawlOutcome, CrawlError> {
-    let (mut walk, resumed) = match resume.map(|checkpoint| Walk::resume(client, options, checkpoint)) {
+    let (walk, resumed) = match resume.map(|checkpoint| Walk::resume(client, options, checkpoint)) {
         Some(Ok(walk)) => (walk, true),
         Some(Err(error)) => {
             tracing::warn!(
@@ -115,6 +116,18 @@ pub async fn crawl(
         }
         None => (Walk::new(client, options), false),
     };
+    let mut outcome = drive(walk, client, options, stop).await?;
+    outcome.resumed = resumed;
+    Ok(outcome)
+}
+
+/// Runs a walk until it has nothing left to ask, or `stop`.
+async fn drive(
+    mut walk: Walk,
+    client: &ModeClient,
+    options: &CrawlOptions,
+    stop: &Stop,
+) -> Result<CrawlOutcome, CrawlError> {
     let mut running = InFlight::default();
     loop {
         // As many in flight as the latency seen needs to keep the budget full, at most `concurrency`.
@@ -148,9 +161,7 @@ pub async fn crawl(
     // Requests still in flight are dropped; their pages are asked again on resume.
     running.abort_all();
     options.progress.finish();
-    let mut outcome = walk.finish();
-    outcome.resumed = resumed;
-    Ok(outcome)
+    Ok(walk.finish())
 }
 
 struct Walk {

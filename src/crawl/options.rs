@@ -31,6 +31,9 @@ pub struct CrawlOptions {
     /// `fetched_at` stamped on every schedule read by this walk: the run's `started_at` (the time
     /// the walk starts when `None`).
     pub fetched_at: Option<String>,
+    /// Where the listings come from (`rest`, `discovery`, `both`): a checkpoint is resumed only by
+    /// a run reading the same.
+    pub source: &'static str,
 }
 
 impl Default for CrawlOptions {
@@ -47,6 +50,7 @@ impl Default for CrawlOptions {
             spill_dir: None,
             reuse: None,
             fetched_at: None,
+            source: "rest",
         }
     }
 }
@@ -54,9 +58,14 @@ impl Default for CrawlOptions {
 impl CrawlOptions {
     /// The options that change what a walk collects; a checkpoint is resumed only under the same.
     pub fn fingerprint(&self) -> String {
-        format!(
+        let mut print = format!(
             "per_page={} verify_schedules={} exclude_archived={} exclude_personal={}",
             self.per_page, self.verify_schedules, self.exclude_archived, self.exclude_personal
-        )
+        );
+        // REST checkpoints written before sources existed keep matching.
+        if self.source != "rest" {
+            print.push_str(&format!(" source={}", self.source));
+        }
+        print
     }
 }

@@ -33,6 +33,7 @@ pub fn report_record(item: Report, collection: &str, archived: bool) -> ReportRe
         schedules: Vec::new(),
         history: Default::default(),
         runs: Default::default(),
+        discovered: Default::default(),
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use super::findings::report_runs_per_month;
+use super::findings::{last_viewed, report_runs_per_month};
 use super::keep::KeepList;
 use super::standing::{MIN_SNAPSHOTS, Run, Standing, UNUSED};
 use crate::snapshot::time::parse_time;
@@ -72,6 +72,11 @@ pub enum Hold {
     ViewsGained { since: String, then: u64, now: u64 },
     /// Its view count then or now is unknown.
     ViewsUnknown { since: String },
+    /// Mode's Discovery API says someone opened it less than the minimum age ago.
+    ViewedRecently {
+        last_viewed_at: String,
+        eligible_from: String,
+    },
     /// Eligible, but `max_actions` reports with more runtime come first.
     OverLimit { max_actions: usize },
 }
@@ -81,7 +86,11 @@ impl Hold {
     pub fn waits(&self) -> bool {
         matches!(
             self,
-            Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::FewSnapshots { .. } | Hold::OverLimit { .. }
+            Hold::TooNew { .. }
+                | Hold::TooRecent { .. }
+                | Hold::FewSnapshots { .. }
+                | Hold::ViewedRecently { .. }
+                | Hold::OverLimit { .. }
         )
     }
 }
@@ -118,6 +127,13 @@ impl fmt::Display for Hold {
             Hold::ViewsUnknown { since } => {
                 write!(f, "its views then (snapshot of {since}) or now are unknown")
             }
+            Hold::ViewedRecently {
+                last_viewed_at,
+                eligible_from,
+            } => write!(
+                f,
+                "last viewed {last_viewed_at} (Mode's Discovery API), too recent until {eligible_from}"
+            ),
             Hold::OverLimit { max_actions } => write!(f, "over --max-actions {max_actions} this run"),
         }
     }
@@ -285,6 +301,7 @@ fn candidate(
     let slack = chrono::Duration::from_std(super::history::SLACK).unwrap_or_default();
     if let Some(now) = now {
         held.extend(unused_long_enough(run, now, min_age, slack));
+        held.extend(viewed_recently(report, now, min_age));
     }
     if let Some(run) = run {
         match (run.views, report.view_count) {
@@ -367,6 +384,16 @@ fn unused_long_enough(
         held.push(Hold::FewSnapshots { seen: run.snapshots });
     }
     held
+}
+
+/// A hold when Mode's own `last_viewed_at` (Discovery) is within `min_age` of `now`. It only ever
+/// holds: a last view long ago never stands in for the series of snapshots the plan requires.
+fn viewed_recently(report: &ReportRecord, now: DateTime<Utc>, min_age: chrono::Duration) -> Option<Hold> {
+    let at = last_viewed(report)?;
+    (now - at < min_age).then(|| Hold::ViewedRecently {
+        last_viewed_at: report.discovered.last_viewed_at.clone().unwrap_or_default(),
+        eligible_from: at.checked_add_signed(min_age).map(text).unwrap_or_default(),
+    })
 }
 
 fn text(at: DateTime<Utc>) -> String {

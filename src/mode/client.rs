@@ -8,7 +8,7 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::ModeError;
-use super::exchange::{Credentials, Exchange, Transport};
+use super::exchange::{Auth, Credentials, Exchange, Transport};
 use super::models::{Report, Verification};
 use super::pacer::Pacer;
 use super::page::{Listed, Page, PageError, decode_whole};
@@ -163,6 +163,18 @@ impl ModeClient {
         url
     }
 
+    /// `/batch/{ws}/{segments...}`: the Discovery API.
+    pub(super) fn batch_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.api.clone();
+        url.set_path("/batch/");
+        url.path_segments_mut()
+            .expect("http(s) URLs have paths")
+            .pop_if_empty()
+            .push(&self.inner.workspace)
+            .extend(segments);
+        url
+    }
+
     pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.api.clone();
         url.path_segments_mut()
@@ -201,6 +213,16 @@ impl ModeClient {
     /// GETs `url` and decodes it with `decode`: a body that is not JSON is asked again (bounded),
     /// JSON of the wrong shape is not (the same answer would come back).
     async fn fetch<T>(&self, url: Url, decode: impl Fn(&[u8]) -> Result<T, PageError>) -> Result<T, ModeError> {
+        self.fetch_as(Auth::Basic, url, decode).await
+    }
+
+    /// [`ModeClient::fetch`] with the given authentication.
+    pub(super) async fn fetch_as<T>(
+        &self,
+        auth: Auth<'_>,
+        url: Url,
+        decode: impl Fn(&[u8]) -> Result<T, PageError>,
+    ) -> Result<T, ModeError> {
         let shown = url.as_str().to_string();
         let mut backoff = self.inner.transport.retry.backoff();
         let mut attempts = 0u32;
@@ -209,7 +231,7 @@ impl ModeClient {
             attempts += 1;
             let failure = match self
                 .transport()
-                .exchange(Method::GET, &url, &shown, None, &mut throttled)
+                .exchange_as(auth, Method::GET, &url, &shown, None, &mut throttled)
                 .await
             {
                 Exchange::Answered(answer) if answer.content_type.contains("html") => Transient::Decode(format!(

@@ -39,6 +39,13 @@ pub enum ModeError {
     Internal { url: String, message: String },
     #[error("Mode answered {url} with success, but {message}")]
     Unconfirmed { url: String, message: String },
+    #[error(
+        "the Discovery API is not available at {url} (HTTP {status}): it needs Mode's Enterprise plan and a \
+         signature token minted with a workspace admin's API key (set MODE_DISCOVERY_TOKEN, \
+         MODE_DISCOVERY_ACCESS_KEY and MODE_DISCOVERY_ACCESS_SECRET, or let mode-audit mint one with an \
+         admin's MODE_API_TOKEN and MODE_API_SECRET); run with --source rest to audit through the REST API alone"
+    )]
+    DiscoveryUnavailable { url: String, status: u16 },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
 }

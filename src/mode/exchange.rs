@@ -23,6 +23,15 @@ pub struct Credentials {
     pub secret: SecretString,
 }
 
+/// How one request authenticates: the API token and secret (HTTP Basic, the REST API and the
+/// minting of signature tokens), or a Discovery signature token (Bearer, the `/batch` listings).
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    Basic,
+    /// The Bearer value, already encoded.
+    Bearer(&'a SecretString),
+}
+
 /// The connection pool, credentials, pacer, retry policy and counters one client's requests share.
 pub struct Transport {
     /// For reads: follows redirects.
@@ -47,11 +56,24 @@ impl Transport {
         body: Option<&serde_json::Value>,
         throttled: &mut u32,
     ) -> Exchange {
+        self.exchange_as(Auth::Basic, method, url, shown, body, throttled).await
+    }
+
+    /// [`Transport::exchange`] with the given authentication.
+    pub async fn exchange_as(
+        &self,
+        auth: Auth<'_>,
+        method: Method,
+        url: &Url,
+        shown: &str,
+        body: Option<&serde_json::Value>,
+        throttled: &mut u32,
+    ) -> Exchange {
         let inner = self;
         loop {
             inner.pacer.ready().await;
             inner.stats.sent();
-            match self.attempt(method.clone(), url, shown, body).await {
+            match self.attempt(auth, method.clone(), url, shown, body).await {
                 Err(Retry::Throttled(asked)) => {
                     inner.stats.throttled();
                     *throttled += 1;
@@ -82,6 +104,7 @@ impl Transport {
     /// throttled or final.
     async fn attempt(
         &self,
+        auth: Auth<'_>,
         method: Method,
         url: &Url,
         shown: &str,
@@ -94,9 +117,13 @@ impl Transport {
         } else {
             &self.writes
         };
-        let mut request = http
-            .request(method, url.clone())
-            .basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret()));
+        let request = http.request(method, url.clone());
+        let mut request = match auth {
+            Auth::Basic => request.basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret())),
+            Auth::Bearer(value) => request
+                .bearer_auth(value.expose_secret())
+                .header(reqwest::header::ACCEPT, HeaderValue::from_static("application/json")),
+        };
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| Retry::Fatal(ModeError::Setup(e.to_string())))?;
             request = request

@@ -11,6 +11,7 @@ pub mod bounds;
 mod client;
 mod clock;
 mod definition;
+pub mod discovery;
 mod error;
 mod exchange;
 mod lenient;

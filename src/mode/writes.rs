@@ -100,6 +100,12 @@ impl ModeClient {
     pub async fn delete_schedule(&self, report: &str, schedule: &str) -> Result<Removal, ModeError> {
         let url = self.url(&["reports", report, "schedules", schedule]);
         let shown = url.to_string();
+        self.delete_at(&url, &shown).await
+    }
+
+    /// `DELETE url` with the API key, retried like a read; `shown` is what logs and errors name.
+    pub(super) async fn delete_at(&self, url: &reqwest::Url, shown: &str) -> Result<Removal, ModeError> {
+        let (url, shown) = (url.clone(), shown.to_string());
         let mut backoff = self.backoff();
         let mut attempts = 0u32;
         let mut throttled = 0u32;

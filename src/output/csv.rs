@@ -68,7 +68,7 @@ struct ReportRow<'a> {
     report_token: Cell<'a>,
     report_name: Cell<'a>,
     report_type: Cell<'a>,
-    archived: bool,
+    archived: Option<bool>,
     creator: Cell<'a>,
     created_at: Cell<'a>,
     updated_at: Cell<'a>,
@@ -93,6 +93,11 @@ struct ReportRow<'a> {
     expected_runtime_seconds: Option<f64>,
     runs_per_month: Option<f64>,
     runs_error: Cell<'a>,
+    last_viewed_at: Cell<'a>,
+    last_run_state: Cell<'a>,
+    creator_email: Cell<'a>,
+    explorations_count: Option<u64>,
+    listed_by: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
@@ -111,7 +116,7 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             report_token: cells.text(&r.token),
             report_name: cells.opt(r.name.as_deref()),
             report_type: cells.opt(r.report_type.as_deref()),
-            archived: r.archived,
+            archived: snapshot.archived_known().then_some(r.archived),
             creator: cells.opt(r.creator.as_deref()),
             created_at: cells.opt(r.created_at.as_deref()),
             updated_at: cells.opt(r.updated_at.as_deref()),
@@ -136,13 +141,18 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             expected_runtime_seconds: r.expected_runtime.filter(|v| v.is_finite()),
             runs_per_month: report_runs_per_month(r),
             runs_error: cells.opt(r.runs.error.as_deref()),
+            last_viewed_at: cells.opt(r.discovered.last_viewed_at.as_deref()),
+            last_run_state: cells.opt(r.discovered.last_run_state.as_deref()),
+            creator_email: cells.opt(r.discovered.creator_email.as_deref()),
+            explorations_count: r.discovered.explorations_count,
+            listed_by: cells.opt(r.discovered.listed_by.as_deref()),
         })?;
     }
     w.finish()
 }
 
 /// reports.csv's header, in order (later columns added at the end, so earlier ones keep their places).
-pub const REPORT_COLUMNS: [&str; 32] = [
+pub const REPORT_COLUMNS: [&str; 37] = [
     "workspace",
     "collection_token",
     "collection_name",
@@ -175,6 +185,11 @@ pub const REPORT_COLUMNS: [&str; 32] = [
     "expected_runtime_seconds",
     "runs_per_month",
     "runs_error",
+    "last_viewed_at",
+    "last_run_state",
+    "creator_email",
+    "explorations_count",
+    "listed_by",
 ];
 
 #[derive(Serialize)]

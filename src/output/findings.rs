@@ -10,7 +10,7 @@ use super::table::Table;
 use crate::insights::findings::Finding;
 
 /// findings.csv's header, in order.
-pub const FINDING_COLUMNS: [&str; 21] = [
+pub const FINDING_COLUMNS: [&str; 22] = [
     "workspace",
     "reason",
     "report_token",
@@ -32,6 +32,7 @@ pub const FINDING_COLUMNS: [&str; 21] = [
     "failed_runs_30d",
     "run_seconds_30d",
     "run_seconds_basis",
+    "recency_basis",
 ];
 
 #[derive(Serialize)]
@@ -57,6 +58,7 @@ struct FindingRow<'a> {
     failed_runs_30d: Option<u64>,
     run_seconds_30d: Option<f64>,
     run_seconds_basis: Option<&'static str>,
+    recency_basis: Cell<'a>,
 }
 
 /// Writes `findings` as CSV (the header even when there are none).
@@ -91,6 +93,7 @@ pub fn write_findings<F: Borrow<Finding>, W: Write>(
             failed_runs_30d: f.runs.failed_runs_30d,
             run_seconds_30d: f.runs.run_seconds_30d,
             run_seconds_basis: f.runs.basis.map(|b| b.as_str()),
+            recency_basis: cells.opt(f.recency_basis.as_deref()),
         })?;
     }
     w.finish()
@@ -120,6 +123,7 @@ mod tests {
             detail: "-detail".into(),
             url: None,
             runs: Default::default(),
+            recency_basis: None,
         }
     }
 

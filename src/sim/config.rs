@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::drift::Drift;
 use super::faults::ScriptedFault;
+use super::handlers::batch::BatchConfig;
 use super::paging::{PagingRules, PastEnd};
 use super::window::RateWindow;
 use super::workspace::WorkspaceSpec;
@@ -99,6 +100,8 @@ pub struct SimConfig {
     pub departed_members: usize,
     /// Members who left are missing from `/memberships` instead of listed as `deactivated`.
     pub departed_unlisted: bool,
+    /// The Discovery API (`/batch/...`): plan, link behaviour, view-count field, a preset token.
+    pub batch: BatchConfig,
 }
 
 impl Default for SimConfig {
@@ -136,6 +139,7 @@ impl Default for SimConfig {
             list_totals: true,
             departed_members: 0,
             departed_unlisted: false,
+            batch: BatchConfig::default(),
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct CounterSnapshot {
     pub deletes: u64,
     /// Schedules created by `POST .../schedules`.
     pub creates: u64,
+    /// Requests to the Discovery API (`/batch/...`), whatever their answer (also counted in `other`).
+    pub batch: u64,
 }
 
 /// One write request an endpoint answered: what it asked for and what it did.
@@ -77,6 +79,7 @@ pub struct Counters {
     writes: AtomicU64,
     deletes: AtomicU64,
     creates: AtomicU64,
+    batch: AtomicU64,
     write_log: Mutex<Vec<WriteEvent>>,
     /// Arrival time of every request once [`Counters::record_arrivals`] was called (benchmarks).
     arrivals: Mutex<Option<Vec<Instant>>>,
@@ -157,6 +160,11 @@ impl Counters {
         self.unauthorized.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Counts a request to the Discovery API.
+    pub fn batch(&self) {
+        self.batch.fetch_add(1, Ordering::SeqCst);
+    }
+
     pub fn fault(&self) {
         self.faults.fetch_add(1, Ordering::SeqCst);
     }
@@ -178,6 +186,7 @@ impl Counters {
             writes: get(&self.writes),
             deletes: get(&self.deletes),
             creates: get(&self.creates),
+            batch: get(&self.batch),
         }
     }
 
@@ -197,6 +206,7 @@ impl Counters {
             &self.writes,
             &self.deletes,
             &self.creates,
+            &self.batch,
         ] {
             a.store(0, Ordering::SeqCst);
         }

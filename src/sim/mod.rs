@@ -35,6 +35,7 @@ pub use config::{CreateBody, CreateReply, DeleteReply, SimConfig};
 pub use counters::{CounterSnapshot, WriteEvent};
 pub use drift::{Drift, Drifted};
 pub use faults::{Fault, ScriptedFault};
+pub use handlers::batch::{BatchConfig, BatchLinks, MintedToken, ViewsField};
 pub use minimum::{MinimumRequests, ambiguous_pages, minimum_requests, served_page_size};
 pub use paging::PastEnd;
 pub use timestamp::BASE_MS;
@@ -84,6 +85,7 @@ impl SimServer {
             truth: RwLock::new(Arc::new(Truth::new(ws))),
             counters: counters::Counters::default(),
             faults,
+            signature_tokens: Default::default(),
         });
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -142,6 +144,11 @@ impl SimServer {
     /// Every write request that reached an endpoint (not those a fault answered), in order.
     pub fn writes(&self) -> Vec<WriteEvent> {
         self.state.counters.writes()
+    }
+
+    /// Every Discovery signature token minted so far, deleted ones included.
+    pub fn signature_tokens(&self) -> Vec<MintedToken> {
+        self.state.signature_tokens.all()
     }
 
     pub fn reset_counters(&self) {

@@ -18,6 +18,7 @@ use super::config::SimConfig;
 use super::counters::{Category, Counters};
 use super::endpoint::Endpoint;
 use super::faults::{Fault, FaultPlan, edit_item, html_page};
+use super::handlers::batch::{self, SignatureTokens};
 use super::handlers::{Reply, handle, not_found, writes};
 use super::render::error_body;
 use super::truth::Truth;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub counters: Counters,
     pub limiter: CredentialWindows,
     pub faults: FaultPlan,
+    /// Discovery signature tokens minted through `/batch/{ws}/signature_tokens`.
+    pub signature_tokens: SignatureTokens,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -59,6 +62,9 @@ async fn dispatch(
     }
     let now = Instant::now();
 
+    if let Some(path) = batch::segments(uri.path()) {
+        return discovery(&st, &method, &uri, &headers, &path, &body, now);
+    }
     let presented = basic_credentials(&headers);
     if !presented
         .as_ref()
@@ -146,6 +152,63 @@ async fn dispatch(
             resp
         }
     };
+    finish(response, cfg, remaining)
+}
+
+/// A Discovery API request: the same rate window as the REST API (whether Mode shares the budget is
+/// not documented; sharing it is the stricter assumption), then the `/batch` answer. Scripted
+/// status faults apply, matched like the REST ones.
+fn discovery(
+    st: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    path: &[&str],
+    body: &[u8],
+    now: Instant,
+) -> Response {
+    let cfg = &st.config;
+    st.counters.batch();
+    let remaining = match st.limiter.admit(&cfg.token, now) {
+        None => None,
+        Some(Admission::Admitted { remaining }) => Some(remaining),
+        Some(Admission::Rejected { retry_after }) => {
+            st.counters.throttled();
+            let secs = cfg.retry_after.then(|| retry_after_secs(retry_after));
+            return finish(rate_limited(secs), cfg, Some(0));
+        }
+    };
+    let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    match st.faults.scripted(&format!("{method} {path_and_query}")) {
+        Some(Fault::Status(429)) | Some(Fault::RateLimited { .. }) => {
+            st.counters.throttled();
+            return finish(rate_limited(Some(0)), cfg, remaining);
+        }
+        Some(Fault::Status(code)) => {
+            st.counters.fault();
+            return finish(json(code, &error_body(code, None)), cfg, remaining);
+        }
+        _ => {}
+    }
+    let basic_ok = basic_credentials(headers).is_some_and(|(u, p)| u == cfg.token && p == cfg.secret);
+    let query: HashMap<String, String> = Query::try_from_uri(uri).map(|Query(q)| q).unwrap_or_default();
+    let truth = Arc::clone(&st.truth.read().unwrap_or_else(|e| e.into_inner()));
+    let request = batch::BatchRequest {
+        method,
+        headers,
+        path,
+        query: &query,
+        body,
+        basic_ok,
+    };
+    let reply = batch::answer(cfg, &truth, &st.signature_tokens, &request);
+    let mut response = respond(&reply);
+    if reply.status < 300 && !reply.body.is_null() {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
     finish(response, cfg, remaining)
 }
 

@@ -91,6 +91,10 @@ pub struct SimReport {
     pub runs_count: u64,
     pub expected_runtime: f64,
     pub schedules: Vec<SimSchedule>,
+    /// When someone last opened the report (served by the Discovery API only); `None`: never.
+    pub last_viewed_at: Option<String>,
+    /// Explorations made from the report (Discovery's `explorations_count`).
+    pub explorations_count: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]

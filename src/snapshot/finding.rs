@@ -75,4 +75,8 @@ pub struct Finding {
     /// The report's runs of the 30 days before the run (or the proxy for their cost).
     #[serde(default, flatten)]
     pub runs: super::runs::RunFigures,
+    /// SCHEDULED_NOT_VIEWED_RECENTLY only: what it was judged from: `last_viewed_at` (Mode's
+    /// Discovery API) or `history` (view counts of an earlier snapshot).
+    #[serde(default)]
+    pub recency_basis: Option<String>,
 }

@@ -15,7 +15,8 @@ pub mod undo_log;
 
 pub use finding::{Finding, Reason};
 pub use record::{
-    CollectionRecord, Failure, FetchStatus, ItemLocation, LedgerStatus, ReportHistory, ReportRecord, ScheduleRecord,
+    CollectionRecord, CrossCheck, Discovered, Failure, FetchStatus, ItemLocation, LedgerStatus, ReportHistory,
+    ReportRecord, ScheduleRecord,
 };
 pub use run_report::{RunReport, RunStatus};
 
@@ -59,6 +60,14 @@ pub struct Snapshot {
     pub findings_window_seconds: Option<u64>,
 }
 
+impl Snapshot {
+    /// Whether the reports' `archived` is known: the Discovery API does not carry it, so a
+    /// `--source discovery` snapshot leaves it unknown (empty cells, no ARCHIVED_BUT_SCHEDULED).
+    pub fn archived_known(&self) -> bool {
+        self.stats.source.as_deref() != Some("discovery")
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotStats {
     #[serde(flatten)]
@@ -86,4 +95,11 @@ pub struct SnapshotStats {
     pub oldest_schedule_fetched_at: Option<String>,
     #[serde(default)]
     pub oldest_schedule_age_seconds: Option<u64>,
+    /// Where the listings came from: `rest`, `discovery` or `both` (`None` in snapshots made
+    /// before sources existed, which are `rest`).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `both` only: reports one source listed and the other did not.
+    #[serde(default)]
+    pub cross_check: Option<CrossCheck>,
 }

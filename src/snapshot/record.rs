@@ -100,6 +100,40 @@ pub struct ReportRecord {
     /// Its runs of the 30 days before the run, or the proxy for them (filled before publishing).
     #[serde(default, flatten)]
     pub runs: super::runs::RunFigures,
+    /// What Mode's Discovery API says about it; empty (unknown) on a REST-only run.
+    #[serde(default)]
+    pub discovered: Discovered,
+}
+
+/// How many reports only one source listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossCheck {
+    /// Listed by the REST walk, not by Discovery (e.g. created since Discovery's last refresh).
+    pub rest_only: u64,
+    /// Listed by Discovery, not by the REST walk (e.g. deleted since, or in a collection REST could
+    /// not read); not in the snapshot's reports.
+    pub discovery_only: u64,
+    /// The first of them, by token (at most [`CrossCheck::SHOWN`]).
+    pub discovery_only_tokens: Vec<String>,
+}
+
+impl CrossCheck {
+    pub const SHOWN: usize = 100;
+}
+
+/// A report's fields only the Discovery API gives. Every one `None` when unknown: a REST-only run,
+/// or a report one listing named and the other did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discovered {
+    /// When someone last opened the report.
+    pub last_viewed_at: Option<String>,
+    /// The state of its last run (`succeeded`, `failed`, ...).
+    pub last_run_state: Option<String>,
+    pub creator_email: Option<String>,
+    pub explorations_count: Option<u64>,
+    /// Which sources listed it on a run that read both (`rest`, `discovery` or `both`); `None` on a
+    /// run that read one source only.
+    pub listed_by: Option<String>,
 }
 
 /// A report as seen by earlier snapshots: views gained over fixed windows and when it first appeared.

@@ -42,3 +42,7 @@ mod workbook;
 mod apply;
 // Runs and departed owners: measured, sampled, unreadable, OWNER_DEPARTED, --runs off.
 mod runs;
+// The Discovery API as a source: report sets, listing ends, last_viewed_at, minted tokens.
+mod discovery;
+// The Discovery source through the built binary: SIGTERM, a refused mint, secrets.
+mod discovery_binary;

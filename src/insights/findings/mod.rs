@@ -84,7 +84,15 @@ pub fn detect_with(
             found.push(departed);
         }
         for (reason, detail) in found {
-            let finding = row(&report, collection_name, reason, detail, recent, options);
+            let mut finding = row(&report, collection_name, reason, detail, recent, options);
+            if reason == Reason::ScheduledNotViewedRecently {
+                let basis = if last_viewed(&report).is_some() {
+                    "last_viewed_at"
+                } else {
+                    "history"
+                };
+                finding.recency_basis = Some(basis.to_string());
+            }
             let cost = finding.runs.run_seconds_30d.unwrap_or(-1.0);
             order.push((reason, cost, report.token.as_str().into(), store.len()));
             store.push_last(&finding);
@@ -132,7 +140,21 @@ fn reasons(
         ));
     }
     let gained = recent.and_then(|r| r.gained.get(&report.token).map(|g| (*g, r.since.as_str())));
-    if let (Some((gained, since)), Some(views)) =
+    if let Some(viewed) = last_viewed(report) {
+        // Mode's own last view: exact, and no history needed.
+        let window = chrono::Duration::from_std(options.window).unwrap_or(chrono::Duration::MAX);
+        if let Some(start) = started_at.filter(|start| *start - viewed > window) {
+            found.push((
+                Reason::ScheduledNotViewedRecently,
+                format!(
+                    "last viewed {} (Mode's last_viewed_at), {} days before this run, more than the {} window, while scheduled ({freqs})",
+                    report.discovered.last_viewed_at.as_deref().unwrap_or_default(),
+                    (start - viewed).num_days(),
+                    short(options.window)
+                ),
+            ));
+        }
+    } else if let (Some((gained, since)), Some(views)) =
         (gained.filter(|(g, _)| *g <= 0), report.view_count.filter(|v| *v > 0))
     {
         found.push((
@@ -196,6 +218,11 @@ fn departed(report: &ReportRecord, members: &ActiveMembers) -> Option<(Reason, S
             members.source
         ),
     ))
+}
+
+/// When Mode says the report was last viewed (Discovery's `last_viewed_at`), when it says.
+pub fn last_viewed(report: &ReportRecord) -> Option<DateTime<Utc>> {
+    report.discovered.last_viewed_at.as_deref().and_then(parse_time)
 }
 
 /// Why a schedule counts as failing, if it does.
@@ -296,6 +323,7 @@ fn row(
         detail,
         url: report.url.clone(),
         runs: runs::figures(report),
+        recency_basis: None,
     }
 }
 

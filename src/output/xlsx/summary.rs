@@ -73,6 +73,7 @@ pub fn summary_sheet(snapshot: &Snapshot, tables: &[Written], styles: &Styles) -
     l.line("Status", &status)?;
     l.line("Started (UTC)", &[Value::Time(&snapshot.started_at)])?;
     l.line("Finished (UTC)", &[Value::Time(&snapshot.finished_at)])?;
+    l.line("Source", &[Value::text(stats.source.as_deref().unwrap_or("rest"))])?;
     l.line(
         "Duration (seconds)",
         &[Value::Number(stats.duration_ms as f64 / 1000.0)],
@@ -94,7 +95,9 @@ pub fn summary_sheet(snapshot: &Snapshot, tables: &[Written], styles: &Styles) -
         ("Duplicates dropped", stats.duplicates),
         ("Failures", snapshot.failures.len() as u64),
     ] {
-        l.line(label, &[Value::count(Some(n))])?;
+        // Unknown is never shown as zero: Discovery does not carry `archived`.
+        let known = label != "Archived" || snapshot.archived_known();
+        l.line(label, &[Value::count(known.then_some(n))])?;
     }
 
     // The headline: each report counted once, unviewed apart from failing, hours for people.

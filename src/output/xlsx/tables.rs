@@ -59,6 +59,7 @@ pub fn findings(snapshot: &Snapshot, to: &mut Target) -> Result<Table, XlsxError
             Value::count(f.runs.failed_runs_30d),
             Value::number(f.runs.run_seconds_30d),
             Value::opt_text(f.runs.basis.map(|b| b.as_str())),
+            Value::opt_text(f.recency_basis.as_deref()),
         ];
         to.row(&mut group, &row)?;
     }
@@ -83,7 +84,7 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::text(&r.token),
             Value::opt_text(r.name.as_deref()),
             Value::opt_text(r.report_type.as_deref()),
-            Value::Bool(r.archived),
+            Value::boolean(snapshot.archived_known().then_some(r.archived)),
             Value::opt_text(r.creator.as_deref()),
             Value::time(r.created_at.as_deref()),
             Value::time(r.updated_at.as_deref()),
@@ -108,6 +109,11 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::number(r.expected_runtime.filter(|v| v.is_finite())),
             Value::number(report_runs_per_month(&r)),
             Value::opt_text(r.runs.error.as_deref()),
+            Value::time(r.discovered.last_viewed_at.as_deref()),
+            Value::opt_text(r.discovered.last_run_state.as_deref()),
+            Value::opt_text(r.discovered.creator_email.as_deref()),
+            Value::count(r.discovered.explorations_count),
+            Value::opt_text(r.discovered.listed_by.as_deref()),
         ];
         to.row(&mut reports, &row)?;
         for s in &r.schedules {

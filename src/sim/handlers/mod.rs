@@ -243,6 +243,7 @@ fn page_with<T>(
     hal.list(self_href, key, rendered, info)
 }
 
+pub mod batch;
 #[cfg(test)]
 mod tests;
 pub mod writes;
