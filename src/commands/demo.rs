@@ -24,6 +24,8 @@ pub struct DemoReport {
     pub server_requests: u64,
     /// Fewest requests any complete audit needs (see [`minimum_requests`]).
     pub minimum: u64,
+    /// The snapshot's page, when one was written.
+    pub page: Option<PathBuf>,
 }
 
 /// Settings that audit a running stand-in through the real client and limiter.
@@ -91,7 +93,13 @@ pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
     let report = run(&settings, &Stop::default()).await?;
     let counters = sim.counters();
     sim.shutdown().await;
+    let page = report
+        .published
+        .as_ref()
+        .map(|dir| dir.join(crate::output::html::PAGE_FILE))
+        .filter(|p| args.formats.html && p.is_file());
     Ok(DemoReport {
+        page,
         run: report,
         truth_reports: truth.report_count(),
         server_requests: counters.total,
@@ -134,6 +142,9 @@ impl fmt::Display for DemoReport {
         }
         if let Some(workbook) = &self.run.workbook {
             writeln!(f, "  workbook              {}", workbook.display())?;
+        }
+        if let Some(page) = &self.page {
+            writeln!(f, "\nOpen {} in a browser.", page.display())?;
         }
         Ok(())
     }
@@ -193,6 +204,7 @@ mod tests {
             truth_reports: 0,
             server_requests: 0,
             minimum: 0,
+            page: None,
         }
     }
 

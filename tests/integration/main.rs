@@ -36,3 +36,5 @@ mod insights;
 mod workbook;
 // apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
 mod apply;
+// The page (report.html) in headless Chromium: rendering, sorting, filtering, escaping, no network.
+mod page;
