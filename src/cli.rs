@@ -106,7 +106,7 @@ pub struct RunArgs {
     #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_OUT", value_name = "DIR|URL|-")]
     pub out: Option<PathBuf>,
 
-    /// Formats to write, comma-separated: csv, json, jsonl, xlsx. [default: csv,json]
+    /// Formats to write, comma-separated: csv, json, jsonl, xlsx, html. [default: csv,json,html]
     #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_FORMAT", value_name = "LIST")]
     pub format: Option<Formats>,
 
@@ -290,8 +290,8 @@ pub struct DemoArgs {
     #[arg(long, default_value = "mode-audit-demo", value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Formats to write, comma-separated: csv, json, jsonl, xlsx.
-    #[arg(long, default_value = "csv,json", value_name = "LIST")]
+    /// Formats to write, comma-separated: csv, json, jsonl, xlsx, html.
+    #[arg(long, default_value = "csv,json,html", value_name = "LIST")]
     pub format: Formats,
 
     /// Seed of the generated workspace.

@@ -10,7 +10,7 @@
 //! | settings | [`config`] | flags > environment > TOML file > defaults, validated once into [`config::Settings`] |
 //! | work | [`crawl`] | the walk (collections → reports → schedules), the pager, checkpoint and progress |
 //! | work | [`insights`] | findings, history, the keep list, the changes between two snapshots, schedule reuse, apply eligibility |
-//! | work | [`output`] | the CSV/JSON/JSONL writers, atomic publication of a snapshot folder (or its upload to a bucket), metrics |
+//! | work | [`output`] | the CSV/JSON/JSONL writers, the workbook, the page (`html/`: report.html), atomic publication of a snapshot folder (or its upload to a bucket), metrics |
 //! | data | [`snapshot`] | the records a run collects, the report store, the summary, the folder layout |
 //! | data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download |
 //! | Mode | [`mode`] | the only code that knows HTTP and Mode's JSON: client, models, pacer, rate, retry |

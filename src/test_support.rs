@@ -1,8 +1,8 @@
 //! Test fixtures shared by the unit tests: report, schedule and snapshot records with known values.
 
 use crate::snapshot::{
-    CollectionRecord, FetchStatus, LedgerStatus, ReportRecord, SCHEMA_VERSION, ScheduleRecord, Snapshot, SnapshotStats,
-    Status,
+    CollectionRecord, FetchStatus, Finding, LedgerStatus, Reason, ReportRecord, SCHEMA_VERSION, ScheduleRecord,
+    Snapshot, SnapshotStats, Status,
 };
 
 pub fn schedule(token: &str, freq: &str, subs: u64) -> ScheduleRecord {
@@ -73,5 +73,29 @@ pub fn snapshot(reports: Vec<ReportRecord>) -> Snapshot {
         failures: vec![],
         findings: Default::default(),
         findings_window_seconds: None,
+    }
+}
+
+/// A finding of report `token` for `reason`, in collection c1, costs unknown.
+pub fn finding(token: &str, reason: Reason) -> Finding {
+    Finding {
+        reason,
+        report_token: token.into(),
+        report_name: Some(format!("{token} report")),
+        owner: Some(format!("{token}_owner")),
+        collection_token: "c1".into(),
+        collection_name: Some("Finance".into()),
+        schedule_frequencies: "daily".into(),
+        runs_per_month: None,
+        expected_runtime_seconds: None,
+        runtime_per_month_seconds: None,
+        view_count: Some(0),
+        views_in_window: None,
+        views_per_run: None,
+        views_per_run_basis: None,
+        detail: String::new(),
+        url: None,
+        runs: Default::default(),
+        recency_basis: None,
     }
 }

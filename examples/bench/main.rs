@@ -238,6 +238,13 @@ fn measure(runtime: &Runtime, binary: &std::path::Path, s: &Scenario) -> Result<
     let sustained_rate = report::sustained_rate(&sim.arrivals());
     runtime.block_on(sim.shutdown());
     let tool = tool?;
+    if s.formats.split(',').any(|f| f == "html") {
+        let page = out.path().join(&config.workspace).join("latest").join("report.html");
+        let size = std::fs::metadata(&page)
+            .with_context(|| format!("no page at {}", page.display()))?
+            .len();
+        eprintln!("bench: {} report.html is {size} bytes", s.name);
+    }
     if matches!(s.before, Before::StoppedAt(_)) && !tool.resumed {
         bail!("the measured run did not resume from the checkpoint");
     }

@@ -187,6 +187,11 @@ pub fn short() -> Vec<Scenario> {
             formats: "json,xlsx",
             ..unlimited("memory-xlsx", 100_000, &[Check::Requests, Check::Memory])
         },
+        // The same audit writing the page too: the difference is the page's time, memory and size.
+        Scenario {
+            formats: "json,html",
+            ..unlimited("memory-html", 100_000, &[Check::Requests, Check::Memory])
+        },
     ]
 }
 

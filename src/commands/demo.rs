@@ -128,12 +128,17 @@ impl fmt::Display for DemoReport {
                 ),
             ),
         ];
-        let open = self.run.owners_file.as_ref().or(self.run.findings_file.as_ref());
-        let next = open.map(|path| {
-            format!(
-                "open {}; with credentials, `mode-audit doctor --workspace YOURS` checks your own setup",
-                path.display()
-            )
+        let next = match &self.run.page {
+            Some(page) => Some(format!("open {} in a browser", page.display())),
+            None => self
+                .run
+                .owners_file
+                .as_ref()
+                .or(self.run.findings_file.as_ref())
+                .map(|path| format!("open {}", path.display())),
+        };
+        let next = next.map(|open| {
+            format!("{open}; with credentials, `mode-audit doctor --workspace YOURS` checks your own setup")
         });
         self.run.write_summary(f, &extra, next)
     }
@@ -186,6 +191,7 @@ mod tests {
                 workbook,
                 findings_file: Some(at.join("findings.csv")),
                 owners_file: Some(at.join("owners/README.md")),
+                page: None,
                 checkpoint: None,
                 resumed: false,
                 summary: Default::default(),

@@ -235,6 +235,7 @@ async fn walk_from(
         workbook: None,
         findings_file: None,
         owners_file: None,
+        page: None,
         checkpoint: None,
         resumed,
         summary,
@@ -323,6 +324,7 @@ async fn walk_from(
                 .then(|| path.join(output::workbook_name(&snapshot)));
             report.findings_file = settings.formats.csv.then(|| path.join("findings.csv"));
             report.owners_file = upcoming.is_some().then(|| path.join("owners").join("README.md"));
+            report.page = settings.formats.html.then(|| path.join(output::html::PAGE_FILE));
             report.published = Some(path);
         }
         None => {

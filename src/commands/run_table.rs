@@ -147,6 +147,7 @@ impl RunReport {
             ("findings file", &self.findings_file),
             ("by owner", &self.owners_file),
             ("workbook", &self.workbook),
+            ("page", &self.page),
         ];
         for (label, path) in files {
             if let Some(path) = path {
@@ -190,13 +191,17 @@ impl RunReport {
             RunStatus::Complete => {}
         }
         let found: u64 = self.findings.iter().map(|(_, n)| n).sum();
-        let open = self.owners_file.as_ref().or(self.findings_file.as_ref());
+        let open = (self.page.as_ref().map(|p| format!("{} in a browser", p.display()))).or_else(|| {
+            self.owners_file
+                .as_ref()
+                .or(self.findings_file.as_ref())
+                .map(|p| p.display().to_string())
+        });
         Some(match (found, open) {
             (0, _) => "no findings: run this nightly (docs/deployment.md) to follow views over time".to_string(),
             (_, Some(path)) => format!(
-                "open {}, then `mode-audit apply --workspace {ws}` shows, without changing anything, the \
-                 schedules it would delete",
-                path.display()
+                "open {path}, then `mode-audit apply --workspace {ws}` shows, without changing anything, the \
+                 schedules it would delete"
             ),
             (_, None) => format!(
                 "`mode-audit apply --workspace {ws}` shows, without changing anything, the schedules it would delete"

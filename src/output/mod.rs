@@ -13,6 +13,7 @@ mod changes;
 mod csv;
 mod digests;
 mod findings;
+pub mod html;
 mod json;
 pub mod metrics;
 mod new_folders;
@@ -55,6 +56,8 @@ pub struct Formats {
     pub jsonl: bool,
     /// One workbook with typed cells, `<workspace>-<time>.xlsx` (see `xlsx/`).
     pub xlsx: bool,
+    /// `report.html`, a page for people, and `summary.json`, its totals (see `html/`).
+    pub html: bool,
 }
 
 impl Default for Formats {
@@ -64,12 +67,13 @@ impl Default for Formats {
             json: true,
             jsonl: false,
             xlsx: false,
+            html: true,
         }
     }
 }
 
 /// Every format's name, in the order they are listed.
-const FORMAT_NAMES: &str = "csv, json, jsonl, xlsx";
+const FORMAT_NAMES: &str = "csv, json, jsonl, xlsx, html";
 
 /// Parses a comma-separated list such as `csv,json,xlsx`.
 impl FromStr for Formats {
@@ -80,6 +84,7 @@ impl FromStr for Formats {
             json: false,
             jsonl: false,
             xlsx: false,
+            html: false,
         };
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part.to_ascii_lowercase().as_str() {
@@ -87,6 +92,7 @@ impl FromStr for Formats {
                 "json" => f.json = true,
                 "jsonl" => f.jsonl = true,
                 "xlsx" => f.xlsx = true,
+                "html" => f.html = true,
                 other => {
                     return Err(format!(
                         "unknown format '{other}': choose from {FORMAT_NAMES} (comma-separated)"
@@ -94,7 +100,7 @@ impl FromStr for Formats {
                 }
             }
         }
-        if !(f.csv || f.json || f.jsonl || f.xlsx) {
+        if !(f.csv || f.json || f.jsonl || f.xlsx || f.html) {
             return Err(format!("no format given: choose from {FORMAT_NAMES} (comma-separated)"));
         }
         Ok(f)
@@ -108,6 +114,7 @@ impl fmt::Display for Formats {
             (self.json, "json"),
             (self.jsonl, "jsonl"),
             (self.xlsx, "xlsx"),
+            (self.html, "html"),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -187,6 +194,9 @@ pub fn publish(
         };
         write_file(at, &workbook_name(snapshot), |w| write_workbook(snapshot, &options, w))?;
     }
+    if formats.html {
+        write_page_files(at, &dir, snapshot, owner_digests)?;
+    }
     sync_dir(at)?;
     let target = free_name(&dir, &stamp)?;
     fs::rename(at, &target).with_context(|| format!("cannot publish {}", target.display()))?;
@@ -195,6 +205,20 @@ pub fn publish(
     sync_dir(&dir)?;
     point_latest(&dir, &target)?;
     Ok(target)
+}
+
+/// report.html, with the trend over the earlier snapshots in `dir`, and summary.json, its totals.
+fn write_page_files(at: &Path, dir: &Path, snapshot: &Snapshot, plan: Option<&Plan>) -> Result<()> {
+    let trend = html::Trend::load(dir, &snapshot.started_at);
+    let mut totals = None;
+    write_file(at, html::PAGE_FILE, |w| {
+        totals = Some(html::write_page(snapshot, plan, &trend, w)?);
+        Ok(())
+    })?;
+    write_file(at, html::SUMMARY_FILE, |w| {
+        serde_json::to_writer_pretty(&mut *w, &totals)?;
+        Ok(w.write_all(b"\n")?)
+    })
 }
 
 /// owners/<username>.csv for every owner with findings, and owners/README.md.

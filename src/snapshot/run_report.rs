@@ -29,6 +29,8 @@ pub struct RunReport {
     pub findings_file: Option<PathBuf>,
     /// owners/README.md inside the published folder, when owner digests were written.
     pub owners_file: Option<PathBuf>,
+    /// report.html inside the published folder, when html was among the formats.
+    pub page: Option<PathBuf>,
     /// Where the checkpoint of a stopped run was saved.
     pub checkpoint: Option<PathBuf>,
     /// Whether this run picked up a checkpoint.

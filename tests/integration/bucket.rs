@@ -160,9 +160,11 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
         [
             "collections.csv",
             "findings.csv",
+            "report.html",
             "reports.csv",
             "schedules.csv",
-            "snapshot.json"
+            "snapshot.json",
+            "summary.json"
         ]
     );
     assert!(!names(&bucket).await.iter().any(|n| n.starts_with(".checkpoint")));

@@ -45,6 +45,7 @@ pub fn settings(sim: &SimServer, config: &SimConfig, out: &Path) -> Settings {
             json: true,
             jsonl: true,
             xlsx: false,
+            html: true,
         },
     )
     .expect("settings");

@@ -44,6 +44,7 @@ fn incremental(sim: &SimServer, config: &SimConfig, out: &Path, max_age: Duratio
         json: true,
         jsonl: false,
         xlsx: false,
+        html: false,
     };
     s
 }

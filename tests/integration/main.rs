@@ -46,3 +46,5 @@ mod runs;
 mod discovery;
 // The Discovery source through the built binary: SIGTERM, a refused mint, secrets.
 mod discovery_binary;
+// The page (report.html) in headless Chromium: rendering, sorting, filtering, escaping, no network.
+mod page;

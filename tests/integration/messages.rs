@@ -156,9 +156,13 @@ async fn a_run_ends_with_findings_owners_and_what_to_do_next_on_stderr() {
     let owners = format!("{snapshot}/owners/README.md");
     assert_eq!(line("by owner"), owners);
     assert!(tmp.path().join(&owners).is_file());
+    let page = format!("{snapshot}/report.html");
+    assert_eq!(line("page"), page);
+    let html = std::fs::read_to_string(tmp.path().join(&page)).unwrap();
+    assert!(html.contains("SCHEDULED_NEVER_VIEWED"), "the page lists the findings");
     assert!(
         err.ends_with(&format!(
-            "  next: open {owners}, then `mode-audit apply --workspace acme` shows, without changing anything, the schedules it would delete\n"
+            "  next: open {page} in a browser, then `mode-audit apply --workspace acme` shows, without changing anything, the schedules it would delete\n"
         )),
         "{err}"
     );

@@ -54,6 +54,13 @@ pub const MOTO: PythonServer = PythonServer {
     own_skip: Some("MODE_AUDIT_SKIP_MOTO"),
 };
 
+/// Debian's Chromium, the browser the page's tests drive headless.
+pub const CHROMIUM: SystemProgram = SystemProgram {
+    commands: &["chromium", "chromium-browser"],
+    install: "apt-get install -y chromium (or set MODE_AUDIT_CHROMIUM to a browser)",
+    needed_by: "the page's browser tests",
+};
+
 /// The path of `server`'s command, provisioned if need be; `None` after a loud line when its
 /// tests are to be skipped. Panics with what to install when it can be neither found nor
 /// provisioned.
@@ -83,7 +90,6 @@ pub fn python(server: &PythonServer) -> Option<PathBuf> {
 
 /// The path of `program`; `None` after a loud line when it is not installed (a failure under
 /// `MODE_AUDIT_REQUIRE_SERVERS=1`).
-#[allow(dead_code, reason = "for the tests that need a system program, such as a browser")]
 pub fn system(program: &SystemProgram) -> Option<PathBuf> {
     look_up(program).map_err(|missing| skip(&missing)).ok()
 }

@@ -43,6 +43,7 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         workbook: None,
         findings_file: None,
         owners_file: None,
+        page: None,
         checkpoint: None,
         resumed: false,
         summary: crate::snapshot::summary::Summary {

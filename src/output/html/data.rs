@@ -1,0 +1,319 @@
+//! The page's data, gathered from a snapshot in two streamed passes: the findings once (totals, and
+//! cost per report, owner and collection), then the reports once for the rows the table shows.
+//! Held in memory: a few numbers per report with findings, and at most [`ROW_CAP`] rows.
+
+use std::collections::HashMap;
+
+use super::cost::{self, Totals, UNVIEWED};
+use crate::insights::eligibility::Plan;
+use crate::snapshot::summary::schedule_frequencies;
+use crate::snapshot::summary::subscriber_count;
+use crate::snapshot::{Reason, Snapshot};
+
+/// Rows of the findings table at most, the costliest first; findings.csv holds them all.
+pub const ROW_CAP: usize = 5000;
+/// Owners and collections in the cost charts.
+pub const TOP: usize = 15;
+
+/// A table cell: what it shows and the value it sorts by (empty when unknown: sorted last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub sort: String,
+}
+
+impl Cell {
+    fn count<T: ToString>(n: Option<T>) -> Cell {
+        match n {
+            Some(n) => Cell {
+                text: n.to_string(),
+                sort: n.to_string(),
+            },
+            None => Cell::unknown(),
+        }
+    }
+
+    fn unknown() -> Cell {
+        Cell {
+            text: "unknown".into(),
+            sort: String::new(),
+        }
+    }
+
+    fn text(text: &str) -> Cell {
+        Cell {
+            text: text.into(),
+            sort: String::new(),
+        }
+    }
+
+    fn hours(seconds: Option<f64>) -> Cell {
+        match seconds {
+            Some(s) => Cell {
+                text: hours(s / 3600.0),
+                sort: format!("{s}"),
+            },
+            None => Cell::unknown(),
+        }
+    }
+}
+
+/// Hours with one decimal and a thousands separator: `1,234.5 h`.
+pub fn hours(h: f64) -> String {
+    format!("{} h", thousands(h, 1))
+}
+
+/// `n` with `decimals` decimals and commas between thousands.
+pub fn thousands(n: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, n.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if n < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{out}")
+    } else {
+        format!("{sign}{out}.{frac}")
+    }
+}
+
+/// One report with findings, as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub token: String,
+    pub name: String,
+    /// The report's page in Mode, only when it is one (see [`mode_link`]).
+    pub url: Option<String>,
+    pub owner: String,
+    pub collection: String,
+    /// Reason codes, in [`Reason::ALL`] order.
+    pub reasons: Vec<&'static str>,
+    pub frequencies: String,
+    pub subscribers: Cell,
+    pub views: [Cell; 3],
+    pub last_viewed: Cell,
+    pub cost: Cell,
+    /// When `apply` may unschedule it (with a plan), else unknown.
+    pub apply_from: Cell,
+    seconds: Option<f64>,
+}
+
+/// An owner's or a collection's share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub reports: u64,
+    pub findings: u64,
+    /// Warehouse seconds a month of its reports, each counted once; `None` when none is known.
+    pub seconds: Option<f64>,
+}
+
+impl Group {
+    pub fn cost(&self) -> Cell {
+        Cell::hours(self.seconds)
+    }
+}
+
+/// Everything the page shows of the snapshot's findings.
+pub struct Gathered {
+    pub totals: Totals,
+    pub by_reason: Vec<(Reason, u64)>,
+    /// Costliest first.
+    pub owners: Vec<Group>,
+    pub collections: Vec<Group>,
+    /// Costliest first, at most [`ROW_CAP`].
+    pub rows: Vec<Row>,
+}
+
+/// What one report's findings add up to.
+struct Agg {
+    seconds: Option<f64>,
+    reasons: u8,
+}
+
+fn bit(reason: Reason) -> u8 {
+    1 << Reason::ALL.iter().position(|r| *r == reason).unwrap_or(0)
+}
+
+/// The page's view of `snapshot`, with `apply` dates from `plan` when there is one.
+pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
+    let mut totals = Totals::new(snapshot);
+    let mut by_report: HashMap<Box<str>, Agg> = HashMap::new();
+    let mut owners: HashMap<Option<String>, Group> = HashMap::new();
+    let mut collections: HashMap<String, Group> = HashMap::new();
+    let mut by_reason: Vec<(Reason, u64)> = Reason::ALL.iter().map(|r| (*r, 0)).collect();
+    for f in snapshot.findings.iter() {
+        by_reason
+            .iter_mut()
+            .filter(|(r, _)| *r == f.reason)
+            .for_each(|(_, n)| *n += 1);
+        let first = !by_report.contains_key(f.report_token.as_str());
+        let agg = by_report.entry(f.report_token.as_str().into()).or_insert(Agg {
+            seconds: cost::seconds(&f),
+            reasons: 0,
+        });
+        let unviewed_before = UNVIEWED.iter().any(|r| agg.reasons & bit(*r) != 0);
+        agg.reasons |= bit(f.reason);
+        totals.add(&f, first, UNVIEWED.contains(&f.reason) && !unviewed_before);
+        let owner = f.owner.clone().filter(|o| !o.trim().is_empty());
+        let collection = f.collection_name.clone().unwrap_or_else(|| f.collection_token.clone());
+        for group in [
+            owners
+                .entry(owner.clone())
+                .or_insert_with(|| empty(owner.as_deref().unwrap_or("(unknown)"))),
+            collections
+                .entry(f.collection_token.clone())
+                .or_insert_with(|| empty(&collection)),
+        ] {
+            group.findings += 1;
+            if first {
+                group.reports += 1;
+                if let Some(s) = cost::seconds(&f) {
+                    group.seconds = Some(group.seconds.unwrap_or(0.0) + s);
+                }
+            }
+        }
+    }
+    let mut costliest: Vec<(Box<str>, Agg)> = by_report.into_iter().collect();
+    costliest.sort_by(|a, b| {
+        key(b.1.seconds)
+            .total_cmp(&key(a.1.seconds))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    costliest.truncate(ROW_CAP);
+    let shown: HashMap<Box<str>, Agg> = costliest.into_iter().collect();
+    Gathered {
+        totals,
+        by_reason,
+        owners: ranked(owners.into_values()),
+        collections: ranked(collections.into_values()),
+        rows: rows(snapshot, &shown, plan),
+    }
+}
+
+fn empty(name: &str) -> Group {
+    Group {
+        name: name.to_string(),
+        reports: 0,
+        findings: 0,
+        seconds: None,
+    }
+}
+
+fn key(seconds: Option<f64>) -> f64 {
+    seconds.unwrap_or(-1.0)
+}
+
+fn ranked(groups: impl Iterator<Item = Group>) -> Vec<Group> {
+    let mut v: Vec<Group> = groups.collect();
+    v.sort_by(|a, b| {
+        key(b.seconds)
+            .total_cmp(&key(a.seconds))
+            .then(b.findings.cmp(&a.findings))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    v
+}
+
+/// The rows of the reports in `shown`, from one pass over the reports.
+fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>) -> Vec<Row> {
+    let names: HashMap<&str, &str> = snapshot
+        .collections
+        .iter()
+        .filter_map(|c| Some((c.token.as_str(), c.name.as_deref()?)))
+        .collect();
+    let from: HashMap<&str, String> = plan
+        .map(|p| {
+            p.upcoming()
+                .map(|c| {
+                    (
+                        c.report_token.as_str(),
+                        apply_date(c.eligible_from.as_deref(), &p.snapshot_started_at),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut rows = Vec::with_capacity(shown.len());
+    for r in snapshot.reports.iter() {
+        let Some(agg) = shown.get(r.token.as_str()) else {
+            continue;
+        };
+        let bits = agg.reasons;
+        let h = &r.history;
+        rows.push(Row {
+            name: r.name.clone().unwrap_or_else(|| "(no name)".into()),
+            url: mode_link(r.url.as_deref(), &snapshot.workspace),
+            owner: r
+                .creator
+                .clone()
+                .filter(|o| !o.trim().is_empty())
+                .unwrap_or_else(|| "(unknown)".into()),
+            collection: names
+                .get(r.collection_token.as_str())
+                .map_or_else(|| r.collection_token.clone(), |n| n.to_string()),
+            reasons: Reason::ALL
+                .iter()
+                .filter(|x| bits & bit(**x) != 0)
+                .map(|x| x.code())
+                .collect(),
+            frequencies: schedule_frequencies(&r),
+            subscribers: Cell::count(subscriber_count(&r)),
+            views: [
+                Cell::count(h.views_7d),
+                Cell::count(h.views_30d),
+                Cell::count(h.views_90d),
+            ],
+            last_viewed: Cell::unknown(),
+            cost: Cell::hours(agg.seconds),
+            apply_from: match (plan, from.get(r.token.as_str())) {
+                (_, Some(day)) => Cell {
+                    text: day.clone(),
+                    sort: day.clone(),
+                },
+                (Some(_), None) => Cell::text("not planned"),
+                (None, None) => Cell::text("no plan made"),
+            },
+            seconds: agg.seconds,
+            token: r.token,
+        });
+    }
+    rows.sort_by(|a, b| {
+        key(b.seconds)
+            .total_cmp(&key(a.seconds))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    rows
+}
+
+/// The day `apply` may act: the eligibility date, or the snapshot's when that is already past.
+pub fn apply_date(eligible_from: Option<&str>, started_at: &str) -> String {
+    let from = eligible_from.filter(|f| *f > started_at).unwrap_or(started_at);
+    from.chars().take(10).collect()
+}
+
+/// `url` when it is a page of the workspace in Mode (https, app.mode.com, under `/<workspace>/`),
+/// else `None`: the page links nowhere else.
+pub fn mode_link(url: Option<&str>, workspace: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url?).ok()?;
+    let ok = u.scheme() == "https"
+        && u.host_str() == Some("app.mode.com")
+        && u.port().is_none()
+        && u.username().is_empty()
+        && u.password().is_none()
+        && u.path().starts_with(&format!("/{workspace}/"));
+    ok.then(|| u.to_string())
+}
+
+#[cfg(test)]
+#[path = "data_tests.rs"]
+mod tests;
