@@ -167,6 +167,18 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
     pub shard: Option<String>,
 
+    /// POST one JSON document per workspace and run here (schema mode-audit.run/1; signed when MODE_AUDIT_WEBHOOK_SECRET is set). Slack's URL is a secret: MODE_AUDIT_SLACK_WEBHOOK, never a flag.
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_WEBHOOK", value_name = "URL")]
+    pub notify_webhook: Option<String>,
+
+    /// When run alerts go out: always, or problems (exit not 0, or new findings). [default: problems]
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_ON", value_name = "always|problems")]
+    pub notify_on: Option<String>,
+
+    /// Deadline of one run-alert request (each is retried once). [default: 10s]
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_TIMEOUT", value_name = "DURATION")]
+    pub notify_timeout: Option<humantime::Duration>,
+
     /// Shard count, with this pod's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
     #[arg(long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
     pub shards: Option<u32>,

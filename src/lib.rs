@@ -28,6 +28,7 @@ pub mod exit;
 pub mod insights;
 pub mod logging;
 pub mod mode;
+pub mod notify;
 pub mod output;
 pub mod sim;
 pub mod snapshot;

@@ -60,6 +60,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         insights: Default::default(),
         store: Default::default(),
         credential_group: crate::config::workspaces::ENV_GROUP.to_string(),
+        alerts: Default::default(),
     })
 }
 
@@ -189,6 +190,9 @@ mod tests {
                 stats: Default::default(),
                 failures: Vec::new(),
                 findings: Vec::new(),
+                top_findings: Vec::new(),
+                new_findings: None,
+                notifications_failed: 0,
             },
             truth_reports: 0,
             server_requests: 0,

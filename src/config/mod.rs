@@ -16,12 +16,14 @@ use crate::crawl::CrawlOptions;
 
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
+use crate::notify::AlertTargets;
 use crate::output::{Cells, Formats};
 use crate::storage::StoreSettings;
 
 pub mod apply;
 mod credentials;
 pub mod insights;
+pub mod notify;
 mod out;
 mod retry;
 pub mod shard;
@@ -29,7 +31,7 @@ mod sim;
 pub mod workspaces;
 
 pub use self::apply::ApplySettings;
-pub use self::credentials::credentials;
+pub use self::credentials::{credentials, optional_secret};
 pub use self::insights::Insights;
 pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
@@ -81,6 +83,12 @@ pub struct FileConfig {
     pub store_retry_timeout: Option<String>,
     /// Deadline of one object-store HTTP attempt.
     pub store_timeout: Option<String>,
+    /// The generic webhook run alerts are POSTed to.
+    pub notify_webhook: Option<String>,
+    /// `always` or `problems`.
+    pub notify_on: Option<String>,
+    /// Deadline of one alert request.
+    pub notify_timeout: Option<String>,
 }
 
 impl FileConfig {
@@ -135,6 +143,8 @@ pub struct Settings {
     pub store: StoreSettings,
     /// Workspaces of one credential group share a pacer (Mode's budget is per user).
     pub credential_group: String,
+    /// Run alerts: Slack, the generic webhook, when to send.
+    pub alerts: AlertTargets,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -169,6 +179,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
         Some(s) => shard::pick(all_groups, s),
         None => all_groups,
     };
+    let alerts = notify::alerts(args, &file, env)?;
     let mut out: Vec<Settings> = Vec::new();
     for (group, list) in groups {
         let credentials = match list[0].credentials()? {
@@ -184,6 +195,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
             settings.client.credentials = credentials.clone();
             settings.workspace = entry.name;
             settings.credential_group = group.clone();
+            settings.alerts = alerts.clone();
             out.push(settings);
         }
     }
@@ -328,6 +340,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         insights: Insights::merge(args, file)?,
         store,
         credential_group: workspaces::ENV_GROUP.to_string(),
+        alerts: AlertTargets::default(),
     })
 }
 

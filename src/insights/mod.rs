@@ -6,6 +6,7 @@ pub mod changes;
 pub mod eligibility;
 mod enrich;
 pub mod findings;
+pub mod headline;
 pub mod history;
 pub mod keep;
 pub mod reuse;

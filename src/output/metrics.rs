@@ -27,7 +27,7 @@ use crate::atomic::{self, folder};
 use crate::snapshot::{Reason, RunReport, RunStatus};
 
 /// `(name, help)` of every family, in the order they are written.
-pub const FAMILIES: [(&str, &str); 9] = [
+pub const FAMILIES: [(&str, &str); 10] = [
     (
         LAST_RUN,
         "Unix time the last run of the workspace ended, whatever its status.",
@@ -49,6 +49,10 @@ pub const FAMILIES: [(&str, &str); 9] = [
         "Findings in the last published snapshot, by reason.",
     ),
     (
+        NOTIFICATIONS_FAILED,
+        "Run alerts (Slack, webhook) of the last run that could not be delivered.",
+    ),
+    (
         "mode_audit_status",
         "1 for how the last run ended (complete, partial or stopped), 0 for the others.",
     ),
@@ -57,6 +61,7 @@ const LAST_RUN: &str = "mode_audit_last_run_timestamp_seconds";
 const LAST_SUCCESS: &str = "mode_audit_last_success_timestamp_seconds";
 const LAST_RUN_REQUESTS: &str = "mode_audit_last_run_requests";
 const LAST_RUN_THROTTLED: &str = "mode_audit_last_run_throttled";
+const NOTIFICATIONS_FAILED: &str = "mode_audit_last_run_notifications_failed";
 /// The file name in a folder given as `--metrics-file`, before the workspace is inserted.
 const DEFAULT_NAME: &str = "mode_audit.prom";
 /// Families a stopped run leaves as they were.
@@ -190,6 +195,7 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
     ));
     out.push(sample(LAST_RUN_REQUESTS, None, r.requests as f64));
     out.push(sample(LAST_RUN_THROTTLED, None, r.throttled as f64));
+    out.push(sample(NOTIFICATIONS_FAILED, None, report.notifications_failed as f64));
     if matches!(report.status, RunStatus::Stopped(_)) {
         for name in PUBLISHED_ONLY {
             out.extend(kept(name));

@@ -50,6 +50,9 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         stats: Default::default(),
         failures: Vec::new(),
         findings: Vec::new(),
+        top_findings: Vec::new(),
+        new_findings: None,
+        notifications_failed: 0,
     }
 }
 
