@@ -4,6 +4,7 @@ pub mod apply;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
+pub mod notify;
 pub mod plan;
 pub mod run;
 mod run_table;

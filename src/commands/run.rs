@@ -76,7 +76,13 @@ async fn run_paced_at(
         (Ok(report), _) => Ok(report),
         (Err(_), error) => Err(error.as_deref().unwrap_or_default()),
     };
-    let delivered = settings.alerts.send(&Alert { workspace: &settings.workspace, outcome }).await;
+    let delivered = settings
+        .alerts
+        .send(&Alert {
+            workspace: &settings.workspace,
+            outcome,
+        })
+        .await;
     let mut report = result?;
     report.notifications_failed = delivered.failed;
     if let Some(setting) = &settings.insights.metrics_file {

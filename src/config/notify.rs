@@ -14,7 +14,11 @@ use crate::notify::targets::DEFAULT_TIMEOUT;
 use crate::notify::{AlertTargets, NotifyOn};
 
 /// Run-alert settings from the flags, the file and the environment.
-pub fn alerts(args: &RunArgs, file: &FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<AlertTargets, ConfigError> {
+pub fn alerts(
+    args: &RunArgs,
+    file: &FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<AlertTargets, ConfigError> {
     let insecure = args.allow_insecure_http.or(file.allow_insecure_http).unwrap_or(false);
     let slack = optional_secret(env, "MODE_AUDIT_SLACK_WEBHOOK")?;
     if let Some(secret) = &slack {
@@ -39,8 +43,11 @@ pub fn alerts(args: &RunArgs, file: &FileConfig, env: &dyn Fn(&str) -> Option<St
     };
     let timeout = match (args.notify_timeout, &file.notify_timeout) {
         (Some(d), _) => d.into(),
-        (None, Some(text)) => humantime::parse_duration(text)
-            .map_err(|e| bad(format!("config key 'notify_timeout': '{text}' is not a duration ({e}); write e.g. \"10s\"")))?,
+        (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
+            bad(format!(
+                "config key 'notify_timeout': '{text}' is not a duration ({e}); write e.g. \"10s\""
+            ))
+        })?,
         (None, None) => DEFAULT_TIMEOUT,
     };
     if timeout.is_zero() {

@@ -82,7 +82,10 @@ impl Alert<'_> {
     /// Where the snapshot (or the checkpoint of a stopped run) is.
     pub fn location(&self) -> Option<String> {
         let r = self.outcome.ok()?;
-        r.published.as_ref().or(r.checkpoint.as_ref()).map(|p| p.display().to_string())
+        r.published
+            .as_ref()
+            .or(r.checkpoint.as_ref())
+            .map(|p| p.display().to_string())
     }
 
     /// Whether `on` asks for this alert: always, or for problems (exit ≠ 0, or new findings; when

@@ -4,9 +4,13 @@
 //! Nothing here decides what is found: it tells what a run or a snapshot already says.
 
 pub mod alert;
+pub mod email;
+pub mod log;
+pub mod owners;
 pub mod post;
 pub mod sign;
 pub mod slack;
+pub mod smtp;
 pub mod targets;
 pub mod webhook;
 

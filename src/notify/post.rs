@@ -48,7 +48,13 @@ pub async fn post(
                 match status {
                     StatusCode::TOO_MANY_REQUESTS => match retry_after(response.headers()) {
                         Some(wait) if wait <= MAX_RETRY_AFTER => wait,
-                        Some(wait) => return Err(format!("{last} with Retry-After {}s, longer than {}s", wait.as_secs(), MAX_RETRY_AFTER.as_secs())),
+                        Some(wait) => {
+                            return Err(format!(
+                                "{last} with Retry-After {}s, longer than {}s",
+                                wait.as_secs(),
+                                MAX_RETRY_AFTER.as_secs()
+                            ));
+                        }
                         None => RETRY_DELAY,
                     },
                     s if s.is_server_error() => RETRY_DELAY,

@@ -22,7 +22,9 @@ impl SigningKey {
             .decode(encoded)
             .map_err(|_| "MODE_AUDIT_WEBHOOK_SECRET is not a Standard Webhooks secret: write whsec_ followed by base64 (e.g. the output of `openssl rand -base64 32`, prefixed)".to_string())?;
         if key.len() < 16 {
-            return Err("MODE_AUDIT_WEBHOOK_SECRET is too short: use at least 16 random bytes (24 base64 characters)".into());
+            return Err(
+                "MODE_AUDIT_WEBHOOK_SECRET is too short: use at least 16 random bytes (24 base64 characters)".into(),
+            );
         }
         Ok(SigningKey(hmac::Key::new(hmac::HMAC_SHA256, &key)))
     }

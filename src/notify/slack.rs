@@ -47,7 +47,9 @@ pub fn message(alert: &Alert) -> Value {
         );
         if let Some(total) = alert.findings_total() {
             let new = r.new_findings.map_or("unknown".to_string(), |n| n.to_string());
-            counts.push_str(&format!("\n*Findings:* {total} ({new} new since the previous snapshot)"));
+            counts.push_str(&format!(
+                "\n*Findings:* {total} ({new} new since the previous snapshot)"
+            ));
         }
         blocks.section(&counts);
         if !r.top_findings.is_empty() {
@@ -57,17 +59,35 @@ pub fn message(alert: &Alert) -> Value {
                     Some(url) => format!("<{}|{name}>", escape(url)),
                     None => name,
                 };
-                format!("• {name} — {} — {}", f.reason.code(), cost_text(f.runtime_per_month_seconds))
+                format!(
+                    "• {name} — {} — {}",
+                    f.reason.code(),
+                    cost_text(f.runtime_per_month_seconds)
+                )
             });
             let total = alert.findings_total().unwrap_or(r.top_findings.len() as u64);
-            blocks.list("*Top findings by cost*", lines, total, "findings (findings.csv in the snapshot)");
+            blocks.list(
+                "*Top findings by cost*",
+                lines,
+                total,
+                "findings (findings.csv in the snapshot)",
+            );
         }
         if !r.failures.is_empty() {
             let lines = r.failures.iter().map(|f| {
-                let token = f.token.as_deref().map(|t| format!(" {}", escape(t))).unwrap_or_default();
+                let token = f
+                    .token
+                    .as_deref()
+                    .map(|t| format!(" {}", escape(t)))
+                    .unwrap_or_default();
                 format!("• {}{token}: {}", escape(&f.scope), escape(&f.error))
             });
-            blocks.list("*Not collected*", lines, r.failures.len() as u64, "failures (snapshot.json lists them)");
+            blocks.list(
+                "*Not collected*",
+                lines,
+                r.failures.len() as u64,
+                "failures (snapshot.json lists them)",
+            );
         }
     }
     if let Some(location) = alert.location() {
@@ -98,7 +118,8 @@ impl Blocks {
     }
 
     fn fits(&self, chars: usize) -> bool {
-        self.done.len() + 1 + Self::RESERVE_BLOCKS <= MAX_BLOCKS && self.chars + chars + Self::RESERVE_CHARS <= MAX_CHARS
+        self.done.len() + 1 + Self::RESERVE_BLOCKS <= MAX_BLOCKS
+            && self.chars + chars + Self::RESERVE_CHARS <= MAX_CHARS
     }
 
     /// A section of mrkdwn `text` (cut to a section's limit), when it fits.
@@ -143,7 +164,11 @@ impl Blocks {
         if self.left_out.is_empty() {
             return;
         }
-        let text: Vec<String> = self.left_out.iter().map(|(n, what)| format!("…and {n} more {what}")).collect();
+        let text: Vec<String> = self
+            .left_out
+            .iter()
+            .map(|(n, what)| format!("…and {n} more {what}"))
+            .collect();
         let block = json!({"type": "context", "elements": [{"type": "mrkdwn", "text": text.join("\n")}]});
         self.push(block);
     }

@@ -67,7 +67,12 @@ impl AlertTargets {
         };
         let mut tally = |target: &str, result: Result<(), String>| match result {
             Ok(()) => {
-                tracing::info!(target, workspace = alert.workspace, status = alert.status(), "run alert sent");
+                tracing::info!(
+                    target,
+                    workspace = alert.workspace,
+                    status = alert.status(),
+                    "run alert sent"
+                );
                 done.sent += 1;
             }
             Err(error) => {
@@ -86,7 +91,11 @@ impl AlertTargets {
             tally("slack", result);
         }
         if let Some(url) = &self.webhook {
-            let id = format!("msg_{}_{:016x}", chrono::Utc::now().timestamp_millis(), fastrand::u64(..));
+            let id = format!(
+                "msg_{}_{:016x}",
+                chrono::Utc::now().timestamp_millis(),
+                fastrand::u64(..)
+            );
             let sent_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let body = webhook::document(alert, &id, &sent_at).to_string();
             let headers = || self.headers(&id, body.as_bytes());
@@ -103,7 +112,11 @@ impl AlertTargets {
         };
         let timestamp = chrono::Utc::now().timestamp();
         let signature = key.sign(id, timestamp, body);
-        for (name, value) in [("webhook-id", id.to_string()), ("webhook-timestamp", timestamp.to_string()), ("webhook-signature", signature)] {
+        for (name, value) in [
+            ("webhook-id", id.to_string()),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ] {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 headers.insert(name, value);
             }

@@ -35,8 +35,11 @@ pub fn document(alert: &Alert, id: &str, sent_at: &str) -> Value {
         "archived": s.archived,
     });
     if let Some(total) = alert.findings_total() {
-        let by_reason: serde_json::Map<String, Value> =
-            r.findings.iter().map(|(reason, n)| (reason.code().to_string(), json!(n))).collect();
+        let by_reason: serde_json::Map<String, Value> = r
+            .findings
+            .iter()
+            .map(|(reason, n)| (reason.code().to_string(), json!(n)))
+            .collect();
         doc["findings"] = json!({"total": total, "new": r.new_findings, "by_reason": by_reason});
     }
     doc["top_findings"] = r

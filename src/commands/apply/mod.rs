@@ -322,7 +322,7 @@ fn failed(error: ModeError, deleted: Vec<String>) -> Outcome {
 }
 
 /// The newest complete snapshot in `dir` (`OUT/<workspace>`) and its folder.
-fn newest_complete(dir: &Path, workspace: &str) -> Result<(PathBuf, Snapshot)> {
+pub(crate) fn newest_complete(dir: &Path, workspace: &str) -> Result<(PathBuf, Snapshot)> {
     for (_, folder) in snapshot_folders(dir) {
         match load(&folder) {
             Ok((_, snapshot)) if snapshot.status == Status::Complete && snapshot.workspace == workspace => {
