@@ -187,3 +187,6 @@ fn block_chars(block: &Value) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! A real SMTP server for the tests: aiosmtpd (PyPI) on a free loopback port, with AUTH, storing
+//! each message in a Maildir. It is installed once into a virtual environment under target/;
+//! MODE_AUDIT_SKIP_SMTP=1 skips these tests (loudly) where it cannot be installed. CI never sets it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The user and password the server accepts; the password is a marker that must appear nowhere.
+pub const USER: &str = "notifier";
+pub const PASSWORD: &str = "MARKER-SMTP-PASSWORD-7";
+
+const SERVER: &str = r#"
+import asyncio, os, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult
+
+port, maildir, user, password, slow = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+
+def authenticate(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+    return AuthResult(success=ok, handled=False)
+
+class Slow(Mailbox):
+    stored = 0
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        Slow.stored += 1
+        if Slow.stored == 1:
+            await asyncio.sleep(slow)
+        return answer
+
+controller = Controller(Slow(maildir), hostname="127.0.0.1", port=port, authenticator=authenticate,
+                        auth_required=True, auth_require_tls=False)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"#;
+
+/// Prints each message of a Maildir as JSON: its headers and its decoded text.
+const READER: &str = r#"
+import email, email.policy, json, mailbox, sys
+out = []
+for key, msg in mailbox.Maildir(sys.argv[1], factory=None).items():
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    out.append({"headers": {k.lower(): str(v) for k, v in parsed.items()}, "body": parsed.get_content()})
+print(json.dumps(out))
+"#;
+
+/// The Python of the virtual environment with aiosmtpd, installed on first use; `None` (after a
+/// loud line) when it cannot be and MODE_AUDIT_SKIP_SMTP=1 says to skip.
+pub fn python() -> Option<PathBuf> {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = PYTHON.get_or_init(|| {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv");
+        let python = venv.join("bin/python");
+        let has = |p: &Path| {
+            Command::new(p)
+                .args(["-c", "import aiosmtpd"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if has(&python) {
+            return Ok(python);
+        }
+        let steps: [(&str, Vec<String>); 2] = [
+            ("python3", vec!["-m".into(), "venv".into(), venv.display().to_string()]),
+            (
+                &python.display().to_string(),
+                vec![
+                    "-m".into(),
+                    "pip".into(),
+                    "install".into(),
+                    "--quiet".into(),
+                    "aiosmtpd==1.4.6".into(),
+                ],
+            ),
+        ];
+        for (program, args) in steps {
+            match Command::new(program).args(&args).output() {
+                Ok(o) if o.status.success() => {}
+                Ok(o) => {
+                    return Err(format!(
+                        "{program} {}: {}",
+                        args.join(" "),
+                        String::from_utf8_lossy(&o.stderr)
+                    ));
+                }
+                Err(e) => return Err(format!("{program}: {e}")),
+            }
+        }
+        if has(&python) {
+            Ok(python)
+        } else {
+            Err("aiosmtpd does not import after installing it".into())
+        }
+    });
+    match found {
+        Ok(python) => Some(python.clone()),
+        Err(why) if std::env::var("MODE_AUDIT_SKIP_SMTP").is_ok_and(|v| v == "1") => {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED (MODE_AUDIT_SKIP_SMTP=1): aiosmtpd could not be installed ({why}), so this email \
+                 test did not run. It needs python3 with venv and pip, and PyPI !!!!!!!!\n"
+            );
+            None
+        }
+        Err(why) => panic!(
+            "cannot provision aiosmtpd, the SMTP server these tests need: {why}. Install python3 with venv and pip \
+             (or set MODE_AUDIT_SKIP_SMTP=1 to skip these tests)"
+        ),
+    }
+}
+
+/// A running aiosmtpd; stopped when dropped.
+pub struct Smtp {
+    child: Child,
+    pub port: u16,
+    pub maildir: tempfile::TempDir,
+    python: PathBuf,
+}
+
+impl Smtp {
+    /// Starts the server; the first message, once stored, waits `slow` before it is answered.
+    pub fn start(slow: Duration) -> Option<Smtp> {
+        let python = python()?;
+        // aiosmtpd's Controller cannot take port 0: take a free port first.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(&python)
+            .args([
+                "-c",
+                SERVER,
+                &port.to_string(),
+                &maildir.path().join("mail").display().to_string(),
+                USER,
+                PASSWORD,
+            ])
+            .arg(slow.as_secs_f64().to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "aiosmtpd did not start");
+        Some(Smtp {
+            child,
+            port,
+            maildir,
+            python,
+        })
+    }
+
+    /// MODE_AUDIT_SMTP_URL for this server.
+    pub fn url(&self) -> String {
+        format!("smtp://{USER}:{PASSWORD}@127.0.0.1:{}?tls=none", self.port)
+    }
+
+    /// The messages stored so far, parsed by Python's email package: (headers, text).
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let output = Command::new(&self.python)
+            .args(["-c", READER, &self.maildir.path().join("mail").display().to_string()])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        list.as_array().unwrap().clone()
+    }
+
+    /// Waits until `n` messages are stored (or 20 s pass).
+    pub fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.messages();
+            if got.len() >= n || Instant::now() > until {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Parses one .eml file the same way.
+pub fn parse_eml(python: &Path, eml: &Path) -> serde_json::Value {
+    let script = r#"
+import email, email.policy, json, sys
+parsed = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+print(json.dumps({"headers": {k.lower(): str(v) for k, v in parsed.items()}, "body": parsed.get_content()}))
+"#;
+    let output = Command::new(python)
+        .args(["-c", script, &eml.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
