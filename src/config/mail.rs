@@ -73,3 +73,75 @@ impl MailSettings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(out: &str) -> Vec<Settings> {
+        let args = crate::cli::RunArgs {
+            workspace: vec!["acme".into()],
+            out: Some(out.into()),
+            ..Default::default()
+        };
+        let env = |name: &str| matches!(name, "MODE_API_TOKEN" | "MODE_API_SECRET").then(|| "x".to_string());
+        super::super::load_all(&args, &env).unwrap()
+    }
+
+    #[test]
+    fn execute_needs_a_sender_and_an_smtp_url_and_a_dry_run_neither() {
+        let none = |_: &str| None;
+        let dry = MailSettings::merge(&NotifyFlags::default(), &all("snaps"), &none).unwrap();
+        assert!(!dry.execute && dry.smtp.is_none());
+        assert_eq!(
+            (dry.renotify_after, dry.max_emails),
+            (DEFAULT_RENOTIFY_AFTER, DEFAULT_MAX_EMAILS)
+        );
+        let execute = NotifyFlags {
+            execute: true,
+            ..Default::default()
+        };
+        assert!(
+            MailSettings::merge(&execute, &all("snaps"), &none)
+                .unwrap_err()
+                .0
+                .contains("--from")
+        );
+        let with_from = NotifyFlags {
+            execute: true,
+            from: Some("Data team <data@example.com>".into()),
+            ..Default::default()
+        };
+        let err = MailSettings::merge(&with_from, &all("snaps"), &none).unwrap_err().0;
+        assert!(err.contains("MODE_AUDIT_SMTP_URL"), "{err}");
+        let smtp = |name: &str| (name == "MODE_AUDIT_SMTP_URL").then(|| "smtp://u:MARKER@h:587".to_string());
+        let ok = MailSettings::merge(&with_from, &all("snaps"), &smtp).unwrap();
+        assert!(ok.execute && !format!("{ok:?}").contains("MARKER"));
+        let bad_from = NotifyFlags {
+            from: Some("not an address".into()),
+            ..Default::default()
+        };
+        assert!(
+            MailSettings::merge(&bad_from, &all("snaps"), &none)
+                .unwrap_err()
+                .0
+                .contains("not an email address")
+        );
+        assert!(
+            MailSettings::merge(&NotifyFlags::default(), &all("s3://b/p"), &none)
+                .unwrap_err()
+                .0
+                .contains("local --out")
+        );
+        let zero = NotifyFlags {
+            max_emails: Some(0),
+            ..Default::default()
+        };
+        assert!(
+            MailSettings::merge(&zero, &all("snaps"), &none)
+                .unwrap_err()
+                .0
+                .contains("--max-emails 0")
+        );
+    }
+}

@@ -73,3 +73,89 @@ fn post_url(text: &str, insecure: bool) -> Result<Url, String> {
         _ => Err("must be an https:// URL".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_and_errors_never_repeat_them() {
+        let args = RunArgs::default();
+        let file = FileConfig::default();
+        let none = alerts(&args, &file, &env_of(&[])).unwrap();
+        assert!(!none.any() && none.on == NotifyOn::Problems && none.timeout == DEFAULT_TIMEOUT);
+        let ok = alerts(
+            &args,
+            &file,
+            &env_of(&[(
+                "MODE_AUDIT_SLACK_WEBHOOK",
+                "https://hooks.slack.com/services/T/B/MARKER",
+            )]),
+        )
+        .unwrap();
+        assert!(ok.slack.is_some() && !format!("{ok:?}").contains("MARKER"), "{ok:?}");
+        for (value, why) in [
+            ("http://hooks.example.com/MARKER", "plain http"),
+            ("not a url MARKER", "not a URL"),
+        ] {
+            let env = move |name: &str| (name == "MODE_AUDIT_SLACK_WEBHOOK").then(|| value.to_string());
+            let err = alerts(&args, &file, &env).unwrap_err().0;
+            assert!(
+                err.contains(why) && err.contains("MODE_AUDIT_SLACK_WEBHOOK") && !err.contains("MARKER"),
+                "{err}"
+            );
+        }
+        let both = env_of(&[
+            ("MODE_AUDIT_SLACK_WEBHOOK", "https://x/MARKER"),
+            ("MODE_AUDIT_SLACK_WEBHOOK_FILE", "/x"),
+        ]);
+        assert!(alerts(&args, &file, &both).unwrap_err().0.contains("keep one"));
+        let err = alerts(
+            &args,
+            &file,
+            &env_of(&[("MODE_AUDIT_WEBHOOK_SECRET", "whsec_MARKER!!")]),
+        )
+        .unwrap_err()
+        .0;
+        assert!(err.contains("whsec_") && !err.contains("MARKER"), "{err}");
+    }
+
+    #[test]
+    fn the_webhook_flag_wins_over_the_file_and_plain_http_goes_only_to_this_machine() {
+        let file = FileConfig::parse(
+            "notify_webhook = \"https://file.example.com/hook\"\nnotify_on = \"always\"\nnotify_timeout = \"3s\"",
+        )
+        .unwrap();
+        let args = RunArgs {
+            notify_webhook: Some("http://127.0.0.1:9/hook".into()),
+            ..Default::default()
+        };
+        let a = alerts(&args, &file, &|_: &str| None).unwrap();
+        assert_eq!(a.webhook.unwrap().as_str(), "http://127.0.0.1:9/hook");
+        assert_eq!((a.on, a.timeout), (NotifyOn::Always, std::time::Duration::from_secs(3)));
+        let remote = RunArgs {
+            notify_webhook: Some("http://hooks.example.com/x".into()),
+            ..Default::default()
+        };
+        assert!(
+            alerts(&remote, &file, &|_: &str| None)
+                .unwrap_err()
+                .0
+                .contains("plain http")
+        );
+        let bad = RunArgs {
+            notify_on: Some("sometimes".into()),
+            ..Default::default()
+        };
+        assert!(
+            alerts(&bad, &file, &|_: &str| None)
+                .unwrap_err()
+                .0
+                .contains("always or problems")
+        );
+    }
+}
