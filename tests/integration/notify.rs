@@ -222,3 +222,56 @@ pub(crate) fn assert_no_marker_in_files(dir: &Path, markers: &[&str]) {
         }
     }
 }
+
+#[tokio::test]
+async fn the_built_binary_logs_no_alert_secret_even_when_delivery_fails() {
+    let (sim, config, out) = staged().await;
+    // Every answer a 500: the errors are logged, at debug level, with everything around them.
+    let capture = Capture::start(vec![(500, None); 4]).await;
+    let slack = capture.url("/slack/T000/B000/MARKERSLACKPATH");
+    let hook = capture.url("/hook");
+    let base = sim.base_url();
+    let dir = out.path().display().to_string();
+    let args = [
+        "run",
+        "--workspace",
+        "acme",
+        "--out",
+        &dir,
+        "--base-url",
+        &base,
+        "--rate",
+        "off",
+        "--notify-on",
+        "always",
+        "--notify-webhook",
+        &hook,
+    ];
+    let env = [
+        ("MODE_API_TOKEN", config.token.as_str()),
+        ("MODE_API_SECRET", config.secret.as_str()),
+        ("MODE_AUDIT_SLACK_WEBHOOK", slack.as_str()),
+        ("MODE_AUDIT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("RUST_LOG", "debug"),
+    ];
+    let output = crate::harness::binary_command(out.path(), &args, &env)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "a failed alert leaves the exit code alone: {stderr}"
+    );
+    assert!(stderr.contains("run alert not delivered"), "{stderr}");
+    assert_eq!(capture.seen("/slack/T000/B000/MARKERSLACKPATH").len(), 2, "one retry");
+    let secret_part = WEBHOOK_SECRET.trim_start_matches("whsec_");
+    for text in [stderr.as_ref(), String::from_utf8_lossy(&output.stdout).as_ref()] {
+        assert!(
+            !text.contains("MARKERSLACKPATH") && !text.contains(secret_part),
+            "a secret in the output: {text}"
+        );
+    }
+    assert_no_marker_in_files(out.path(), &["MARKERSLACKPATH", secret_part]);
+}
