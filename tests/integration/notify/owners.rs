@@ -128,10 +128,20 @@ async fn the_dry_run_sends_nothing_and_writes_one_eml_file_per_owner() {
     let Some(server) = Smtp::start(Duration::ZERO) else {
         return;
     };
-    let stage = Stage::new().await;
+    let mut stage = Stage::new().await;
+    // One owner has no address in Mode: listed, never guessed.
+    let (silent, _) = stage.owners.pop_first().unwrap();
+    stage.sim.mutate(|ws| {
+        ws.users
+            .iter_mut()
+            .filter(|u| u.username == silent)
+            .for_each(|u| u.email.clear())
+    });
     let report = notify(&stage.settings(), &mail(false, Some(&server)), &Stop::default())
         .await
         .unwrap();
+    assert_eq!(report.selection.without_address, vec![silent.clone()], "{report}");
+    assert!(report.to_string().contains(&silent));
     assert_eq!(report.drafts.len(), stage.owners.len(), "{report}");
     let python = smtp::python().unwrap();
     let mut owners = BTreeSet::new();
