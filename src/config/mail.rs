@@ -25,6 +25,8 @@ pub struct MailSettings {
     pub max_emails: usize,
     /// The SMTP URL (holds a password); set when `execute` is.
     pub smtp: Option<SecretString>,
+    /// Extra trusted certificates (PEM) for the SMTP server, from MODE_AUDIT_SMTP_CA_FILE.
+    pub smtp_ca: Option<Vec<u8>>,
 }
 
 impl MailSettings {
@@ -58,6 +60,12 @@ impl MailSettings {
                 "--execute sends over SMTP: set MODE_AUDIT_SMTP_URL (or MODE_AUDIT_SMTP_URL_FILE), e.g. smtp://user:password@host:587".into(),
             ));
         }
+        let smtp_ca = match env("MODE_AUDIT_SMTP_CA_FILE").filter(|p| !p.trim().is_empty()) {
+            Some(path) => Some(std::fs::read(path.trim()).map_err(|e| {
+                ConfigError(format!("cannot read MODE_AUDIT_SMTP_CA_FILE ({}): {e}; it names a PEM file of the CA that signed the SMTP server's certificate", path.trim()))
+            })?),
+            None => None,
+        };
         let max_emails = flags.max_emails.unwrap_or(DEFAULT_MAX_EMAILS);
         if !(1..=MAX_MAX_EMAILS).contains(&max_emails) {
             return Err(ConfigError(format!(
@@ -70,6 +78,7 @@ impl MailSettings {
             renotify_after: flags.renotify_after.map_or(DEFAULT_RENOTIFY_AFTER, Duration::from),
             max_emails,
             smtp,
+            smtp_ca,
         })
     }
 }

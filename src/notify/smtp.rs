@@ -1,11 +1,13 @@
 //! The SMTP connection of the owner emails, from MODE_AUDIT_SMTP_URL: `smtp://user:pass@host:587`
 //! (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start); `?tls=none` only to
-//! this machine. The URL holds a password: no message here repeats it.
+//! this machine. The server's certificate is checked against the system's trust store, plus the
+//! PEM certificates of MODE_AUDIT_SMTP_CA_FILE (a private CA). The URL holds a password: no
+//! message here repeats it.
 
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
@@ -31,7 +33,7 @@ pub struct Relay {
 
 impl Relay {
     /// Checks the URL; `Err` names what to fix without repeating the URL.
-    pub fn new(url: &SecretString, timeout: Duration) -> Result<Relay, String> {
+    pub fn new(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = Url::parse(url.expose_secret().trim())
             .map_err(|_| "MODE_AUDIT_SMTP_URL is not a URL: write smtp://user:password@host:587 or smtps://user:password@host:465".to_string())?;
@@ -44,20 +46,22 @@ impl Relay {
         if plain && !is_loopback(&host) {
             return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
         }
+        let parameters = || {
+            let mut builder = TlsParameters::builder(host.clone());
+            if let Some(pem) = ca_pem {
+                let ca = Certificate::from_pem(pem)
+                    .map_err(|e| format!("MODE_AUDIT_SMTP_CA_FILE does not hold a PEM certificate: {e}"))?;
+                builder = builder.add_root_certificate(ca);
+            }
+            builder.build_rustls().map_err(|e| format!("TLS setup: {e}"))
+        };
         let (port, tls) = match url.scheme() {
             "smtp" => {
                 let port = url.port().unwrap_or(587);
-                let tls = if plain {
-                    Tls::None
-                } else {
-                    Tls::Required(TlsParameters::new(host.clone()).map_err(|e| format!("TLS setup: {e}"))?)
-                };
+                let tls = if plain { Tls::None } else { Tls::Required(parameters()?) };
                 (port, tls)
             }
-            "smtps" => (
-                url.port().unwrap_or(465),
-                Tls::Wrapper(TlsParameters::new(host.clone()).map_err(|e| format!("TLS setup: {e}"))?),
-            ),
+            "smtps" => (url.port().unwrap_or(465), Tls::Wrapper(parameters()?)),
             _ => return Err("MODE_AUDIT_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)".into()),
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())

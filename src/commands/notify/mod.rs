@@ -113,7 +113,7 @@ async fn notify_paced(
         return Ok(report);
     }
     let smtp = options.smtp.as_ref().context("--execute needs MODE_AUDIT_SMTP_URL")?;
-    let relay = Relay::new(smtp, SMTP_TIMEOUT).map_err(anyhow::Error::msg)?;
+    let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::msg)?;
     let mut log = NotifyLog::open(&log_path).context("nothing was sent")?;
     report.settled = deliver::settle(&mut log)?;
     report.selection = select(mails, log.replayed(), told_since, options.max_emails);

@@ -79,6 +79,7 @@ fn mail(execute: bool, smtp: Option<&Smtp>) -> MailSettings {
         renotify_after: Duration::from_secs(14 * 86_400),
         max_emails: 50,
         smtp: smtp.map(|s| SecretString::from(s.url())),
+        smtp_ca: smtp.and_then(|s| s.ca_pem()),
     }
 }
 
@@ -266,4 +267,31 @@ async fn a_kill_during_sending_and_a_rerun_deliver_no_duplicate_and_no_secret_is
 
 async fn binary_output(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     crate::harness::binary_command(cwd, args, env).output().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused_before_anything_is_sent() {
+    let Some(server) = Smtp::start_tls() else { return };
+    let stage = Stage::new().await;
+    let options = MailSettings {
+        smtp_ca: None,
+        ..mail(true, Some(&server))
+    };
+    let error = notify(&stage.settings(), &options, &Stop::default()).await.unwrap_err();
+    let text = format!("{error:#}");
+    assert!(
+        text.contains("nothing was sent") && text.contains("127.0.0.1"),
+        "{text}"
+    );
+    assert!(!text.contains(smtp::PASSWORD), "{text}");
+    let log = stage
+        .out
+        .path()
+        .join(stage.settings().workspace)
+        .join("notify-log.jsonl");
+    assert!(
+        !std::fs::read_to_string(log).unwrap_or_default().contains("intent"),
+        "no message was begun"
+    );
+    assert!(server.messages().is_empty());
 }

@@ -18,6 +18,7 @@ from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import AuthResult
 
 port, maildir, user, password, slow = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+certs = sys.argv[6] if len(sys.argv) > 6 else ""
 
 def authenticate(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == user.encode() and auth_data.password == password.encode()
@@ -32,8 +33,14 @@ class Slow(Mailbox):
             await asyncio.sleep(slow)
         return answer
 
+tls = {}
+if certs:
+    import ssl
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certs + "/leaf.pem", certs + "/leaf.key")
+    tls = dict(tls_context=context, require_starttls=True)
 controller = Controller(Slow(maildir), hostname="127.0.0.1", port=port, authenticator=authenticate,
-                        auth_required=True, auth_require_tls=False)
+                        auth_required=True, auth_require_tls=bool(certs), **tls)
 controller.start()
 print("ready", flush=True)
 while True:
@@ -120,11 +127,25 @@ pub struct Smtp {
     pub port: u16,
     pub maildir: tempfile::TempDir,
     python: PathBuf,
+    /// For a STARTTLS server: the folder of its CA (`ca.pem`) and certificate.
+    certs: Option<tempfile::TempDir>,
 }
 
 impl Smtp {
     /// Starts the server; the first message, once stored, waits `slow` before it is answered.
     pub fn start(slow: Duration) -> Option<Smtp> {
+        Smtp::launch(slow, None)
+    }
+
+    /// Starts a server that requires STARTTLS (before AUTH), with a certificate for 127.0.0.1
+    /// signed by a CA made here (see [`Smtp::ca_pem`]).
+    pub fn start_tls() -> Option<Smtp> {
+        let certs = tempfile::tempdir().unwrap();
+        make_certificates(certs.path());
+        Smtp::launch(Duration::ZERO, Some(certs))
+    }
+
+    fn launch(slow: Duration, certs: Option<tempfile::TempDir>) -> Option<Smtp> {
         let python = python()?;
         // aiosmtpd's Controller cannot take port 0: take a free port first.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -143,6 +164,7 @@ impl Smtp {
                 PASSWORD,
             ])
             .arg(slow.as_secs_f64().to_string())
+            .args(certs.iter().map(|c| c.path().display().to_string()))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -155,12 +177,21 @@ impl Smtp {
             port,
             maildir,
             python,
+            certs,
         })
     }
 
-    /// MODE_AUDIT_SMTP_URL for this server.
+    /// MODE_AUDIT_SMTP_URL for this server: STARTTLS when it has a certificate, else plain.
     pub fn url(&self) -> String {
-        format!("smtp://{USER}:{PASSWORD}@127.0.0.1:{}?tls=none", self.port)
+        let plain = if self.certs.is_some() { "" } else { "?tls=none" };
+        format!("smtp://{USER}:{PASSWORD}@127.0.0.1:{}{plain}", self.port)
+    }
+
+    /// The PEM of the CA that signed a STARTTLS server's certificate.
+    pub fn ca_pem(&self) -> Option<Vec<u8>> {
+        self.certs
+            .as_ref()
+            .map(|c| std::fs::read(c.path().join("ca.pem")).unwrap())
     }
 
     /// The messages stored so far, parsed by Python's email package: (headers, text).
@@ -184,6 +215,73 @@ impl Smtp {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+/// A CA and a certificate it signs for 127.0.0.1, made with the openssl command.
+fn make_certificates(dir: &Path) {
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=mode-audit test CA",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+        ],
+    ];
+    for args in steps {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl command makes the test certificates (apt-get install openssl)");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 
