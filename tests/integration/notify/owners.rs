@@ -10,7 +10,7 @@ use std::time::Duration;
 use mode_audit::commands::notify::notify;
 use mode_audit::commands::run::run;
 use mode_audit::config::{MailSettings, Settings};
-use mode_audit::sim::{SimConfig, SimServer};
+use mode_audit::sim::{SimConfig, SimServer, Workspace};
 use mode_audit::snapshot::RunStatus;
 use mode_audit::stop::Stop;
 use secrecy::SecretString;
@@ -29,8 +29,14 @@ struct Stage {
 
 impl Stage {
     async fn new() -> Stage {
+        Stage::with(|_| {}).await
+    }
+
+    /// A stage whose stand-in `tune` changed before the audit.
+    async fn with(tune: impl FnOnce(&mut Workspace)) -> Stage {
         let config = fast_config(vec![25, 20]);
         let sim = SimServer::start(config.clone()).await.unwrap();
+        sim.mutate(tune);
         let out = tempfile::tempdir().unwrap();
         let report = run(&settings(&sim, &config, out.path()), &Stop::default())
             .await
@@ -169,10 +175,18 @@ async fn the_dry_run_sends_nothing_and_writes_one_eml_file_per_owner() {
 
 #[tokio::test]
 async fn execute_delivers_one_message_per_owner_and_a_second_run_within_renotify_after_none() {
-    let Some(server) = Smtp::start(Duration::ZERO) else {
+    // STARTTLS required, then AUTH, with a certificate of a private CA (MODE_AUDIT_SMTP_CA_FILE).
+    let Some(server) = Smtp::start_tls() else {
         return;
     };
-    let stage = Stage::new().await;
+    // Every report gets a name with non-ASCII letters, mrkdwn/HTML characters and a line break
+    // that tries to add a header.
+    let stage = Stage::with(|ws| {
+        for r in ws.collections.iter_mut().flat_map(|c| c.reports.iter_mut()) {
+            r.name = Some(format!("Ünïcode — P&L <Q4> {}\r\nBcc: evil@example.com", r.token));
+        }
+    })
+    .await;
     let options = mail(true, Some(&server));
     let first = notify(&stage.settings(), &options, &Stop::default()).await.unwrap();
     assert_eq!(first.status, RunStatus::Complete, "{first}");
@@ -180,6 +194,11 @@ async fn execute_delivers_one_message_per_owner_and_a_second_run_within_renotify
     assert_eq!(got.len(), stage.owners.len(), "one message per owner");
     let owners: BTreeSet<String> = got.iter().map(|m| check_message(&stage, m)).collect();
     assert_eq!(owners.len(), stage.owners.len(), "no owner twice");
+    for m in &got {
+        assert!(m["headers"].get("bcc").is_none(), "a report name added a header: {m}");
+        let body = m["body"].as_str().unwrap();
+        assert!(body.contains("Ünïcode — P&L <Q4> "), "the name arrives intact: {body}");
+    }
     stage.sim.reset_counters();
     let second = notify(&stage.settings(), &options, &Stop::default()).await.unwrap();
     assert!(second.selection.to_write.is_empty(), "{second}");
