@@ -23,7 +23,7 @@ use crate::insights::eligibility::Rules;
 use crate::mode::{ModeClient, Pacer};
 use crate::notify::email::{Letterhead, compose};
 use crate::notify::log::{self, NOTIFY_LOG, NotifyLog};
-use crate::notify::owners::by_owner;
+use crate::notify::owners::{OwnerMail, by_owner};
 use crate::notify::smtp::Relay;
 use crate::output;
 use crate::output::owner_stem;
@@ -85,9 +85,6 @@ async fn notify_paced(
     let (mut mails, unowned) = by_owner(&snapshot, &plan);
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     addresses::resolve(&client, &folder, &mut mails).await?;
-    let log_path = dir.join(NOTIFY_LOG);
-    let told_since = chrono::Utc::now()
-        - chrono::Duration::from_std(options.renotify_after).context("--renotify-after is too long")?;
     let head = Letterhead {
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
@@ -95,37 +92,55 @@ async fn notify_paced(
     };
     let mut report = NotifyReport {
         workspace: settings.workspace.clone(),
-        snapshot: folder.clone(),
+        snapshot: folder,
         executed: options.execute,
         selection: Selection::default(),
         unowned: unowned.len(),
         drafts: Vec::new(),
         sent: Vec::new(),
         settled: 0,
-        log: log_path.clone(),
+        log: dir.join(NOTIFY_LOG),
         status: RunStatus::Complete,
     };
-    if !options.execute {
-        let replayed = log::read(&log_path)?;
+    if options.execute {
+        send(&mut report, mails, &head, options, stop).await?;
+    } else {
+        let replayed = log::read(&report.log)?;
         report.settled = replayed.unsettled().len();
-        report.selection = select(mails, &replayed, told_since, options.max_emails);
-        report.drafts = write_drafts(&report.selection, &head, &folder)?;
-        return Ok(report);
+        report.selection = select(mails, &replayed, told_since(options)?, options.max_emails);
+        report.drafts = write_drafts(&report.selection, &head, &report.snapshot)?;
     }
+    Ok(report)
+}
+
+/// The time from which a finding told counts as told recently (`--renotify-after` before now).
+fn told_since(options: &MailSettings) -> Result<chrono::DateTime<chrono::Utc>> {
+    Ok(chrono::Utc::now()
+        - chrono::Duration::from_std(options.renotify_after).context("--renotify-after is too long")?)
+}
+
+/// `--execute`: settles what a stopped run left, selects, checks the server, sends.
+async fn send(
+    report: &mut NotifyReport,
+    mails: Vec<OwnerMail>,
+    head: &Letterhead,
+    options: &MailSettings,
+    stop: &Stop,
+) -> Result<()> {
     let smtp = options.smtp.as_ref().context("--execute needs MODE_AUDIT_SMTP_URL")?;
     let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::msg)?;
-    let mut log = NotifyLog::open(&log_path).context("nothing was sent")?;
+    let mut log = NotifyLog::open(&report.log).context("nothing was sent")?;
     report.settled = deliver::settle(&mut log)?;
-    report.selection = select(mails, log.replayed(), told_since, options.max_emails);
+    report.selection = select(mails, log.replayed(), told_since(options)?, options.max_emails);
     if report.selection.to_write.is_empty() {
-        return Ok(report);
+        return Ok(());
     }
     relay
         .check()
         .await
         .map_err(anyhow::Error::msg)
         .context("nothing was sent")?;
-    report.sent = deliver::send_each(&relay, &mut log, &report.selection.to_write, &head, stop).await?;
+    report.sent = deliver::send_each(&relay, &mut log, &report.selection.to_write, head, stop).await?;
     report.status = if let Some(reason) = stop.reason().filter(|_| report.sent.contains(&Sent::NotReached)) {
         RunStatus::Stopped(reason)
     } else if report.sent.iter().any(|s| !matches!(s, Sent::Accepted)) {
@@ -133,7 +148,7 @@ async fn notify_paced(
     } else {
         RunStatus::Complete
     };
-    Ok(report)
+    Ok(())
 }
 
 /// Writes each message as `owners/<owner>.eml` in the snapshot folder; nothing is sent.
