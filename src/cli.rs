@@ -61,6 +61,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Delete the schedules of reports nobody views or receives, from the newest complete snapshot: a dry run unless --execute.
     Apply(ApplyArgs),
+    /// Email each owner their scheduled reports with findings, from the newest complete snapshot: a dry run (writing .eml files) unless --execute.
+    Notify(NotifyArgs),
     /// Recreate the schedules an apply deleted, from its undo log: a dry run unless --execute.
     Undo(UndoArgs),
     /// Audit a built-in stand-in workspace end to end and print a summary (no credentials needed).
@@ -222,6 +224,18 @@ pub struct RunArgs {
     #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_SHARD", value_name = "INDEX/COUNT")]
     pub shard: Option<String>,
 
+    /// POST one JSON document per workspace and run here (schema mode-audit.run/1; signed when MODE_AUDIT_WEBHOOK_SECRET is set). Slack's URL is a secret: MODE_AUDIT_SLACK_WEBHOOK, never a flag.
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_WEBHOOK", value_name = "URL")]
+    pub notify_webhook: Option<String>,
+
+    /// When run alerts go out: always, or problems (exit not 0, or new findings). [default: problems]
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_ON", value_name = "always|problems")]
+    pub notify_on: Option<String>,
+
+    /// Deadline of one run-alert request (each is retried once). [default: 10s]
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_TIMEOUT", value_name = "DURATION")]
+    pub notify_timeout: Option<humantime::Duration>,
+
     /// Shard count, with this pod's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
     #[arg(help_heading = WHERE, long, env = "MODE_AUDIT_SHARDS", value_name = "COUNT")]
     pub shards: Option<u32>,
@@ -252,6 +266,37 @@ pub struct ApplyFlags {
     /// Reports (not schedules: each goes with all its schedules) unscheduled per run at most, the largest runtime saved first. Only this flag can raise it; MODE_AUDIT_MAX_ACTIONS may only lower the default. [default: 20]
     #[arg(long, value_name = "N")]
     pub max_actions: Option<usize>,
+}
+
+/// `notify`: the connection and output flags of `run`, then its own.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub notify: NotifyFlags,
+}
+
+/// Flags only `notify` takes. `--execute` has no environment variable or config key on purpose:
+/// writing to people needs to be asked for on the command line.
+#[derive(Debug, Default, Args)]
+pub struct NotifyFlags {
+    /// Send the emails over SMTP (MODE_AUDIT_SMTP_URL). Without it nothing is sent: each message is written as an .eml file into the snapshot's owners/ folder.
+    #[arg(long)]
+    pub execute: bool,
+
+    /// The sender, e.g. "Data team <data@example.com>" (required with --execute).
+    #[arg(long, env = "MODE_AUDIT_NOTIFY_FROM", value_name = "ADDRESS")]
+    pub from: Option<String>,
+
+    /// The same finding is not mailed to the same owner again within this long. [default: 14d]
+    #[arg(long, env = "MODE_AUDIT_RENOTIFY_AFTER", value_name = "DURATION")]
+    pub renotify_after: Option<humantime::Duration>,
+
+    /// Emails sent per run at most, the owners with the costliest findings first. [default: 50]
+    #[arg(long, env = "MODE_AUDIT_MAX_EMAILS", value_name = "N")]
+    pub max_emails: Option<usize>,
 }
 
 /// `undo LOG`: the log, `--execute`, and the connection flags of `run`.

@@ -5,8 +5,8 @@ use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
-use mode_audit::commands::{apply, demo, diff, doctor, hint, lease, plan, run, undo};
-use mode_audit::config::{self, ApplySettings, ConfigError, Settings};
+use mode_audit::commands::{apply, demo, diff, doctor, hint, lease, notify, plan, run, undo};
+use mode_audit::config::{self, ApplySettings, ConfigError, MailSettings, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
 use mode_audit::stop::Stop;
@@ -180,6 +180,27 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
                     Some(_) => Exit::Fatal,
                     None => Exit::from(report.status),
                 }
+            })
+        }
+        Command::Notify(args) => {
+            let all = match settings(&args.run, log_format) {
+                Ok(all) => all,
+                Err(exit) => return exit,
+            };
+            let env = |name: &str| std::env::var(name).ok();
+            let options = match MailSettings::merge(&args.notify, &all, &env) {
+                Ok(options) => options,
+                Err(ConfigError(message)) => {
+                    eprintln!("mode-audit: configuration error: {message}");
+                    return Exit::Usage;
+                }
+            };
+            let stop = Stop::default();
+            stop.install(all[0].max_duration);
+            let outcomes = notify::notify_each(&all, &options, &stop).await;
+            worst_of(outcomes, &all, Exit::Stopped, |report| {
+                print!("{report}");
+                Exit::from(report.status)
             })
         }
         Command::Undo(mut args) => {

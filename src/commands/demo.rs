@@ -62,6 +62,7 @@ pub fn settings_for(sim: &SimServer, config: &SimConfig, out: &Path, formats: Fo
         credential_group: crate::config::workspaces::ENV_GROUP.to_string(),
         break_lease: false,
         discovery: Default::default(),
+        alerts: Default::default(),
     })
 }
 
@@ -199,6 +200,9 @@ mod tests {
                 failures: Vec::new(),
                 findings: Vec::new(),
                 headline: None,
+                top_findings: Vec::new(),
+                new_findings: None,
+                notifications_failed: 0,
             },
             truth_reports: 0,
             server_requests: 0,

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod hint;
 pub mod lease;
 mod log_place;
+pub mod notify;
 pub mod plan;
 pub mod run;
 mod run_costs;

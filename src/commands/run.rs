@@ -19,6 +19,7 @@ use crate::insights::eligibility::Rules;
 use crate::insights::findings::count_by_reason;
 use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
+use crate::notify::Alert;
 use crate::output;
 use crate::output::metrics;
 use crate::output::{NewFolders, Place};
@@ -27,6 +28,9 @@ use crate::snapshot::summary::{Freshness, Summary};
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 use crate::stop::Stop;
+
+/// Findings a run alert lists at most, the costliest first.
+const TOP_FINDINGS: usize = 50;
 
 /// Audits each workspace in turn (see [`in_turn`]: one pacer per credential group).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
@@ -73,9 +77,23 @@ async fn run_paced_at(
         Destination::Dir(out) => NewFolders::missing(out, &settings.workspace),
         _ => NewFolders::default(),
     };
-    let report = walk_and_publish(settings, stop, pacer, started_at)
+    let result = walk_and_publish(settings, stop, pacer, started_at)
         .await
-        .inspect_err(|_| created.remove_empty())?;
+        .inspect_err(|_| created.remove_empty());
+    let fatal = result.as_ref().err().map(|e| format!("{e:#}"));
+    let outcome = match (&result, &fatal) {
+        (Ok(report), _) => Ok(report),
+        (Err(_), error) => Err(error.as_deref().unwrap_or_default()),
+    };
+    let delivered = settings
+        .alerts
+        .send(&Alert {
+            workspace: &settings.workspace,
+            outcome,
+        })
+        .await;
+    let mut report = result?;
+    report.notifications_failed = delivered.failed;
     if let Some(setting) = &settings.insights.metrics_file {
         // The snapshot is already published; a metrics file that cannot be written is logged, and
         // its staleness is what an alert on mode_audit_last_run_timestamp_seconds notices.
@@ -243,6 +261,9 @@ async fn walk_from(
         failures: Vec::new(),
         findings: Vec::new(),
         headline: None,
+        top_findings: Vec::new(),
+        new_findings: None,
+        notifications_failed: 0,
     };
     if let (Some(reason), Some(mut checkpoint)) = (outcome.stopped, outcome.checkpoint) {
         report.status = RunStatus::Stopped(reason);
@@ -293,6 +314,10 @@ async fn walk_from(
     report.stats.requests = snapshot.stats.requests;
     report.findings = count_by_reason(snapshot.findings.iter());
     report.headline = Some(Headline::of(snapshot.findings.iter()));
+    if settings.alerts.any() {
+        report.top_findings = insights::headline::top_by_cost(&snapshot, TOP_FINDINGS);
+        report.new_findings = insights::headline::new_findings(&snapshot, history_dir.as_deref());
+    }
     // Owner digests announce what `apply` will unschedule, at its default rules.
     let upcoming = settings.insights.digests.then(|| {
         insights::plan_unscheduling(

@@ -13,16 +13,18 @@ pub fn credentials(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, 
     Ok(Credentials { token, secret })
 }
 
-/// A secret from `name` or the file `{name}_FILE` names, or `None` when neither is set.
-pub fn optional_secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<Option<SecretString>, ConfigError> {
-    let set = |var: &str| env(var).is_some_and(|v| !v.trim().is_empty());
-    if !set(name) && !set(&format!("{name}_FILE")) {
-        return Ok(None);
-    }
-    secret(env, name).map(Some)
+fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretString, ConfigError> {
+    optional_secret(env, name)?.ok_or_else(|| {
+        bad(format!(
+            "{name} is not set: export {name} (or {name}_FILE naming a file that holds it). \
+             Create a token in Mode under Workspace Settings > Privacy & Security > API"
+        ))
+    })
 }
 
-fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretString, ConfigError> {
+/// A secret from `name` or from the file `name`_FILE names, `None` when neither is set. Its value
+/// never appears in an error.
+pub fn optional_secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<Option<SecretString>, ConfigError> {
     let file_var = format!("{name}_FILE");
     let direct = env(name).filter(|v| !v.trim().is_empty());
     let file = env(&file_var).filter(|v| !v.trim().is_empty());
@@ -37,16 +39,11 @@ fn secret(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<SecretStri
                 path.trim()
             ))
         })?,
-        (None, None) => {
-            return Err(bad(format!(
-                "{name} is not set: export {name} (or {file_var} naming a file that holds it). \
-                 Create a token in Mode under Workspace Settings > Privacy & Security > API"
-            )));
-        }
+        (None, None) => return Ok(None),
     };
     let value = value.trim();
     if value.is_empty() {
         return Err(bad(format!("{name} is empty")));
     }
-    Ok(SecretString::from(value.to_string()))
+    Ok(Some(SecretString::from(value.to_string())))
 }

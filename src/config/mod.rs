@@ -16,6 +16,7 @@ use crate::crawl::CrawlOptions;
 
 use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
+use crate::notify::AlertTargets;
 use crate::output::{Cells, Formats};
 use crate::storage::StoreSettings;
 
@@ -25,6 +26,8 @@ mod credentials;
 pub mod discovery;
 mod file_errors;
 pub mod insights;
+pub mod mail;
+pub mod notify;
 mod out;
 mod retry;
 pub mod shard;
@@ -33,9 +36,10 @@ pub mod workspaces;
 
 pub use self::apply::{ApplySettings, LocalClock};
 pub use self::caution::cautions;
-pub use self::credentials::credentials;
+pub use self::credentials::{credentials, optional_secret};
 pub use self::discovery::{DiscoverySettings, Effective};
 pub use self::insights::Insights;
+pub use self::mail::MailSettings;
 pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
 pub use self::sim::sim_config;
@@ -91,6 +95,12 @@ pub struct FileConfig {
     pub store_retry_timeout: Option<String>,
     /// Deadline of one object-store HTTP attempt.
     pub store_timeout: Option<String>,
+    /// The generic webhook run alerts are POSTed to.
+    pub notify_webhook: Option<String>,
+    /// `always` or `problems`.
+    pub notify_on: Option<String>,
+    /// Deadline of one alert request.
+    pub notify_timeout: Option<String>,
 }
 
 impl FileConfig {
@@ -142,6 +152,8 @@ pub struct Settings {
     pub break_lease: bool,
     /// The source of the listings (`--source`) and the Discovery signature token, if one is set.
     pub discovery: DiscoverySettings,
+    /// Run alerts: Slack, the generic webhook, when to send.
+    pub alerts: AlertTargets,
 }
 
 /// A configuration problem; the message says what to fix. Exit code 2.
@@ -177,6 +189,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
         None => all_groups,
     };
     let discovery_token = discovery::signature_token(env)?;
+    let alerts = notify::alerts(args, &file, env)?;
     let mut out: Vec<Settings> = Vec::new();
     for (group, list) in groups {
         let credentials = match list[0].credentials()? {
@@ -193,6 +206,7 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
             settings.workspace = entry.name;
             settings.credential_group = group.clone();
             settings.discovery.token = discovery_token.clone();
+            settings.alerts = alerts.clone();
             out.push(settings);
         }
     }
@@ -343,6 +357,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
             source: args.source.or(file.source).unwrap_or_default(),
             token: None,
         },
+        alerts: AlertTargets::default(),
     })
 }
 

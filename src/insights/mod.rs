@@ -7,6 +7,7 @@ pub mod costs;
 pub mod eligibility;
 mod enrich;
 pub mod findings;
+pub mod headline;
 pub mod history;
 pub mod keep;
 pub mod reuse;

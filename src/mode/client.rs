@@ -205,6 +205,21 @@ impl ModeClient {
         self.get(self.url(&["reports", token])).await
     }
 
+    /// `GET /api/{username}`: a member's email address, `None` when Mode sends none.
+    pub async fn user_email(&self, username: &str) -> Result<Option<String>, ModeError> {
+        #[derive(serde::Deserialize)]
+        struct User {
+            email: Option<String>,
+        }
+        let mut url = self.inner.api.clone();
+        url.path_segments_mut()
+            .expect("http(s) URLs have paths")
+            .pop_if_empty()
+            .push(username);
+        let user: User = self.get(url).await?;
+        Ok(user.email.map(|e| e.trim().to_string()).filter(|e| e.contains('@')))
+    }
+
     /// GETs `url` and decodes it whole, pacing every attempt and retrying what may succeed on a retry.
     pub async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T, ModeError> {
         self.fetch(url, decode_whole).await

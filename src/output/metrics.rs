@@ -27,7 +27,7 @@ use crate::atomic::{self, folder};
 use crate::snapshot::{Reason, RunReport, RunStatus};
 
 /// `(name, help)` of every family, in the order they are written.
-pub const FAMILIES: [(&str, &str); 15] = [
+pub const FAMILIES: [(&str, &str); 16] = [
     (
         LAST_RUN,
         "Unix time the last run of the workspace ended, whatever its status.",
@@ -73,6 +73,10 @@ pub const FAMILIES: [(&str, &str); 15] = [
         "Scheduled reports whose creator is no longer an active member of the workspace.",
     ),
     (
+        NOTIFICATIONS_FAILED,
+        "Run alerts (Slack, webhook) of the last run that could not be delivered.",
+    ),
+    (
         "mode_audit_status",
         "1 for how the last run ended (complete, partial or stopped), 0 for the others.",
     ),
@@ -87,6 +91,7 @@ const UNVIEWED_SECONDS: &str = "mode_audit_unviewed_run_seconds_30d";
 const UNVIEWED_FAILED: &str = "mode_audit_unviewed_failed_runs_30d";
 const FAILING_VIEWED: &str = "mode_audit_failing_viewed_reports";
 const DEPARTED: &str = "mode_audit_departed_owner_reports";
+const NOTIFICATIONS_FAILED: &str = "mode_audit_last_run_notifications_failed";
 /// The file name in a folder given as `--metrics-file`, before the workspace is inserted.
 const DEFAULT_NAME: &str = "mode_audit.prom";
 /// Families a stopped run leaves as they were.
@@ -226,6 +231,7 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
     ));
     out.push(sample(LAST_RUN_REQUESTS, None, r.requests as f64));
     out.push(sample(LAST_RUN_THROTTLED, None, r.throttled as f64));
+    out.push(sample(NOTIFICATIONS_FAILED, None, report.notifications_failed as f64));
     if matches!(report.status, RunStatus::Stopped(_)) {
         for name in PUBLISHED_ONLY {
             out.extend(kept(name));

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::summary::Summary;
-use super::{Failure, Reason, SnapshotStats};
+use super::{Failure, Finding, Reason, SnapshotStats};
 use crate::stop::StopReason;
 
 /// How a run ended; decides the exit code.
@@ -42,4 +42,11 @@ pub struct RunReport {
     pub findings: Vec<(Reason, u64)>,
     /// The headline numbers (`None` when nothing was published).
     pub headline: Option<super::headline::Headline>,
+    /// The findings that cost most, most first (a few; empty when nothing was published).
+    pub top_findings: Vec<Finding>,
+    /// Findings the previous snapshot did not list; `None` when unknown (nothing published, or
+    /// the previous snapshot could not be read).
+    pub new_findings: Option<u64>,
+    /// Run alerts (Slack, webhook) that could not be delivered.
+    pub notifications_failed: u64,
 }

@@ -38,6 +38,8 @@ mod architecture;
 mod insights;
 // The workbook (--format xlsx), read back and compared cell by cell with snapshot.json and the CSVs.
 mod workbook;
+// Run alerts to Slack and a webhook, owner emails to a real SMTP server.
+mod notify;
 // apply and undo: dry run, guarded deletes, the undo log, undo, stop and rerun.
 mod apply;
 // Runs and departed owners: measured, sampled, unreadable, OWNER_DEPARTED, --runs off.

@@ -194,3 +194,86 @@ fn the_folder_cronjob_still_parses() {
     let args = strings(&cron[0]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]);
     assert!(after(&args, "--out").is_some_and(|o| o.starts_with('/')));
 }
+
+/// Every `*_FILE` variable of every container points into a volume mounted from a Secret the
+/// manifest defines, and holds one of that Secret's keys.
+#[test]
+fn every_secret_file_a_container_names_is_mounted_from_a_secret_of_the_manifest() {
+    for name in ["cronjob.yaml", "cronjob-bucket.yaml", "indexed-job.yaml"] {
+        let (_, docs) = documents(name);
+        let secrets: Vec<&Value> = kind(&docs, "Secret");
+        for job in kind(&docs, "CronJob").into_iter().chain(kind(&docs, "Job")) {
+            let pod = match job["kind"].as_str() {
+                Some("CronJob") => &job["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+                _ => &job["spec"]["template"]["spec"],
+            };
+            let container = &pod["containers"][0];
+            let mounts = container["volumeMounts"].as_sequence().unwrap();
+            let volumes = pod["volumes"].as_sequence().unwrap();
+            for env in container["env"].as_sequence().into_iter().flatten() {
+                let var = env["name"].as_str().unwrap();
+                if !var.ends_with("_FILE") {
+                    continue;
+                }
+                let path = env["value"].as_str().unwrap();
+                let mount = mounts
+                    .iter()
+                    .find(|m| path.starts_with(m["mountPath"].as_str().unwrap()))
+                    .unwrap_or_else(|| panic!("{name}: {var}={path} is not mounted"));
+                let volume = volumes.iter().find(|v| v["name"] == mount["name"]).unwrap();
+                let secret_name = volume["secret"]["secretName"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: {var} not from a Secret"));
+                let secret = secrets
+                    .iter()
+                    .find(|s| s["metadata"]["name"].as_str() == Some(secret_name))
+                    .unwrap_or_else(|| panic!("{name}: Secret {secret_name} is not defined"));
+                let file = path.rsplit('/').next().unwrap();
+                let items = volume["secret"]["items"].as_sequence().unwrap();
+                let item = items
+                    .iter()
+                    .find(|i| i["path"].as_str() == Some(file))
+                    .unwrap_or_else(|| panic!("{name}: {var}: no item writes {file}"));
+                let key = item["key"].as_str().unwrap();
+                assert!(
+                    secret["stringData"].get(key).is_some(),
+                    "{name}: Secret {secret_name} has no key {key}"
+                );
+            }
+        }
+    }
+}
+
+/// The notify CronJob's arguments are ones `mode-audit notify` takes, and it sends (`--execute`)
+/// from a sender, with its SMTP URL from a secret file.
+#[test]
+fn the_notify_cronjob_parses_as_a_notify_command() {
+    use clap::Parser;
+    let (_, docs) = documents("cronjob.yaml");
+    let cron = kind(&docs, "CronJob");
+    let notify = cron
+        .iter()
+        .find(|c| {
+            strings(&c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"])[0] == "notify"
+        })
+        .expect("a notify CronJob");
+    let container = &notify["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
+    let args = strings(&container["args"]);
+    let cli = mode_audit::cli::Cli::try_parse_from(std::iter::once("mode-audit".to_string()).chain(args)).unwrap();
+    let mode_audit::cli::Command::Notify(parsed) = cli.command else {
+        panic!("not notify")
+    };
+    assert!(parsed.notify.execute && parsed.notify.from.is_some());
+    let env = strings(&serde_norway::Value::Sequence(
+        container["env"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].clone())
+            .collect(),
+    ));
+    assert!(env.contains(&"MODE_AUDIT_SMTP_URL_FILE".to_string()) && !env.contains(&"MODE_AUDIT_SMTP_URL".to_string()));
+    // The run CronJob's alert flags parse too.
+    let run_args = strings(&cron[0]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]);
+    mode_audit::cli::Cli::try_parse_from(std::iter::once("mode-audit".to_string()).chain(run_args)).unwrap();
+}

@@ -54,6 +54,14 @@ pub const MOTO: PythonServer = PythonServer {
     own_skip: Some("MODE_AUDIT_SKIP_MOTO"),
 };
 
+/// aiosmtpd, the SMTP server of the email tests (`mode-audit notify --execute`).
+pub const AIOSMTPD: PythonServer = PythonServer {
+    command: "aiosmtpd",
+    requirement: "aiosmtpd==1.4.6",
+    needed_by: "the email tests (mode-audit notify --execute)",
+    own_skip: Some("MODE_AUDIT_SKIP_SMTP"),
+};
+
 /// Debian's Chromium, the browser the page's tests drive headless.
 pub const CHROMIUM: SystemProgram = SystemProgram {
     commands: &["chromium", "chromium-browser"],

@@ -54,6 +54,9 @@ fn run_report(workspace: &str, status: RunStatus, reports: u64) -> RunReport {
         failures: Vec::new(),
         findings: Vec::new(),
         headline: None,
+        top_findings: Vec::new(),
+        new_findings: None,
+        notifications_failed: 0,
     }
 }
 

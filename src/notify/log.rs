@@ -1,0 +1,269 @@
+//! The notify log, `notify-log.jsonl` beside a workspace's snapshots: one JSON object a line,
+//! appended and synced to disk before each email is handed to the SMTP server, and after.
+//!
+//! `intent` names the message, its owner and the (report, reason) pairs it tells of; then `sent`,
+//! `refused` (the server answered with an error: not delivered) or `unsure` (the connection broke
+//! after the message was handed over, or a rerun found an intent without an outcome: the process
+//! stopped in between). Unsure counts as sent: a message is rather missed than sent twice. A torn
+//! last line (a crash mid-write) is cut off when the log is next opened.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::{folder, sync_dir};
+use crate::snapshot::Reason;
+use crate::snapshot::time::parse_time;
+
+/// The log's file name inside `OUT/<workspace>/`.
+pub const NOTIFY_LOG: &str = "notify-log.jsonl";
+
+/// One finding a message tells of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Told {
+    pub report_token: String,
+    pub reason: Reason,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    /// About to hand this message to the SMTP server.
+    Intent {
+        at: String,
+        message_id: String,
+        owner: String,
+        to: String,
+        findings: Vec<Told>,
+    },
+    /// The server accepted it.
+    Sent { at: String, message_id: String },
+    /// The server refused it: not delivered, may be sent again.
+    Refused {
+        at: String,
+        message_id: String,
+        error: String,
+    },
+    /// Whether it went out is not known; counted as sent.
+    Unsure {
+        at: String,
+        message_id: String,
+        why: String,
+    },
+}
+
+/// What the log says: when each (owner, finding) was last told, and intents without an outcome.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    told: HashMap<(String, Told), DateTime<Utc>>,
+    /// Message id → (owner, when, findings) of intents not yet settled.
+    open: HashMap<String, (String, DateTime<Utc>, Vec<Told>)>,
+}
+
+impl Replayed {
+    fn apply(&mut self, entry: &Entry) {
+        match entry {
+            Entry::Intent {
+                at,
+                message_id,
+                owner,
+                findings,
+                ..
+            } => {
+                let at = parse_time(at).unwrap_or_else(Utc::now);
+                self.open
+                    .insert(message_id.clone(), (owner.clone(), at, findings.clone()));
+            }
+            Entry::Sent { message_id, .. } | Entry::Unsure { message_id, .. } => {
+                if let Some((owner, at, findings)) = self.open.remove(message_id) {
+                    for f in findings {
+                        let last = self.told.entry((owner.clone(), f)).or_insert(at);
+                        *last = (*last).max(at);
+                    }
+                }
+            }
+            Entry::Refused { message_id, .. } => {
+                self.open.remove(message_id);
+            }
+        }
+    }
+
+    /// When `owner` was last told of `finding` (sent or unsure), if ever.
+    pub fn last_told(&self, owner: &str, finding: &Told) -> Option<DateTime<Utc>> {
+        self.told.get(&(owner.to_string(), finding.clone())).copied()
+    }
+
+    /// Intents without an outcome: message ids.
+    pub fn unsettled(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.open.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// What the log at `path` says, read without writing (a dry run); empty when there is none.
+pub fn read(path: &Path) -> Result<Replayed> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(replay(path, &text)?.0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Replayed::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read the notify log {}", path.display())),
+    }
+}
+
+/// Replays the whole lines of `text`; returns what they say and their length in bytes.
+fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
+    let mut replayed = Replayed::default();
+    let mut whole = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.ends_with('\n') {
+            break;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(entry) => replayed.apply(&entry),
+            Err(e) => anyhow::bail!(
+                "the notify log {} has a line that does not read ({e}); nothing was sent. Move the file aside only if no email of it may be sent twice",
+                path.display()
+            ),
+        }
+        whole += line.len();
+    }
+    Ok((replayed, whole))
+}
+
+/// The log opened for appending.
+pub struct NotifyLog {
+    path: PathBuf,
+    file: File,
+    replayed: Replayed,
+}
+
+impl NotifyLog {
+    /// Opens (or creates) the log at `path`, replaying what it holds; a torn last line is cut off.
+    pub fn open(path: &Path) -> Result<NotifyLog> {
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot open the notify log {} for writing", path.display()))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .with_context(|| format!("cannot read the notify log {}", path.display()))?;
+        let (replayed, whole) = replay(path, &text)?;
+        if whole < text.len() {
+            tracing::warn!(path = %path.display(), "the notify log ends in a torn line (a write was cut short); cutting it off");
+            file.set_len(whole as u64)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot cut the torn line off {}", path.display()))?;
+        }
+        file.seek(SeekFrom::End(0))?;
+        if !existed {
+            sync_dir(folder(path))?;
+        }
+        Ok(NotifyLog {
+            path: path.to_path_buf(),
+            file,
+            replayed,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn replayed(&self) -> &Replayed {
+        &self.replayed
+    }
+
+    /// Appends one entry and syncs it to disk before returning.
+    pub fn append(&mut self, entry: Entry) -> Result<()> {
+        let mut line = serde_json::to_vec(&entry).context("cannot encode a notify-log entry")?;
+        line.push(b'\n');
+        self.file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| format!("cannot write the notify log {}", self.path.display()))?;
+        self.replayed.apply(&entry);
+        Ok(())
+    }
+}
+
+/// Now, as the log writes times.
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn told(token: &str) -> Told {
+        Told {
+            report_token: token.into(),
+            reason: Reason::ScheduledNeverViewed,
+        }
+    }
+
+    fn intent(id: &str) -> Entry {
+        Entry::Intent {
+            at: now(),
+            message_id: id.into(),
+            owner: "ada".into(),
+            to: "ada@example.com".into(),
+            findings: vec![told("r1")],
+        }
+    }
+
+    #[test]
+    fn an_intent_without_outcome_stays_open_across_reopening_and_a_torn_line_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(NOTIFY_LOG);
+        let mut log = NotifyLog::open(&path).unwrap();
+        log.append(intent("m1")).unwrap();
+        drop(log);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"event\":\"sent\",\"at\"").unwrap();
+        let mut log = NotifyLog::open(&path).unwrap();
+        assert_eq!(log.replayed().unsettled(), vec!["m1".to_string()]);
+        assert_eq!(log.replayed().last_told("ada", &told("r1")), None);
+        log.append(Entry::Unsure {
+            at: now(),
+            message_id: "m1".into(),
+            why: "stopped".into(),
+        })
+        .unwrap();
+        assert!(
+            log.replayed().last_told("ada", &told("r1")).is_some(),
+            "unsure counts as told"
+        );
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "the torn line was cut off: {text}");
+        let log = NotifyLog::open(&path).unwrap();
+        assert!(log.replayed().unsettled().is_empty());
+        assert!(log.replayed().last_told("ada", &told("r1")).is_some());
+        assert_eq!(log.replayed().last_told("bob", &told("r1")), None);
+    }
+
+    #[test]
+    fn a_refused_message_is_not_counted_as_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = NotifyLog::open(&dir.path().join(NOTIFY_LOG)).unwrap();
+        log.append(intent("m1")).unwrap();
+        log.append(Entry::Refused {
+            at: now(),
+            message_id: "m1".into(),
+            error: "550 mailbox unavailable".into(),
+        })
+        .unwrap();
+        assert_eq!(log.replayed().last_told("ada", &told("r1")), None);
+        assert!(log.replayed().unsettled().is_empty());
+    }
+}

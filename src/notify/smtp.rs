@@ -1,0 +1,104 @@
+//! The SMTP connection of the owner emails, from MODE_AUDIT_SMTP_URL: `smtp://user:pass@host:587`
+//! (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start); `?tls=none` only to
+//! this machine. The server's certificate is checked against the system's trust store, plus the
+//! PEM certificates of MODE_AUDIT_SMTP_CA_FILE (a private CA). The URL holds a password: no
+//! message here repeats it.
+
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::mode::is_loopback;
+
+/// The result of handing one message over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handed {
+    Accepted,
+    /// The server answered with an error: it did not take the message.
+    Refused(String),
+    /// The connection failed after the message may have been handed over.
+    Unsure(String),
+}
+
+/// An SMTP relay, ready to send.
+pub struct Relay {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// `host:port`, for messages (never the credentials).
+    pub address: String,
+}
+
+impl Relay {
+    /// Checks the URL; `Err` names what to fix without repeating the URL.
+    pub fn new(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = Url::parse(url.expose_secret().trim())
+            .map_err(|_| "MODE_AUDIT_SMTP_URL is not a URL: write smtp://user:password@host:587 or smtps://user:password@host:465".to_string())?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or("MODE_AUDIT_SMTP_URL has no host")?
+            .to_string();
+        let plain = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
+        if plain && !is_loopback(&host) {
+            return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
+        }
+        let parameters = || {
+            let mut builder = TlsParameters::builder(host.clone());
+            if let Some(pem) = ca_pem {
+                let ca = Certificate::from_pem(pem)
+                    .map_err(|e| format!("MODE_AUDIT_SMTP_CA_FILE does not hold a PEM certificate: {e}"))?;
+                builder = builder.add_root_certificate(ca);
+            }
+            builder.build_rustls().map_err(|e| format!("TLS setup: {e}"))
+        };
+        let (port, tls) = match url.scheme() {
+            "smtp" => {
+                let port = url.port().unwrap_or(587);
+                let tls = if plain { Tls::None } else { Tls::Required(parameters()?) };
+                (port, tls)
+            }
+            "smtps" => (url.port().unwrap_or(465), Tls::Wrapper(parameters()?)),
+            _ => return Err("MODE_AUDIT_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)".into()),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+            .port(port)
+            .tls(tls)
+            .timeout(Some(timeout));
+        if !url.username().is_empty() {
+            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+            builder = builder.credentials(Credentials::new(
+                decode(url.username()),
+                decode(url.password().unwrap_or_default()),
+            ));
+        }
+        Ok(Relay {
+            transport: builder.build(),
+            address: format!("{host}:{port}"),
+        })
+    }
+
+    /// Connects and says hello, sending nothing: a failure here leaves nothing unsure.
+    pub async fn check(&self) -> Result<(), String> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!(
+                "the SMTP server at {} did not answer as expected",
+                self.address
+            )),
+            Err(e) => Err(format!("cannot reach the SMTP server at {}: {e}", self.address)),
+        }
+    }
+
+    /// Hands one message over.
+    pub async fn send(&self, message: Message) -> Handed {
+        match self.transport.send(message).await {
+            Ok(_) => Handed::Accepted,
+            Err(e) if e.is_permanent() || e.is_transient() => Handed::Refused(e.to_string()),
+            Err(e) => Handed::Unsure(e.to_string()),
+        }
+    }
+}
