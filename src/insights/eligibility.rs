@@ -324,7 +324,7 @@ fn candidate(
     Candidate {
         report_token: report.token.clone(),
         report_name: report.name.clone(),
-        owner: report.creator.clone(),
+        owner: report.owner().map(str::to_string),
         collection_token: report.collection_token.clone(),
         url: report.url.clone(),
         reasons,

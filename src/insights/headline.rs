@@ -13,7 +13,7 @@ use crate::snapshot::{Finding, Reason, Snapshot};
 /// in a snapshot made before runs were read, the proxy per month. `None` when none is known. The
 /// one place the cost is read.
 pub fn cost_seconds(finding: &Finding) -> Option<f64> {
-    finding.runs.run_seconds_30d.or(finding.runtime_per_month_seconds)
+    finding.cost_seconds()
 }
 
 /// The `n` findings of the snapshot that cost most, most first; unknown costs last, in order.

@@ -80,3 +80,19 @@ pub struct Finding {
     #[serde(default)]
     pub recency_basis: Option<String>,
 }
+
+impl Finding {
+    /// What the finding's report costs: warehouse seconds of its runs over the 30 days before the
+    /// run (measured, sampled, or the expected-runtime proxy: `runs.basis` says which), else, in a
+    /// snapshot made before runs were read, the proxy per month. `None` when unknown. The one place
+    /// a cost is read: the summary, the page and the messages to people all ask here.
+    pub fn cost_seconds(&self) -> Option<f64> {
+        self.runs.run_seconds_30d.or(self.runtime_per_month_seconds)
+    }
+
+    /// Its report's runs over the 30 days before the run as Mode lists them, else the estimate a
+    /// month from its schedules' frequencies. `None` when unknown.
+    pub fn runs_30d(&self) -> Option<f64> {
+        self.runs.runs_30d.map(|n| n as f64).or(self.runs_per_month)
+    }
+}

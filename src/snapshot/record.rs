@@ -117,6 +117,19 @@ pub struct CrossCheck {
     pub discovery_only_tokens: Vec<String>,
 }
 
+impl ReportRecord {
+    /// Who owns the report: its creator's username, else (a `--source discovery` run, which
+    /// carries no username) the creator's email from Mode's Discovery API. `None` when neither is
+    /// known or it is blank.
+    pub fn owner(&self) -> Option<&str> {
+        [self.creator.as_deref(), self.discovered.creator_email.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|o| !o.is_empty())
+    }
+}
+
 impl CrossCheck {
     pub const SHOWN: usize = 100;
 }

@@ -86,6 +86,11 @@ async fn notify_paced(
     let plan = insights::plan_unscheduling(&snapshot, Some(&dir), &settings.insights.keep, &Rules::default())?;
     let (mut mails, unowned) = by_owner(&snapshot, &plan);
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    let known = addresses::from_snapshot(&snapshot, &mut mails);
+    tracing::debug!(
+        owners = known,
+        "addresses known from the snapshot (Discovery's creator_email)"
+    );
     addresses::resolve(&client, &folder, &mut mails).await?;
     let head = Letterhead {
         workspace: settings.workspace.clone(),

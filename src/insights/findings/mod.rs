@@ -309,7 +309,7 @@ fn row(
         reason,
         report_token: report.token.clone(),
         report_name: report.name.clone(),
-        owner: report.creator.clone(),
+        owner: report.owner().map(str::to_string),
         collection_token: report.collection_token.clone(),
         collection_name: collection_name.map(str::to_string),
         schedule_frequencies: summary::schedule_frequencies(report),

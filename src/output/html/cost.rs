@@ -12,8 +12,12 @@ pub const UNVIEWED: [Reason; 2] = [Reason::ScheduledNeverViewed, Reason::Schedul
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
-    /// Runs per month from the schedules' frequencies × Mode's `expected_runtime` of one run.
+    /// Runs per month from the schedules' frequencies × Mode's `expected_runtime` of one run
+    /// (snapshots made before runs were read).
     Estimated,
+    /// Warehouse time of the 30 days before the run: from the runs Mode lists where they were read
+    /// (`--runs`), else the estimate.
+    Runs30d,
 }
 
 impl Basis {
@@ -21,21 +25,25 @@ impl Basis {
     pub fn label(self) -> &'static str {
         match self {
             Basis::Estimated => "estimated: runs per month from the schedules × Mode's expected runtime of one run",
+            Basis::Runs30d => {
+                "the 30 days before the run: measured from the runs Mode lists where they were read (--runs), \
+                 else runs a month from the schedules × Mode's expected runtime of one run"
+            }
         }
     }
 }
 
 /// The basis of every figure [`runs`] and [`seconds`] give.
-pub const BASIS: Basis = Basis::Estimated;
+pub const BASIS: Basis = Basis::Runs30d;
 
 /// Runs a month of a finding's report; `None` when unknown.
 pub fn runs(f: &Finding) -> Option<f64> {
-    f.runs_per_month
+    f.runs_30d()
 }
 
 /// Warehouse seconds a month of a finding's report; `None` when unknown.
 pub fn seconds(f: &Finding) -> Option<f64> {
-    f.runtime_per_month_seconds
+    f.cost_seconds()
 }
 
 /// A snapshot's headline totals, kept as `summary.json` beside the page: the next snapshots' trend

@@ -253,11 +253,7 @@ fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>
         rows.push(Row {
             name: r.name.clone().unwrap_or_else(|| "(no name)".into()),
             url: mode_link(r.url.as_deref(), &snapshot.workspace),
-            owner: r
-                .creator
-                .clone()
-                .filter(|o| !o.trim().is_empty())
-                .unwrap_or_else(|| "(unknown)".into()),
+            owner: r.owner().unwrap_or("(unknown)").to_string(),
             collection: names
                 .get(r.collection_token.as_str())
                 .map_or_else(|| r.collection_token.clone(), |n| n.to_string()),
@@ -273,7 +269,11 @@ fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>
                 Cell::count(h.views_30d),
                 Cell::count(h.views_90d),
             ],
-            last_viewed: Cell::unknown(),
+            last_viewed: r
+                .discovered
+                .last_viewed_at
+                .as_deref()
+                .map_or_else(Cell::unknown, Cell::text),
             cost: Cell::hours(agg.seconds),
             apply_from: match (plan, from.get(r.token.as_str())) {
                 (_, Some(day)) => Cell {

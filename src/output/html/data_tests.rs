@@ -46,6 +46,47 @@ fn one_row_per_report_costliest_first_with_every_reason() {
 }
 
 #[test]
+fn measured_runs_outrank_the_estimate_and_last_viewed_comes_from_discovery() {
+    let mut s = snapshot_of(2);
+    // r0 is the cheaper by estimate, but its runs were read: 40 runs, 5 h of warehouse time.
+    let reports: Vec<_> = s
+        .reports
+        .iter()
+        .map(|mut r| {
+            if r.token == "r0" {
+                r.discovered.last_viewed_at = Some("2026-09-01T10:00:00Z".into());
+            }
+            r
+        })
+        .collect();
+    s.reports = reports.into();
+    let findings: Vec<_> = s
+        .findings
+        .iter()
+        .map(|mut f| {
+            if f.report_token == "r0" {
+                f.runs.runs_30d = Some(40);
+                f.runs.run_seconds_30d = Some(18_000.0);
+                f.runs.basis = Some(crate::snapshot::runs::RunBasis::Measured);
+            }
+            f
+        })
+        .collect();
+    s.findings = findings.into();
+    let g = gather(&s, None);
+    let tokens: Vec<&str> = g.rows.iter().map(|r| r.token.as_str()).collect();
+    assert_eq!(tokens, ["r0", "r1"], "the measured cost orders the table");
+    assert_eq!(g.rows[0].cost.text, "5.0 h");
+    assert_eq!(g.rows[0].last_viewed.text, "2026-09-01T10:00:00Z");
+    assert_eq!(
+        g.rows[1].last_viewed.text, "unknown",
+        "not listed by Discovery: unknown"
+    );
+    assert_eq!(g.totals.unviewed_hours_per_month, 5.0 + 1.0);
+    assert_eq!(g.totals.unviewed_runs_per_month, 40.0 + 30.0);
+}
+
+#[test]
 fn the_table_is_capped_by_cost_and_says_so() {
     let s = snapshot_of(ROW_CAP + 3);
     let g = gather(&s, None);
