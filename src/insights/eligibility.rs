@@ -169,14 +169,30 @@ pub struct Candidate {
     pub schedules: Vec<PlannedSchedule>,
     pub runs_per_month: Option<f64>,
     pub expected_runtime_seconds: Option<f64>,
-    /// What unscheduling saves: runs per month × expected runtime.
+    /// What unscheduling saves by the proxy: runs per month × expected runtime.
     pub runtime_per_month_seconds: Option<f64>,
+    /// Its runs of the 30 days before the snapshot (measured, sampled or the proxy).
+    pub runs: crate::snapshot::runs::RunFigures,
     /// `started_at` of the oldest snapshot of the finding's unbroken run.
     pub unused_since: Option<String>,
     /// When both the report's age and the finding's reach the minimum age.
     pub eligible_from: Option<String>,
     pub planned: bool,
     pub held: Vec<Hold>,
+}
+
+impl Candidate {
+    /// What unscheduling saves: the warehouse seconds of its runs over the 30 days before the
+    /// snapshot where they were read (measured or sampled), else the proxy a month. `None` when
+    /// unknown. Orders the plan (the costliest first under `--max-actions`).
+    pub fn cost_seconds(&self) -> Option<f64> {
+        self.runs.run_seconds_30d.or(self.runtime_per_month_seconds)
+    }
+
+    /// Its runs over 30 days as Mode lists them, else the estimate a month.
+    pub fn runs_30d(&self) -> Option<f64> {
+        self.runs.runs_30d.map(|n| n as f64).or(self.runs_per_month)
+    }
 }
 
 /// What `apply` would do with one snapshot: the planned reports first, in order, then the held ones.
@@ -231,7 +247,7 @@ pub fn plan(
         candidates.push(c);
     }
     candidates.sort_by(|a, b| {
-        let saved = |c: &Candidate| c.runtime_per_month_seconds.unwrap_or(-1.0);
+        let saved = |c: &Candidate| c.cost_seconds().unwrap_or(-1.0);
         b.held
             .is_empty()
             .cmp(&a.held.is_empty())
@@ -346,6 +362,7 @@ fn candidate(
         runtime_per_month_seconds: runs
             .zip(report.expected_runtime)
             .map(|(r, t)| (r * t * 10.0).round() / 10.0),
+        runs: report.runs.clone(),
         unused_since: run.map(|r| r.started_at.clone()),
         eligible_from,
         planned: false,
@@ -355,9 +372,9 @@ fn candidate(
 
 /// Whether nobody has used the report for `min_age`, from the unbroken run of its unused finding:
 /// the run must reach back `min_age` (less `slack`, for cron start jitter) and hold in at least
-/// [`MIN_SNAPSHOTS`] complete snapshots. This is the one place where such evidence is weighed: a
-/// further source (say, a `last_viewed_at` from Mode's Discovery API, once snapshots record one)
-/// would be accepted here as another way to meet the rule.
+/// [`MIN_SNAPSHOTS`] complete snapshots. This is the one place where such evidence is weighed.
+/// Mode's `last_viewed_at` is not accepted as another way to meet the rule: it only ever holds a
+/// report back ([`viewed_recently`]).
 fn unused_long_enough(
     run: Option<&Run>,
     now: DateTime<Utc>,

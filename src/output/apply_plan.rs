@@ -13,7 +13,7 @@ use crate::atomic;
 use crate::insights::eligibility::Plan;
 
 /// apply-plan.csv's header, in order.
-pub const PLAN_COLUMNS: [&str; 19] = [
+pub const PLAN_COLUMNS: [&str; 22] = [
     "workspace",
     "decision",
     "report_token",
@@ -33,6 +33,9 @@ pub const PLAN_COLUMNS: [&str; 19] = [
     "eligible_from",
     "held_because",
     "url",
+    "runs_30d",
+    "run_seconds_30d",
+    "run_seconds_basis",
 ];
 
 #[derive(Serialize)]
@@ -56,6 +59,9 @@ struct PlanRow<'a> {
     eligible_from: Option<&'a str>,
     held_because: Cell<'a>,
     url: Cell<'a>,
+    runs_30d: Option<u64>,
+    run_seconds_30d: Option<f64>,
+    run_seconds_basis: Option<&'static str>,
 }
 
 /// Writes the plan as CSV (the header even when nothing is planned).
@@ -91,6 +97,9 @@ pub fn write_plan_csv<W: Write>(plan: &Plan, cells: Cells, out: W) -> csv::Resul
             eligible_from: c.eligible_from.as_deref(),
             held_because: cells.text(&held),
             url: cells.opt(c.url.as_deref()),
+            runs_30d: c.runs.runs_30d,
+            run_seconds_30d: c.runs.run_seconds_30d,
+            run_seconds_basis: c.runs.basis.map(|b| b.as_str()),
         })?;
     }
     w.finish()
@@ -139,6 +148,7 @@ mod tests {
             runs_per_month: Some(30.0),
             expected_runtime_seconds: Some(2.0),
             runtime_per_month_seconds: Some(60.0),
+            runs: Default::default(),
             unused_since: None,
             eligible_from: None,
             planned,

@@ -296,6 +296,7 @@ mod tests {
             runs_per_month: Some(30.0),
             expected_runtime_seconds: Some(120.0),
             runtime_per_month_seconds: Some(3600.0),
+            runs: Default::default(),
             unused_since: None,
             eligible_from: Some(eligible_from.into()),
             planned: held.is_empty(),

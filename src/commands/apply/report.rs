@@ -1,4 +1,4 @@
-//! The summary `apply` prints: the plan (report, owner, schedules, runs and runtime a month saved),
+//! The summary `apply` prints: the plan (report, owner, schedules, runs and runtime saved per 30 days),
 //! what was held back and why, and with `--execute` what became of each planned report.
 
 use std::fmt;
@@ -25,12 +25,10 @@ fn named(token: &str, name: Option<&str>) -> String {
 
 fn line(c: &Candidate) -> String {
     let frequencies: Vec<&str> = c.schedules.iter().filter_map(|s| s.frequency.as_deref()).collect();
-    let runs = c
-        .runs_per_month
-        .map_or_else(|| "unknown".to_string(), |r| format!("{r}"));
-    let runtime = c.runtime_per_month_seconds.map_or_else(|| "unknown".to_string(), hours);
+    let runs = c.runs_30d().map_or_else(|| "unknown".to_string(), |r| format!("{r}"));
+    let runtime = c.cost_seconds().map_or_else(|| "unknown".to_string(), hours);
     format!(
-        "{}  owner {}  {} schedule(s) ({})  {runs} runs/month  {runtime}/month",
+        "{}  owner {}  {} schedule(s) ({})  {runs} runs/30 days  {runtime}/30 days",
         named(&c.report_token, c.report_name.as_deref()),
         c.owner.as_deref().unwrap_or("(unknown)"),
         c.schedules.len(),
@@ -38,17 +36,14 @@ fn line(c: &Candidate) -> String {
     )
 }
 
-/// The planned total: reports, schedules, runs and runtime a month saved (sums start at +0, so an
+/// The planned total: reports, schedules, runs and runtime saved per 30 days (sums start at +0, so an
 /// empty plan never shows "-0").
 fn planned_line(planned: &[&Candidate]) -> String {
     let schedules: usize = planned.iter().map(|c| c.schedules.len()).sum();
-    let runs = planned.iter().filter_map(|c| c.runs_per_month).fold(0.0, |a, b| a + b);
-    let runtime = planned
-        .iter()
-        .filter_map(|c| c.runtime_per_month_seconds)
-        .fold(0.0, |a, b| a + b);
+    let runs = planned.iter().filter_map(|c| c.runs_30d()).fold(0.0, |a, b| a + b);
+    let runtime = planned.iter().filter_map(|c| c.cost_seconds()).fold(0.0, |a, b| a + b);
     format!(
-        "  planned               {} reports, {schedules} schedules: about {runs:.0} runs and {} of runtime a month saved",
+        "  planned               {} reports, {schedules} schedules: about {runs:.0} runs and {} of runtime saved every 30 days",
         planned.len(),
         hours(runtime)
     )
@@ -209,6 +204,7 @@ mod tests {
             runs_per_month: None,
             expected_runtime_seconds: None,
             runtime_per_month_seconds: None,
+            runs: Default::default(),
             unused_since: None,
             eligible_from: None,
             planned: held.is_empty(),

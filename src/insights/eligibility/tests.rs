@@ -228,6 +228,33 @@ fn max_actions_plans_the_costliest_first() {
 }
 
 #[test]
+fn measured_runs_outrank_the_proxy_in_the_order() {
+    let mut reports = Vec::new();
+    for (token, runtime, measured) in [("proxy_dear", 100.0, None), ("measured", 1.0, Some(90_000.0))] {
+        let mut r = unused(token, &[Some(0)]);
+        r.expected_runtime = Some(runtime);
+        r.runs.run_seconds_30d = measured;
+        r.runs.runs_30d = measured.map(|_| 300);
+        reports.push(r);
+    }
+    let rules = Rules {
+        max_actions: 1,
+        ..Rules::default()
+    };
+    let p = planned(reports, 30, &KeepList::default(), &rules);
+    // By the proxy, proxy_dear costs 30 × 100 s = 3,000 s and measured 30 s; its runs say 90,000 s.
+    let order: Vec<(&str, bool)> = p
+        .candidates
+        .iter()
+        .map(|c| (c.report_token.as_str(), c.planned))
+        .collect();
+    assert_eq!(order, [("measured", true), ("proxy_dear", false)]);
+    assert_eq!(p.candidates[0].cost_seconds(), Some(90_000.0));
+    assert_eq!(p.candidates[0].runs_30d(), Some(300.0));
+    assert_eq!(p.candidates[1].cost_seconds(), Some(3_000.0), "no runs read: the proxy");
+}
+
+#[test]
 fn only_unused_findings_make_a_candidate() {
     let mut viewed = unused("viewed", &[Some(0)]);
     viewed.view_count = Some(50);
