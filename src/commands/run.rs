@@ -297,7 +297,7 @@ async fn walk_from(
         findings_window_seconds: None,
     };
     let members = match settings.insights.departed_owners {
-        true => list_members(client).await,
+        true => list_members(client, opened.discovery.as_ref()).await,
         false => None,
     };
     let recent = insights::enrich(

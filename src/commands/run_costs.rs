@@ -7,12 +7,13 @@ use anyhow::{Context, Result};
 use chrono::SecondsFormat;
 
 use crate::config::Settings;
-use crate::crawl::members::read_members;
+use crate::crawl::members::{read_discovery_members, read_members};
 use crate::crawl::runs::{RunsOptions, read_runs};
 use crate::insights;
 use crate::insights::costs::{self, RunsChoice};
 use crate::insights::findings::RecentViews;
 use crate::mode::ModeClient;
+use crate::mode::discovery::Discovery;
 use crate::snapshot::Snapshot;
 use crate::snapshot::runs::{ActiveMembers, RUN_DAYS};
 use crate::snapshot::time::parse_time;
@@ -24,12 +25,17 @@ const MEMBER_PAGES: u32 = 10_000;
 /// Runs a page asks for.
 pub const RUNS_PER_PAGE: u32 = 100;
 
-/// The workspace's active members from `/memberships`; `None` (with a warning) when they cannot
-/// be listed: then no report is said to have a departed owner.
-pub async fn list_members(client: &ModeClient) -> Option<ActiveMembers> {
-    match read_members(client, MEMBERS_PER_PAGE, MEMBER_PAGES).await {
+/// The workspace's active members, from the Discovery API when the run reads it, else from
+/// `/memberships`; `None` (with a warning) when they cannot be listed: then no report is said to
+/// have a departed owner.
+pub async fn list_members(client: &ModeClient, discovery: Option<&Discovery>) -> Option<ActiveMembers> {
+    let listed = match discovery {
+        Some(discovery) => read_discovery_members(discovery, client.workspace()).await,
+        None => read_members(client, MEMBERS_PER_PAGE, MEMBER_PAGES).await,
+    };
+    match listed {
         Ok(members) => {
-            tracing::info!(active = members.len(), not_active = members.inactive, "members listed");
+            tracing::info!(source = %members.source, active = members.len(), not_active = members.inactive, "members listed");
             Some(members)
         }
         Err(error) => {

@@ -1,6 +1,8 @@
-//! The members step: one listing of the workspace's memberships per run, paged, into the set of
-//! active members OWNER_DEPARTED is judged against.
+//! The members step: one listing of the workspace's members per run (REST `/memberships`, or the
+//! Discovery API's `members` when the run reads it), paged, into the set of active members
+//! OWNER_DEPARTED is judged against.
 
+use crate::mode::discovery::Discovery;
 use crate::mode::{ModeClient, ModeError};
 use crate::snapshot::runs::ActiveMembers;
 
@@ -26,4 +28,32 @@ pub async fn read_members(client: &ModeClient, per_page: u32, max_pages: u32) ->
         url: format!("/api/{}/memberships", client.workspace()),
         message: format!("more than {max_pages} pages of members: the listing did not end"),
     })
+}
+
+/// Lists the Discovery API's `members` (a set `banned_at` marks a former member). Active members
+/// count by username and by email: a `--source discovery` run knows creators by email only. A
+/// listing that may be short (capped, fewer read than announced, an unreadable member) is an
+/// error, since a member left out would read as departed.
+pub async fn read_discovery_members(discovery: &Discovery, workspace: &str) -> Result<ActiveMembers, ModeError> {
+    let listing = discovery.members().await?;
+    let short = listing.shortfall().or_else(|| {
+        (!listing.unreadable.is_empty()).then(|| format!("{} members could not be read", listing.unreadable.len()))
+    });
+    if let Some(message) = short {
+        return Err(ModeError::Shape {
+            url: format!("/batch/{workspace}/members"),
+            message,
+        });
+    }
+    let mut members = ActiveMembers::new("discovery");
+    for m in &listing.items {
+        let active = m.is_active();
+        let names = [m.member_username.0.as_deref(), m.member_email.0.as_deref()];
+        let mut named = names.into_iter().flatten().filter(|n| !n.trim().is_empty()).peekable();
+        if named.peek().is_none() {
+            continue;
+        }
+        members.add_member(named, active);
+    }
+    Ok(members)
 }

@@ -169,7 +169,10 @@ fn round2(v: f64) -> f64 {
 pub struct ActiveMembers {
     /// `memberships` (REST) or `discovery`.
     pub source: String,
+    /// Their usernames (and, from Discovery, emails), lowercased.
     active: HashSet<String>,
+    /// Members listed as active.
+    members: usize,
     /// Members listed as not active.
     pub inactive: u64,
 }
@@ -182,24 +185,32 @@ impl ActiveMembers {
         }
     }
 
-    /// Adds one listed member; usernames compare without regard to case.
-    pub fn add(&mut self, username: &str, active: bool) {
+    /// Adds one listed member known by several names (a username and an email): each counts as
+    /// active, and a former member is counted once.
+    pub fn add_member<'a>(&mut self, names: impl Iterator<Item = &'a str>, active: bool) {
         if active {
-            self.active.insert(username.to_ascii_lowercase());
+            self.active.extend(names.map(str::to_ascii_lowercase));
+            self.members += 1;
         } else {
             self.inactive += 1;
         }
     }
 
+    /// Adds one listed member; usernames compare without regard to case.
+    pub fn add(&mut self, username: &str, active: bool) {
+        self.add_member(std::iter::once(username), active);
+    }
+
+    /// Active members listed.
     pub fn len(&self) -> usize {
-        self.active.len()
+        self.members
     }
 
     pub fn is_empty(&self) -> bool {
-        self.active.is_empty()
+        self.members == 0
     }
 
-    /// Whether `username` is an active member.
+    /// Whether `username` (or, from Discovery, an email) is an active member's.
     pub fn is_active(&self, username: &str) -> bool {
         self.active.contains(&username.to_ascii_lowercase())
     }

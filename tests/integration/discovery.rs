@@ -284,3 +284,45 @@ async fn both_counts_reports_only_one_source_lists_without_making_the_run_partia
     );
     drop(sim);
 }
+
+#[tokio::test]
+async fn departed_owners_come_from_discovery_s_members_whatever_names_the_creators() {
+    // Two creators of scheduled reports are former members (banned_at set) in Discovery's members.
+    let mut config = fast_config(sizes());
+    let first = SimServer::start(config.clone()).await.unwrap();
+    let truth = first.workspace();
+    first.shutdown().await;
+    let mut creators: Vec<String> = truth
+        .reports()
+        .filter(|(_, r)| !r.schedules.is_empty())
+        .map(|(_, r)| r.creator.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    creators.truncate(2);
+    config.batch.former_members = creators.clone();
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    assert_eq!(sim.workspace(), truth, "the same workspace");
+    let expected: BTreeSet<&str> = truth
+        .reports()
+        .filter(|(_, r)| !r.schedules.is_empty() && creators.contains(&r.creator))
+        .map(|(_, r)| r.token.as_str())
+        .collect();
+    assert!(!expected.is_empty());
+    // Discovery alone names creators by email; both names them by username.
+    for source in [Source::Discovery, Source::Both] {
+        sim.reset_counters();
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = with_source(&sim, &config, dir.path(), source, true);
+        s.insights.departed_owners = true;
+        run(&s, &Stop::default()).await.unwrap();
+        let (_, findings) = read_csv(&snapshot_dir(dir.path()).join("findings.csv"));
+        let raised: BTreeSet<&str> = findings
+            .iter()
+            .filter(|f| f["reason"] == "OWNER_DEPARTED")
+            .map(|f| f["report_token"].as_str())
+            .collect();
+        assert_eq!(raised, expected, "{source:?}");
+        assert_eq!(sim.counters().memberships, 0, "{source:?}: members come from Discovery");
+    }
+}

@@ -207,7 +207,8 @@ fn reasons(
 
 /// OWNER_DEPARTED for a scheduled report whose creator is not an active member.
 fn departed(report: &ReportRecord, members: &ActiveMembers) -> Option<(Reason, String)> {
-    let creator = report.creator.as_deref()?;
+    // The username, or on a `--source discovery` run the creator's email.
+    let creator = report.owner()?;
     if report.scheduled != Some(true) || members.is_active(creator) {
         return None;
     }
