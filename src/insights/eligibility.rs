@@ -315,8 +315,14 @@ fn candidate(
         _ => {}
     }
     let slack = chrono::Duration::from_std(super::history::SLACK).unwrap_or_default();
+    // Mode's own verdict: a report not viewed recently by Discovery's `last_viewed_at`.
+    let verdict = last_viewed(report).filter(|_| reasons.contains(&Reason::ScheduledNotViewedRecently));
     if let Some(now) = now {
-        held.extend(unused_long_enough(run, now, min_age, slack));
+        match verdict {
+            // Last viewed at least `min_age` ago: that meets the rule without a series.
+            Some(at) if now - at >= min_age => {}
+            _ => held.extend(unused_long_enough(run, now, min_age, slack)),
+        }
         held.extend(viewed_recently(report, now, min_age));
     }
     if let Some(run) = run {
@@ -332,8 +338,15 @@ fn candidate(
             }),
         }
     }
-    let eligible_from = match (created, run) {
-        (Some(created), Some(run)) => due(created.max(run.at - slack)),
+    // Unused since the start of the series or the last view, whichever is earlier.
+    let since = match (run.map(|r| (r.at - slack, r.started_at.as_str())), verdict) {
+        (Some(series), Some(at)) if at < series.0 => Some((at, report.discovered.last_viewed_at.as_deref())),
+        (Some((at, started)), _) => Some((at, Some(started))),
+        (None, Some(at)) => Some((at, report.discovered.last_viewed_at.as_deref())),
+        (None, None) => None,
+    };
+    let eligible_from = match (created, since) {
+        (Some(created), Some((at, _))) => due(created.max(at)),
         _ => None,
     };
     let runs = report_runs_per_month(report);
@@ -363,7 +376,7 @@ fn candidate(
             .zip(report.expected_runtime)
             .map(|(r, t)| (r * t * 10.0).round() / 10.0),
         runs: report.runs.clone(),
-        unused_since: run.map(|r| r.started_at.clone()),
+        unused_since: since.and_then(|(_, text)| text.map(str::to_string)),
         eligible_from,
         planned: false,
         held,
@@ -372,9 +385,10 @@ fn candidate(
 
 /// Whether nobody has used the report for `min_age`, from the unbroken run of its unused finding:
 /// the run must reach back `min_age` (less `slack`, for cron start jitter) and hold in at least
-/// [`MIN_SNAPSHOTS`] complete snapshots. This is the one place where such evidence is weighed.
-/// Mode's `last_viewed_at` is not accepted as another way to meet the rule: it only ever holds a
-/// report back ([`viewed_recently`]).
+/// [`MIN_SNAPSHOTS`] complete snapshots. The one other way to meet the rule is Mode's own verdict:
+/// a SCHEDULED_NOT_VIEWED_RECENTLY judged from Discovery's `last_viewed_at`, at least `min_age`
+/// old (see `candidate`); a recent `last_viewed_at` holds a report whatever the series says
+/// ([`viewed_recently`]).
 fn unused_long_enough(
     run: Option<&Run>,
     now: DateTime<Utc>,

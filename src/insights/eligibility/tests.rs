@@ -318,49 +318,68 @@ fn a_report_viewed_since_its_finding_began_is_held_whatever_the_reason() {
 }
 
 #[test]
-fn last_viewed_at_never_stands_in_for_the_snapshots_and_a_recent_view_holds() {
+fn a_first_run_may_rely_on_last_viewed_at_and_min_age_counts_from_it() {
     let viewed = |token: &str, days: i64| {
         let mut r = unused(token, &[Some(0)]);
         r.view_count = Some(12);
         r.discovered.last_viewed_at = Some(days_ago(days));
         r
     };
-    // A first run: Mode says nobody looked for 40 days, but one snapshot is not a series.
-    let p = planned(vec![viewed("stale", 40)], 0, &KeepList::default(), &Rules::default());
-    let stale = &p.candidates[0];
-    assert_eq!(stale.reasons, vec![Reason::ScheduledNotViewedRecently]);
-    assert!(!stale.planned, "a single snapshot deletes nothing");
-    assert!(
-        holds(&p, "stale")
-            .iter()
-            .any(|h| h.contains("complete snapshot(s) only")),
-        "{:?}",
-        holds(&p, "stale")
+    // No earlier snapshot: Mode says nobody opened it for 40 days, which meets --min-age 14d.
+    let p = planned(
+        vec![viewed("stale", 40), viewed("fresh", 10)],
+        0,
+        &KeepList::default(),
+        &Rules::default(),
     );
-    // With the series, the same report is planned.
-    let p = planned(vec![viewed("stale", 40)], 20, &KeepList::default(), &Rules::default());
-    assert!(p.candidates[0].planned, "{:?}", p.candidates[0].held);
-    // A 7-day window flags a report last viewed 10 days ago; --min-age 14d holds it from that view
-    // even though the series has stood 20 days.
+    let stale = p.candidates.iter().find(|c| c.report_token == "stale").unwrap();
+    assert!(stale.planned, "{:?}", stale.held);
+    assert_eq!(stale.reasons, vec![Reason::ScheduledNotViewedRecently]);
+    assert_eq!(stale.unused_since.as_deref(), Some(days_ago(40).as_str()));
+    assert!(
+        p.candidates.iter().all(|c| c.report_token != "fresh"),
+        "viewed 10 days ago: no finding in a 30-day window"
+    );
+    // A 7-day window flags the fresh one; --min-age 14d holds it from its last view, even with a
+    // series of snapshots standing 20 days.
     let mut snap = snapshot(vec![viewed("fresh", 10)]);
     let options = FindingsOptions {
         window: std::time::Duration::from_secs(7 * 86_400),
         ..FindingsOptions::default()
     };
     snap.findings = detect(&snap, None, &options, &KeepList::default());
-    let standing = standing_for(&snap, 20, MIN_SNAPSHOTS);
-    let p = plan(
-        &snap,
-        &standing,
+    for standing in [
+        Standing::new(NOW, std::iter::empty()),
+        standing_for(&snap, 20, MIN_SNAPSHOTS),
+    ] {
+        let p = plan(
+            &snap,
+            &standing,
+            &KeepList::default(),
+            &HashSet::new(),
+            &Rules::default(),
+        );
+        assert_eq!(p.planned().count(), 0);
+        let why = holds(&p, "fresh");
+        assert!(
+            why.iter()
+                .any(|h| h.contains(&format!("last viewed {}", days_ago(10))) && h.contains(&days_ago(-4))),
+            "{why:?}"
+        );
+    }
+    // Without a last view, a first run's finding still needs the series.
+    let p = planned(
+        vec![unused("never", &[Some(0)])],
+        0,
         &KeepList::default(),
-        &HashSet::new(),
         &Rules::default(),
     );
-    assert_eq!(p.planned().count(), 0);
-    let why = holds(&p, "fresh");
-    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(!p.candidates[0].planned);
     assert!(
-        why[0].contains(&format!("last viewed {}", days_ago(10))) && why[0].contains(&days_ago(-4)),
-        "{why:?}"
+        holds(&p, "never")
+            .iter()
+            .any(|h| h.contains("complete snapshot(s) only")),
+        "{:?}",
+        holds(&p, "never")
     );
 }
