@@ -82,6 +82,8 @@ pub struct DemoOptions {
 pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
     let mut config = SimConfig::demo();
     config.spec.seed = args.seed;
+    // The schedules have run up to now, so a run's last 30 days hold runs to measure.
+    config.runs_until_ms = chrono::Utc::now().timestamp_millis();
     let sim = SimServer::start(config.clone())
         .await
         .context("cannot start the stand-in on 127.0.0.1")?;
@@ -90,6 +92,9 @@ pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
     }
     let mut settings = settings_for(&sim, &config, &args.out, args.formats)?;
     settings.insights.digests = true;
+    // As `run` does by default: the runs of the reports with findings, and the members.
+    settings.insights.runs_max_pages = crate::config::insights::DEFAULT_RUNS_MAX_PAGES;
+    settings.insights.departed_owners = true;
     let truth = sim.workspace();
     let report = run(&settings, &Stop::default()).await?;
     let counters = sim.counters();
@@ -101,7 +106,8 @@ pub async fn demo(args: &DemoOptions) -> Result<DemoReport> {
         minimum: {
             let asked = settings.crawl.per_page as usize;
             let size = served_page_size(&config, asked);
-            minimum_requests(&truth, size) + ambiguous_pages(&truth, asked, size)
+            // The walk's fewest, plus the runs and members listings the findings asked for.
+            minimum_requests(&truth, size) + ambiguous_pages(&truth, asked, size) + counters.runs + counters.memberships
         },
     })
 }

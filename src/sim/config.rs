@@ -170,6 +170,8 @@ impl SimConfig {
             latency: Duration::from_millis(20),
             latency_jitter: 0.3,
             fault_seed: 2026,
+            // One member has left, so the demo shows OWNER_DEPARTED too.
+            departed_members: 1,
             ..SimConfig::default()
         }
     }

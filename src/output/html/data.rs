@@ -115,6 +115,8 @@ pub struct Group {
     pub findings: u64,
     /// Warehouse seconds a month of its reports, each counted once; `None` when none is known.
     pub seconds: Option<f64>,
+    /// An owner who has left the workspace (an OWNER_DEPARTED finding names them).
+    pub departed: bool,
 }
 
 impl Group {
@@ -182,6 +184,11 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
                 }
             }
         }
+        if f.reason == Reason::OwnerDeparted
+            && let Some(group) = owners.get_mut(&owner)
+        {
+            group.departed = true;
+        }
     }
     let mut costliest: Vec<(Box<str>, Agg)> = by_report.into_iter().collect();
     costliest.sort_by(|a, b| {
@@ -206,6 +213,7 @@ fn empty(name: &str) -> Group {
         reports: 0,
         findings: 0,
         seconds: None,
+        departed: false,
     }
 }
 

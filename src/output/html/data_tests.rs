@@ -198,3 +198,18 @@ fn thousands_are_separated() {
     assert_eq!(thousands(999.0, 0), "999");
     assert_eq!(thousands(-0.01, 1), "0.0");
 }
+
+#[test]
+fn departed_owners_are_marked_in_the_owners_table() {
+    let mut s = snapshot_of(2);
+    let mut findings: Vec<_> = s.findings.iter().collect();
+    let mut gone = test_support::finding("r1", Reason::OwnerDeparted);
+    gone.owner = Some("r1_owner".into());
+    findings.push(gone);
+    s.findings = findings.into();
+    let g = gather(&s, None);
+    let marked: Vec<(&str, bool)> = g.owners.iter().map(|o| (o.name.as_str(), o.departed)).collect();
+    assert_eq!(marked, [("r1_owner", true), ("r0_owner", false)]);
+    let html = page(&s);
+    assert_eq!(html.matches("left the workspace").count(), 1, "one owner marked");
+}
