@@ -103,10 +103,10 @@ pub async fn walk(
             // The listings are in the checkpoint's records: only schedules are left to read.
             return Ok((crawl(client, options, stop, resume).await?, None));
         }
-        let read = discovery::read(discovery, ws).await?;
+        let read = discovery::read(discovery, ws, options.spill_dir.as_deref()).await?;
         return Ok((discovery::crawl_discovery(client, options, stop, read).await?, None));
     }
-    let read = discovery::read(discovery, ws).await?;
+    let read = discovery::read(discovery, ws, options.spill_dir.as_deref()).await?;
     let listing_failures = read.failures();
     let mut outcome = crawl(client, options, stop, resume).await?;
     if outcome.stopped.is_some() {

@@ -36,8 +36,9 @@ pub async fn read_members(client: &ModeClient, per_page: u32, max_pages: u32) ->
 /// error, since a member left out would read as departed.
 pub async fn read_discovery_members(discovery: &Discovery, workspace: &str) -> Result<ActiveMembers, ModeError> {
     let listing = discovery.members().await?;
-    let short = listing.shortfall().or_else(|| {
-        (!listing.unreadable.is_empty()).then(|| format!("{} members could not be read", listing.unreadable.len()))
+    let listed = &listing.listed;
+    let short = listed.shortfall().or_else(|| {
+        (!listed.unreadable.is_empty()).then(|| format!("{} members could not be read", listed.unreadable.len()))
     });
     if let Some(message) = short {
         return Err(ModeError::Shape {

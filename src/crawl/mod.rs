@@ -10,6 +10,7 @@ mod absorb;
 pub mod checkpoint;
 pub mod discovery;
 mod error;
+mod failures;
 pub mod members;
 mod options;
 pub mod pager;
@@ -19,8 +20,10 @@ mod resume;
 mod reuse;
 pub mod runs;
 mod tasks;
+mod waiting;
 
 pub use error::CrawlError;
+use failures::{page_cap_failure, unfinished};
 pub use options::CrawlOptions;
 pub use reuse::Reuse;
 
@@ -32,7 +35,7 @@ use crate::crawl::progress::Tally;
 use crate::crawl::tasks::{InFlight, Slot};
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
 use crate::snapshot::store::{ReportStore, SortKey};
-use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
+use crate::snapshot::{CollectionRecord, Failure, LedgerStatus, ReportRecord};
 use crate::stop::{Stop, StopReason};
 
 /// Reports waiting for their schedules beyond which schedules go before further report pages,
@@ -174,6 +177,8 @@ struct Walk {
     store: ReportStore,
     /// Reports waiting for their schedules, by the same key.
     pending: HashMap<SortKey, ReportWalk>,
+    /// Reports whose schedules are to be asked, not yet in `pending` (a Discovery run's).
+    waiting: waiting::Waiting,
     seen_reports: HashSet<Box<str>>,
     failures: Vec<Failure>,
     duplicates: u64,
@@ -208,6 +213,7 @@ impl Walk {
             collections: Vec::new(),
             store: ReportStore::in_dir(options.spill_dir.as_deref()),
             pending: HashMap::new(),
+            waiting: Default::default(),
             seen_reports: HashSet::new(),
             failures: Vec::new(),
             duplicates: 0,
@@ -234,6 +240,7 @@ impl Walk {
     /// once; a listing whose page was ambiguous waits in `deferred` for the page size to be proven
     /// by another, so an ignored or honoured `per_page` costs no extra page and no extra round trip.
     fn next_job(&mut self) -> Option<Job> {
+        self.take_waiting();
         if let Some(job) = self.queue[0].pop_front() {
             return Some(job);
         }
@@ -326,7 +333,7 @@ impl Walk {
             reports: self.collections.iter().map(|c| c.listed as usize).sum(),
             requests: stats.requests,
             throttled: stats.throttled,
-            known_left: self.queue.iter().map(VecDeque::len).sum::<usize>() + in_flight,
+            known_left: self.queue.iter().map(VecDeque::len).sum::<usize>() + self.waiting.left() + in_flight,
             per_second: self.client.current_rate().map(|r| r.paced_per_second()),
         }
     }
@@ -361,14 +368,17 @@ impl Walk {
                 failures.push(unfinished("collection", Some(walk.record.token.clone()), &why));
             }
             while let Some((key, mut report)) = pending.next_if(|(key, _)| key.0 as usize == c) {
-                let r = &mut report.record;
-                r.fetch_status = FetchStatus::SchedulesUnfinished;
-                r.scheduled = r.schedules_count.map(|n| n > 0);
-                r.schedules.clear();
-                failures.push(unfinished("schedules", Some(r.token.clone()), &why));
-                self.store.push(key, r);
+                waiting::left_unfinished(&mut report.record, &mut failures, &why);
+                self.store.push(key, &report.record);
             }
         }
+        // Then those of no collection (a Discovery run's statistics without a report), and those
+        // not yet taken in.
+        for (key, mut report) in pending {
+            waiting::left_unfinished(&mut report.record, &mut failures, &why);
+            self.store.push(key, &report.record);
+        }
+        self.settle_waiting(&mut failures, &why);
         self.store.sort();
         // A store that could not be written is reported by the caller; it makes no checkpoint.
         let writable = self.store.check().is_ok();
@@ -382,25 +392,5 @@ impl Walk {
             checkpoint,
             resumed: false,
         }
-    }
-}
-
-fn unfinished(scope: &str, token: Option<String>, why: &str) -> Failure {
-    Failure {
-        scope: scope.to_string(),
-        token,
-        error: format!("not finished: {why}"),
-        item: None,
-    }
-}
-
-fn page_cap_failure(scope: &str, token: Option<String>, max_pages: u32) -> Failure {
-    Failure {
-        scope: scope.to_string(),
-        token,
-        error: format!(
-            "the listing was still going after {max_pages} pages (a server repeating pages?); stopped there, later items may be missing (raise --max-pages if the listing is really this long)"
-        ),
-        item: None,
     }
 }

@@ -131,12 +131,20 @@ async fn a_listing_of_exactly_1000_k_items_ends_without_an_extra_page_whatever_t
         let client = ModeClient::new(s.client).unwrap();
         let discovery = Discovery::new(&client, &preset(&config), true, 100);
         sim.reset_counters();
-        let listing = discovery.reports().await.unwrap();
-        assert_eq!(listing.items.len(), 2000, "{links:?}");
+        let mut tokens = std::collections::HashSet::new();
+        let listing = discovery.reports(|r| tokens.insert(r.token)).await.unwrap();
+        assert_eq!((tokens.len(), listing.kept), (2000, 2000), "{links:?}");
         assert_eq!((listing.pages, listing.shortfall()), (2, None), "{links:?}");
         assert_eq!(sim.counters().batch, 2, "{links:?}: no request past the last page");
-        let stats = discovery.report_stats().await.unwrap();
-        assert_eq!(stats.items.len(), 2000);
+        let mut handed = 0;
+        let stats = discovery
+            .report_stats(|_| {
+                handed += 1;
+                true
+            })
+            .await
+            .unwrap();
+        assert_eq!((handed, stats.kept), (2000, 2000));
     }
 }
 

@@ -2,7 +2,6 @@
 //! two sets of reports cross-checked. A report one source lists and the other does not is kept,
 //! counted and logged; it does not make the run partial (Discovery's data can lag by a day).
 
-use std::collections::HashMap;
 use std::io;
 
 use super::DiscoveryRead;
@@ -11,36 +10,27 @@ use crate::snapshot::{CrossCheck, Discovered};
 
 /// The REST walk's `store` with every report's Discovery fields and `listed_by`.
 pub fn join(store: &ReportStore, read: DiscoveryRead) -> io::Result<(ReportStore, CrossCheck)> {
-    let mut stats: HashMap<String, _> = read
-        .stats
-        .items
-        .into_iter()
-        .map(|s| (s.report_token.clone(), s))
-        .collect();
-    let mut found: HashMap<String, Discovered> = HashMap::with_capacity(read.reports.items.len());
-    for item in read.reports.items {
-        let stat = stats.remove(&item.token);
-        found.insert(
-            item.token,
-            Discovered {
-                last_viewed_at: item.last_viewed_at.0,
-                last_run_state: item.last_run_state.0,
-                creator_email: item.creator_email.0,
-                explorations_count: stat.and_then(|s| s.explorations_count.value()),
-                listed_by: None,
-            },
-        );
-    }
-    // Statistics alone still say the report exists.
-    for (token, stat) in stats {
-        found.entry(token).or_insert_with(|| Discovered {
-            explorations_count: stat.explorations_count.value(),
-            ..Discovered::default()
-        });
-    }
+    let DiscoveryRead {
+        reports,
+        mut positions,
+        mut stats,
+        ..
+    } = read;
     let mut check = CrossCheck::default();
     let joined = store.map(|record| {
-        record.discovered = match found.remove(&record.token) {
+        let token = record.token.as_str();
+        let found = match positions.remove(token) {
+            Some(i) => {
+                let mut item = reports.get(i as usize).expect("every position indexed was listed");
+                Some(item.discovered(stats.remove(token)))
+            }
+            // Statistics alone still say the report exists.
+            None => stats.remove(token).map(|s| Discovered {
+                explorations_count: s.explorations,
+                ..Discovered::default()
+            }),
+        };
+        record.discovered = match found {
             Some(mut d) => {
                 d.listed_by = Some("both".to_string());
                 d
@@ -54,7 +44,9 @@ pub fn join(store: &ReportStore, read: DiscoveryRead) -> io::Result<(ReportStore
             }
         };
     })?;
-    let mut left: Vec<String> = found.into_keys().collect();
+    // Listed by Discovery only: reports left unmatched, and statistics of no listed report.
+    let unlisted: Vec<Box<str>> = stats.into_keys().filter(|t| !positions.contains_key(t)).collect();
+    let mut left: Vec<String> = positions.into_keys().chain(unlisted).map(String::from).collect();
     left.sort();
     check.discovery_only = left.len() as u64;
     left.truncate(CrossCheck::SHOWN);

@@ -6,39 +6,91 @@
 //! records (`--source both`) and cross-checks the two sets of reports.
 
 mod join;
+mod listed;
 mod seed;
 
 pub use join::join;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::path::Path;
+
+use anyhow::Context;
+
+use self::listed::{ListedReport, ListedReports, Stats};
 use super::{CrawlError, CrawlOptions, CrawlOutcome, Walk, drive};
 use crate::mode::ModeClient;
-use crate::mode::discovery::{BatchReport, BatchReportStats, BatchSpace, Discovery, Listing};
+use crate::mode::discovery::{BatchReport, BatchReportStats, BatchSpace, Discovery, Listed};
 use crate::snapshot::Failure;
 use crate::stop::Stop;
 
-/// The three listings as read.
+/// The three listings as read: collections in memory (a few thousand at most); reports in a
+/// temporary file in listing order, with an index of their tokens; statistics as three counters
+/// by token. A report costs a few dozen bytes of memory here, not the whole item.
 pub struct DiscoveryRead {
-    pub spaces: Listing<BatchSpace>,
-    pub reports: Listing<BatchReport>,
-    pub stats: Listing<BatchReportStats>,
+    pub spaces: Vec<BatchSpace>,
+    reports: ListedReports,
+    /// Report token → position in `reports` (it keeps each token once while reading).
+    positions: HashMap<Box<str>, u32>,
+    stats: HashMap<Box<str>, Stats>,
+    /// How each listing went: `spaces`, `reports`, `report_stats`.
+    listed: [(&'static str, Listed); 3],
 }
 
-/// Reads the three listings side by side (each one page after another). An error is fatal for
-/// the run: without them there is nothing to walk (a 401, 403 or 404 says Discovery is not available).
-pub async fn read(discovery: &Discovery, workspace: &str) -> Result<DiscoveryRead, CrawlError> {
-    let (spaces, reports, stats) = tokio::try_join!(discovery.spaces(), discovery.reports(), discovery.report_stats())
-        .map_err(|source| CrawlError {
-            workspace: workspace.to_string(),
-            source,
-        })?;
+/// Reads the three listings side by side (each one page after another), reports spilled to a
+/// temporary file in `spill_dir` (the system's temporary folder when `None`). A listing error is
+/// fatal for the run: without them there is nothing to walk (a 401, 403 or 404 says Discovery is
+/// not available); so is a temporary file that cannot be written.
+pub async fn read(discovery: &Discovery, workspace: &str, spill_dir: Option<&Path>) -> anyhow::Result<DiscoveryRead> {
+    let mut reports = ListedReports::in_dir(spill_dir);
+    let mut positions: HashMap<Box<str>, u32> = HashMap::new();
+    let mut stats: HashMap<Box<str>, Stats> = HashMap::new();
+    let keep_report = |item: BatchReport| {
+        if positions.contains_key(item.token.as_str()) {
+            return false;
+        }
+        let position = u32::try_from(reports.len()).unwrap_or(u32::MAX);
+        positions.insert(item.token.as_str().into(), position);
+        reports.push_last(&ListedReport::from(item));
+        true
+    };
+    let keep_stats = |item: BatchReportStats| match stats.entry(item.report_token.as_str().into()) {
+        Entry::Occupied(_) => false,
+        Entry::Vacant(slot) => {
+            slot.insert(Stats::from(&item));
+            true
+        }
+    };
+    let (spaces, listed_reports, listed_stats) = tokio::try_join!(
+        discovery.spaces(),
+        discovery.reports(keep_report),
+        discovery.report_stats(keep_stats)
+    )
+    .map_err(|source| CrawlError {
+        workspace: workspace.to_string(),
+        source,
+    })?;
+    reports
+        .check()
+        .context("cannot keep the Discovery API's reports listing while it is joined")?;
     tracing::info!(
         collections = spaces.items.len(),
-        reports = reports.items.len(),
-        report_stats = stats.items.len(),
-        pages = spaces.pages + reports.pages + stats.pages,
+        reports = listed_reports.kept,
+        report_stats = listed_stats.kept,
+        pages = spaces.listed.pages + listed_reports.pages + listed_stats.pages,
         "Discovery listings read"
     );
-    Ok(DiscoveryRead { spaces, reports, stats })
+    Ok(DiscoveryRead {
+        spaces: spaces.items,
+        reports,
+        positions,
+        stats,
+        listed: [
+            ("spaces", spaces.listed),
+            ("reports", listed_reports),
+            ("report_stats", listed_stats),
+        ],
+    })
 }
 
 impl DiscoveryRead {
@@ -46,19 +98,19 @@ impl DiscoveryRead {
     /// ended short of its `total_count` (or at the page cap).
     pub fn failures(&self) -> Vec<Failure> {
         let mut out = Vec::new();
-        listing_failures(&mut out, "spaces", &self.spaces);
-        listing_failures(&mut out, "reports", &self.reports);
-        listing_failures(&mut out, "report_stats", &self.stats);
+        for (key, listed) in &self.listed {
+            listing_failures(&mut out, key, listed);
+        }
         out
     }
 
     /// Items listed more than once and dropped.
     pub fn duplicates(&self) -> u64 {
-        self.spaces.duplicates + self.reports.duplicates + self.stats.duplicates
+        self.listed.iter().map(|(_, l)| l.duplicates).sum()
     }
 }
 
-fn listing_failures<T>(out: &mut Vec<Failure>, key: &str, listing: &Listing<T>) {
+fn listing_failures(out: &mut Vec<Failure>, key: &str, listing: &Listed) {
     for message in &listing.unreadable {
         out.push(Failure {
             scope: format!("discovery {key}"),
@@ -79,15 +131,16 @@ fn listing_failures<T>(out: &mut Vec<Failure>, key: &str, listing: &Listing<T>) 
 
 /// `--source discovery`: the records the listings give, then the schedules of every report whose
 /// `active_schedules_count` is above 0 (or unknown), read (or reused) as a REST run reads them.
+/// The records wait in temporary files; the walk takes the waiting ones in as it has room.
 pub async fn crawl_discovery(
     client: &ModeClient,
     options: &CrawlOptions,
     stop: &Stop,
     read: DiscoveryRead,
-) -> Result<CrawlOutcome, CrawlError> {
+) -> anyhow::Result<CrawlOutcome> {
     let mut failures = read.failures();
     let duplicates = read.duplicates();
-    let seeded = seed::seed(read, options);
+    let seeded = seed::seed(read, options).context("cannot keep the reports the Discovery API listed")?;
     failures.extend(seeded.failures);
     let mut walk = Walk::new(client, options);
     walk.queue[0].clear();
@@ -102,12 +155,7 @@ pub async fn crawl_discovery(
             listed: 0,
         });
     }
-    for (key, record, fetch) in seeded.reports {
-        if fetch {
-            walk.schedules_for(key, record);
-        } else {
-            walk.store.push(key, &record);
-        }
-    }
-    drive(walk, client, options, stop).await
+    walk.store = seeded.settled;
+    walk.waiting = super::waiting::Waiting::new(seeded.waiting);
+    Ok(drive(walk, client, options, stop).await?)
 }

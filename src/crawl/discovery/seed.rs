@@ -2,26 +2,38 @@
 //! record per report joined with its `report_stats` by token, in listing order.
 
 use std::collections::HashMap;
+use std::io;
 
 use super::DiscoveryRead;
+use super::listed::{ListedReport, Stats};
 use crate::crawl::CrawlOptions;
-use crate::mode::Counter;
-use crate::mode::discovery::{BatchReport, BatchReportStats};
-use crate::snapshot::store::SortKey;
-use crate::snapshot::{CollectionRecord, Discovered, Failure, FetchStatus, LedgerStatus, ReportRecord};
+use crate::snapshot::store::ReportStore;
+use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 
-/// What the walk starts from.
+/// What the walk starts from; both stores hold their records in a temporary file.
 pub struct Seeded {
     pub collections: Vec<CollectionRecord>,
-    /// Each report with its key and whether its schedules are to be read.
-    pub reports: Vec<(SortKey, ReportRecord, bool)>,
+    /// Reports with nothing left to ask, keyed by (collection, position).
+    pub settled: ReportStore,
+    /// Reports whose schedules are to be read, in listing order, keyed the same way.
+    pub waiting: ReportStore,
     pub failures: Vec<Failure>,
 }
 
-pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> Seeded {
-    let mut collections: Vec<CollectionRecord> = Vec::with_capacity(read.spaces.items.len());
+/// Joins the reports (read back one at a time) to their statistics; `Err` when a temporary file
+/// cannot be written.
+pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> io::Result<Seeded> {
+    let DiscoveryRead {
+        spaces,
+        reports,
+        positions,
+        mut stats,
+        ..
+    } = read;
+    drop(positions);
+    let mut collections: Vec<CollectionRecord> = Vec::with_capacity(spaces.len());
     let mut index: HashMap<String, usize> = HashMap::new();
-    for space in read.spaces.items {
+    for space in spaces {
         index.insert(space.token.clone(), collections.len());
         collections.push(CollectionRecord {
             token: space.token,
@@ -33,16 +45,18 @@ pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> Seeded {
             error: None,
         });
     }
-    let mut stats: HashMap<String, BatchReportStats> = read
-        .stats
-        .items
-        .into_iter()
-        .map(|s| (s.report_token.clone(), s))
-        .collect();
     let mut failures = Vec::new();
-    let mut reports = Vec::with_capacity(read.reports.items.len());
-    for item in read.reports.items {
-        let space = item.space_token.0.clone().unwrap_or_default();
+    let mut settled: ReportStore = reports.sibling();
+    let mut waiting: ReportStore = reports.sibling();
+    let mut keep = |key, record: ReportRecord| {
+        if should_fetch(&record, options) {
+            waiting.push(key, &record);
+        } else {
+            settled.push(key, &record);
+        }
+    };
+    for mut item in reports.iter() {
+        let space = item.space_token.take().unwrap_or_default();
         let c = *index.entry(space.clone()).or_insert_with(|| {
             // A collection the spaces listing did not name: kept, so its reports have a ledger row.
             collections.push(CollectionRecord {
@@ -56,7 +70,7 @@ pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> Seeded {
             });
             collections.len() - 1
         });
-        let stat = stats.remove(&item.token);
+        let stat = stats.remove(item.token.as_str());
         if stat.is_none() {
             failures.push(unmatched(
                 &item.token,
@@ -67,30 +81,33 @@ pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> Seeded {
         }
         let position = u32::try_from(collections[c].reports).unwrap_or(u32::MAX);
         collections[c].reports += 1;
-        let record = record(Some(item), &space, stat.as_ref(), "");
-        let fetch = should_fetch(&record, options);
-        reports.push(((c as u32, position), record, fetch));
+        keep((c as u32, position), record(item, &space, stat));
     }
     // Statistics of reports the reports listing did not name: kept, with what the statistics say.
-    let mut orphans: Vec<BatchReportStats> = stats.into_values().collect();
-    orphans.sort_by(|a, b| a.report_token.cmp(&b.report_token));
+    let mut orphans: Vec<(Box<str>, Stats)> = stats.into_iter().collect();
+    orphans.sort_by(|a, b| a.0.cmp(&b.0));
     let last = collections.len() as u32;
-    for (i, stat) in orphans.into_iter().enumerate() {
+    for (i, (token, stat)) in orphans.into_iter().enumerate() {
         failures.push(unmatched(
-            &stat.report_token,
+            &token,
             "report_stats",
             "reports",
             "its name, collection and last view are unknown",
         ));
-        let record = record(None, "", Some(&stat), &stat.report_token);
-        let fetch = should_fetch(&record, options);
-        reports.push(((last, i as u32), record, fetch));
+        let item = ListedReport {
+            token: token.into(),
+            ..ListedReport::default()
+        };
+        keep((last, i as u32), record(item, "", Some(stat)));
     }
-    Seeded {
+    settled.check()?;
+    waiting.check()?;
+    Ok(Seeded {
         collections,
-        reports,
+        settled,
+        waiting,
         failures,
-    }
+    })
 }
 
 /// Read its schedules unless its count says 0 (unknown counts are read, as on a REST run).
@@ -107,31 +124,28 @@ fn unmatched(token: &str, listed: &str, missing: &str, what: &str) -> Failure {
     }
 }
 
-/// A report record from its Discovery item and statistics (either may be missing; without the
-/// item, `token` names the report).
-fn record(item: Option<BatchReport>, collection: &str, stat: Option<&BatchReportStats>, token: &str) -> ReportRecord {
-    let count = stat.map_or(Counter::Missing, |s| s.active_schedules_count);
+/// A report record from its Discovery item and statistics (either may be missing: without the
+/// item, only its token is known).
+fn record(mut item: ListedReport, collection: &str, stat: Option<Stats>) -> ReportRecord {
+    let count = stat.and_then(|s| s.schedules);
     let (scheduled, fetch_status) = match count {
-        Counter::Value(0) => (Some(false), FetchStatus::NotScheduled),
+        Some(0) => (Some(false), FetchStatus::NotScheduled),
         _ => (None, FetchStatus::SchedulesUnfinished),
     };
-    let item = item.unwrap_or_else(|| BatchReport {
-        token: token.to_string(),
-        ..BatchReport::default()
-    });
+    let discovered = item.discovered(stat);
     ReportRecord {
         token: item.token,
-        name: item.name.0,
+        name: item.name,
         collection_token: collection.to_string(),
         report_type: None,
         archived: false,
         creator: None,
-        created_at: item.created_at.0,
-        updated_at: item.updated_at.0,
-        last_run_at: item.last_run_at.0,
-        last_successfully_run_at: item.last_successfully_run_at.0,
-        view_count: stat.and_then(|s| s.views().value()),
-        schedules_count: count.value(),
+        created_at: item.created_at,
+        updated_at: item.updated_at,
+        last_run_at: item.last_run_at,
+        last_successfully_run_at: item.last_successfully_run_at,
+        view_count: stat.and_then(|s| s.views),
+        schedules_count: count,
         expected_runtime: None,
         scheduled,
         url: None,
@@ -139,12 +153,6 @@ fn record(item: Option<BatchReport>, collection: &str, stat: Option<&BatchReport
         schedules: Vec::new(),
         history: Default::default(),
         runs: Default::default(),
-        discovered: Discovered {
-            last_viewed_at: item.last_viewed_at.0,
-            last_run_state: item.last_run_state.0,
-            creator_email: item.creator_email.0,
-            explorations_count: stat.and_then(|s| s.explorations_count.value()),
-            listed_by: None,
-        },
+        discovered,
     }
 }

@@ -16,7 +16,7 @@ use super::client::ModeClient;
 use super::error::ModeError;
 use super::exchange::Auth;
 
-pub use listing::{Listing, PER_PAGE};
+pub use listing::{Listed, Listing, PER_PAGE};
 pub use models::{BatchItem, BatchMember, BatchReport, BatchReportStats, BatchSpace};
 pub use token::{MintedToken, SignatureToken};
 
@@ -46,14 +46,15 @@ impl Discovery {
         self.list().await
     }
 
-    /// Every report.
-    pub async fn reports(&self) -> Result<Listing<BatchReport>, ModeError> {
-        self.list().await
+    /// Every report, handed to `keep` page by page (it answers whether it kept the report:
+    /// `false` for a token it has seen).
+    pub async fn reports(&self, keep: impl FnMut(BatchReport) -> bool) -> Result<Listed, ModeError> {
+        self.each(keep).await
     }
 
-    /// Every report's statistics: schedules, views, explorations.
-    pub async fn report_stats(&self) -> Result<Listing<BatchReportStats>, ModeError> {
-        self.list().await
+    /// Every report's statistics (schedules, views, explorations), handed to `keep` as `reports` does.
+    pub async fn report_stats(&self, keep: impl FnMut(BatchReportStats) -> bool) -> Result<Listed, ModeError> {
+        self.each(keep).await
     }
 
     /// Every member of the workspace, former ones (`banned_at` set) included.
@@ -89,11 +90,19 @@ impl Discovery {
             .map_err(unavailable)
     }
 
+    /// A whole listing in memory, each token once.
     async fn list<T: BatchItem>(&self) -> Result<Listing<T>, ModeError> {
+        let mut items = Vec::new();
+        let listed = self.each(listing::collect(&mut items)).await?;
+        Ok(Listing { items, listed })
+    }
+
+    /// A listing's items handed to `keep` page by page; only one page is held at a time.
+    async fn each<T: BatchItem>(&self, mut keep: impl FnMut(T) -> bool) -> Result<Listed, ModeError> {
         let mut walker = listing::Walker::<T>::new(PER_PAGE, self.max_pages);
         let mut next = Some(1);
         while let Some(page) = next {
-            next = walker.take(self.page::<T>(page, PER_PAGE).await?);
+            next = walker.take(self.page::<T>(page, PER_PAGE).await?, &mut keep);
         }
         Ok(walker.finish())
     }

@@ -154,6 +154,11 @@ impl<T: Record> RecordStore<T> {
         self.slots.get(i).map(|slot| self.read(slot))
     }
 
+    /// The record at position `i` in the current order, with its key.
+    pub fn get_keyed(&self, i: usize) -> Option<(SortKey, T)> {
+        self.slots.get(i).map(|slot| (slot.key, self.read(slot)))
+    }
+
     /// Writes what is buffered and says whether every write so far succeeded.
     pub fn check(&self) -> io::Result<()> {
         let mut spill = self.spill.lock().unwrap_or_else(|e| e.into_inner());

@@ -21,50 +21,81 @@ fn info(total_pages: u64, total_count: u64) -> Value {
     json!({"page": 1, "per_page": 2, "count": 2, "total_pages": total_pages, "total_count": total_count})
 }
 
+/// Reads `pages` through a walker (2 items a page) and the `collect` sink: what `take` answered
+/// for each page, the tokens kept, and the listing's account.
+fn read(max_pages: u32, pages: Vec<RawPage>) -> (Vec<Option<u32>>, Vec<String>, Listed) {
+    let mut w = Walker::<BatchReport>::new(2, max_pages);
+    let mut items = Vec::new();
+    let mut keep = collect(&mut items);
+    let answers = pages.into_iter().map(|p| w.take(p, &mut keep)).collect();
+    drop(keep);
+    (answers, items.into_iter().map(|r| r.token).collect(), w.finish())
+}
+
 #[test]
 fn the_last_full_page_ends_the_listing_by_total_pages_even_with_a_next_link() {
-    let mut w = Walker::<BatchReport>::new(2, 100);
-    assert_eq!(w.take(page(&["a", "b"], info(2, 4), Some(true))), Some(2));
-    assert_eq!(w.take(page(&["c", "d"], info(2, 4), Some(true))), None);
-    let l = w.finish();
-    assert_eq!((l.items.len(), l.pages), (4, 2));
+    let (answers, items, l) = read(
+        100,
+        vec![
+            page(&["a", "b"], info(2, 4), Some(true)),
+            page(&["c", "d"], info(2, 4), Some(true)),
+        ],
+    );
+    assert_eq!(answers, [Some(2), None]);
+    assert_eq!((items.len(), l.kept, l.pages), (4, 4, 2));
     assert_eq!(l.shortfall(), None);
 }
 
 #[test]
 fn without_links_or_pagination_a_short_or_empty_page_ends_it() {
-    let mut w = Walker::<BatchReport>::new(2, 100);
-    assert_eq!(w.take(page(&["a", "b"], Value::Null, None)), Some(2));
-    assert_eq!(w.take(page(&["c"], Value::Null, None)), None);
-    let mut w = Walker::<BatchReport>::new(2, 100);
-    assert_eq!(w.take(page(&["a", "b"], Value::Null, None)), Some(2));
-    assert_eq!(w.take(page(&[], Value::Null, None)), None);
-    assert_eq!(w.finish().items.len(), 2);
+    let (answers, _, _) = read(
+        100,
+        vec![page(&["a", "b"], Value::Null, None), page(&["c"], Value::Null, None)],
+    );
+    assert_eq!(answers, [Some(2), None]);
+    let (answers, items, _) = read(
+        100,
+        vec![page(&["a", "b"], Value::Null, None), page(&[], Value::Null, None)],
+    );
+    assert_eq!(answers, [Some(2), None]);
+    assert_eq!(items, ["a", "b"]);
 }
 
 #[test]
 fn links_without_next_page_end_it() {
-    let mut w = Walker::<BatchReport>::new(2, 100);
-    assert_eq!(w.take(page(&["a", "b"], Value::Null, Some(false))), None);
+    let (answers, _, _) = read(100, vec![page(&["a", "b"], Value::Null, Some(false))]);
+    assert_eq!(answers, [None]);
 }
 
 #[test]
 fn duplicates_are_dropped_and_a_repeating_server_meets_the_page_cap() {
-    let mut w = Walker::<BatchReport>::new(2, 3);
-    for _ in 0..2 {
-        assert!(w.take(page(&["a", "b"], Value::Null, Some(true))).is_some());
-    }
-    assert_eq!(w.take(page(&["a", "b"], Value::Null, Some(true))), None);
-    let l = w.finish();
-    assert_eq!((l.items.len(), l.duplicates, l.capped), (2, 4, true));
+    let pages = (0..3).map(|_| page(&["a", "b"], Value::Null, Some(true))).collect();
+    let (answers, items, l) = read(3, pages);
+    assert_eq!(answers, [Some(2), Some(3), None]);
+    assert_eq!(items, ["a", "b"]);
+    assert_eq!((l.kept, l.duplicates, l.capped), (2, 4, true));
     assert!(l.shortfall().unwrap().contains("3 pages"));
 }
 
 #[test]
-fn fewer_items_than_total_count_is_a_shortfall() {
+fn a_sink_that_keeps_nothing_counts_every_item_as_a_duplicate() {
     let mut w = Walker::<BatchReport>::new(2, 100);
-    assert_eq!(w.take(page(&["a"], info(1, 3), Some(false))), None);
-    let shortfall = w.finish().shortfall().unwrap();
+    let mut handed = Vec::new();
+    let mut keep = |r: BatchReport| {
+        handed.push(r.token);
+        false
+    };
+    assert_eq!(w.take(page(&["a", "b"], info(1, 2), Some(false)), &mut keep), None);
+    let l = w.finish();
+    assert_eq!(handed, ["a", "b"]);
+    assert_eq!((l.kept, l.duplicates), (0, 2));
+    assert!(l.shortfall().is_some(), "2 announced, none kept");
+}
+
+#[test]
+fn fewer_items_than_total_count_is_a_shortfall() {
+    let (_, _, l) = read(100, vec![page(&["a"], info(1, 3), Some(false))]);
+    let shortfall = l.shortfall().unwrap();
     assert!(
         shortfall.contains("announced 3") && shortfall.contains("1 were read"),
         "{shortfall}"
@@ -74,10 +105,11 @@ fn fewer_items_than_total_count_is_a_shortfall() {
 #[test]
 fn an_item_without_a_token_is_unreadable_and_counts_as_read() {
     let body = json!({"pagination": info(1, 2), "reports": [{"token": "a"}, {"name": "no token"}]});
-    let mut w = Walker::<BatchReport>::new(2, 100);
-    w.take(decode_page(&serde_json::to_vec(&body).unwrap(), "reports").unwrap());
-    let l = w.finish();
-    assert_eq!((l.items.len(), l.unreadable.len()), (1, 1));
+    let (_, items, l) = read(
+        100,
+        vec![decode_page(&serde_json::to_vec(&body).unwrap(), "reports").unwrap()],
+    );
+    assert_eq!((items.len(), l.unreadable.len()), (1, 1));
     assert_eq!(l.shortfall(), None);
 }
 
