@@ -48,5 +48,7 @@ mod runs;
 mod discovery;
 // The Discovery source through the built binary: SIGTERM, a refused mint, secrets.
 mod discovery_binary;
+// A Discovery run stopped with reports still waiting for schedules, then resumed.
+mod discovery_stop;
 // The page (report.html) in headless Chromium: rendering, sorting, filtering, escaping, no network.
 mod page;

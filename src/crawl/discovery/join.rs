@@ -10,12 +10,8 @@ use crate::snapshot::{CrossCheck, Discovered};
 
 /// The REST walk's `store` with every report's Discovery fields and `listed_by`.
 pub fn join(store: &ReportStore, read: DiscoveryRead) -> io::Result<(ReportStore, CrossCheck)> {
-    let DiscoveryRead {
-        reports,
-        mut positions,
-        mut stats,
-        ..
-    } = read;
+    let (mut positions, mut stats) = (read.positions(), read.stats());
+    let DiscoveryRead { reports, .. } = read;
     let mut check = CrossCheck::default();
     let joined = store.map(|record| {
         let token = record.token.as_str();

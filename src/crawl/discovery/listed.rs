@@ -1,6 +1,6 @@
-//! What a run keeps of each Discovery item while the listings are read: a report's fields the
-//! snapshot records (spilled to a temporary file, in listing order) and a report's three counters
-//! (in memory, by token, for the join).
+//! What a run keeps of each Discovery item while the listings are read, each spilled to a
+//! temporary file in listing order: a report's fields the snapshot records, and a report's three
+//! counters with its token.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,9 +60,32 @@ impl ListedReport {
     }
 }
 
-/// An entry of `report_stats` without its token (the key it is kept under); `None` where the
-/// counter was missing or unreadable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// An entry of `report_stats`, as the snapshot records it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListedStats {
+    pub report_token: String,
+    #[serde(flatten)]
+    pub stats: Stats,
+}
+
+impl Record for ListedStats {
+    const NOUN: &'static str = "Discovery report statistics";
+}
+
+/// The `report_stats` listing in listing order, one entry in memory at a time.
+pub type ListedStatsStore = RecordStore<ListedStats>;
+
+impl From<BatchReportStats> for ListedStats {
+    fn from(item: BatchReportStats) -> ListedStats {
+        ListedStats {
+            stats: Stats::from(&item),
+            report_token: item.report_token,
+        }
+    }
+}
+
+/// A report's counters from `report_stats`; `None` where the counter was missing or unreadable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     pub schedules: Option<u64>,
     pub views: Option<u64>,

@@ -11,55 +11,52 @@ mod seed;
 
 pub use join::join;
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
 
-use self::listed::{ListedReport, ListedReports, Stats};
+use self::listed::{ListedReport, ListedReports, ListedStats, ListedStatsStore, Stats};
 use super::{CrawlError, CrawlOptions, CrawlOutcome, Walk, drive};
 use crate::mode::ModeClient;
 use crate::mode::discovery::{BatchReport, BatchReportStats, BatchSpace, Discovery, Listed};
 use crate::snapshot::Failure;
 use crate::stop::Stop;
 
-/// The three listings as read: collections in memory (a few thousand at most); reports in a
-/// temporary file in listing order, with an index of their tokens; statistics as three counters
-/// by token. A report costs a few dozen bytes of memory here, not the whole item.
+/// The three listings as read: collections in memory (a few thousand at most), reports and their
+/// statistics in temporary files in listing order, each token once. Nothing of a report stays in
+/// memory but its file slot (24 bytes) until the listings are joined, which on a `both` run is
+/// after the whole REST walk.
 pub struct DiscoveryRead {
     pub spaces: Vec<BatchSpace>,
     reports: ListedReports,
-    /// Report token → position in `reports` (it keeps each token once while reading).
-    positions: HashMap<Box<str>, u32>,
-    stats: HashMap<Box<str>, Stats>,
+    stats: ListedStatsStore,
     /// How each listing went: `spaces`, `reports`, `report_stats`.
     listed: [(&'static str, Listed); 3],
 }
 
-/// Reads the three listings side by side (each one page after another), reports spilled to a
-/// temporary file in `spill_dir` (the system's temporary folder when `None`). A listing error is
-/// fatal for the run: without them there is nothing to walk (a 401, 403 or 404 says Discovery is
-/// not available); so is a temporary file that cannot be written.
+/// Reads the three listings side by side (each one page after another), reports and statistics
+/// spilled to temporary files in `spill_dir` (the system's temporary folder when `None`). A
+/// listing error is fatal for the run: without them there is nothing to walk (a 401, 403 or 404
+/// says Discovery is not available); so is a temporary file that cannot be written.
 pub async fn read(discovery: &Discovery, workspace: &str, spill_dir: Option<&Path>) -> anyhow::Result<DiscoveryRead> {
     let mut reports = ListedReports::in_dir(spill_dir);
-    let mut positions: HashMap<Box<str>, u32> = HashMap::new();
-    let mut stats: HashMap<Box<str>, Stats> = HashMap::new();
+    let mut stats = ListedStatsStore::in_dir(spill_dir);
+    // Tokens seen, to keep each once; let go once the listings are read.
+    let (mut seen_reports, mut seen_stats) = (HashSet::<Box<str>>::new(), HashSet::<Box<str>>::new());
     let keep_report = |item: BatchReport| {
-        if positions.contains_key(item.token.as_str()) {
-            return false;
+        let new = seen_reports.insert(item.token.as_str().into());
+        if new {
+            reports.push_last(&ListedReport::from(item));
         }
-        let position = u32::try_from(reports.len()).unwrap_or(u32::MAX);
-        positions.insert(item.token.as_str().into(), position);
-        reports.push_last(&ListedReport::from(item));
-        true
+        new
     };
-    let keep_stats = |item: BatchReportStats| match stats.entry(item.report_token.as_str().into()) {
-        Entry::Occupied(_) => false,
-        Entry::Vacant(slot) => {
-            slot.insert(Stats::from(&item));
-            true
+    let keep_stats = |item: BatchReportStats| {
+        let new = seen_stats.insert(item.report_token.as_str().into());
+        if new {
+            stats.push_last(&ListedStats::from(item));
         }
+        new
     };
     let (spaces, listed_reports, listed_stats) = tokio::try_join!(
         discovery.spaces(),
@@ -70,9 +67,9 @@ pub async fn read(discovery: &Discovery, workspace: &str, spill_dir: Option<&Pat
         workspace: workspace.to_string(),
         source,
     })?;
-    reports
-        .check()
-        .context("cannot keep the Discovery API's reports listing while it is joined")?;
+    let context = "cannot keep the Discovery API's listings until they are joined";
+    reports.check().context(context)?;
+    stats.check().context(context)?;
     tracing::info!(
         collections = spaces.items.len(),
         reports = listed_reports.kept,
@@ -83,7 +80,6 @@ pub async fn read(discovery: &Discovery, workspace: &str, spill_dir: Option<&Pat
     Ok(DiscoveryRead {
         spaces: spaces.items,
         reports,
-        positions,
         stats,
         listed: [
             ("spaces", spaces.listed),
@@ -107,6 +103,21 @@ impl DiscoveryRead {
     /// Items listed more than once and dropped.
     pub fn duplicates(&self) -> u64 {
         self.listed.iter().map(|(_, l)| l.duplicates).sum()
+    }
+
+    /// Each report's position in `reports`, by token (read back from the file).
+    fn positions(&self) -> HashMap<Box<str>, u32> {
+        (self.reports.iter().enumerate())
+            .map(|(i, r)| (r.token.into_boxed_str(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect()
+    }
+
+    /// Each report's statistics, by token (read back from the file).
+    fn stats(&self) -> HashMap<Box<str>, Stats> {
+        self.stats
+            .iter()
+            .map(|s| (s.report_token.into_boxed_str(), s.stats))
+            .collect()
     }
 }
 

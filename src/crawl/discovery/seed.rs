@@ -23,14 +23,8 @@ pub struct Seeded {
 /// Joins the reports (read back one at a time) to their statistics; `Err` when a temporary file
 /// cannot be written.
 pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> io::Result<Seeded> {
-    let DiscoveryRead {
-        spaces,
-        reports,
-        positions,
-        mut stats,
-        ..
-    } = read;
-    drop(positions);
+    let mut stats = read.stats();
+    let DiscoveryRead { spaces, reports, .. } = read;
     let mut collections: Vec<CollectionRecord> = Vec::with_capacity(spaces.len());
     let mut index: HashMap<String, usize> = HashMap::new();
     for space in spaces {
