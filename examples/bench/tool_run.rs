@@ -175,6 +175,9 @@ impl Audit<'_> {
                 "--per-page",
                 &self.per_page.to_string(),
             ])
+            // The targets are the walk's: the runs and members steps (measured apart, BENCHMARKS.md
+            // "Runs") would add requests the walk's minimum does not count.
+            .args(["--runs", "off", "--departed-owners=false"])
             .args(self.extra_args)
             .arg("--out")
             .arg(out)

@@ -157,6 +157,9 @@ pub async fn doctor(settings: &Settings) -> Checklist {
         }
         Destination::Stdout => pass("output folder", "--out -: reports.csv goes to stdout, nothing is written".into()),
     });
+    if !matches!(settings.destination, Destination::Stdout) {
+        checks.push(lease_check(settings).await);
+    }
     if let Some(setting) = &settings.insights.metrics_file {
         let path = metrics::file_for(setting, &ws);
         checks.push(match metrics::check_writable(setting, &ws) {
@@ -174,6 +177,33 @@ pub async fn doctor(settings: &Settings) -> Checklist {
         base_url: settings.client.base_url.to_string(),
         checks,
         requests: client.map_or(0, |c| c.stats().requests),
+    }
+}
+
+/// Whether another mode-audit holds the output's lease (only read: doctor never takes it).
+async fn lease_check(settings: &Settings) -> Check {
+    match super::lease::holder(settings).await {
+        Ok(None) => pass("lease", "free: no other mode-audit is writing to this output".into()),
+        Ok(Some((place, holder))) if holder.stale(chrono::Utc::now()) => not_passed(
+            "lease",
+            Grade::Warn,
+            format!("{place} was left by {holder}, which is gone or expired"),
+            "nothing to do: the next run, apply --execute, undo --execute or notify --execute takes it over with a warning",
+        ),
+        Ok(Some((place, holder))) => not_passed(
+            "lease",
+            Grade::Warn,
+            format!(
+                "{holder} holds {place}: run, apply --execute, undo --execute and notify --execute exit 2 until it ends"
+            ),
+            "wait for it to finish; if you are sure it is gone, run again with --break-lease",
+        ),
+        Err(e) => not_passed(
+            "lease",
+            Grade::Warn,
+            format!("{e:#}"),
+            "check that the job's user may read OUT/<workspace>/lease.json (or the bucket's object)",
+        ),
     }
 }
 

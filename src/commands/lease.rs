@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Destination, Settings};
 use crate::stop::{Stop, StopReason};
-use crate::storage::{Bucket, LEASE_TTL, Lease, LeaseError, LeaseHome};
+use crate::storage::{Bucket, Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome};
 
 /// A lease taken and kept renewed; `Held::none()` for `--out -`, which writes nothing to keep.
 pub struct Held {
@@ -32,6 +32,21 @@ impl Held {
             }
         }
     }
+}
+
+/// Who holds the lease on the output of the workspace `settings` names, and where it is; `None`
+/// for `--out -` (no lease) and when nobody holds it.
+pub async fn holder(settings: &Settings) -> Result<Option<(String, Holder)>> {
+    let home = match &settings.destination {
+        Destination::Dir(out) => LeaseHome::Folder(out.clone()),
+        Destination::Bucket(url) => LeaseHome::Bucket(Bucket::open(url, &settings.store).map_err(LeaseError::from)?),
+        Destination::Stdout => return Ok(None),
+    };
+    let place = match &home {
+        LeaseHome::Folder(out) => out.join(&settings.workspace).join(LEASE).display().to_string(),
+        LeaseHome::Bucket(bucket) => bucket.show(&[&settings.workspace, LEASE]),
+    };
+    Ok(Lease::peek(&home, &settings.workspace).await?.map(|h| (place, h)))
 }
 
 /// Takes the lease on the output of the workspace `settings` names, for `command` (`--break-lease`

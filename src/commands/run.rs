@@ -245,6 +245,7 @@ async fn walk_from(
         oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
         source: Some(opened.source.as_str().to_string()),
         cross_check,
+        clock_offset_seconds: clock_offset(client),
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),
@@ -393,6 +394,19 @@ pub fn earlier_schedules(
         tracing::info!(dir = %dir.display(), "no earlier snapshot to reuse schedule details from: every schedule is fetched");
     }
     index.map(Arc::new)
+}
+
+/// This machine's clock minus Mode's (its last answer's `Date`), in seconds; a warning when they
+/// are more than 5 minutes apart (the snapshot's times, and apply's age rules, would be off).
+fn clock_offset(client: &ModeClient) -> Option<i64> {
+    let offset = (Utc::now() - client.server_date()?).num_seconds();
+    if offset.abs() > 300 {
+        tracing::warn!(
+            offset_seconds = offset,
+            "this machine's clock is more than 5 minutes off Mode's: the snapshot's times are off too, and apply will refuse it; set the clock right (e.g. enable NTP)"
+        );
+    }
+    Some(offset)
 }
 
 /// Peak resident set size of this process (`VmHWM` in /proc/self/status), where the OS tells it.

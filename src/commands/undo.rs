@@ -280,6 +280,13 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
     if differences.is_empty() {
         Ok(Restored::Created(created.token))
     } else {
+        tracing::warn!(
+            report = %l.report_token,
+            schedule = %l.schedule_token,
+            recreated_as = %created.token,
+            differences = %differences.join("; "),
+            "the recreated schedule, read back, differs from the logged definition: look at it in Mode"
+        );
         Ok(Restored::Differs {
             token: created.token,
             differences,

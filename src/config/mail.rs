@@ -36,9 +36,10 @@ impl MailSettings {
         all: &[Settings],
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<MailSettings, ConfigError> {
-        if all.iter().any(|s| !matches!(s.destination, Destination::Dir(_))) {
+        if all.iter().any(|s| matches!(s.destination, Destination::Stdout)) {
             return Err(ConfigError(
-                "notify reads the snapshots in a local --out folder (not '-' or a bucket): name the output folder of your runs".into(),
+                "notify reads the snapshots in --out (a folder or a bucket), not '-': name the output of your runs"
+                    .into(),
             ));
         }
         let from = match (&flags.from, flags.execute) {
@@ -136,11 +137,12 @@ mod tests {
                 .0
                 .contains("not an email address")
         );
+        assert!(MailSettings::merge(&NotifyFlags::default(), &all("s3://b/p"), &none).is_ok());
         assert!(
-            MailSettings::merge(&NotifyFlags::default(), &all("s3://b/p"), &none)
+            MailSettings::merge(&NotifyFlags::default(), &all("-"), &none)
                 .unwrap_err()
                 .0
-                .contains("local --out")
+                .contains("not '-'")
         );
         let zero = NotifyFlags {
             max_emails: Some(0),

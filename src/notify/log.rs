@@ -5,7 +5,9 @@
 //! `refused` (the server answered with an error: not delivered) or `unsure` (the connection broke
 //! after the message was handed over, or a rerun found an intent without an outcome: the process
 //! stopped in between). Unsure counts as sent: a message is rather missed than sent twice. A torn
-//! last line (a crash mid-write) is cut off when the log is next opened.
+//! last line (a crash mid-write) is cut off when the log is next opened. With a bucket `--out` the
+//! log is worked on in a local copy and the whole object is uploaded after each line, so each
+//! intent is in the bucket before its message is handed over.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::{folder, sync_dir};
 use crate::snapshot::Reason;
 use crate::snapshot::time::parse_time;
+use crate::storage::Bucket;
 
 /// The log's file name inside `OUT/<workspace>/`.
 pub const NOTIFY_LOG: &str = "notify-log.jsonl";
@@ -141,6 +144,8 @@ pub struct NotifyLog {
     path: PathBuf,
     file: File,
     replayed: Replayed,
+    /// The bucket and key the local copy is uploaded to after each line.
+    remote: Option<(Bucket, Vec<String>)>,
 }
 
 impl NotifyLog {
@@ -171,7 +176,16 @@ impl NotifyLog {
             path: path.to_path_buf(),
             file,
             replayed,
+            remote: None,
         })
+    }
+
+    /// The log at `parts` in a bucket, downloaded (if there) to `local` and uploaded after each line.
+    pub async fn open_bucket(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<NotifyLog> {
+        fetch(bucket, parts, local).await?;
+        let mut log = NotifyLog::open(local)?;
+        log.remote = Some((bucket.clone(), parts.iter().map(|p| p.to_string()).collect()));
+        Ok(log)
     }
 
     pub fn path(&self) -> &Path {
@@ -182,8 +196,8 @@ impl NotifyLog {
         &self.replayed
     }
 
-    /// Appends one entry and syncs it to disk before returning.
-    pub fn append(&mut self, entry: Entry) -> Result<()> {
+    /// Appends one entry: synced to disk, and in a bucket uploaded, before returning.
+    pub async fn append(&mut self, entry: Entry) -> Result<()> {
         let mut line = serde_json::to_vec(&entry).context("cannot encode a notify-log entry")?;
         line.push(b'\n');
         self.file
@@ -191,8 +205,27 @@ impl NotifyLog {
             .and_then(|()| self.file.sync_data())
             .with_context(|| format!("cannot write the notify log {}", self.path.display()))?;
         self.replayed.apply(&entry);
+        if let Some((bucket, parts)) = &self.remote {
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let bytes = std::fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
+            bucket
+                .put(&parts, bytes)
+                .await
+                .context("cannot upload the notify log; nothing more is sent")?;
+        }
         Ok(())
     }
+}
+
+/// Downloads the log at `parts` in a bucket to `local` (its folder made), when it is there.
+pub async fn fetch(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<()> {
+    if let Some(dir) = local.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if bucket.exists(parts).await? {
+        bucket.download(parts, local).await?;
+    }
+    Ok(())
 }
 
 /// Now, as the log writes times.
@@ -221,12 +254,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_intent_without_outcome_stays_open_across_reopening_and_a_torn_line_is_cut() {
+    #[tokio::test]
+    async fn an_intent_without_outcome_stays_open_across_reopening_and_a_torn_line_is_cut() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(NOTIFY_LOG);
         let mut log = NotifyLog::open(&path).unwrap();
-        log.append(intent("m1")).unwrap();
+        log.append(intent("m1")).await.unwrap();
         drop(log);
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"{\"event\":\"sent\",\"at\"").unwrap();
@@ -238,6 +271,7 @@ mod tests {
             message_id: "m1".into(),
             why: "stopped".into(),
         })
+        .await
         .unwrap();
         assert!(
             log.replayed().last_told("ada", &told("r1")).is_some(),
@@ -252,16 +286,17 @@ mod tests {
         assert_eq!(log.replayed().last_told("bob", &told("r1")), None);
     }
 
-    #[test]
-    fn a_refused_message_is_not_counted_as_told() {
+    #[tokio::test]
+    async fn a_refused_message_is_not_counted_as_told() {
         let dir = tempfile::tempdir().unwrap();
         let mut log = NotifyLog::open(&dir.path().join(NOTIFY_LOG)).unwrap();
-        log.append(intent("m1")).unwrap();
+        log.append(intent("m1")).await.unwrap();
         log.append(Entry::Refused {
             at: now(),
             message_id: "m1".into(),
             error: "550 mailbox unavailable".into(),
         })
+        .await
         .unwrap();
         assert_eq!(log.replayed().last_told("ada", &told("r1")), None);
         assert!(log.replayed().unsettled().is_empty());

@@ -26,13 +26,14 @@ pub async fn publish_to_bucket(
     formats: Formats,
     cells: Cells,
     owner_digests: Option<&Plan>,
+    trend_from: Option<&Path>,
 ) -> Result<PathBuf> {
     let ws = snapshot.workspace.as_str();
     let staging = tempfile::Builder::new()
         .prefix("mode-audit-staging-")
         .tempdir()
         .context("cannot create a staging folder in the system's temporary folder (set TMPDIR to a writable one)")?;
-    let local = publish(staging.path(), snapshot, formats, cells, owner_digests)?;
+    let local = publish(staging.path(), snapshot, formats, cells, owner_digests, trend_from)?;
     let result = upload(bucket, snapshot, &local).await;
     match result {
         Ok(name) => Ok(PathBuf::from(bucket.show(&[ws, &name]))),

@@ -143,6 +143,7 @@ pub fn publish(
     formats: Formats,
     cells: Cells,
     owner_digests: Option<&Plan>,
+    trend_from: Option<&Path>,
 ) -> Result<PathBuf> {
     let dir = workspace_dir(out, &snapshot.workspace);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
@@ -195,7 +196,7 @@ pub fn publish(
         write_file(at, &workbook_name(snapshot), |w| write_workbook(snapshot, &options, w))?;
     }
     if formats.html {
-        write_page_files(at, &dir, snapshot, owner_digests)?;
+        write_page_files(at, trend_from.unwrap_or(&dir), snapshot, owner_digests)?;
     }
     sync_dir(at)?;
     let target = free_name(&dir, &stamp)?;
@@ -207,7 +208,8 @@ pub fn publish(
     Ok(target)
 }
 
-/// report.html, with the trend over the earlier snapshots in `dir`, and summary.json, its totals.
+/// report.html, with the trend over the earlier snapshots in `dir` (the workspace's folder, or the
+/// summaries downloaded from a bucket), and summary.json, its totals.
 fn write_page_files(at: &Path, dir: &Path, snapshot: &Snapshot, plan: Option<&Plan>) -> Result<()> {
     let trend = html::Trend::load(dir, &snapshot.started_at);
     let mut totals = None;

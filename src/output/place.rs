@@ -187,10 +187,53 @@ impl Place {
         owner_digests: Option<&Plan>,
     ) -> Result<PathBuf> {
         match self {
-            Place::Folder(out) => publish(out, snapshot, formats, cells, owner_digests),
-            Place::Bucket { bucket, .. } => publish_to_bucket(bucket, snapshot, formats, cells, owner_digests).await,
+            Place::Folder(out) => publish(out, snapshot, formats, cells, owner_digests, None),
+            Place::Bucket { bucket, work } => {
+                let trend = match formats.html {
+                    true => Some(fetch_summaries(bucket, &snapshot.workspace, work.path()).await),
+                    false => None,
+                };
+                let trend = trend.as_deref();
+                publish_to_bucket(bucket, snapshot, formats, cells, owner_digests, trend).await
+            }
         }
     }
+}
+
+/// The page's trend for a bucket: the summary.json of the newest complete snapshots (as many as
+/// the trend shows), downloaded into `work/trend/<workspace>/<time>/`. One that cannot be read is
+/// left out (the page counts it), never fatal.
+async fn fetch_summaries(bucket: &Bucket, workspace: &str, work: &Path) -> PathBuf {
+    let dir = workspace_dir(&work.join("trend"), workspace);
+    let names = bucket.snapshot_names(workspace).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot list earlier snapshots; the page's trend starts here");
+        Vec::new()
+    });
+    let mut fetched = 0;
+    for name in names.iter().rev().take(super::html::POINTS + 1) {
+        let complete = bucket.is_complete(workspace, name).await.unwrap_or(false);
+        let summary = match complete {
+            true => bucket.get(&[workspace, name, super::html::SUMMARY_FILE]).await,
+            false => continue,
+        };
+        match summary {
+            Ok(Some(bytes)) => {
+                let folder = dir.join(name);
+                let written = std::fs::create_dir_all(&folder)
+                    .and_then(|()| std::fs::write(folder.join(super::html::SUMMARY_FILE), bytes));
+                match written {
+                    Ok(()) => fetched += 1,
+                    Err(e) => tracing::warn!(error = %e, "cannot keep an earlier summary locally"),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(snapshot = %bucket.show(&[workspace, name]), error = %e, "cannot read an earlier summary")
+            }
+        }
+    }
+    tracing::debug!(summaries = fetched, "earlier summaries fetched for the page's trend");
+    dir
 }
 
 #[cfg(test)]

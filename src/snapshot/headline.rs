@@ -114,20 +114,25 @@ impl Headline {
     /// The headline in sentences, for people.
     pub fn lines(&self) -> Vec<String> {
         let u = &self.unviewed;
+        let failed = match u.failed_runs_30d {
+            Some(n) => format!("{} of those runs failed", grouped(n)),
+            None => "how many of those runs failed is unknown".to_string(),
+        };
         let mut lines = vec![format!(
-            "{} scheduled reports nobody viewed in the window ran {} times in 30 days and used {} of warehouse time; {} of those runs failed",
-            u.reports,
-            count(u.runs_30d),
+            "{} scheduled reports nobody viewed in the window ran {} in 30 days and used {} of warehouse time; {failed}",
+            grouped(u.reports),
+            times(u.runs_30d),
             u.hours().unwrap_or_else(|| "an unknown amount".into()),
-            count(u.failed_runs_30d),
         )];
         if self.failing.reports > 0 {
             let f = &self.failing;
+            let runs = match (f.failed_runs_30d, f.runs_30d) {
+                (Some(failed), Some(all)) => format!("{} failed runs of {} in 30 days", grouped(failed), grouped(all)),
+                _ => "their runs of 30 days are unknown".to_string(),
+            };
             lines.push(format!(
-                "apart from them, {} viewed reports have failing schedules: {} failed runs of {} in 30 days",
-                f.reports,
-                count(f.failed_runs_30d),
-                count(f.runs_30d)
+                "apart from them, {} viewed reports have failing schedules: {runs}",
+                grouped(f.reports)
             ));
         }
         if self.departed.reports > 0 {
@@ -140,8 +145,25 @@ impl Headline {
     }
 }
 
-fn count(n: Option<u64>) -> String {
-    n.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string())
+/// `ran 4,212 times`, or `an unknown number of times`.
+fn times(n: Option<u64>) -> String {
+    n.map_or_else(
+        || "an unknown number of times".to_string(),
+        |n| format!("{} times", grouped(n)),
+    )
+}
+
+/// `4212` as `4,212`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -194,6 +216,27 @@ mod tests {
         assert_eq!(h.unviewed.hours().as_deref(), Some("2.0 h"));
         assert_eq!(hours(1_123_200.0), "312 h");
         assert!(h.lines()[0].starts_with("2 scheduled reports nobody viewed"));
+        assert_eq!(grouped(4212), "4,212");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(999), "999");
+    }
+
+    #[test]
+    fn unknown_counts_read_as_sentences_not_as_zero() {
+        let all = [
+            finding("a", Reason::ScheduledNeverViewed, None, None),
+            finding("c", Reason::ScheduleFailing, None, None),
+        ];
+        let lines = Headline::of(&all).lines();
+        assert_eq!(
+            lines[0],
+            "1 scheduled reports nobody viewed in the window ran an unknown number of times in 30 days and used \
+             an unknown amount of warehouse time; how many of those runs failed is unknown"
+        );
+        assert_eq!(
+            lines[1],
+            "apart from them, 1 viewed reports have failing schedules: their runs of 30 days are unknown"
+        );
         assert_eq!(
             Headline::of(Vec::<Finding>::new()).unviewed.runs_30d,
             None,

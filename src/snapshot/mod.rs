@@ -102,4 +102,9 @@ pub struct SnapshotStats {
     /// `both` only: reports one source listed and the other did not.
     #[serde(default)]
     pub cross_check: Option<CrossCheck>,
+    /// The run's clock minus Mode's (the `Date` of its last answer) when the walk ended, in
+    /// seconds; `None` when Mode sent no `Date` (or in snapshots made before it was recorded).
+    /// `apply` refuses a snapshot stamped by a clock more than 5 minutes off.
+    #[serde(default)]
+    pub clock_offset_seconds: Option<i64>,
 }

@@ -90,6 +90,21 @@ pub struct Lease {
 }
 
 impl Lease {
+    /// Who holds the lease on `workspace`'s output now, if anyone; it only reads (for `doctor`).
+    pub async fn peek(home: &LeaseHome, workspace: &str) -> Result<Option<Holder>, LeaseError> {
+        match home {
+            LeaseHome::Folder(out) => {
+                let path = out.join(workspace).join(LEASE);
+                match std::fs::read(&path) {
+                    Ok(bytes) => Ok(Some(Holder::from_bytes(&bytes))),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(LeaseError::Folder(format!("cannot read {}: {e}", path.display()))),
+                }
+            }
+            LeaseHome::Bucket(bucket) => Ok(bucket.get(&[workspace, LEASE]).await?.map(|b| Holder::from_bytes(&b))),
+        }
+    }
+
     /// Takes the lease on `workspace`'s output for `command`, for `ttl`. An unexpired lease of
     /// another is [`LeaseError::Held`] unless `break_lease`; an expired one is taken over with a
     /// warning.

@@ -176,6 +176,12 @@ async fn dry_run_changes_nothing_execute_deletes_exactly_the_eligible_and_undo_r
     let before = st.sim.workspace();
     let s = st.settings();
 
+    // The run recorded how far its clock was from Mode's (the stand-in's Date header).
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(st.snapshot.join("snapshot.json")).unwrap()).unwrap();
+    let offset = json["stats"]["clock_offset_seconds"].as_i64().expect("recorded");
+    assert!(offset.abs() <= 2, "{offset}");
+
     // The digests of the run announced the eligible reports.
     let readme = std::fs::read_to_string(st.snapshot.join("owners/README.md")).unwrap();
     for token in st.eligible.keys() {

@@ -206,6 +206,13 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
         }
     }
     assert!(measured > 0, "some reports have a view count to measure");
+    // The page's trend reads the earlier snapshots' summaries from the bucket: the first run's
+    // (the planted ones have none and are not fetched).
+    let page = text(&bucket, &["acme", &newest, "report.html"]).await;
+    assert!(
+        page.contains("this snapshot and the 1 before it"),
+        "the trend holds the first run"
+    );
 
     for (name, _) in bucket.objects(&["acme"]).await.unwrap() {
         let object = bucket.get(&["acme", &name]).await.unwrap().unwrap();

@@ -23,6 +23,8 @@ mod capture;
 pub(crate) mod smtp;
 // Owner emails: dry run, --execute, --renotify-after, a kill mid-send, secrets.
 mod owners;
+// Owner emails with a bucket --out: drafts, the address cache and the log kept in the bucket.
+mod bucket;
 
 use capture::Capture;
 

@@ -28,7 +28,7 @@ async fn doctor_checks_every_workspace_named_and_exits_with_the_worst() {
         .split_once("mode-audit doctor: workspace other")
         .unwrap_or_else(|| panic!("both workspaces checked, in turn: {text}"));
     assert!(acme.contains("mode-audit doctor: workspace acme"), "{text}");
-    assert!(acme.contains("all 5 checks passed"), "{acme}");
+    assert!(acme.contains("all 6 checks passed"), "{acme}");
     assert!(other.contains("[WARN] credentials"), "{other}");
     assert!(other.contains("[FAIL] workspace"), "{other}");
     assert_eq!(sim.counters().total, 4, "verify and one page for each");

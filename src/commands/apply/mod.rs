@@ -10,7 +10,7 @@ mod last_look;
 mod preflight;
 mod recheck;
 mod report;
-mod source;
+pub(crate) mod source;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

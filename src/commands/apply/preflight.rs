@@ -34,6 +34,23 @@ pub fn snapshot_usable(snapshot: &Snapshot, options: &ApplySettings, now: DateTi
             now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
     }
+    let limit = CLOCK_TOLERANCE.as_secs() as i64;
+    match snapshot.stats.clock_offset_seconds {
+        Some(off) if off.abs() > limit => bail!(
+            "the snapshot started at {} was taken by a run whose clock was {} off Mode's: its times cannot be \
+             trusted for the age rules; set that machine's clock right (e.g. enable NTP), run again and apply from \
+             that snapshot; nothing was planned",
+            snapshot.started_at,
+            short(Duration::from_secs(off.unsigned_abs()))
+        ),
+        Some(_) => {}
+        None => bail!(
+            "the snapshot started at {} does not record how far its run's clock was from Mode's (made by an \
+             older version, or Mode sent no Date header): run `mode-audit run` again and apply from that snapshot; \
+             nothing was planned",
+            snapshot.started_at
+        ),
+    }
     let accepted = options
         .findings_window
         .unwrap_or(MIN_FINDINGS_WINDOW)
@@ -104,6 +121,7 @@ mod tests {
         let mut snap = crate::test_support::snapshot(Vec::new());
         let now = parse_time(&snap.started_at).unwrap();
         snap.findings_window_seconds = Some(30 * 86_400);
+        snap.stats.clock_offset_seconds = Some(2);
         assert!(snapshot_usable(&snap, &options(None), now).is_ok());
         let err = snapshot_usable(&snap, &options(None), now - chrono::Duration::hours(1))
             .unwrap_err()
@@ -134,5 +152,29 @@ mod tests {
         snap.findings_window_seconds = None;
         let err = snapshot_usable(&snap, &options(day), now).unwrap_err().to_string();
         assert!(err.contains("does not record"), "{err}");
+    }
+
+    #[test]
+    fn a_snapshot_whose_run_had_a_wrong_clock_or_did_not_say_is_refused() {
+        let mut snap = crate::test_support::snapshot(Vec::new());
+        let now = parse_time(&snap.started_at).unwrap();
+        snap.findings_window_seconds = Some(30 * 86_400);
+        for (offset, ok) in [
+            (Some(-299), true),
+            (Some(301), false),
+            (Some(-3600), false),
+            (None, false),
+        ] {
+            snap.stats.clock_offset_seconds = offset;
+            let got = snapshot_usable(&snap, &options(None), now);
+            assert_eq!(got.is_ok(), ok, "{offset:?}: {got:?}");
+            if let Err(e) = got {
+                let e = e.to_string();
+                assert!(
+                    e.contains("clock") && e.contains("again") && e.contains("nothing was planned"),
+                    "{e}"
+                );
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! Where `apply` reads its snapshots and keeps its actions: the output folder, or a bucket through
-//! a local work folder into which the newest complete snapshot, the earlier ones its rules read,
-//! and the workspace's actions logs are downloaded first.
+//! Where `apply` (and `notify`) read their snapshots and keep what they write: the output folder, or
+//! a bucket through a local work folder into which the newest complete snapshot, the earlier ones
+//! the rules read, and the workspace's actions logs are downloaded first.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,7 +25,7 @@ enum Home {
 }
 
 /// The newest complete snapshot of a workspace, with where it and its neighbours are read.
-pub(super) struct Source {
+pub(crate) struct Source {
     home: Home,
     workspace: String,
     /// The snapshot folder's name (`20261128T032200Z`).
@@ -81,9 +81,22 @@ impl Source {
             Home::Bucket { bucket, .. } => bucket.show(&[workspace]),
         };
         bail!(
-            "no complete snapshot of workspace '{workspace}' in {shown}: apply plans from the newest complete one; \
+            "no complete snapshot of workspace '{workspace}' in {shown}: apply and notify work from the newest complete one; \
              run `mode-audit run` with the same --out first (snapshot.json is needed: keep json in --format)"
         )
+    }
+
+    /// The bucket and the local work folder, when `--out` is a bucket.
+    pub fn bucket(&self) -> Option<(&Bucket, &Path)> {
+        match &self.home {
+            Home::Folder(_) => None,
+            Home::Bucket { bucket, work } => Some((bucket, work.path())),
+        }
+    }
+
+    /// The workspace.
+    pub fn workspace(&self) -> &str {
+        &self.workspace
     }
 
     /// The snapshot's folder, or its URL in a bucket, for messages.

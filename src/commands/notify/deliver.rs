@@ -22,7 +22,7 @@ pub enum Sent {
 
 /// Records every intent a stopped run left without an outcome as unsure (counted as sent);
 /// returns how many.
-pub fn settle(log: &mut NotifyLog) -> Result<usize> {
+pub async fn settle(log: &mut NotifyLog) -> Result<usize> {
     let open = log.replayed().unsettled();
     for message_id in &open {
         tracing::warn!(
@@ -33,7 +33,8 @@ pub fn settle(log: &mut NotifyLog) -> Result<usize> {
             at: now(),
             message_id: message_id.clone(),
             why: "an earlier run stopped between the intent and the outcome".into(),
-        })?;
+        })
+        .await?;
     }
     Ok(open.len())
 }
@@ -63,10 +64,11 @@ pub async fn send_each(
             to,
             findings: mail.items.iter().map(|i| i.told()).collect(),
         })
+        .await
         .context("nothing more was sent")?;
         let outcome = match relay.send(message).await {
             Handed::Accepted => {
-                log.append(Entry::Sent { at: now(), message_id })?;
+                log.append(Entry::Sent { at: now(), message_id }).await?;
                 Sent::Accepted
             }
             Handed::Refused(error) => {
@@ -75,7 +77,8 @@ pub async fn send_each(
                     at: now(),
                     message_id,
                     error: error.clone(),
-                })?;
+                })
+                .await?;
                 Sent::Refused(error)
             }
             Handed::Unsure(error) => {
@@ -84,7 +87,8 @@ pub async fn send_each(
                     at: now(),
                     message_id,
                     why: error.clone(),
-                })?;
+                })
+                .await?;
                 Sent::Unsure(error)
             }
         };

@@ -5,29 +5,27 @@
 
 mod addresses;
 mod deliver;
+mod place;
 mod report;
 mod select;
-mod snapshot;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use self::deliver::Sent;
+use self::place::NotifyPlace;
 use self::select::{Selection, select};
-use self::snapshot::newest_complete;
 use super::lease;
 use super::turns::in_turn;
-use crate::config::{Destination, MailSettings, Settings};
+use crate::config::{MailSettings, Settings};
 use crate::insights;
 use crate::insights::eligibility::Rules;
 use crate::mode::{ModeClient, Pacer};
 use crate::notify::email::{Letterhead, compose};
-use crate::notify::log::{self, NOTIFY_LOG, NotifyLog};
 use crate::notify::owners::{OwnerMail, by_owner};
 use crate::notify::smtp::Relay;
-use crate::output;
 use crate::output::owner_stem;
 use crate::snapshot::RunStatus;
 use crate::stop::Stop;
@@ -77,21 +75,26 @@ async fn notify_paced(
     stop: &Stop,
     pacer: &Arc<Pacer>,
 ) -> Result<NotifyReport> {
-    let Destination::Dir(out) = &settings.destination else {
-        bail!("notify reads the snapshots in --out: name the output folder of your runs");
-    };
-    let dir = output::workspace_dir(out, &settings.workspace);
-    let (folder, snapshot) = newest_complete(&dir, &settings.workspace)?;
-    tracing::info!(snapshot = %folder.display(), "writing to owners from the newest complete snapshot");
-    let plan = insights::plan_unscheduling(&snapshot, Some(&dir), &settings.insights.keep, &Rules::default())?;
-    let (mut mails, unowned) = by_owner(&snapshot, &plan);
-    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
-    let known = addresses::from_snapshot(&snapshot, &mut mails);
+    let place = NotifyPlace::open(settings).await?;
+    let snapshot = &place.source.snapshot;
+    tracing::info!(snapshot = %place.source.shown().display(), "writing to owners from the newest complete snapshot");
+    let plan = insights::plan_unscheduling(
+        snapshot,
+        Some(&place.source.dir),
+        &settings.insights.keep,
+        &Rules::default(),
+    )?;
+    let (mut mails, unowned) = by_owner(snapshot, &plan);
+    let known = addresses::from_snapshot(snapshot, &mut mails);
     tracing::debug!(
         owners = known,
         "addresses known from the snapshot (Discovery's creator_email)"
     );
-    addresses::resolve(&client, &folder, &mut mails).await?;
+    let cache = place.folder().join(addresses::ADDRESSES);
+    place.fetch_addresses(&cache).await?;
+    let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
+    addresses::resolve(&client, place.folder(), &mut mails).await?;
+    place.keep_addresses(&cache).await?;
     let head = Letterhead {
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
@@ -99,25 +102,26 @@ async fn notify_paced(
     };
     let mut report = NotifyReport {
         workspace: settings.workspace.clone(),
-        snapshot: folder,
+        snapshot: place.source.shown(),
         executed: options.execute,
         selection: Selection::default(),
         unowned: unowned.len(),
         drafts: Vec::new(),
         sent: Vec::new(),
         settled: 0,
-        log: dir.join(NOTIFY_LOG),
+        log: place.log_shown(),
         status: RunStatus::Complete,
     };
     if options.execute {
         // Sending writes notify-log.jsonl: one writer per output, as for run, apply and undo.
-        let sending = send(&mut report, mails, &head, options, stop);
+        let sending = send(&mut report, &place, mails, &head, options, stop);
         lease::holding(settings, "notify", stop, sending).await?;
     } else {
-        let replayed = log::read(&report.log)?;
+        let replayed = place.read_log().await?;
         report.settled = replayed.unsettled().len();
         report.selection = select(mails, &replayed, told_since(options)?, options.max_emails);
-        report.drafts = write_drafts(&report.selection, &head, &report.snapshot)?;
+        let drafts = write_drafts(&report.selection, &head, place.folder())?;
+        report.drafts = place.keep_drafts(drafts).await?;
     }
     Ok(report)
 }
@@ -131,6 +135,7 @@ fn told_since(options: &MailSettings) -> Result<chrono::DateTime<chrono::Utc>> {
 /// `--execute`: settles what a stopped run left, selects, checks the server, sends.
 async fn send(
     report: &mut NotifyReport,
+    place: &NotifyPlace,
     mails: Vec<OwnerMail>,
     head: &Letterhead,
     options: &MailSettings,
@@ -138,8 +143,8 @@ async fn send(
 ) -> Result<()> {
     let smtp = options.smtp.as_ref().context("--execute needs MODE_AUDIT_SMTP_URL")?;
     let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::msg)?;
-    let mut log = NotifyLog::open(&report.log).context("nothing was sent")?;
-    report.settled = deliver::settle(&mut log)?;
+    let mut log = place.open_log().await.context("nothing was sent")?;
+    report.settled = deliver::settle(&mut log).await?;
     report.selection = select(mails, log.replayed(), told_since(options)?, options.max_emails);
     if report.selection.to_write.is_empty() {
         return Ok(());

@@ -21,7 +21,7 @@ use anyhow::{Context, Result};
 
 pub use self::cost::{BASIS, Basis, Totals};
 pub use self::data::{ROW_CAP, mode_link};
-pub use self::trend::{SUMMARY_FILE, Trend};
+pub use self::trend::{POINTS, SUMMARY_FILE, Trend};
 use crate::insights::eligibility::Plan;
 use crate::snapshot::Snapshot;
 

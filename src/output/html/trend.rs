@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::cost::Totals;
-use crate::snapshot::folder::snapshot_folders;
+use crate::snapshot::folder::folder_time;
 
 /// The summary file beside each snapshot's page.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -20,10 +20,12 @@ pub struct Trend {
 }
 
 impl Trend {
-    /// The summaries of the snapshots in `dir` (`OUT/<workspace>`) that started before `started_at`.
+    /// The summaries of the snapshots in `dir` (`OUT/<workspace>`, or for a bucket a local folder
+    /// of their downloaded summaries) that started before `started_at`. A snapshot folder counts
+    /// with its snapshot.json or its summary.json (one written without json has a page too).
     pub fn load(dir: &Path, started_at: &str) -> Trend {
         let mut trend = Trend::default();
-        for (_, folder) in snapshot_folders(dir) {
+        for folder in summary_folders(dir) {
             if trend.earlier.len() == POINTS {
                 break;
             }
@@ -44,6 +46,25 @@ impl Trend {
     pub fn previous(&self) -> Option<&Totals> {
         self.earlier.last()
     }
+}
+
+/// Folders of `dir` with a snapshot's name (its time) holding a snapshot.json or a summary.json,
+/// newest first.
+fn summary_folders(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<_> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let at = folder_time(&e.file_name().to_string_lossy())?;
+            let path = e.path();
+            (path.join(SUMMARY_FILE).is_file() || path.join("snapshot.json").is_file()).then_some((at, path))
+        })
+        .collect();
+    found.sort_by(|a, b| b.cmp(a));
+    found.into_iter().map(|(_, path)| path).collect()
 }
 
 #[cfg(test)]

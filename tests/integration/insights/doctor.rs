@@ -21,9 +21,11 @@ async fn doctor_passes_with_good_credentials_in_two_requests() {
             "workspace",
             "personal collections",
             "rate-limit headers",
-            "output folder"
+            "output folder",
+            "lease"
         ]
     );
+    assert_eq!(checklist.check("lease").unwrap().verdict, Grade::Pass);
     assert_eq!(sim.counters().total, 2, "GET /api/verify and one page of collections");
     assert_eq!(checklist.requests, 2);
     let headers = &checklist.check("rate-limit headers").unwrap().detail;
@@ -92,4 +94,37 @@ async fn doctor_warns_when_no_personal_collection_is_visible() {
     assert_eq!(checklist.check("workspace").unwrap().verdict, Grade::Pass);
     s.crawl.exclude_personal = true;
     assert!(doctor(&s).await.passed(), "not needed with --exclude-personal");
+}
+
+#[tokio::test]
+async fn doctor_names_the_holder_of_the_output_s_lease_and_takes_none() {
+    let config = fast_config(SIZES.to_vec());
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let lease = out.path().join("acme/lease.json");
+    std::fs::create_dir_all(lease.parent().unwrap()).unwrap();
+    for (expires_at, grade, says) in [
+        ("2999-01-01T00:00:00.000Z", Grade::Warn, "--break-lease"),
+        ("2020-01-01T00:00:00.000Z", Grade::Warn, "takes it over"),
+    ] {
+        let held = serde_json::json!({
+            "host": "build-7", "pid": 4242, "command": "apply",
+            "started_at": "2020-01-01T00:00:00.000Z", "expires_at": expires_at, "id": "build-7-4242-1",
+        });
+        std::fs::write(&lease, held.to_string()).unwrap();
+        let checklist = doctor(&settings(&sim, &config, out.path())).await;
+        let check = checklist.check("lease").unwrap();
+        assert_eq!(check.verdict, grade, "{checklist}");
+        assert!(
+            check.detail.contains("`apply` on host build-7, pid 4242"),
+            "{}",
+            check.detail
+        );
+        assert!(checklist.to_string().contains(says), "{checklist}");
+        assert_eq!(
+            std::fs::read_to_string(&lease).unwrap(),
+            held.to_string(),
+            "doctor only reads the lease"
+        );
+    }
 }
