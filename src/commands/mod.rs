@@ -1,6 +1,7 @@
 //! The commands: each takes plain settings (never clap structs) and returns what to print.
 
 pub mod apply;
+mod clock;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
@@ -9,6 +10,7 @@ pub mod lease;
 mod log_place;
 pub mod notify;
 pub mod plan;
+pub mod reuse;
 pub mod run;
 mod run_costs;
 mod run_table;

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use chrono::{SecondsFormat, Utc};
 
 use super::turns::in_turn;
-use crate::commands::run::earlier_schedules;
+use crate::commands::reuse::earlier_schedules;
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;

@@ -1,13 +1,13 @@
 //! A run: check the output folder or bucket, walk the workspace (or resume a stopped walk),
 //! assemble the snapshot, publish it, report.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::reuse::earlier_schedules;
 use super::run_costs::{cost_runs, list_members};
 use super::sources;
 use super::turns::in_turn;
@@ -17,7 +17,6 @@ use crate::crawl::checkpoint::Checkpoint;
 use crate::insights;
 use crate::insights::eligibility::Rules;
 use crate::insights::findings::count_by_reason;
-use crate::insights::reuse::EarlierSchedules;
 use crate::mode::{ModeClient, Pacer};
 use crate::notify::Alert;
 use crate::output;
@@ -245,7 +244,7 @@ async fn walk_from(
         oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
         source: Some(opened.source.as_str().to_string()),
         cross_check,
-        clock_offset_seconds: clock_offset(client),
+        clock_offset_seconds: super::clock::offset(client),
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),
@@ -371,42 +370,6 @@ async fn walk_from(
     };
     report.failures = snapshot.failures;
     Ok(report)
-}
-
-/// The schedule details of the last snapshot this run may reuse (`--schedules-max-age`), for a
-/// run that started at `started_at`; `None` when reuse is off or there is no earlier snapshot.
-pub fn earlier_schedules(
-    settings: &Settings,
-    history_dir: Option<&Path>,
-    started_at: &str,
-) -> Option<Arc<EarlierSchedules>> {
-    let max_age = settings.schedules_max_age?;
-    let Some(dir) = history_dir else {
-        tracing::warn!(
-            "--schedules-max-age needs an output folder or bucket to find the last snapshot in; with --out - every schedule is fetched"
-        );
-        return None;
-    };
-    // The index's own temporary file goes beside the snapshots of a folder, else in the system's.
-    let spill = matches!(settings.destination, Destination::Dir(_)).then_some(dir);
-    let index = EarlierSchedules::load(dir, &settings.workspace, started_at, max_age, spill);
-    if index.is_none() {
-        tracing::info!(dir = %dir.display(), "no earlier snapshot to reuse schedule details from: every schedule is fetched");
-    }
-    index.map(Arc::new)
-}
-
-/// This machine's clock minus Mode's (its last answer's `Date`), in seconds; a warning when they
-/// are more than 5 minutes apart (the snapshot's times, and apply's age rules, would be off).
-fn clock_offset(client: &ModeClient) -> Option<i64> {
-    let offset = (Utc::now() - client.server_date()?).num_seconds();
-    if offset.abs() > 300 {
-        tracing::warn!(
-            offset_seconds = offset,
-            "this machine's clock is more than 5 minutes off Mode's: the snapshot's times are off too, and apply will refuse it; set the clock right (e.g. enable NTP)"
-        );
-    }
-    Some(offset)
 }
 
 /// Peak resident set size of this process (`VmHWM` in /proc/self/status), where the OS tells it.

@@ -10,16 +10,14 @@
 //! intent is in the bucket before its message is handed over.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{folder, sync_dir};
 use crate::snapshot::Reason;
+use crate::snapshot::appended::AppendedFile;
 use crate::snapshot::time::parse_time;
 use crate::storage::Bucket;
 
@@ -141,8 +139,7 @@ fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
 
 /// The log opened for appending.
 pub struct NotifyLog {
-    path: PathBuf,
-    file: File,
+    file: AppendedFile,
     replayed: Replayed,
     /// The bucket and key the local copy is uploaded to after each line.
     remote: Option<(Bucket, Vec<String>)>,
@@ -151,29 +148,8 @@ pub struct NotifyLog {
 impl NotifyLog {
     /// Opens (or creates) the log at `path`, replaying what it holds; a torn last line is cut off.
     pub fn open(path: &Path) -> Result<NotifyLog> {
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .with_context(|| format!("cannot open the notify log {} for writing", path.display()))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)
-            .with_context(|| format!("cannot read the notify log {}", path.display()))?;
-        let (replayed, whole) = replay(path, &text)?;
-        if whole < text.len() {
-            tracing::warn!(path = %path.display(), "the notify log ends in a torn line (a write was cut short); cutting it off");
-            file.set_len(whole as u64)
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("cannot cut the torn line off {}", path.display()))?;
-        }
-        file.seek(SeekFrom::End(0))?;
-        if !existed {
-            sync_dir(folder(path))?;
-        }
+        let (file, replayed) = AppendedFile::open(path, "the notify log", |text| replay(path, text))?;
         Ok(NotifyLog {
-            path: path.to_path_buf(),
             file,
             replayed,
             remote: None,
@@ -189,7 +165,7 @@ impl NotifyLog {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     pub fn replayed(&self) -> &Replayed {
@@ -198,16 +174,12 @@ impl NotifyLog {
 
     /// Appends one entry: synced to disk, and in a bucket uploaded, before returning.
     pub async fn append(&mut self, entry: Entry) -> Result<()> {
-        let mut line = serde_json::to_vec(&entry).context("cannot encode a notify-log entry")?;
-        line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .with_context(|| format!("cannot write the notify log {}", self.path.display()))?;
+        self.file.append(&entry)?;
         self.replayed.apply(&entry);
         if let Some((bucket, parts)) = &self.remote {
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let bytes = std::fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
+            let path = self.file.path();
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             bucket
                 .put(&parts, bytes)
                 .await
@@ -235,6 +207,9 @@ pub fn now() -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fs::OpenOptions;
+    use std::io::Write;
+
     use super::*;
 
     fn told(token: &str) -> Told {

@@ -210,7 +210,7 @@ async fn fetch_summaries(bucket: &Bucket, workspace: &str, work: &Path) -> PathB
         Vec::new()
     });
     let mut fetched = 0;
-    for name in names.iter().rev().take(super::html::POINTS + 1) {
+    for name in names.iter().rev().take(super::html::POINTS) {
         let complete = bucket.is_complete(workspace, name).await.unwrap_or(false);
         let summary = match complete {
             true => bucket.get(&[workspace, name, super::html::SUMMARY_FILE]).await,

@@ -2,6 +2,7 @@
 //! findings), the record store that keeps its reports and findings out of memory, and the summary.
 
 pub mod actions;
+pub mod appended;
 mod finding;
 pub mod folder;
 pub mod headline;

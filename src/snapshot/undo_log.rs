@@ -8,16 +8,16 @@
 //! between) is settled by looking at Mode. A crash mid-write leaves at most a torn last line, which
 //! is cut off when the log is next opened for writing (its action had not started).
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::atomic::{folder, sync_dir};
+use super::appended::AppendedFile;
 use crate::mode::{BodyShape, FoundBy, ScheduleDefinition};
 
 /// The log's file name inside a snapshot folder.
@@ -298,7 +298,11 @@ pub fn read(path: &Path) -> Result<Replayed> {
         .with_context(|| format!("cannot open the undo log {}", path.display()))?
         .read_to_string(&mut text)
         .with_context(|| format!("cannot read the undo log {}", path.display()))?;
-    replay(path, &text).map(|(replayed, _)| replayed)
+    let (replayed, whole) = replay(path, &text)?;
+    if whole < text.len() {
+        tracing::warn!(path = %path.display(), "the undo log ends in a torn line (a write was cut short); ignoring it");
+    }
+    Ok(replayed)
 }
 
 /// The entries of `text`, replayed, and the length of its whole lines: a torn tail, or a last line
@@ -344,16 +348,12 @@ fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
         }
         replayed.apply(entry);
     }
-    if whole < text.len() {
-        tracing::warn!(path = %path.display(), "the undo log ends in a torn line (a write was cut short); ignoring it");
-    }
     Ok((replayed, whole))
 }
 
 /// The log opened for appending.
 pub struct UndoLog {
-    path: PathBuf,
-    file: File,
+    file: AppendedFile,
     replayed: Replayed,
 }
 
@@ -361,35 +361,12 @@ impl UndoLog {
     /// Opens (or creates) the log at `path` for appending, after replaying what it holds; a torn
     /// last line is cut off first.
     pub fn open(path: &Path) -> Result<UndoLog> {
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .with_context(|| format!("cannot open the undo log {} for writing", path.display()))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)
-            .with_context(|| format!("cannot read the undo log {}", path.display()))?;
-        let (replayed, whole) = replay(path, &text)?;
-        if whole < text.len() {
-            file.set_len(whole as u64)
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("cannot cut the torn line off {}", path.display()))?;
-        }
-        file.seek(SeekFrom::End(0))?;
-        if !existed {
-            sync_dir(folder(path))?;
-        }
-        Ok(UndoLog {
-            path: path.to_path_buf(),
-            file,
-            replayed,
-        })
+        let (file, replayed) = AppendedFile::open(path, "the undo log", |text| replay(path, text))?;
+        Ok(UndoLog { file, replayed })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     pub fn replayed(&self) -> &Replayed {
@@ -398,12 +375,7 @@ impl UndoLog {
 
     /// Appends one entry and syncs it to disk before returning.
     pub fn append(&mut self, entry: Entry) -> Result<()> {
-        let mut line = serde_json::to_vec(&entry).context("cannot encode an undo-log entry")?;
-        line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .with_context(|| format!("cannot write the undo log {}", self.path.display()))?;
+        self.file.append(&entry)?;
         self.replayed.apply(entry);
         Ok(())
     }

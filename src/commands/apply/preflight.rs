@@ -17,8 +17,7 @@ use crate::mode::{ModeClient, ModeError};
 use crate::snapshot::Snapshot;
 use crate::snapshot::time::parse_time;
 
-/// How far this machine's clock may be from Mode's (and a snapshot's stamp ahead of it).
-pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+pub use crate::commands::clock::CLOCK_TOLERANCE;
 /// The shortest findings window a plan is made from unless `--findings-window` accepts a shorter one.
 pub const MIN_FINDINGS_WINDOW: Duration = Duration::from_secs(30 * 86_400);
 

@@ -1,5 +1,8 @@
 //! The undo log: appends replay to the right state, torn tails are cut, damage is refused.
 
+use std::fs::OpenOptions;
+use std::io::Write;
+
 use super::*;
 use crate::mode::Cron;
 

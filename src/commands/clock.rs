@@ -1,0 +1,25 @@
+//! The clock check: this machine's clock against Mode's (the `Date` of its answers), which the age
+//! rules of `apply` depend on.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::mode::ModeClient;
+
+/// How far this machine's clock (or a run's) may be from Mode's before `apply` refuses to act.
+pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// This machine's clock minus Mode's (its last answer's `Date`), in seconds; a warning when they
+/// are more than [`CLOCK_TOLERANCE`] apart (the snapshot's times, and apply's age rules, would be
+/// off). `None` when Mode sent no `Date`.
+pub fn offset(client: &ModeClient) -> Option<i64> {
+    let offset = (Utc::now() - client.server_date()?).num_seconds();
+    if offset.unsigned_abs() > CLOCK_TOLERANCE.as_secs() {
+        tracing::warn!(
+            offset_seconds = offset,
+            "this machine's clock is more than 5 minutes off Mode's: the snapshot's times are off too, and apply will refuse it; set the clock right (e.g. enable NTP)"
+        );
+    }
+    Some(offset)
+}
