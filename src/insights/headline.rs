@@ -8,20 +8,12 @@ use crate::insights::changes::load;
 use crate::snapshot::folder::snapshot_folders;
 use crate::snapshot::{Finding, Reason, Snapshot};
 
-/// What a finding costs: warehouse seconds of its report's runs over the 30 days before the run
-/// (measured, sampled, or the expected-runtime proxy: its `run_seconds_basis` says which), else,
-/// in a snapshot made before runs were read, the proxy per month. `None` when none is known. The
-/// one place the cost is read.
-pub fn cost_seconds(finding: &Finding) -> Option<f64> {
-    finding.cost_seconds()
-}
-
 /// The `n` findings of the snapshot that cost most, most first; unknown costs last, in order.
 pub fn top_by_cost(snapshot: &Snapshot, n: usize) -> Vec<Finding> {
     let mut top: Vec<Finding> = Vec::with_capacity(n + 1);
     for finding in snapshot.findings.iter() {
-        let cost = cost_seconds(&finding).unwrap_or(-1.0);
-        let at = top.partition_point(|f| cost_seconds(f).unwrap_or(-1.0) >= cost);
+        let cost = finding.cost_seconds().unwrap_or(-1.0);
+        let at = top.partition_point(|f| f.cost_seconds().unwrap_or(-1.0) >= cost);
         if at < n {
             top.insert(at, finding);
             top.truncate(n);

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::log::Told;
 use crate::insights::eligibility::Plan;
-use crate::insights::headline::cost_seconds;
 use crate::snapshot::{Reason, Snapshot};
 
 /// One finding of one report, as an owner is told of it.
@@ -76,7 +75,7 @@ pub fn by_owner(snapshot: &Snapshot, plan: &Plan) -> (Vec<OwnerMail>, Vec<Item>)
             report_name: f.report_name.clone(),
             reason: f.reason,
             detail: f.detail.clone(),
-            cost_seconds: cost_seconds(&f),
+            cost_seconds: f.cost_seconds(),
             eligible_from,
             url: f.url.clone(),
         };

@@ -5,7 +5,6 @@
 use serde_json::{Value, json};
 
 use super::alert::{Alert, cost_text};
-use crate::insights::headline::cost_seconds;
 
 /// Slack takes 50 blocks; the message stops well short of that.
 pub const MAX_BLOCKS: usize = 40;
@@ -60,7 +59,7 @@ pub fn message(alert: &Alert) -> Value {
                     Some(url) => format!("<{}|{name}>", escape(url)),
                     None => name,
                 };
-                format!("• {name} — {} — {}", f.reason.code(), cost_text(cost_seconds(f)))
+                format!("• {name} — {} — {}", f.reason.code(), cost_text(f.cost_seconds()))
             });
             let total = alert.findings_total().unwrap_or(r.top_findings.len() as u64);
             blocks.list(

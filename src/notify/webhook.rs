@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 
 use super::alert::Alert;
-use crate::insights::headline::cost_seconds;
 
 /// The schema's name and version; a change that removes or renames a field gets a new version.
 pub const SCHEMA: &str = "mode-audit.run/1";
@@ -53,7 +52,7 @@ pub fn document(alert: &Alert, id: &str, sent_at: &str) -> Value {
                 "report_name": f.report_name,
                 "reason": f.reason.code(),
                 "owner": f.owner,
-                "cost_seconds_per_month": cost_seconds(f),
+                "cost_seconds_per_month": f.cost_seconds(),
                 "url": f.url,
             })
         })
