@@ -4,6 +4,8 @@ FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+# config/example.toml is compiled in (the config error message quotes it).
+COPY config ./config
 RUN cargo build --profile dist --locked && cp target/dist/mode-audit /usr/local/bin/mode-audit
 
 FROM debian:bookworm-slim
