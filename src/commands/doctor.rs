@@ -96,10 +96,7 @@ pub async fn doctor_each(all: &[Settings]) -> Vec<Checklist> {
     for settings in all {
         lists.push(doctor(settings).await);
     }
-    let smtp = smtp::check(&|name: &str| std::env::var(name).ok()).await;
-    if let (Some(check), Some(first)) = (smtp, lists.first_mut()) {
-        first.checks.push(check);
-    }
+    smtp::add_to(lists.first_mut(), &|name: &str| std::env::var(name).ok()).await;
     lists
 }
 

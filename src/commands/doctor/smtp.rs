@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::{Check, Grade, not_passed, pass};
+use super::{Check, Checklist, Grade, not_passed, pass};
 use crate::config::mail::smtp_server;
 use crate::notify::smtp::Relay;
 
@@ -16,6 +16,13 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 
 const FIX: &str = "docs/notifications.md describes MODE_AUDIT_SMTP_URL and MODE_AUDIT_SMTP_CA_FILE; `notify \
      --execute` sends nothing until this check passes";
+
+/// Adds the check to `checklist` (the first workspace's) when the environment names a server.
+pub async fn add_to(checklist: Option<&mut Checklist>, env: &dyn Fn(&str) -> Option<String>) {
+    if let (Some(list), Some(check)) = (checklist, check(env).await) {
+        list.checks.push(check);
+    }
+}
 
 /// `None` when the environment names no SMTP server.
 pub async fn check(env: &dyn Fn(&str) -> Option<String>) -> Option<Check> {
