@@ -279,7 +279,9 @@ pub struct NotifyArgs {
 }
 
 /// Flags only `notify` takes. `--execute` has no environment variable or config key on purpose:
-/// writing to people needs to be asked for on the command line.
+/// writing to people needs to be asked for on the command line. `--renotify-after` and
+/// `--max-emails` widen who is written to: their environment variables are read by
+/// `config::mail`, which lets them only tighten the defaults.
 #[derive(Debug, Default, Args)]
 pub struct NotifyFlags {
     /// Send the emails over SMTP (MODE_AUDIT_SMTP_URL). Without it nothing is sent: each message is written as an .eml file into the snapshot's owners/ folder.
@@ -290,12 +292,12 @@ pub struct NotifyFlags {
     #[arg(long, env = "MODE_AUDIT_NOTIFY_FROM", value_name = "ADDRESS")]
     pub from: Option<String>,
 
-    /// The same finding is not mailed to the same owner again within this long. [default: 14d]
-    #[arg(long, env = "MODE_AUDIT_RENOTIFY_AFTER", value_name = "DURATION")]
+    /// The same finding is not mailed to the same owner again within this long. Only this flag can shorten it; MODE_AUDIT_RENOTIFY_AFTER may only lengthen the default. [default: 14d]
+    #[arg(long, value_name = "DURATION")]
     pub renotify_after: Option<humantime::Duration>,
 
-    /// Emails sent per run at most, the owners with the costliest findings first. [default: 50]
-    #[arg(long, env = "MODE_AUDIT_MAX_EMAILS", value_name = "N")]
+    /// Emails sent per run at most, the owners with the costliest findings first. Only this flag can raise it; MODE_AUDIT_MAX_EMAILS may only lower the default. [default: 50]
+    #[arg(long, value_name = "N")]
     pub max_emails: Option<usize>,
 }
 

@@ -2,9 +2,11 @@
 //! needs: credentials (`GET /api/verify`), the workspace (`GET /api/{ws}/spaces?filter=all&page=1`,
 //! since `GET /api/{ws}` answers 400 to workspace API tokens), Personal collections visible (admin
 //! scope), Mode's rate-limit headers, and a writable output folder or bucket. Usually two requests.
-//! Each workspace named is checked in turn, [`doctor_each`].
+//! Each workspace named is checked in turn, [`doctor_each`]; the SMTP server of MODE_AUDIT_SMTP_URL,
+//! when set, once, with the first.
 
 mod discovery;
+pub mod smtp;
 
 use std::fmt;
 
@@ -88,12 +90,13 @@ const CREDENTIALS_FIX: &str = "check MODE_API_TOKEN and MODE_API_SECRET (or the 
      MODE_API_SECRET_FILE name): they must be an API token and its secret, created by a workspace admin under \
      Workspace Settings > Privacy & Security > API";
 
-/// Runs every check against each workspace named, in turn.
+/// Runs every check against each workspace named, in turn, and the SMTP server once.
 pub async fn doctor_each(all: &[Settings]) -> Vec<Checklist> {
     let mut lists = Vec::with_capacity(all.len());
     for settings in all {
         lists.push(doctor(settings).await);
     }
+    smtp::add_to(lists.first_mut(), &|name: &str| std::env::var(name).ok()).await;
     lists
 }
 

@@ -3,12 +3,19 @@
 
 use crate::config::Settings;
 use crate::mode::ModeError;
+use crate::notify::smtp_failure::SmtpFailure;
 
 /// The proxy variables the HTTP client honours (loopback addresses never go through a proxy).
 pub const PROXY_VARIABLES: &str = "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY";
 
 /// One line saying what to do about `error`, which ended a command on `settings`' workspace.
 pub fn for_fatal(error: &anyhow::Error, settings: Option<&Settings>) -> String {
+    if error.chain().any(|e| e.is::<SmtpFailure>()) {
+        // Mode is not involved: the error itself says what to fix at the SMTP server.
+        return "`mode-audit doctor` with MODE_AUDIT_SMTP_URL (and MODE_AUDIT_SMTP_CA_FILE) set checks the SMTP \
+                server: it connects, secures the connection and logs in, and sends nothing"
+            .to_string();
+    }
     let mode_error = error.chain().find_map(|e| e.downcast_ref::<ModeError>());
     match mode_error {
         Some(e) if e.is_unreachable() => {
@@ -43,5 +50,16 @@ mod tests {
         }
         let other = anyhow::anyhow!("cannot write the snapshot");
         assert!(for_fatal(&other, None).contains("mode-audit doctor"));
+    }
+
+    #[test]
+    fn an_smtp_failure_gets_no_word_about_mode() {
+        let error = anyhow::Error::new(SmtpFailure("the SMTP server at 127.0.0.1:25 presented ...".into()))
+            .context("nothing was sent");
+        let hint = for_fatal(&error, None);
+        assert!(hint.contains("SMTP") && hint.contains("doctor"), "{hint}");
+        for mode in ["credentials", "Mode", "workspace"] {
+            assert!(!hint.contains(mode), "{mode} in {hint}");
+        }
     }
 }

@@ -1,5 +1,10 @@
 //! The settings of `notify` (`--execute`, `--from`, `--renotify-after`, `--max-emails`, and
 //! MODE_AUDIT_SMTP_URL from the environment or a secret file only), validated once.
+//!
+//! As for `apply`'s guards, what widens who is written to comes only from the command line.
+//! `MODE_AUDIT_RENOTIFY_AFTER` may lengthen the default wait before a finding is told again and
+//! `MODE_AUDIT_MAX_EMAILS` may lower the default cap; a value that would do the opposite is a
+//! configuration error naming the flag to use instead. The config file has no key for either.
 
 use std::time::Duration;
 
@@ -42,32 +47,17 @@ impl MailSettings {
                     .into(),
             ));
         }
-        let from = match (&flags.from, flags.execute) {
-            (Some(text), _) => text.parse::<Mailbox>().map_err(|e| {
-                ConfigError(format!(
-                    "--from '{text}' is not an email address ({e}); write e.g. \"Data team <data@example.com>\""
-                ))
-            })?,
-            (None, true) => {
-                return Err(ConfigError(
-                    "--execute needs --from: the sender of the emails, e.g. \"Data team <data@example.com>\"".into(),
-                ));
-            }
-            (None, false) => DRY_RUN_FROM.parse().expect("a valid mailbox"),
-        };
-        let smtp = optional_secret(env, "MODE_AUDIT_SMTP_URL")?;
+        let from = sender(flags)?;
+        let (smtp, smtp_ca) = smtp_server(env)?;
         if flags.execute && smtp.is_none() {
             return Err(ConfigError(
                 "--execute sends over SMTP: set MODE_AUDIT_SMTP_URL (or MODE_AUDIT_SMTP_URL_FILE), e.g. smtp://user:password@host:587".into(),
             ));
         }
-        let smtp_ca = match env("MODE_AUDIT_SMTP_CA_FILE").filter(|p| !p.trim().is_empty()) {
-            Some(path) => Some(std::fs::read(path.trim()).map_err(|e| {
-                ConfigError(format!("cannot read MODE_AUDIT_SMTP_CA_FILE ({}): {e}; it names a PEM file of the CA that signed the SMTP server's certificate", path.trim()))
-            })?),
-            None => None,
+        let max_emails = match flags.max_emails {
+            Some(flag) => flag,
+            None => fewer_max_emails(env)?,
         };
-        let max_emails = flags.max_emails.unwrap_or(DEFAULT_MAX_EMAILS);
         if !(1..=MAX_MAX_EMAILS).contains(&max_emails) {
             return Err(ConfigError(format!(
                 "--max-emails {max_emails} is out of range: use 1 to {MAX_MAX_EMAILS}"
@@ -76,12 +66,87 @@ impl MailSettings {
         Ok(MailSettings {
             execute: flags.execute,
             from,
-            renotify_after: flags.renotify_after.map_or(DEFAULT_RENOTIFY_AFTER, Duration::from),
+            renotify_after: match flags.renotify_after {
+                Some(flag) => flag.into(),
+                None => longer_renotify_after(env)?,
+            },
             max_emails,
             smtp,
             smtp_ca,
         })
     }
+}
+
+/// `--from`, required with `--execute`.
+fn sender(flags: &NotifyFlags) -> Result<Mailbox, ConfigError> {
+    match (&flags.from, flags.execute) {
+        (Some(text), _) => text.parse::<Mailbox>().map_err(|e| {
+            ConfigError(format!(
+                "--from '{text}' is not an email address ({e}); write e.g. \"Data team <data@example.com>\""
+            ))
+        }),
+        (None, true) => Err(ConfigError(
+            "--execute needs --from: the sender of the emails, e.g. \"Data team <data@example.com>\"".into(),
+        )),
+        (None, false) => Ok(DRY_RUN_FROM.parse().expect("a valid mailbox")),
+    }
+}
+
+/// The SMTP server of the environment: MODE_AUDIT_SMTP_URL (or `_FILE`) and the PEM file
+/// MODE_AUDIT_SMTP_CA_FILE names. `notify --execute` sends through it; `doctor` checks it.
+pub fn smtp_server(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Option<SecretString>, Option<Vec<u8>>), ConfigError> {
+    let smtp = optional_secret(env, "MODE_AUDIT_SMTP_URL")?;
+    let smtp_ca = match env("MODE_AUDIT_SMTP_CA_FILE").filter(|p| !p.trim().is_empty()) {
+        Some(path) => Some(std::fs::read(path.trim()).map_err(|e| {
+            ConfigError(format!("cannot read MODE_AUDIT_SMTP_CA_FILE ({}): {e}; it names a PEM file of the CA that signed the SMTP server's certificate", path.trim()))
+        })?),
+        None => None,
+    };
+    Ok((smtp, smtp_ca))
+}
+
+/// `MODE_AUDIT_RENOTIFY_AFTER` when it is at least the default, else the default; shorter is an
+/// error.
+fn longer_renotify_after(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let Some(text) = env("MODE_AUDIT_RENOTIFY_AFTER").filter(|t| !t.trim().is_empty()) else {
+        return Ok(DEFAULT_RENOTIFY_AFTER);
+    };
+    let value = humantime::parse_duration(text.trim()).map_err(|e| {
+        ConfigError(format!(
+            "MODE_AUDIT_RENOTIFY_AFTER='{text}' is not a duration ({e}); write e.g. 30d"
+        ))
+    })?;
+    if value < DEFAULT_RENOTIFY_AFTER {
+        return Err(ConfigError(format!(
+            "MODE_AUDIT_RENOTIFY_AFTER={text} would shorten the wait before a finding is mailed again below its \
+             default ({}): the environment may only lengthen it; give --renotify-after on the notify command line \
+             to shorten it",
+            humantime::format_duration(DEFAULT_RENOTIFY_AFTER)
+        )));
+    }
+    Ok(value)
+}
+
+/// `MODE_AUDIT_MAX_EMAILS` when it is at most the default, else the default; more is an error.
+fn fewer_max_emails(env: &dyn Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    let Some(text) = env("MODE_AUDIT_MAX_EMAILS").filter(|t| !t.trim().is_empty()) else {
+        return Ok(DEFAULT_MAX_EMAILS);
+    };
+    let value: usize = text.trim().parse().map_err(|_| {
+        ConfigError(format!(
+            "MODE_AUDIT_MAX_EMAILS='{text}' is not a whole number; write e.g. 10"
+        ))
+    })?;
+    if value > DEFAULT_MAX_EMAILS {
+        return Err(ConfigError(format!(
+            "MODE_AUDIT_MAX_EMAILS={value} would raise the emails sent a run above its default \
+             ({DEFAULT_MAX_EMAILS}): the environment may only lower it; give --max-emails on the notify command \
+             line to raise it"
+        )));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -153,6 +218,48 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("--max-emails 0")
+        );
+    }
+
+    #[test]
+    fn the_environment_may_only_lengthen_renotify_after_and_lower_max_emails() {
+        let env = |pairs: Vec<(&'static str, &'static str)>| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+        };
+        let flags = NotifyFlags::default();
+        let tight = env(vec![
+            ("MODE_AUDIT_RENOTIFY_AFTER", "30d"),
+            ("MODE_AUDIT_MAX_EMAILS", "5"),
+        ]);
+        let m = MailSettings::merge(&flags, &all("snaps"), &tight).unwrap();
+        assert_eq!((m.renotify_after, m.max_emails), (Duration::from_secs(30 * 86_400), 5));
+        for (name, value, flag) in [
+            ("MODE_AUDIT_RENOTIFY_AFTER", "0s", "--renotify-after"),
+            ("MODE_AUDIT_RENOTIFY_AFTER", "1d", "--renotify-after"),
+            ("MODE_AUDIT_MAX_EMAILS", "500", "--max-emails"),
+        ] {
+            let err = MailSettings::merge(&flags, &all("snaps"), &env(vec![(name, value)]))
+                .unwrap_err()
+                .0;
+            assert!(
+                err.contains(name) && err.contains(flag) && err.contains("command line"),
+                "{err}"
+            );
+        }
+        let loose = NotifyFlags {
+            renotify_after: Some("0s".parse().unwrap()),
+            max_emails: Some(500),
+            ..Default::default()
+        };
+        let widening = env(vec![
+            ("MODE_AUDIT_RENOTIFY_AFTER", "0s"),
+            ("MODE_AUDIT_MAX_EMAILS", "500"),
+        ]);
+        let m = MailSettings::merge(&loose, &all("snaps"), &widening).unwrap();
+        assert_eq!(
+            (m.renotify_after, m.max_emails),
+            (Duration::ZERO, 500),
+            "the command line decides"
         );
     }
 }

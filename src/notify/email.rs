@@ -43,7 +43,7 @@ pub fn compose(mail: &OwnerMail, head: &Letterhead, message_id: &str) -> Result<
         .context("an owner without an address gets no message")?;
     let to: Mailbox = address
         .parse()
-        .with_context(|| format!("the address of {} does not parse: {address}", mail.owner))?;
+        .with_context(|| format!("the address of {} does not parse: {address:?}", mail.owner))?;
     let reports = distinct_reports(&mail.items);
     let subject = format!(
         "[mode-audit] {reports} scheduled Mode report{} of yours in {} may need your attention",

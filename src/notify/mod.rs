@@ -3,6 +3,7 @@
 //!
 //! Nothing here decides what is found: it tells what a run or a snapshot already says.
 
+pub mod address;
 pub mod alert;
 pub mod email;
 pub mod log;
@@ -11,6 +12,7 @@ pub mod post;
 pub mod sign;
 pub mod slack;
 pub mod smtp;
+pub mod smtp_failure;
 pub mod targets;
 pub mod webhook;
 

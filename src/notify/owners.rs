@@ -37,6 +37,9 @@ pub struct OwnerMail {
     pub owner: String,
     /// From the snapshot's address cache or Mode; `None`: listed, never guessed.
     pub address: Option<String>,
+    /// Why the address Mode or the snapshot gave cannot be used (see [`super::address::checked`]):
+    /// the owner is listed with it and not mailed.
+    pub bad_address: Option<String>,
     pub items: Vec<Item>,
 }
 
@@ -89,6 +92,7 @@ pub fn by_owner(snapshot: &Snapshot, plan: &Plan) -> (Vec<OwnerMail>, Vec<Item>)
         .map(|(owner, items)| OwnerMail {
             owner,
             address: None,
+            bad_address: None,
             items,
         })
         .collect();

@@ -1,8 +1,10 @@
 //! The SMTP connection of the owner emails, from MODE_AUDIT_SMTP_URL: `smtp://user:pass@host:587`
-//! (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start); `?tls=none` only to
-//! this machine. The server's certificate is checked against the system's trust store, plus the
-//! PEM certificates of MODE_AUDIT_SMTP_CA_FILE (a private CA). The URL holds a password: no
-//! message here repeats it.
+//! (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start). Plain SMTP only to this
+//! machine, the rule of the base URL's plain `http://`: `smtp://` to a loopback address (a relay on
+//! the same host or pod) uses STARTTLS when the server offers it and plain SMTP when it does not;
+//! `?tls=none` there never uses TLS. The server's certificate is checked against the system's
+//! trust store, plus the PEM certificates of MODE_AUDIT_SMTP_CA_FILE (a private CA). The URL holds
+//! a password: no message here repeats it.
 
 use std::time::Duration;
 
@@ -12,6 +14,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::smtp_failure::{Server, SmtpFailure, explain};
 use crate::mode::is_loopback;
 
 /// The result of handing one message over.
@@ -27,13 +30,17 @@ pub enum Handed {
 /// An SMTP relay, ready to send.
 pub struct Relay {
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    /// `host:port`, for messages (never the credentials).
-    pub address: String,
+    /// Where it sends, for messages (never the credentials).
+    pub server: Server,
 }
 
 impl Relay {
     /// Checks the URL; `Err` names what to fix without repeating the URL.
-    pub fn new(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, String> {
+    pub fn new(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, SmtpFailure> {
+        Relay::build(url, timeout, ca_pem).map_err(SmtpFailure)
+    }
+
+    fn build(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = Url::parse(url.expose_secret().trim())
             .map_err(|_| "MODE_AUDIT_SMTP_URL is not a URL: write smtp://user:password@host:587 or smtps://user:password@host:465".to_string())?;
@@ -43,7 +50,8 @@ impl Relay {
             .ok_or("MODE_AUDIT_SMTP_URL has no host")?
             .to_string();
         let plain = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
-        if plain && !is_loopback(&host) {
+        let loopback = is_loopback(&host);
+        if plain && !loopback {
             return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
         }
         let parameters = || {
@@ -58,7 +66,12 @@ impl Relay {
         let (port, tls) = match url.scheme() {
             "smtp" => {
                 let port = url.port().unwrap_or(587);
-                let tls = if plain { Tls::None } else { Tls::Required(parameters()?) };
+                let tls = match (plain, loopback) {
+                    (true, _) => Tls::None,
+                    // The message never leaves this machine: plain SMTP when no STARTTLS is offered.
+                    (false, true) => Tls::Opportunistic(parameters()?),
+                    (false, false) => Tls::Required(parameters()?),
+                };
                 (port, tls)
             }
             "smtps" => (url.port().unwrap_or(465), Tls::Wrapper(parameters()?)),
@@ -77,19 +90,24 @@ impl Relay {
         }
         Ok(Relay {
             transport: builder.build(),
-            address: format!("{host}:{port}"),
+            server: Server {
+                address: format!("{host}:{port}"),
+                host,
+                loopback,
+            },
         })
     }
 
-    /// Connects and says hello, sending nothing: a failure here leaves nothing unsure.
-    pub async fn check(&self) -> Result<(), String> {
+    /// Connects, says hello, upgrades to TLS and logs in, sending nothing: a failure here leaves
+    /// nothing unsure.
+    pub async fn check(&self) -> Result<(), SmtpFailure> {
         match self.transport.test_connection().await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(format!(
+            Ok(false) => Err(SmtpFailure(format!(
                 "the SMTP server at {} did not answer as expected",
-                self.address
-            )),
-            Err(e) => Err(format!("cannot reach the SMTP server at {}: {e}", self.address)),
+                self.server.address
+            ))),
+            Err(e) => Err(SmtpFailure(explain(&e, &self.server))),
         }
     }
 
@@ -98,7 +116,7 @@ impl Relay {
         match self.transport.send(message).await {
             Ok(_) => Handed::Accepted,
             Err(e) if e.is_permanent() || e.is_transient() => Handed::Refused(e.to_string()),
-            Err(e) => Handed::Unsure(e.to_string()),
+            Err(e) => Handed::Unsure(explain(&e, &self.server)),
         }
     }
 }

@@ -25,6 +25,12 @@ pub(crate) mod smtp;
 mod owners;
 // Owner emails with a bucket --out: drafts, the address cache and the log kept in the bucket.
 mod bucket;
+// An owner address that cannot be used: that owner skipped with the reason, never cached.
+mod bad_address;
+// The SMTP server: plain to a relay on this machine, certificate problems in words, doctor's check.
+mod relay;
+// Only the command line widens who is written to (--renotify-after, --max-emails).
+mod widening;
 
 use capture::Capture;
 

@@ -16,6 +16,8 @@ pub enum Sent {
     Accepted,
     Refused(String),
     Unsure(String),
+    /// The message could not be built: nothing was logged or handed over.
+    NotBuilt(String),
     /// The stop came before it.
     NotReached,
 }
@@ -54,7 +56,15 @@ pub async fn send_each(
             continue;
         }
         let message_id = message_id();
-        let message = compose(mail, head, &message_id)?;
+        // One message that cannot be built leaves the others to go out.
+        let message = match compose(mail, head, &message_id) {
+            Ok(message) => message,
+            Err(e) => {
+                tracing::warn!(owner = %mail.owner, error = %format!("{e:#}"), "the message cannot be built; not sent");
+                outcomes.push(Sent::NotBuilt(format!("{e:#}")));
+                continue;
+            }
+        };
         let to = mail.address.clone().unwrap_or_default();
         tracing::info!(owner = %mail.owner, to = %to, findings = mail.items.len(), "sending");
         log.append(Entry::Intent {
@@ -66,35 +76,45 @@ pub async fn send_each(
         })
         .await
         .context("nothing more was sent")?;
-        let outcome = match relay.send(message).await {
-            Handed::Accepted => {
-                log.append(Entry::Sent { at: now(), message_id }).await?;
-                Sent::Accepted
-            }
-            Handed::Refused(error) => {
-                tracing::warn!(owner = %mail.owner, error = %error, "the SMTP server refused the message");
-                log.append(Entry::Refused {
-                    at: now(),
-                    message_id,
-                    error: error.clone(),
-                })
-                .await?;
-                Sent::Refused(error)
-            }
-            Handed::Unsure(error) => {
-                tracing::warn!(owner = %mail.owner, error = %error, "the connection failed while sending: the message may have gone out; it is not sent again");
-                log.append(Entry::Unsure {
-                    at: now(),
-                    message_id,
-                    why: error.clone(),
-                })
-                .await?;
-                Sent::Unsure(error)
-            }
-        };
-        outcomes.push(outcome);
+        outcomes.push(hand_over(relay, log, mail, message_id, message).await?);
     }
     Ok(outcomes)
+}
+
+/// Hands one message whose intent is logged to the server, and logs what became of it.
+async fn hand_over(
+    relay: &Relay,
+    log: &mut NotifyLog,
+    mail: &OwnerMail,
+    message_id: String,
+    message: lettre::Message,
+) -> Result<Sent> {
+    Ok(match relay.send(message).await {
+        Handed::Accepted => {
+            log.append(Entry::Sent { at: now(), message_id }).await?;
+            Sent::Accepted
+        }
+        Handed::Refused(error) => {
+            tracing::warn!(owner = %mail.owner, error = %error, "the SMTP server refused the message");
+            log.append(Entry::Refused {
+                at: now(),
+                message_id,
+                error: error.clone(),
+            })
+            .await?;
+            Sent::Refused(error)
+        }
+        Handed::Unsure(error) => {
+            tracing::warn!(owner = %mail.owner, error = %error, "the connection failed while sending: the message may have gone out; it is not sent again");
+            log.append(Entry::Unsure {
+                at: now(),
+                message_id,
+                why: error.clone(),
+            })
+            .await?;
+            Sent::Unsure(error)
+        }
+    })
 }
 
 /// A Message-ID unique to one message.

@@ -142,7 +142,7 @@ async fn send(
     stop: &Stop,
 ) -> Result<()> {
     let smtp = options.smtp.as_ref().context("--execute needs MODE_AUDIT_SMTP_URL")?;
-    let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::msg)?;
+    let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::new)?;
     let mut log = place.open_log().await.context("nothing was sent")?;
     report.settled = deliver::settle(&mut log).await?;
     report.selection = select(mails, log.replayed(), told_since(options)?, options.max_emails);
@@ -152,7 +152,7 @@ async fn send(
     relay
         .check()
         .await
-        .map_err(anyhow::Error::msg)
+        .map_err(anyhow::Error::new)
         .context("nothing was sent")?;
     report.sent = deliver::send_each(&relay, &mut log, &report.selection.to_write, head, stop).await?;
     report.status = if let Some(reason) = stop.reason().filter(|_| report.sent.contains(&Sent::NotReached)) {

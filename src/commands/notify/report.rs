@@ -16,6 +16,7 @@ impl fmt::Display for NotifyReport {
                 (Some(Sent::Accepted), _) => "sent".to_string(),
                 (Some(Sent::Refused(e)), _) => format!("REFUSED: {e}"),
                 (Some(Sent::Unsure(e)), _) => format!("UNSURE (not sent again): {e}"),
+                (Some(Sent::NotBuilt(e)), _) => format!("NOT SENT: {e}"),
                 (Some(Sent::NotReached), _) => "not sent (stopped)".to_string(),
                 (None, Some(path)) => format!("written to {}", path.display()),
                 (None, None) => "not sent".to_string(),
@@ -34,6 +35,12 @@ impl fmt::Display for NotifyReport {
                 "  no address in Mode    {}  (not mailed: {})",
                 s.without_address.len(),
                 s.without_address.join(", ")
+            )?;
+        }
+        for (owner, why) in &s.bad_address {
+            writeln!(
+                f,
+                "  address not used      {owner}  (not mailed: {why}; fix it in Mode)"
             )?;
         }
         if s.up_to_date > 0 {

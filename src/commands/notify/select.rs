@@ -1,5 +1,6 @@
 //! Which owners are written to this run: findings told within `--renotify-after` left out, owners
-//! without an address listed, at most `--max-emails` messages (the costliest owners first).
+//! without an address, or with one that cannot be used, listed; at most `--max-emails` messages
+//! (the costliest owners first).
 
 use chrono::{DateTime, Utc};
 
@@ -13,6 +14,8 @@ pub struct Selection {
     pub to_write: Vec<OwnerMail>,
     /// Owners with findings but no address (usernames).
     pub without_address: Vec<String>,
+    /// Owners whose address cannot be used: (username, why). Not mailed, not cached.
+    pub bad_address: Vec<(String, String)>,
     /// Owners every finding of whom was told within `--renotify-after`.
     pub up_to_date: usize,
     /// Owners left for a later run by `--max-emails` (usernames).
@@ -30,6 +33,8 @@ pub fn select(mails: Vec<OwnerMail>, replayed: &Replayed, told_since: DateTime<U
         });
         if mail.items.is_empty() {
             out.up_to_date += 1;
+        } else if let Some(why) = mail.bad_address {
+            out.bad_address.push((mail.owner, why));
         } else if mail.address.is_none() {
             out.without_address.push(mail.owner);
         } else if out.to_write.len() >= max_emails {

@@ -19,21 +19,21 @@ use super::smtp::{self, Smtp};
 use crate::harness::{fast_config, settings, spawn_binary};
 
 /// A stand-in audited once: its snapshot folder and each owner's (address, report tokens).
-struct Stage {
-    sim: SimServer,
-    config: SimConfig,
-    out: tempfile::TempDir,
-    snapshot: PathBuf,
-    owners: BTreeMap<String, (String, BTreeSet<String>)>,
+pub(super) struct Stage {
+    pub(super) sim: SimServer,
+    pub(super) config: SimConfig,
+    pub(super) out: tempfile::TempDir,
+    pub(super) snapshot: PathBuf,
+    pub(super) owners: BTreeMap<String, (String, BTreeSet<String>)>,
 }
 
 impl Stage {
-    async fn new() -> Stage {
+    pub(super) async fn new() -> Stage {
         Stage::with(|_| {}).await
     }
 
     /// A stage whose stand-in `tune` changed before the audit.
-    async fn with(tune: impl FnOnce(&mut Workspace)) -> Stage {
+    pub(super) async fn with(tune: impl FnOnce(&mut Workspace)) -> Stage {
         let config = fast_config(vec![25, 20]);
         let sim = SimServer::start(config.clone()).await.unwrap();
         sim.mutate(tune);
@@ -73,12 +73,12 @@ impl Stage {
         }
     }
 
-    fn settings(&self) -> Settings {
+    pub(super) fn settings(&self) -> Settings {
         settings(&self.sim, &self.config, self.out.path())
     }
 }
 
-fn mail(execute: bool, smtp: Option<&Smtp>) -> MailSettings {
+pub(super) fn mail(execute: bool, smtp: Option<&Smtp>) -> MailSettings {
     MailSettings {
         execute,
         from: "Data team <data@example.com>".parse().unwrap(),
@@ -91,7 +91,7 @@ fn mail(execute: bool, smtp: Option<&Smtp>) -> MailSettings {
 
 /// Checks one parsed message against the stage: addressed to one owner, listing exactly that
 /// owner's reports and none of another's. Returns the owner.
-fn check_message(stage: &Stage, message: &serde_json::Value) -> String {
+pub(super) fn check_message(stage: &Stage, message: &serde_json::Value) -> String {
     let to = message["headers"]["to"].as_str().unwrap();
     let (owner, (_, tokens)) = stage
         .owners
@@ -284,7 +284,7 @@ async fn a_kill_during_sending_and_a_rerun_deliver_no_duplicate_and_no_secret_is
     super::assert_no_marker_in_files(stage.out.path(), &[smtp::PASSWORD, &stage.config.secret]);
 }
 
-async fn binary_output(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub(super) async fn binary_output(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     crate::harness::binary_command(cwd, args, env).output().await.unwrap()
 }
 

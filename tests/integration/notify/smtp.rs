@@ -94,6 +94,17 @@ impl Smtp {
         Smtp::launch(Duration::ZERO, Some(certs))
     }
 
+    /// Starts a STARTTLS server that presents its CA's own certificate as its certificate (a
+    /// mistake rustls reports as `CaUsedAsEndEntity`); [`Smtp::ca_pem`] is that CA.
+    pub fn start_tls_serving_its_ca() -> Option<Smtp> {
+        let certs = tempfile::tempdir().unwrap();
+        make_certificates(certs.path());
+        for (from, to) in [("ca.pem", "leaf.pem"), ("ca.key", "leaf.key")] {
+            std::fs::copy(certs.path().join(from), certs.path().join(to)).unwrap();
+        }
+        Smtp::launch(Duration::ZERO, Some(certs))
+    }
+
     fn launch(slow: Duration, certs: Option<tempfile::TempDir>) -> Option<Smtp> {
         let python = python()?;
         // aiosmtpd's Controller cannot take port 0: take a free port first.
@@ -134,6 +145,11 @@ impl Smtp {
     pub fn url(&self) -> String {
         let plain = if self.certs.is_some() { "" } else { "?tls=none" };
         format!("smtp://{USER}:{PASSWORD}@127.0.0.1:{}{plain}", self.port)
+    }
+
+    /// MODE_AUDIT_SMTP_URL as `smtp://` to 127.0.0.1 with no `?tls=`, logging in with `password`.
+    pub fn bare_url(&self, password: &str) -> String {
+        format!("smtp://{USER}:{password}@127.0.0.1:{}", self.port)
     }
 
     /// The PEM of the CA that signed a STARTTLS server's certificate.

@@ -1,0 +1,43 @@
+//! An owner's email address, checked before it is used or cached: one bare address (`user@domain`),
+//! nothing around it. An address that fails is never mailed and never cached; the owner is listed
+//! with the reason, and the other owners are written to as usual.
+
+/// `text` as an address a message may go to, or why it may not (the reason shows the text with
+/// its control characters escaped, so a line break cannot reach the terminal or a log as one).
+pub fn checked(text: &str) -> Result<String, String> {
+    let shown = format!("{text:?}");
+    if text.chars().any(char::is_control) {
+        return Err(format!(
+            "the address {shown} holds a line break or another control character"
+        ));
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(format!("the address {shown} holds a space: it is not one address"));
+    }
+    match text.parse::<lettre::Address>() {
+        Ok(address) => Ok(address.to_string()),
+        Err(e) => Err(format!("the address {shown} is not an email address ({e})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked;
+
+    #[test]
+    fn one_bare_address_passes_and_anything_that_could_add_a_header_does_not() {
+        assert_eq!(checked("yara@example.com").unwrap(), "yara@example.com");
+        for (bad, why) in [
+            ("yara@example.com\r\nBcc: attacker@example.com", "line break"),
+            ("yara@example.com\nBcc: x@example.com", "line break"),
+            ("yara@example.com, attacker@example.com", "space"),
+            ("Yara <yara@example.com>", "space"),
+            ("yara@example.com,attacker@example.com", "not an email address"),
+            ("yara", "not an email address"),
+        ] {
+            let reason = checked(bad).unwrap_err();
+            assert!(reason.contains(why), "{bad:?}: {reason}");
+            assert!(!reason.contains('\n') && !reason.contains('\r'), "{reason}");
+        }
+    }
+}
