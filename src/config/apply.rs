@@ -97,7 +97,7 @@ fn tighter_min_age(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, Con
     })?;
     if value < DEFAULT_MIN_AGE {
         return Err(ConfigError(format!(
-            "MODE_AUDIT_MIN_AGE={text} would shorten the minimum age below its default ({}): the environment              may only lengthen it; give --min-age on the apply command line to shorten it",
+            "MODE_AUDIT_MIN_AGE={text} would shorten the minimum age below its default ({}): the environment may only lengthen it; give --min-age on the apply command line to shorten it",
             humantime::format_duration(DEFAULT_MIN_AGE)
         )));
     }
@@ -116,7 +116,7 @@ fn tighter_max_actions(env: &dyn Fn(&str) -> Option<String>) -> Result<usize, Co
     })?;
     if value > DEFAULT_MAX_ACTIONS {
         return Err(ConfigError(format!(
-            "MODE_AUDIT_MAX_ACTIONS={value} would raise the reports unscheduled a run above its default              ({DEFAULT_MAX_ACTIONS}): the environment may only lower it; give --max-actions on the apply command line              to raise it"
+            "MODE_AUDIT_MAX_ACTIONS={value} would raise the reports unscheduled a run above its default ({DEFAULT_MAX_ACTIONS}): the environment may only lower it; give --max-actions on the apply command line to raise it"
         )));
     }
     Ok(value)
@@ -163,6 +163,7 @@ mod tests {
                 .unwrap_err()
                 .0;
             assert!(err.contains(name) && err.contains(flag), "{err}");
+            assert!(!err.contains("  "), "the message reads as one sentence: {err}");
         }
         let flags = ApplyFlags {
             min_age: Some("0s".parse().unwrap()),
