@@ -9,6 +9,7 @@
 //! Recipients are not recreated: Mode's API cannot set them (hence apply only deletes schedules
 //! without subscribers).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -16,8 +17,8 @@ use anyhow::{Context, Result, anyhow};
 
 use super::lease;
 use super::log_place::LogPlace;
-use crate::config::{ConfigError, Settings};
-use crate::mode::{ModeClient, ModeError, RequestStats};
+use crate::config::{ConfigError, Destination, Settings};
+use crate::mode::{LiveSchedule, ModeClient, ModeError, RequestStats};
 use crate::output::actions::ActionsLog;
 use crate::snapshot::RunStatus;
 use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, now, read};
@@ -35,6 +36,9 @@ pub enum Restored {
     Created(String),
     /// An earlier run recreated it, with this token.
     AlreadyDone(String),
+    /// A schedule with its definition, not one of the log's, is already there (made again by
+    /// hand): counted as restored, nothing created.
+    FoundLive(String),
     /// It still exists: the deletion never happened.
     StillThere,
     /// Recreated with this token, but read back it differs from the logged definition (or could
@@ -76,9 +80,21 @@ pub async fn log_workspace(path: &Path) -> Result<String> {
 }
 
 /// Recreates (or, without `execute`, lists) the schedules the log at `path` (a file or a bucket
-/// URL) says were deleted; with `execute`, holding the lease of the output the log is in.
+/// URL) says were deleted; with `execute`, holding the lease of the output the log belongs to.
 pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) -> Result<UndoReport> {
-    let place = LogPlace::find(path, &settings.store).await?;
+    undo_in(settings, path, None, execute, stop).await
+}
+
+/// [`undo`], with the output the log belongs to named (`--out`): a copy of the log outside its
+/// output is refused without it. What undo does is recorded in the log in that output.
+pub async fn undo_in(
+    settings: &Settings,
+    path: &Path,
+    out: Option<&Destination>,
+    execute: bool,
+    stop: &Stop,
+) -> Result<UndoReport> {
+    let mut place = LogPlace::find(path, &settings.store).await?;
     let replayed = read(place.local())?;
     if let Some(workspace) = replayed.workspace.as_deref().filter(|w| *w != settings.workspace) {
         return Err(ConfigError(format!(
@@ -87,6 +103,9 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
         ))
         .into());
     }
+    place
+        .settle(replayed.home.as_deref(), &settings.workspace, out, &settings.store)
+        .await?;
     if !execute {
         return Ok(listed(settings, &place, &replayed.schedules));
     }
@@ -94,7 +113,7 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
     if let Some(out) = place.out.clone() {
         held.destination = out;
     }
-    lease::holding(&held, "undo", stop, recreate(settings, &place, stop)).await
+    lease::holding(&held, "undo", stop, recreate(settings, &mut place, stop)).await
 }
 
 /// Whether a logged schedule was (or may have been) deleted by apply: an intent whose outcome was
@@ -138,7 +157,7 @@ fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoRepor
     }
 }
 
-async fn recreate(settings: &Settings, place: &LogPlace, stop: &Stop) -> Result<UndoReport> {
+async fn recreate(settings: &Settings, place: &mut LogPlace, stop: &Stop) -> Result<UndoReport> {
     let mut report = UndoReport {
         workspace: settings.workspace.clone(),
         log: PathBuf::from(&place.shown),
@@ -149,6 +168,7 @@ async fn recreate(settings: &Settings, place: &LogPlace, stop: &Stop) -> Result<
     };
     let client = ModeClient::new(settings.client.clone())?;
     let mut log = place.open().await?;
+    report.log = PathBuf::from(log.location());
     let todo: Vec<Logged> = log.replayed().schedules.iter().filter(|l| ours(l)).cloned().collect();
     for l in &todo {
         let outcome = match (&l.recreation, stop.reason()) {
@@ -256,6 +276,18 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
             return Ok(Restored::AlreadyDone(token));
         }
     }
+    if let Some(token) = made_by_hand(log, l, &live) {
+        log.append(Entry::FoundLive {
+            at: now(),
+            workspace: client.workspace().to_string(),
+            report_token: l.report_token.clone(),
+            schedule_token: l.schedule_token.clone(),
+            live_token: token.clone(),
+        })
+        .await
+        .context("cannot record the schedule found restored")?;
+        return Ok(Restored::FoundLive(token));
+    }
     let before: Vec<String> = live.iter().map(|s| s.schedule.token.clone()).collect();
     log.append(Entry::RecreateIntent {
         at: now(),
@@ -294,6 +326,23 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
     }
 }
 
+/// A live schedule of the report with the logged definition that is none of the log's own (a
+/// schedule it records, still there, or one an undo made): someone made it again.
+fn made_by_hand(log: &ActionsLog, l: &Logged, live: &[LiveSchedule]) -> Option<String> {
+    let mut known: HashSet<&str> = HashSet::new();
+    for other in log.replayed().of(&l.report_token) {
+        known.insert(&other.schedule_token);
+        if let Some(Recreation::Done { new_token }) = &other.recreation {
+            known.insert(new_token);
+        }
+    }
+    live.iter()
+        .find(|s| {
+            !known.contains(s.schedule.token.as_str()) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
+        })
+        .map(|s| s.schedule.token.clone())
+}
+
 impl fmt::Display for UndoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let status = match (self.executed, self.status) {
@@ -313,6 +362,9 @@ impl fmt::Display for UndoReport {
                 Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
                 Restored::Created(token) => format!("recreated as {token}"),
                 Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
+                Restored::FoundLive(token) => format!(
+                    "already there as {token} (made again since, with the same definition): counted as restored, nothing created"
+                ),
                 Restored::StillThere => "still exists; nothing to recreate".to_string(),
                 Restored::Differs { token, differences } => {
                     format!(

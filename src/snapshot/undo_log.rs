@@ -3,7 +3,8 @@
 //!
 //! Before a schedule is deleted, its whole definition goes in (`delete_intent`); after, what came
 //! of it (`deleted`, `already_gone`, `delete_failed`). `undo` appends `recreate_intent` before each
-//! create and `recreated` (with the new token) or `recreate_failed` after. Replaying the lines says
+//! create and `recreated` (with the new token) or `recreate_failed` after, or `found_live` instead
+//! when a schedule with the definition is already there. Replaying the lines says
 //! what was done, so a rerun repeats nothing: an intent without an outcome (the process stopped in
 //! between) is settled by looking at Mode. A crash mid-write leaves at most a torn last line, which
 //! is cut off when the log is next opened for writing (its action had not started).
@@ -17,7 +18,7 @@ use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::appended::AppendedFile;
+use super::appended::{AppendedFile, Found};
 use crate::mode::{BodyShape, FoundBy, ScheduleDefinition};
 
 /// The log's file name inside a snapshot folder.
@@ -45,6 +46,10 @@ pub enum Entry {
         workspace: String,
         snapshot_started_at: String,
         planned: usize,
+        /// Where this log belongs: its file (an absolute path) or its URL in the output's
+        /// `<workspace>/actions/`. undo records what it does there, whatever copy it is given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        log: Option<String>,
     },
     /// About to delete this schedule: everything needed to create it again.
     DeleteIntent {
@@ -95,6 +100,15 @@ pub enum Entry {
         found_by: FoundBy,
         shape: BodyShape,
     },
+    /// Not recreated: a live schedule of the report, not one of this log's, already has the
+    /// deleted one's definition (someone made it again by hand). It counts as restored.
+    FoundLive {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        live_token: String,
+    },
     RecreateFailed {
         at: String,
         workspace: String,
@@ -118,6 +132,7 @@ impl Entry {
             | Entry::DeleteFailed { workspace, .. }
             | Entry::RecreateIntent { workspace, .. }
             | Entry::Recreated { workspace, .. }
+            | Entry::FoundLive { workspace, .. }
             | Entry::RecreateFailed { workspace, .. } => workspace,
         }
     }
@@ -167,6 +182,8 @@ pub struct Logged {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Replayed {
     pub workspace: Option<String>,
+    /// Where the log belongs, as its first `apply_started` with one records it.
+    pub home: Option<String>,
     pub schedules: Vec<Logged>,
 }
 
@@ -177,7 +194,11 @@ impl Replayed {
         }
         let all = &mut self.schedules;
         match entry {
-            Entry::ApplyStarted { .. } => {}
+            Entry::ApplyStarted { log, .. } => {
+                if self.home.is_none() {
+                    self.home = log;
+                }
+            }
             Entry::DeleteIntent {
                 report_token,
                 report_name,
@@ -241,6 +262,14 @@ impl Replayed {
                 ..
             } => set(all, &report_token, &schedule_token, |l| {
                 l.recreation = Some(Recreation::Done { new_token })
+            }),
+            Entry::FoundLive {
+                report_token,
+                schedule_token,
+                live_token,
+                ..
+            } => set(all, &report_token, &schedule_token, |l| {
+                l.recreation = Some(Recreation::Done { new_token: live_token })
             }),
             Entry::RecreateFailed {
                 report_token,
@@ -371,6 +400,16 @@ impl UndoLog {
 
     pub fn replayed(&self) -> &Replayed {
         &self.replayed
+    }
+
+    /// Checks that the path still names the log being written (not deleted, moved, replaced or
+    /// cut short: an error saying so); lines another writer appended since are replayed.
+    pub fn check(&mut self) -> Result<()> {
+        if self.file.check()? == Found::Grown {
+            let text = self.file.text()?;
+            self.replayed = replay(self.file.path(), &text)?.0;
+        }
+        Ok(())
     }
 
     /// Appends one entry and syncs it to disk before returning.
