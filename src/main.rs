@@ -219,7 +219,8 @@ async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
             };
             let stop = Stop::default();
             stop.install(all[0].max_duration);
-            match undo::undo(&all[0], &args.log, args.execute, &stop).await {
+            let named = args.run.out.is_some().then_some(&all[0].destination);
+            match undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await {
                 Ok(report) => {
                     print!("{report}");
                     Exit::from(report.status)

@@ -1,41 +1,54 @@
 //! Where the undo log named on `undo`'s command line is — a file, or an object in a bucket
-//! (`s3://BUCKET/PREFIX/<workspace>/actions/<snapshot>.jsonl`) read through a local copy — and the
-//! output it belongs to, whose lease `undo --execute` takes.
+//! (`s3://BUCKET/PREFIX/<workspace>/actions/<snapshot>.jsonl`) read through a local copy — and
+//! where it belongs: the log in its workspace output, which `undo --execute` writes to and whose
+//! lease it takes. A log records where it belongs; a copy elsewhere is worked on only when `--out`
+//! names that output (its log there is written, seeded from the copy if it is missing).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use tempfile::TempDir;
 
-use crate::config::Destination;
-use crate::output::actions::ActionsLog;
+use crate::config::{ConfigError, Destination};
+use crate::output::actions::{ACTIONS, ActionsLog};
+use crate::snapshot::undo_log::UNDO_LOG;
 use crate::storage::{Bucket, BucketUrl, StoreSettings};
+
+/// The log in its output that undo writes to, when it is not the one named.
+enum Home {
+    /// The log named is the one in its output.
+    Named,
+    Folder(PathBuf),
+    Bucket {
+        bucket: Bucket,
+        parts: Vec<String>,
+    },
+}
 
 /// An undo log's place.
 pub struct LogPlace {
     /// The file, or the object's URL, for messages.
     pub shown: String,
-    /// The output the log lives in (`OUT` of `OUT/<workspace>/actions/<snapshot>.jsonl`, or of an
-    /// older `OUT/<workspace>/<snapshot>/undo-log.jsonl`); `None` when the path says nothing of it.
+    /// The output the log belongs to, once settled ([`LogPlace::settle`]).
     pub out: Option<Destination>,
     local: PathBuf,
     remote: Option<(Bucket, Vec<String>, TempDir)>,
+    home: Home,
+    /// A work folder for a home log in a bucket.
+    work: Option<TempDir>,
 }
 
 impl LogPlace {
     /// Finds the log `log` names; one in a bucket is downloaded into a work folder first.
     pub async fn find(log: &Path, store: &StoreSettings) -> Result<LogPlace> {
         let Some(text) = log.to_str().filter(|t| BucketUrl::looks_like_url(t)) else {
-            let out = log
-                .parent()
-                .and_then(Path::parent)
-                .and_then(Path::parent)
-                .map(|out| Destination::Dir(out.to_path_buf()));
             return Ok(LogPlace {
                 shown: log.display().to_string(),
-                out,
+                out: None,
                 local: log.to_path_buf(),
                 remote: None,
+                home: Home::Named,
+                work: None,
             });
         };
         let url = BucketUrl::parse(text).map_err(anyhow::Error::msg)?;
@@ -47,10 +60,7 @@ impl LogPlace {
         let mut out = url.clone();
         let parts: Vec<String> = out.prefix.split_off(out.prefix.len() - 3);
         let bucket = Bucket::open(&out, store)?;
-        let work = tempfile::Builder::new()
-            .prefix("mode-audit-undo-")
-            .tempdir()
-            .context("cannot create a work folder in the system's temporary folder (set TMPDIR to a writable one)")?;
+        let work = work_folder()?;
         let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
         let local = work.path().join(parts.join("/"));
         if !bucket.exists(&keys).await? {
@@ -58,10 +68,12 @@ impl LogPlace {
         }
         bucket.download(&keys, &local).await?;
         Ok(LogPlace {
-            shown: text.to_string(),
-            out: Some(Destination::Bucket(out)),
+            shown: bucket.show(&keys),
+            out: None,
             local,
             remote: Some((bucket, parts, work)),
+            home: Home::Named,
+            work: None,
         })
     }
 
@@ -70,14 +82,180 @@ impl LogPlace {
         &self.local
     }
 
-    /// Opens the log for appending (in a bucket: uploaded after each line).
-    pub async fn open(&self) -> Result<ActionsLog> {
+    /// Settles where the log belongs: `recorded` (what the log says, or for a log of an older
+    /// version where it lies, when that is `OUT/<workspace>/actions/`), or the output `--out`
+    /// names (`named`). A copy outside its output, without `--out`, is refused (a usage error).
+    pub async fn settle(
+        &mut self,
+        recorded: Option<&str>,
+        workspace: &str,
+        named: Option<&Destination>,
+        store: &StoreSettings,
+    ) -> Result<()> {
+        let itself = self.itself();
+        // A recorded home that is no longer there (the output moved): where the log lies counts.
+        let there = recorded.filter(|r| BucketUrl::looks_like_url(r) || Path::new(r).is_file());
+        let belongs = there.map(str::to_string).or_else(|| self.in_an_output(workspace));
+        let Some(out) = named.filter(|d| !matches!(d, Destination::Stdout)) else {
+            return match belongs {
+                Some(home) if home == itself => {
+                    self.out = Some(output_of(&home)?);
+                    Ok(())
+                }
+                Some(home) => Err(ConfigError(format!(
+                    "{} is a copy: the undo log belongs to {home}, in the output {}. Run `mode-audit undo {home}`, \
+                     or name that output with --out so that what undo does is recorded there (apply reads it there)",
+                    self.shown,
+                    shown_output(&home)
+                ))
+                .into()),
+                None => Err(ConfigError(format!(
+                    "{} is not in an output's actions folder (OUT/{workspace}/actions/) and does not record where it \
+                     belongs: name the output it came from with --out, so that what undo does is recorded there \
+                     (apply reads it there)",
+                    self.shown
+                ))
+                .into()),
+            };
+        };
+        let name = log_file_name(recorded.or(belongs.as_deref()).unwrap_or(&itself));
+        self.home_in(out, workspace, &name, belongs.as_deref(), store).await?;
+        self.out = Some(out.clone());
+        Ok(())
+    }
+
+    /// The home log `OUT/<workspace>/actions/<name>` in the output `out`; one that is neither the
+    /// recorded home nor there already is refused.
+    async fn home_in(
+        &mut self,
+        out: &Destination,
+        workspace: &str,
+        name: &str,
+        belongs: Option<&str>,
+        store: &StoreSettings,
+    ) -> Result<()> {
+        let parts = vec![workspace.to_string(), ACTIONS.to_string(), name.to_string()];
+        let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let (target, exists, home) = match out {
+            Destination::Dir(dir) => {
+                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                let path = dir.join(workspace).join(ACTIONS).join(name);
+                (path.display().to_string(), path.is_file(), Home::Folder(path))
+            }
+            Destination::Bucket(url) => {
+                let bucket = Bucket::open(url, store)?;
+                let exists = bucket.exists(&keys).await?;
+                (bucket.show(&keys), exists, Home::Bucket { bucket, parts })
+            }
+            Destination::Stdout => unreachable!("--out - is not an output"),
+        };
+        if let Some(recorded) = belongs.filter(|b| *b != target && !exists) {
+            return Err(ConfigError(format!(
+                "the undo log {} belongs to {recorded}; the output --out names has no {target}: name the output the \
+                 log came from",
+                self.shown
+            ))
+            .into());
+        }
+        self.home = if target == self.itself() { Home::Named } else { home };
+        Ok(())
+    }
+
+    /// The named log as a log records where it belongs: its absolute path, or its URL.
+    fn itself(&self) -> String {
         match &self.remote {
-            None => ActionsLog::open_path(&self.local),
-            Some((bucket, parts, work)) => {
+            Some(_) => self.shown.clone(),
+            None => std::fs::canonicalize(&self.local)
+                .unwrap_or_else(|_| self.local.clone())
+                .display()
+                .to_string(),
+        }
+    }
+
+    /// Where the named log is, when that is in an output: `OUT/<workspace>/actions/<x>.jsonl`, or
+    /// an older version's `OUT/<workspace>/<snapshot>/undo-log.jsonl`.
+    fn in_an_output(&self, workspace: &str) -> Option<String> {
+        let itself = self.itself();
+        let parts: Vec<&str> = itself.rsplit(['/', '\\']).take(3).collect();
+        let placed = parts.len() == 3
+            && parts[2] == workspace
+            && ((parts[1] == ACTIONS && parts[0].ends_with(".jsonl")) || parts[0] == UNDO_LOG);
+        placed.then_some(itself)
+    }
+
+    /// Opens the log undo writes to, for appending: the one in its output (in a bucket, uploaded
+    /// after each line). A home log that is missing is first seeded from the named copy.
+    pub async fn open(&mut self) -> Result<ActionsLog> {
+        match (&self.home, &self.remote) {
+            (Home::Named, None) => ActionsLog::open_path(&self.local),
+            (Home::Named, Some((bucket, parts, work))) => {
                 let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
                 ActionsLog::open_bucket(bucket, &keys, work.path()).await
             }
+            (Home::Folder(path), _) => {
+                if !path.exists() {
+                    seed(&self.local, path)?;
+                }
+                ActionsLog::open_path(path)
+            }
+            (Home::Bucket { bucket, parts }, _) => {
+                let work = self.work.insert(work_folder()?);
+                let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
+                seed(&self.local, &work.path().join(parts.join("/")))?;
+                ActionsLog::open_bucket(bucket, &keys, work.path()).await
+            }
         }
+    }
+}
+
+fn work_folder() -> Result<TempDir> {
+    tempfile::Builder::new()
+        .prefix("mode-audit-undo-")
+        .tempdir()
+        .context("cannot create a work folder in the system's temporary folder (set TMPDIR to a writable one)")
+}
+
+/// Copies the named log to where it belongs (its folder made first).
+fn seed(from: &Path, to: &Path) -> Result<()> {
+    let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    crate::atomic::replace(to, "actions", None, |w| Ok(std::io::Write::write_all(w, &bytes)?))?;
+    tracing::info!(from = %from.display(), to = %to.display(), "the undo log copied back into its output");
+    Ok(())
+}
+
+/// The file name a log has in an actions folder (`<snapshot>.jsonl`, also for an older
+/// version's `<snapshot>/undo-log.jsonl`).
+fn log_file_name(home: &str) -> String {
+    let mut parts = home.rsplit(['/', '\\']);
+    match (parts.next(), parts.next()) {
+        (Some(UNDO_LOG), Some(snapshot)) => crate::output::actions::log_name(snapshot),
+        (Some(name), _) => name.to_string(),
+        _ => home.to_string(),
+    }
+}
+
+/// The output a home log is in (`OUT` of `OUT/<workspace>/actions/<x>.jsonl`).
+fn output_of(home: &str) -> Result<Destination> {
+    if BucketUrl::looks_like_url(home) {
+        let mut url = BucketUrl::parse(home).map_err(anyhow::Error::msg)?;
+        let keep = url.prefix.len().saturating_sub(3);
+        url.prefix.truncate(keep);
+        return Ok(Destination::Bucket(url));
+    }
+    Path::new(home)
+        .ancestors()
+        .nth(3)
+        .map(|out| Destination::Dir(out.to_path_buf()))
+        .with_context(|| format!("{home} is not in an output"))
+}
+
+fn shown_output(home: &str) -> String {
+    match output_of(home) {
+        Ok(Destination::Dir(dir)) => dir.display().to_string(),
+        Ok(Destination::Bucket(url)) => url.to_string(),
+        _ => home.to_string(),
     }
 }

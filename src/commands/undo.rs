@@ -9,15 +9,15 @@
 //! Recipients are not recreated: Mode's API cannot set them (hence apply only deletes schedules
 //! without subscribers).
 
-use std::fmt;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 
 use super::lease;
 use super::log_place::LogPlace;
-use crate::config::{ConfigError, Settings};
-use crate::mode::{ModeClient, ModeError, RequestStats};
+use crate::config::{ConfigError, Destination, Settings};
+use crate::mode::{LiveSchedule, ModeClient, ModeError, RequestStats};
 use crate::output::actions::ActionsLog;
 use crate::snapshot::RunStatus;
 use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, now, read};
@@ -35,6 +35,9 @@ pub enum Restored {
     Created(String),
     /// An earlier run recreated it, with this token.
     AlreadyDone(String),
+    /// A schedule with its definition, not one of the log's, is already there (made again by
+    /// hand): counted as restored, nothing created.
+    FoundLive(String),
     /// It still exists: the deletion never happened.
     StillThere,
     /// Recreated with this token, but read back it differs from the logged definition (or could
@@ -76,9 +79,21 @@ pub async fn log_workspace(path: &Path) -> Result<String> {
 }
 
 /// Recreates (or, without `execute`, lists) the schedules the log at `path` (a file or a bucket
-/// URL) says were deleted; with `execute`, holding the lease of the output the log is in.
+/// URL) says were deleted; with `execute`, holding the lease of the output the log belongs to.
 pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) -> Result<UndoReport> {
-    let place = LogPlace::find(path, &settings.store).await?;
+    undo_in(settings, path, None, execute, stop).await
+}
+
+/// [`undo`], with the output the log belongs to named (`--out`): a copy of the log outside its
+/// output is refused without it. What undo does is recorded in the log in that output.
+pub async fn undo_in(
+    settings: &Settings,
+    path: &Path,
+    out: Option<&Destination>,
+    execute: bool,
+    stop: &Stop,
+) -> Result<UndoReport> {
+    let mut place = LogPlace::find(path, &settings.store).await?;
     let replayed = read(place.local())?;
     if let Some(workspace) = replayed.workspace.as_deref().filter(|w| *w != settings.workspace) {
         return Err(ConfigError(format!(
@@ -87,6 +102,9 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
         ))
         .into());
     }
+    place
+        .settle(replayed.home.as_deref(), &settings.workspace, out, &settings.store)
+        .await?;
     if !execute {
         return Ok(listed(settings, &place, &replayed.schedules));
     }
@@ -94,7 +112,7 @@ pub async fn undo(settings: &Settings, path: &Path, execute: bool, stop: &Stop) 
     if let Some(out) = place.out.clone() {
         held.destination = out;
     }
-    lease::holding(&held, "undo", stop, recreate(settings, &place, stop)).await
+    lease::holding(&held, "undo", stop, recreate(settings, &mut place, stop)).await
 }
 
 /// Whether a logged schedule was (or may have been) deleted by apply: an intent whose outcome was
@@ -138,7 +156,7 @@ fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoRepor
     }
 }
 
-async fn recreate(settings: &Settings, place: &LogPlace, stop: &Stop) -> Result<UndoReport> {
+async fn recreate(settings: &Settings, place: &mut LogPlace, stop: &Stop) -> Result<UndoReport> {
     let mut report = UndoReport {
         workspace: settings.workspace.clone(),
         log: PathBuf::from(&place.shown),
@@ -149,6 +167,7 @@ async fn recreate(settings: &Settings, place: &LogPlace, stop: &Stop) -> Result<
     };
     let client = ModeClient::new(settings.client.clone())?;
     let mut log = place.open().await?;
+    report.log = PathBuf::from(log.location());
     let todo: Vec<Logged> = log.replayed().schedules.iter().filter(|l| ours(l)).cloned().collect();
     for l in &todo {
         let outcome = match (&l.recreation, stop.reason()) {
@@ -256,6 +275,18 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
             return Ok(Restored::AlreadyDone(token));
         }
     }
+    if let Some(token) = made_by_hand(log, l, &live) {
+        log.append(Entry::FoundLive {
+            at: now(),
+            workspace: client.workspace().to_string(),
+            report_token: l.report_token.clone(),
+            schedule_token: l.schedule_token.clone(),
+            live_token: token.clone(),
+        })
+        .await
+        .context("cannot record the schedule found restored")?;
+        return Ok(Restored::FoundLive(token));
+    }
     let before: Vec<String> = live.iter().map(|s| s.schedule.token.clone()).collect();
     log.append(Entry::RecreateIntent {
         at: now(),
@@ -294,62 +325,21 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
     }
 }
 
-impl fmt::Display for UndoReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let status = match (self.executed, self.status) {
-            (false, _) => "DRY RUN: nothing in Mode was changed".to_string(),
-            (true, RunStatus::Complete) => "complete".to_string(),
-            (true, RunStatus::Partial) => "PARTIAL: some schedules could not be recreated".to_string(),
-            (true, RunStatus::Stopped(reason)) => format!("STOPPED ({reason}): run again to continue"),
-        };
-        writeln!(f, "mode-audit undo: workspace {} — {status}", self.workspace)?;
-        writeln!(f, "  undo log              {}", self.log.display())?;
-        if self.restorations.is_empty() {
-            writeln!(f, "  nothing to recreate: the log records no deleted schedule")?;
+/// A live schedule of the report with the logged definition that is none of the log's own (a
+/// schedule it records, still there, or one an undo made): someone made it again.
+fn made_by_hand(log: &ActionsLog, l: &Logged, live: &[LiveSchedule]) -> Option<String> {
+    let mut known: HashSet<&str> = HashSet::new();
+    for other in log.replayed().of(&l.report_token) {
+        known.insert(&other.schedule_token);
+        if let Some(Recreation::Done { new_token }) = &other.recreation {
+            known.insert(new_token);
         }
-        for r in &self.restorations {
-            let what = match &r.outcome {
-                Restored::Planned => "would recreate".to_string(),
-                Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
-                Restored::Created(token) => format!("recreated as {token}"),
-                Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
-                Restored::StillThere => "still exists; nothing to recreate".to_string(),
-                Restored::Differs { token, differences } => {
-                    format!(
-                        "FAILED: recreated as {token}, but it differs: {}",
-                        differences.join("; ")
-                    )
-                }
-                Restored::Failed(error) => format!("FAILED: {error}"),
-                Restored::NotReached => "stopped before it".to_string(),
-            };
-            writeln!(
-                f,
-                "    {} ({}) schedule {} ({})  {what}",
-                r.report_name.as_deref().unwrap_or("(no name)"),
-                r.report_token,
-                r.schedule_token,
-                r.frequency
-            )?;
-        }
-        if !self.executed
-            && self
-                .restorations
-                .iter()
-                .any(|r| matches!(r.outcome, Restored::Planned | Restored::PlannedIfGone))
-        {
-            writeln!(
-                f,
-                "  add --execute to recreate them (their recipients cannot be: Mode's API does not set them)"
-            )?;
-        }
-        if self.executed {
-            writeln!(
-                f,
-                "  requests              {}  ({} throttled, {} retried)",
-                self.requests.requests, self.requests.throttled, self.requests.retries
-            )?;
-        }
-        Ok(())
     }
+    live.iter()
+        .find(|s| {
+            !known.contains(s.schedule.token.as_str()) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
+        })
+        .map(|s| s.schedule.token.clone())
 }
+
+mod summary;

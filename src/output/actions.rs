@@ -63,8 +63,23 @@ impl ActionsLog {
         &self.location
     }
 
+    /// Where this log belongs, as it records it: the bucket URL, or the file's absolute path.
+    pub fn home(&self) -> String {
+        match &self.remote {
+            Some(_) => self.location.clone(),
+            None => std::fs::canonicalize(self.log.path())
+                .map_or_else(|_| self.location.clone(), |p| p.display().to_string()),
+        }
+    }
+
     pub fn replayed(&self) -> &Replayed {
         self.log.replayed()
+    }
+
+    /// Checks, before a change to Mode, that the log file is still the one being written (see
+    /// [`UndoLog::check`]); what another writer appended since is read.
+    pub fn check(&mut self) -> Result<()> {
+        self.log.check()
     }
 
     /// Appends one entry: synced to disk, and in a bucket uploaded, before returning.

@@ -1,6 +1,8 @@
 //! AppendedFile: an append-only log of one JSON object a line (the undo log, the notify log):
 //! opened or created (its folder synced when new), read whole, a torn tail cut off, and each line
-//! synced to disk before `append` returns.
+//! synced to disk before `append` returns. [`AppendedFile::check`] says whether the path still
+//! names the file being written (moved, deleted, replaced or cut short are errors) and whether
+//! another writer appended to it since.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -17,6 +19,19 @@ pub struct AppendedFile {
     file: File,
     /// What the log is, for messages (`the undo log`).
     what: &'static str,
+    /// The file's length after this writer's last write (or when opened).
+    written: u64,
+    /// Another writer appended before this writer's last write: not yet told by `check`.
+    grown: bool,
+}
+
+/// What [`AppendedFile::check`] found at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// The file as this writer left it.
+    AsWritten,
+    /// The same file, longer: another writer appended to it.
+    Grown,
 }
 
 impl AppendedFile {
@@ -48,10 +63,16 @@ impl AppendedFile {
         if !existed {
             sync_dir(folder(path))?;
         }
+        let written = file
+            .metadata()
+            .with_context(|| format!("cannot read {what} {}", path.display()))?
+            .len();
         let log = AppendedFile {
             path: path.to_path_buf(),
             file,
             what,
+            written,
+            grown: false,
         };
         Ok((log, replayed))
     }
@@ -65,9 +86,73 @@ impl AppendedFile {
         let what = self.what;
         let mut line = serde_json::to_vec(entry).with_context(|| format!("cannot encode an entry of {what}"))?;
         line.push(b'\n');
+        let before = self.file.metadata().map_or(self.written, |m| m.len());
+        self.grown |= before > self.written;
         self.file
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
+            .and_then(|()| self.file.metadata())
+            .map(|m| self.written = m.len())
             .with_context(|| format!("cannot write {what} {}", self.path.display()))
     }
+
+    /// Whether the path still names the file being written, at least as long as this writer left
+    /// it. Moved, deleted, replaced by another file or cut short is an error saying so: lines
+    /// written from now on would be lost.
+    pub fn check(&mut self) -> Result<Found> {
+        let (what, shown) = (self.what, self.path.display());
+        let lost = |how: String| {
+            anyhow::anyhow!(
+                "{what} {shown} {how} while it was being written: the lines written since are not there; \
+                 stopping before the next change to Mode. Put the log back (or find where it went) before running again"
+            )
+        };
+        let held = self
+            .file
+            .metadata()
+            .with_context(|| format!("cannot read {what} {shown}"))?;
+        let named = match std::fs::metadata(&self.path) {
+            Ok(named) => named,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(lost("was deleted or moved".into())),
+            Err(e) => return Err(lost(format!("cannot be read ({e})"))),
+        };
+        if !same_file(&held, &named) {
+            return Err(lost("was replaced by another file".into()));
+        }
+        match named.len() {
+            len if len < self.written => Err(lost(format!("was cut short ({len} bytes, {} written)", self.written))),
+            len if len > self.written || self.grown => {
+                self.written = len;
+                self.grown = false;
+                Ok(Found::Grown)
+            }
+            _ => Ok(Found::AsWritten),
+        }
+    }
+
+    /// The file's whole text as it is now (to read what another writer appended).
+    pub fn text(&mut self) -> Result<String> {
+        let mut text = String::new();
+        self.file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| self.file.read_to_string(&mut text))
+            .and_then(|_| self.file.seek(SeekFrom::End(0)))
+            .with_context(|| format!("cannot read {} {}", self.what, self.path.display()))?;
+        Ok(text)
+    }
 }
+
+/// Whether two metadata are of one file (device and inode; where the system has none, assumed).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,8 @@
 //!
 //! Before a schedule is deleted, its whole definition goes in (`delete_intent`); after, what came
 //! of it (`deleted`, `already_gone`, `delete_failed`). `undo` appends `recreate_intent` before each
-//! create and `recreated` (with the new token) or `recreate_failed` after. Replaying the lines says
+//! create and `recreated` (with the new token) or `recreate_failed` after, or `found_live` instead
+//! when a schedule with the definition is already there. Replaying the lines says
 //! what was done, so a rerun repeats nothing: an intent without an outcome (the process stopped in
 //! between) is settled by looking at Mode. A crash mid-write leaves at most a torn last line, which
 //! is cut off when the log is next opened for writing (its action had not started).
@@ -17,7 +18,8 @@ use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::appended::AppendedFile;
+pub use self::replayed::{Deletion, Logged, Recreation, Replayed};
+use super::appended::{AppendedFile, Found};
 use crate::mode::{BodyShape, FoundBy, ScheduleDefinition};
 
 /// The log's file name inside a snapshot folder.
@@ -45,6 +47,10 @@ pub enum Entry {
         workspace: String,
         snapshot_started_at: String,
         planned: usize,
+        /// Where this log belongs: its file (an absolute path) or its URL in the output's
+        /// `<workspace>/actions/`. undo records what it does there, whatever copy it is given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        log: Option<String>,
     },
     /// About to delete this schedule: everything needed to create it again.
     DeleteIntent {
@@ -95,6 +101,15 @@ pub enum Entry {
         found_by: FoundBy,
         shape: BodyShape,
     },
+    /// Not recreated: a live schedule of the report, not one of this log's, already has the
+    /// deleted one's definition (someone made it again by hand). It counts as restored.
+    FoundLive {
+        at: String,
+        workspace: String,
+        report_token: String,
+        schedule_token: String,
+        live_token: String,
+    },
     RecreateFailed {
         at: String,
         workspace: String,
@@ -118,170 +133,8 @@ impl Entry {
             | Entry::DeleteFailed { workspace, .. }
             | Entry::RecreateIntent { workspace, .. }
             | Entry::Recreated { workspace, .. }
+            | Entry::FoundLive { workspace, .. }
             | Entry::RecreateFailed { workspace, .. } => workspace,
-        }
-    }
-}
-
-/// What became of one schedule's deletion.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Deletion {
-    /// Intended; no outcome written (the process stopped, or the answer was lost for good).
-    Intended,
-    Deleted(Confirmed),
-    AlreadyGone,
-    Failed(String),
-}
-
-/// What became of one schedule's recreation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Recreation {
-    /// Intended, with the schedules listed just before; no outcome written.
-    Intended {
-        before: Vec<String>,
-    },
-    Done {
-        new_token: String,
-    },
-    /// Failed, with the schedules listed before the attempt (Mode may have created it all the
-    /// same), and whether Mode answered with success.
-    Failed {
-        error: String,
-        before: Vec<String>,
-        answered: bool,
-    },
-}
-
-/// One schedule `apply` meant to delete, as the log tells it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Logged {
-    pub report_token: String,
-    pub report_name: Option<String>,
-    pub schedule_token: String,
-    pub definition: ScheduleDefinition,
-    pub deletion: Deletion,
-    pub recreation: Option<Recreation>,
-}
-
-/// The log replayed: each schedule's latest state, in the order they were first intended.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Replayed {
-    pub workspace: Option<String>,
-    pub schedules: Vec<Logged>,
-}
-
-impl Replayed {
-    fn apply(&mut self, entry: Entry) {
-        if self.workspace.is_none() {
-            self.workspace = Some(entry.workspace().to_string());
-        }
-        let all = &mut self.schedules;
-        match entry {
-            Entry::ApplyStarted { .. } => {}
-            Entry::DeleteIntent {
-                report_token,
-                report_name,
-                schedule_token,
-                definition,
-                ..
-            } => match all
-                .iter_mut()
-                .find(|l| l.report_token == report_token && l.schedule_token == schedule_token)
-            {
-                Some(l) => {
-                    if !matches!(l.deletion, Deletion::Deleted(_)) {
-                        l.deletion = Deletion::Intended;
-                        l.definition = *definition;
-                    }
-                }
-                None => all.push(Logged {
-                    report_token,
-                    report_name,
-                    schedule_token,
-                    definition: *definition,
-                    deletion: Deletion::Intended,
-                    recreation: None,
-                }),
-            },
-            Entry::Deleted {
-                report_token,
-                schedule_token,
-                confirmed,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::Deleted(confirmed)
-            }),
-            Entry::AlreadyGone {
-                report_token,
-                schedule_token,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::AlreadyGone
-            }),
-            Entry::DeleteFailed {
-                report_token,
-                schedule_token,
-                error,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::Failed(error)
-            }),
-            Entry::RecreateIntent {
-                report_token,
-                schedule_token,
-                before,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Intended { before })
-            }),
-            Entry::Recreated {
-                report_token,
-                schedule_token,
-                new_token,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Done { new_token })
-            }),
-            Entry::RecreateFailed {
-                report_token,
-                schedule_token,
-                error,
-                answered,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                let (before, earlier) = match l.recreation.take() {
-                    Some(Recreation::Intended { before }) => (before, false),
-                    Some(Recreation::Failed { before, answered, .. }) => (before, answered),
-                    _ => (Vec::new(), false),
-                };
-                let answered = answered || earlier;
-                l.recreation = Some(Recreation::Failed {
-                    error,
-                    before,
-                    answered,
-                })
-            }),
-        }
-    }
-
-    /// The logged schedules of one report.
-    pub fn of<'a>(&'a self, report: &'a str) -> impl Iterator<Item = &'a Logged> + 'a {
-        self.schedules.iter().filter(move |l| l.report_token == report)
-    }
-}
-
-/// Changes the logged schedule `(report, schedule)`; an outcome without its intent changes nothing.
-/// A deletion once recorded stays recorded: a later line of another writer (`already_gone`, a
-/// failed DELETE that raced it) does not make undo forget it.
-fn set(all: &mut [Logged], report: &str, schedule: &str, change: impl FnOnce(&mut Logged)) {
-    if let Some(l) = all
-        .iter_mut()
-        .find(|l| l.report_token == report && l.schedule_token == schedule)
-    {
-        let deleted = l.deletion.clone();
-        change(l);
-        if matches!(deleted, Deletion::Deleted(_)) {
-            l.deletion = deleted;
         }
     }
 }
@@ -373,6 +226,16 @@ impl UndoLog {
         &self.replayed
     }
 
+    /// Checks that the path still names the log being written (not deleted, moved, replaced or
+    /// cut short: an error saying so); lines another writer appended since are replayed.
+    pub fn check(&mut self) -> Result<()> {
+        if self.file.check()? == Found::Grown {
+            let text = self.file.text()?;
+            self.replayed = replay(self.file.path(), &text)?.0;
+        }
+        Ok(())
+    }
+
     /// Appends one entry and syncs it to disk before returning.
     pub fn append(&mut self, entry: Entry) -> Result<()> {
         self.file.append(&entry)?;
@@ -381,5 +244,6 @@ impl UndoLog {
     }
 }
 
+mod replayed;
 #[cfg(test)]
 mod tests;

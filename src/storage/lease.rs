@@ -1,8 +1,8 @@
 //! Lease: one writer at a time per workspace output. `OUT/<workspace>/lease.json` names its holder
 //! (host, pid, command, since, until); in a folder it is a file created exclusively (`O_EXCL`), in
 //! a bucket an object written only if absent (a conditional put). It is renewed while held and
-//! removed when released; one left by a process that died (expired, or of this host and no longer
-//! running) is taken over with a warning.
+//! removed when released; one left by a process that died (expired, or of this host, PID namespace
+//! and boot and no longer running) is taken over with a warning saying which.
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -16,8 +16,8 @@ use object_store::UpdateVersion;
 mod holder;
 mod mutex;
 
-pub use self::holder::Holder;
 use self::holder::stamp;
+pub use self::holder::{Holder, Takeover};
 use self::mutex::TakeoverMutex;
 use super::bucket::Bucket;
 use super::conditional::Written;
@@ -84,8 +84,8 @@ pub struct Lease {
     ttl: Duration,
     /// The bucket object's version as last written.
     version: Option<UpdateVersion>,
-    /// The stale or broken lease this one replaced.
-    replaced: Option<Holder>,
+    /// The stale or broken lease this one replaced, and why it could be.
+    replaced: Option<(Holder, Takeover)>,
     released: bool,
 }
 
@@ -137,17 +137,18 @@ impl Lease {
             replaced: None,
             released: false,
         };
-        let may_replace = |old: &Holder| break_lease || old.stale(now);
+        let may_replace = |old: &Holder| {
+            if break_lease {
+                Some(Takeover::Broken)
+            } else {
+                old.staleness(now)
+            }
+        };
         match home {
             LeaseHome::Folder(_) => lease.take_file(&may_replace)?,
             LeaseHome::Bucket(bucket) => lease.take_object(bucket, &may_replace).await?,
         }
-        if let Some(old) = &lease.replaced {
-            let why = if break_lease {
-                "--break-lease given"
-            } else {
-                "it expired"
-            };
+        if let Some((old, why)) = &lease.replaced {
             tracing::warn!(place = %lease.place(), previous = %old, "took over the lease of another mode-audit ({why}): if that process still runs, it may still be writing");
         }
         Ok(lease)
@@ -159,7 +160,12 @@ impl Lease {
 
     /// The lease this one replaced (stale, or broken with `--break-lease`).
     pub fn replaced(&self) -> Option<&Holder> {
-        self.replaced.as_ref()
+        self.replaced.as_ref().map(|(old, _)| old)
+    }
+
+    /// Why the lease this one replaced could be taken over.
+    pub fn takeover(&self) -> Option<Takeover> {
+        self.replaced.as_ref().map(|(_, why)| *why)
     }
 
     pub fn ttl(&self) -> Duration {
@@ -181,7 +187,7 @@ impl Lease {
         }
     }
 
-    fn take_file(&mut self, may_replace: &dyn Fn(&Holder) -> bool) -> Result<(), LeaseError> {
+    fn take_file(&mut self, may_replace: &dyn Fn(&Holder) -> Option<Takeover>) -> Result<(), LeaseError> {
         let path = self.file();
         let dir = crate::atomic::folder(&path).to_path_buf();
         let io = |doing: &str, e: std::io::Error| LeaseError::Folder(format!("{doing} {}: {e}", path.display()));
@@ -212,17 +218,20 @@ impl Lease {
                 .ok()
                 .and_then(|m| m.elapsed().ok())
                 .is_none_or(|age| age < UNREADABLE_GRACE);
-        if being_written || !may_replace(&old) {
-            return Err(LeaseError::Held {
-                place: path.display().to_string(),
-                holder: Box::new(old),
-            });
-        }
+        let why = match may_replace(&old) {
+            Some(why) if !being_written => why,
+            _ => {
+                return Err(LeaseError::Held {
+                    place: path.display().to_string(),
+                    holder: Box::new(old),
+                });
+            }
+        };
         std::fs::remove_file(&path).map_err(|e| io("remove the stale lease", e))?;
         if !self.create_file()? {
             return Err(self.held_file());
         }
-        self.replaced = Some(old);
+        self.replaced = Some((old, why));
         Ok(())
     }
 
@@ -250,7 +259,11 @@ impl Lease {
         Ok(true)
     }
 
-    async fn take_object(&mut self, bucket: &Bucket, may_replace: &dyn Fn(&Holder) -> bool) -> Result<(), LeaseError> {
+    async fn take_object(
+        &mut self,
+        bucket: &Bucket,
+        may_replace: &dyn Fn(&Holder) -> Option<Takeover>,
+    ) -> Result<(), LeaseError> {
         let key = [self.workspace.as_str(), LEASE];
         let place = bucket.show(&key);
         if let Written::Now(version) = bucket.put_if_absent(&key, self.holder.to_bytes()).await? {
@@ -268,16 +281,16 @@ impl Lease {
             };
         };
         let old = Holder::from_bytes(&bytes);
-        if !may_replace(&old) {
+        let Some(why) = may_replace(&old) else {
             return Err(LeaseError::Held {
                 place,
                 holder: Box::new(old),
             });
-        }
+        };
         match bucket.put_if_version(&key, self.holder.to_bytes(), version).await? {
             Written::Now(version) => {
                 self.version = Some(version);
-                self.replaced = Some(old);
+                self.replaced = Some((old, why));
                 Ok(())
             }
             Written::Lost => Err(self.held_object(bucket).await),

@@ -16,7 +16,7 @@ pub use bucket::{Bucket, PART_SIZE, StoreSettings};
 pub use conditional::Written;
 pub use error::{Cause, StoreError};
 pub use folder::MarkerInfo;
-pub use lease::{Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome};
+pub use lease::{Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome, Takeover};
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
 pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
 pub use url::{BucketUrl, Provider};

@@ -34,6 +34,10 @@ mod safety;
 mod concurrent;
 // The actions logs: damage, an older version's log, another workspace's, refused credentials.
 mod logs;
+// The actions log watched while apply writes it: deleted from under it, another writer's lines.
+mod watched;
+// Where undo records what it does: the output the log belongs to; a schedule made again by hand.
+mod belongs;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 

@@ -6,6 +6,7 @@
 //! appended to the undo log and synced to disk before its DELETE is sent; the log says what earlier
 //! runs did, so a rerun after a stop or a crash repeats nothing.
 
+mod act;
 mod last_look;
 mod preflight;
 mod recheck;
@@ -16,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 
 use self::source::Source;
 use crate::commands::lease;
@@ -24,11 +25,11 @@ use crate::commands::turns::in_turn;
 use crate::config::{ApplySettings, Settings};
 use crate::insights;
 use crate::insights::eligibility::Plan;
-use crate::mode::{ModeClient, ModeError, Pacer, Removal, RequestStats};
+use crate::mode::{ModeClient, Pacer, RequestStats};
 use crate::output;
 use crate::output::actions::ActionsLog;
 use crate::snapshot::time::parse_time;
-use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, now};
+use crate::snapshot::undo_log::{Entry, now};
 use crate::snapshot::{ReportRecord, RunStatus};
 use crate::stop::Stop;
 
@@ -40,6 +41,13 @@ const STALE_DAYS: i64 = 7;
 pub enum Outcome {
     /// Its schedules were deleted now (those tokens).
     Deleted(Vec<String>),
+    /// Its schedules were deleted, some here (`deleted`) and some, as the log shows, by another
+    /// mode-audit writing the same log at the same time (`by_another`: one that took the lease
+    /// with `--break-lease`, or whose lease was broken).
+    DeletedWithAnother {
+        deleted: Vec<String>,
+        by_another: Vec<String>,
+    },
     /// The undo log says earlier runs deleted them all.
     AlreadyDone,
     /// Left alone: it changed since the snapshot, or no longer exists.
@@ -177,6 +185,7 @@ async fn execute(
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
         planned: planned.len(),
+        log: Some(log.home()),
     })
     .await
     .context("nothing was changed")?;
@@ -213,14 +222,14 @@ async fn act_on_each(
         let outcome = match (stop.reason(), records.get(token)) {
             _ if fatal.is_some() => Outcome::NotReached,
             (Some(_), _) => Outcome::NotReached,
-            (None, Some(record)) => match act(client, log, record, stop).await {
+            (None, Some(record)) => match act::act(client, log, record, stop).await {
                 Ok(outcome) => outcome,
-                Err(error) => {
+                Err(halt) => {
                     let outcome = Outcome::Failed {
-                        error: format!("{error:#}"),
-                        deleted: Vec::new(),
+                        error: format!("{:#}", halt.error),
+                        deleted: halt.deleted,
                     };
-                    fatal = Some(error);
+                    fatal = Some(halt.error);
                     outcome
                 }
             },
@@ -230,6 +239,9 @@ async fn act_on_each(
             Outcome::Skipped(why) => tracing::info!(report = %token, why = %why, "skipped"),
             Outcome::Failed { error, .. } => tracing::warn!(report = %token, error = %error, "not unscheduled"),
             Outcome::Deleted(tokens) => tracing::info!(report = %token, schedules = tokens.len(), "unscheduled"),
+            Outcome::DeletedWithAnother { deleted, by_another } => {
+                tracing::info!(report = %token, schedules = deleted.len(), by_another = by_another.len(), "unscheduled")
+            }
             _ => {}
         }
         acted.push(Acted {
@@ -239,147 +251,4 @@ async fn act_on_each(
         });
     }
     fatal.map_or(Ok(()), Err)
-}
-
-/// Unschedules one report after re-checking it. `Err` only for what ends the whole run: refused
-/// credentials, an undo log that cannot be written.
-async fn act(client: &ModeClient, log: &mut ActionsLog, record: &ReportRecord, stop: &Stop) -> Result<Outcome> {
-    let token = record.token.as_str();
-    let fatal = |e: ModeError| anyhow!(e).context("the credentials were refused; the undo log says what was done");
-    let mut done: HashSet<String> = HashSet::new();
-    let mut unsettled: Vec<String> = Vec::new();
-    for l in log.replayed().of(token) {
-        match l.deletion {
-            Deletion::Deleted(_) | Deletion::AlreadyGone => {
-                done.insert(l.schedule_token.clone());
-            }
-            // A lost answer may hide a deletion that happened: Mode will say.
-            Deletion::Intended | Deletion::Failed(_) => unsettled.push(l.schedule_token.clone()),
-        }
-    }
-    if record.schedules.iter().all(|s| done.contains(&s.token)) {
-        return Ok(Outcome::AlreadyDone);
-    }
-    let now_report = match client.report(token).await {
-        Ok(r) => r,
-        Err(e) if e.is_credentials() => return Err(fatal(e)),
-        Err(ModeError::NotFound { .. }) => return Ok(Outcome::Skipped("the report no longer exists".into())),
-        Err(e) => return Ok(failed(e, Vec::new())),
-    };
-    let live = match client.live_schedules(token).await {
-        Ok(live) => live,
-        Err(e) if e.is_credentials() => return Err(fatal(e)),
-        Err(e) => return Ok(failed(e, Vec::new())),
-    };
-    // An intent without an outcome (a stop or crash in between), or one that failed: gone now
-    // means it was done.
-    for schedule in unsettled {
-        if !live.iter().any(|s| s.schedule.token == schedule) {
-            log.append(Entry::Deleted {
-                at: now(),
-                workspace: client.workspace().to_string(),
-                report_token: token.to_string(),
-                schedule_token: schedule.clone(),
-                confirmed: Confirmed::Reconciled,
-            })
-            .await?;
-            done.insert(schedule);
-        }
-    }
-    if record.schedules.iter().all(|s| done.contains(&s.token)) {
-        return Ok(Outcome::AlreadyDone);
-    }
-    if let Err(why) = recheck::unchanged(record, &now_report, &live, &done) {
-        return Ok(Outcome::Skipped(why));
-    }
-    let mut deleted = Vec::new();
-    for s in &live {
-        if stop.reason().is_some() {
-            return Ok(Outcome::Stopped { deleted });
-        }
-        let schedule = s.schedule.token.clone();
-        let Ok(definition) = s.definition.clone() else {
-            return Ok(left(format!("schedule {schedule} could not be recreated"), deleted));
-        };
-        match last_look::still_unused(client, token, s).await {
-            Ok(Ok(())) => {}
-            Ok(Err(why)) => return Ok(left(why, deleted)),
-            Err(e) if e.is_credentials() => return Err(fatal(e)),
-            Err(e) => return Ok(failed(e, deleted)),
-        }
-        log.append(Entry::DeleteIntent {
-            at: now(),
-            workspace: client.workspace().to_string(),
-            report_token: token.to_string(),
-            report_name: record.name.clone(),
-            schedule_token: schedule.clone(),
-            definition: Box::new(definition),
-            observed: s.raw.clone(),
-        })
-        .await?;
-        match client.delete_schedule(token, &schedule).await {
-            Ok(removal) => {
-                log.append(removed(client.workspace(), token, &schedule, removal))
-                    .await?;
-                if removal != Removal::AlreadyGone {
-                    deleted.push(schedule);
-                }
-            }
-            Err(e) => {
-                log.append(Entry::DeleteFailed {
-                    at: now(),
-                    workspace: client.workspace().to_string(),
-                    report_token: token.to_string(),
-                    schedule_token: schedule.clone(),
-                    error: e.to_string(),
-                })
-                .await?;
-                if e.is_credentials() {
-                    return Err(fatal(e));
-                }
-                return Ok(failed(e, deleted));
-            }
-        }
-    }
-    Ok(Outcome::Deleted(deleted))
-}
-
-/// The log entry for what a DELETE came to.
-fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> Entry {
-    let (workspace, report_token, schedule_token) = (workspace.to_string(), report.to_string(), schedule.to_string());
-    let confirmed = match removal {
-        Removal::Deleted => Confirmed::Answered,
-        Removal::DeletedOnRetry => Confirmed::OnRetry,
-        Removal::AlreadyGone => {
-            return Entry::AlreadyGone {
-                at: now(),
-                workspace,
-                report_token,
-                schedule_token,
-            };
-        }
-    };
-    Entry::Deleted {
-        at: now(),
-        workspace,
-        report_token,
-        schedule_token,
-        confirmed,
-    }
-}
-
-/// A report left alone partway: skipped when none of its schedules was deleted yet, else failed.
-fn left(why: String, deleted: Vec<String>) -> Outcome {
-    if deleted.is_empty() {
-        Outcome::Skipped(why)
-    } else {
-        Outcome::Failed { error: why, deleted }
-    }
-}
-
-fn failed(error: ModeError, deleted: Vec<String>) -> Outcome {
-    Outcome::Failed {
-        error: error.to_string(),
-        deleted,
-    }
 }

@@ -151,7 +151,14 @@ impl fmt::Display for ApplyReport {
         for a in &self.acted {
             let what = match &a.outcome {
                 Outcome::Deleted(tokens) => format!("deleted   {} schedule(s)", tokens.len()),
-                Outcome::AlreadyDone => "done      by an earlier run".to_string(),
+                Outcome::DeletedWithAnother { deleted, by_another } => format!(
+                    "deleted   {} schedule(s) here, and {} more that the undo log records as deleted by another mode-audit at the same time",
+                    deleted.len(),
+                    by_another.len()
+                ),
+                Outcome::AlreadyDone => {
+                    "done      the undo log records its schedules as deleted (by an earlier or another run)".to_string()
+                }
                 Outcome::Skipped(why) => format!("skipped   {why}"),
                 Outcome::Failed { error, deleted } => {
                     format!("FAILED    after {} deleted: {error}", deleted.len())

@@ -1,5 +1,5 @@
-//! Holder: who holds a lease (host, pid, command, since, until), as the lease file or object
-//! holds it.
+//! Holder: who holds a lease (host, pid with its PID namespace and boot, command, since, until),
+//! as the lease file or object holds it, and whether it may be taken over ([`Takeover`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -19,6 +19,36 @@ pub struct Holder {
     pub expires_at: String,
     /// Unique to one taking of the lease: only its holder renews or removes it.
     pub id: String,
+    /// The holder's PID namespace (where `/proc/self/ns/pid` points), where the system says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid_namespace: Option<String>,
+    /// The boot the holder ran in (`/proc/sys/kernel/random/boot_id`), where the system says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot_id: Option<String>,
+}
+
+/// Why another's lease was taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takeover {
+    /// `--break-lease` was given.
+    Broken,
+    /// It was past its expiry.
+    Expired,
+    /// Unexpired, but its process no longer runs: seen from the same host, PID namespace and boot.
+    Exited { pid: u32 },
+}
+
+impl fmt::Display for Takeover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Takeover::Broken => write!(f, "--break-lease given"),
+            Takeover::Expired => write!(f, "it expired"),
+            Takeover::Exited { pid } => write!(
+                f,
+                "its process, pid {pid}, no longer runs: it was of this host, PID namespace and boot"
+            ),
+        }
+    }
 }
 
 impl Holder {
@@ -33,6 +63,8 @@ impl Holder {
             started_at: stamp(started_at),
             expires_at: stamp(started_at + ttl),
             id,
+            pid_namespace: pid_namespace(),
+            boot_id: boot_id(),
         }
     }
 
@@ -41,10 +73,25 @@ impl Holder {
         DateTime::parse_from_rfc3339(&self.expires_at).map_or(true, |at| at.with_timezone(&Utc) <= now)
     }
 
-    /// Whether the lease is stale at `now`: expired, or held by a process of this host that is no
-    /// longer running (where the system says: Linux's `/proc`).
+    /// Whether the lease is stale at `now` (see [`Holder::staleness`]).
     pub fn stale(&self, now: DateTime<Utc>) -> bool {
-        self.expired(now) || (self.host == host() && self.pid != std::process::id() && !running(self.pid))
+        self.staleness(now).is_some()
+    }
+
+    /// Why the lease is stale at `now`, if it is: expired, or held by a process that no longer
+    /// runs. A pid is looked up only when the holder ran on this host, in this PID namespace and
+    /// this boot (as Linux's `/proc` says): a pid of another namespace (a container sharing the
+    /// host name) or of an earlier boot names another process here, so only expiry frees those.
+    pub fn staleness(&self, now: DateTime<Utc>) -> Option<Takeover> {
+        if self.expired(now) {
+            return Some(Takeover::Expired);
+        }
+        let here = self.host == host()
+            && self.pid_namespace.is_some()
+            && self.pid_namespace == pid_namespace()
+            && self.boot_id.is_some()
+            && self.boot_id == boot_id();
+        (here && self.pid != std::process::id() && !running(self.pid)).then_some(Takeover::Exited { pid: self.pid })
     }
 
     pub(super) fn to_bytes(&self) -> Vec<u8> {
@@ -62,6 +109,8 @@ impl Holder {
             started_at: "unknown".into(),
             expires_at: "unknown".into(),
             id: String::new(),
+            pid_namespace: None,
+            boot_id: None,
         })
     }
 }
@@ -84,6 +133,21 @@ fn host() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown-host".into())
+}
+
+/// This process's PID namespace, as `/proc/self/ns/pid` names it (`pid:[4026531836]`).
+fn pid_namespace() -> Option<String> {
+    std::fs::read_link("/proc/self/ns/pid")
+        .ok()
+        .map(|target| target.to_string_lossy().into_owned())
+}
+
+/// This boot's id, as Linux gives it.
+fn boot_id() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .ok()
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty())
 }
 
 /// Whether process `pid` runs here; `true` where that cannot be known (no `/proc`).

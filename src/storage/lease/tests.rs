@@ -139,3 +139,58 @@ async fn a_lease_of_a_process_of_this_host_that_no_longer_runs_is_stale() {
     assert_eq!(taken.replaced(), Some(&dead));
     taken.release().await;
 }
+
+#[tokio::test]
+async fn an_unexpired_lease_of_another_pid_namespace_or_boot_is_freed_only_by_its_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = LeaseHome::Folder(dir.path().to_path_buf());
+    let path = dir.path().join("acme/lease.json");
+    let ours = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
+    let me = ours.holder().clone();
+    std::mem::forget(ours);
+    // Same host name, a pid that runs nowhere here, but seen from another PID namespace (a
+    // container sharing the host name), another boot, or a version that recorded neither.
+    let elsewhere = [
+        (Some("pid:[1]".to_string()), me.boot_id.clone()),
+        (me.pid_namespace.clone(), Some("an-earlier-boot".to_string())),
+        (None, None),
+    ];
+    for (pid_namespace, boot_id) in elsewhere {
+        let other = Holder {
+            pid: 4_000_000,
+            id: "other".into(),
+            pid_namespace,
+            boot_id,
+            ..me.clone()
+        };
+        std::fs::write(&path, other.to_bytes()).unwrap();
+        let refused = Lease::acquire(&home, "acme", "apply", TTL, false).await;
+        assert!(matches!(refused, Err(LeaseError::Held { .. })), "{other:?}");
+        let expired = Holder {
+            expires_at: "2020-01-01T00:00:00.000Z".into(),
+            ..other
+        };
+        std::fs::write(&path, expired.to_bytes()).unwrap();
+        let taken = Lease::acquire(&home, "acme", "apply", TTL, false).await.unwrap();
+        assert_eq!(taken.takeover(), Some(Takeover::Expired));
+        assert_eq!(taken.takeover().unwrap().to_string(), "it expired");
+        taken.release().await;
+    }
+    // Same host, namespace and boot: the pid is looked up, and the message says so.
+    if me.pid_namespace.is_some() && me.boot_id.is_some() {
+        let exited = Holder {
+            pid: 4_000_000,
+            id: "exited".into(),
+            ..me
+        };
+        std::fs::write(&path, exited.to_bytes()).unwrap();
+        let taken = Lease::acquire(&home, "acme", "apply", TTL, false).await.unwrap();
+        assert_eq!(taken.takeover(), Some(Takeover::Exited { pid: 4_000_000 }));
+        let why = taken.takeover().unwrap().to_string();
+        assert!(
+            why.contains("pid 4000000, no longer runs") && !why.contains("expired"),
+            "{why}"
+        );
+        taken.release().await;
+    }
+}

@@ -1,0 +1,55 @@
+//! AppendedFile::check: a log deleted, replaced or cut short while written is an error; one
+//! another writer appended to is the same file, grown.
+
+use std::io::Write;
+
+use super::*;
+
+fn opened(dir: &Path) -> (PathBuf, AppendedFile) {
+    let path = dir.join("log.jsonl");
+    let (mut log, ()) = AppendedFile::open(&path, "the undo log", |t| Ok(((), t.len()))).unwrap();
+    log.append(&serde_json::json!({"n": 1})).unwrap();
+    (path, log)
+}
+
+#[test]
+fn a_log_as_written_passes_and_one_grown_by_another_writer_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut log) = opened(dir.path());
+    assert_eq!(log.check().unwrap(), Found::AsWritten);
+    let mut other = OpenOptions::new().append(true).open(&path).unwrap();
+    other.write_all(b"{\"n\":2}\n").unwrap();
+    assert_eq!(log.check().unwrap(), Found::Grown);
+    assert_eq!(log.text().unwrap().lines().count(), 2);
+    log.append(&serde_json::json!({"n": 3})).unwrap();
+    assert_eq!(log.check().unwrap(), Found::AsWritten);
+    // Appended to just before this writer's next line: still told.
+    other.write_all(b"{\"n\":4}\n").unwrap();
+    log.append(&serde_json::json!({"n": 5})).unwrap();
+    assert_eq!(log.check().unwrap(), Found::Grown);
+    assert_eq!(log.check().unwrap(), Found::AsWritten);
+}
+
+#[test]
+fn a_log_deleted_replaced_or_cut_short_while_written_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut log) = opened(dir.path());
+    std::fs::remove_file(&path).unwrap();
+    let err = format!("{:#}", log.check().unwrap_err());
+    assert!(
+        err.contains("was deleted or moved") && err.contains("stopping"),
+        "{err}"
+    );
+
+    let (path, mut log) = opened(dir.path());
+    let text = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let err = format!("{:#}", log.check().unwrap_err());
+    assert!(err.contains("replaced by another file"), "{err}");
+
+    let (path, mut log) = opened(dir.path());
+    OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+    let err = format!("{:#}", log.check().unwrap_err());
+    assert!(err.contains("cut short"), "{err}");
+}
