@@ -43,6 +43,8 @@ pub fn sim_config(args: &SimArgs) -> Result<SimConfig, ConfigError> {
             PastEnd::Empty
         },
         ignore_per_page: args.ignore_per_page,
+        page_cap: args.page_cap,
+        list_totals: !args.no_totals,
         // The schedules have run up to now, so a run's last 30 days hold runs to measure.
         runs_until_ms: chrono::Utc::now().timestamp_millis(),
         ..SimConfig::default()
