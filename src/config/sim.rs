@@ -50,3 +50,27 @@ pub fn sim_config(args: &SimArgs) -> Result<SimConfig, ConfigError> {
         ..SimConfig::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn config(args: &[&str]) -> SimConfig {
+        let cli = Cli::try_parse_from([&["mode-audit", "sim"], args].concat()).unwrap();
+        let Command::Sim(args) = cli.command else {
+            panic!("the sim command")
+        };
+        sim_config(&args).unwrap()
+    }
+
+    #[test]
+    fn every_listing_can_be_capped_and_its_totals_dropped_from_the_command_line() {
+        let plain = config(&[]);
+        assert_eq!((plain.page_cap, plain.list_totals), (None, true));
+        let capped = config(&["--page-cap", "30", "--no-totals"]);
+        assert_eq!((capped.page_cap, capped.list_totals), (Some(30), false));
+    }
+}
