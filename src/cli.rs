@@ -396,4 +396,13 @@ pub struct SimArgs {
     /// Ignore per_page (always 30 a page).
     #[arg(long)]
     pub ignore_per_page: bool,
+
+    /// Serve at most N items a page on every listing (REST and Discovery), whatever per_page asks.
+    #[arg(long, value_name = "N")]
+    pub page_cap: Option<usize>,
+
+    /// Send no pagination.total_count (nor Discovery's total_pages) on runs, memberships and
+    /// Discovery listings; without it the other REST listings carry none either.
+    #[arg(long)]
+    pub no_totals: bool,
 }

@@ -297,7 +297,10 @@ async fn walk_from(
         findings_window_seconds: None,
     };
     let members = match settings.insights.departed_owners {
-        true => list_members(client, opened.discovery.as_ref()).await,
+        true => list_members(client, opened.discovery.as_ref())
+            .await
+            .map_err(|failure| snapshot.failures.push(failure))
+            .ok(),
         false => None,
     };
     let recent = insights::enrich(

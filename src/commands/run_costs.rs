@@ -14,6 +14,7 @@ use crate::insights::costs::{self, RunsChoice};
 use crate::insights::findings::RecentViews;
 use crate::mode::ModeClient;
 use crate::mode::discovery::Discovery;
+use crate::snapshot::Failure;
 use crate::snapshot::Snapshot;
 use crate::snapshot::runs::{ActiveMembers, RUN_DAYS};
 use crate::snapshot::time::parse_time;
@@ -26,9 +27,10 @@ const MEMBER_PAGES: u32 = 10_000;
 pub const RUNS_PER_PAGE: u32 = 100;
 
 /// The workspace's active members, from the Discovery API when the run reads it, else from
-/// `/memberships`; `None` (with a warning) when they cannot be listed: then no report is said to
-/// have a departed owner.
-pub async fn list_members(client: &ModeClient, discovery: Option<&Discovery>) -> Option<ActiveMembers> {
+/// `/memberships`. When they cannot be listed whole, a warning and the failure to record in the
+/// snapshot: then no report is said to have a departed owner (a member left out of a short
+/// listing would read as departed).
+pub async fn list_members(client: &ModeClient, discovery: Option<&Discovery>) -> Result<ActiveMembers, Failure> {
     let listed = match discovery {
         Some(discovery) => read_discovery_members(discovery, client.workspace()).await,
         None => read_members(client, MEMBERS_PER_PAGE, MEMBER_PAGES).await,
@@ -36,11 +38,16 @@ pub async fn list_members(client: &ModeClient, discovery: Option<&Discovery>) ->
     match listed {
         Ok(members) => {
             tracing::info!(source = %members.source, active = members.len(), not_active = members.inactive, "members listed");
-            Some(members)
+            Ok(members)
         }
         Err(error) => {
-            tracing::warn!(error = %error, "could not list the workspace's members: OWNER_DEPARTED is not looked for this run");
-            None
+            tracing::warn!(error = %error, "could not list the workspace's members whole: OWNER_DEPARTED is not looked for this run");
+            Err(Failure {
+                scope: "members".to_string(),
+                token: None,
+                error: format!("{error}; OWNER_DEPARTED was not looked for"),
+                item: None,
+            })
         }
     }
 }

@@ -43,8 +43,34 @@ pub fn sim_config(args: &SimArgs) -> Result<SimConfig, ConfigError> {
             PastEnd::Empty
         },
         ignore_per_page: args.ignore_per_page,
+        page_cap: args.page_cap,
+        list_totals: !args.no_totals,
         // The schedules have run up to now, so a run's last 30 days hold runs to measure.
         runs_until_ms: chrono::Utc::now().timestamp_millis(),
         ..SimConfig::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn config(args: &[&str]) -> SimConfig {
+        let cli = Cli::try_parse_from([&["mode-audit", "sim"], args].concat()).unwrap();
+        let Command::Sim(args) = cli.command else {
+            panic!("the sim command")
+        };
+        sim_config(&args).unwrap()
+    }
+
+    #[test]
+    fn every_listing_can_be_capped_and_its_totals_dropped_from_the_command_line() {
+        let plain = config(&[]);
+        assert_eq!((plain.page_cap, plain.list_totals), (None, true));
+        let capped = config(&["--page-cap", "30", "--no-totals"]);
+        assert_eq!((capped.page_cap, capped.list_totals), (Some(30), false));
+    }
 }

@@ -3,31 +3,56 @@
 //! OWNER_DEPARTED is judged against.
 
 use crate::mode::discovery::Discovery;
-use crate::mode::{ModeClient, ModeError};
+use crate::mode::pager::{Next, Pager};
+use crate::mode::{Counted, Member, ModeClient, ModeError};
 use crate::snapshot::runs::ActiveMembers;
 
-/// Lists `/memberships` page by page: the end is the first of a short (or empty) page, as many
-/// members seen as `total_count` says, or `max_pages` (then the listing is incomplete: an error,
-/// since a member left unlisted would read as departed).
+/// Lists `/memberships` page by page, the pager deciding where it ends. A listing that may be
+/// short (the page cap reached, fewer members read than `total_count` announced, a member that
+/// could not be read) is an error, since a member left out would read as departed.
 pub async fn read_members(client: &ModeClient, per_page: u32, max_pages: u32) -> Result<ActiveMembers, ModeError> {
     let mut members = ActiveMembers::new("memberships");
-    let mut seen = 0u64;
-    for page in 1..=max_pages.max(1) {
-        let listed = client.memberships_page(page, per_page).await?;
-        seen += listed.listed() as u64;
-        for m in &listed.items {
-            if let Some(name) = m.member_username.0.as_deref() {
-                members.add(name, m.is_active());
-            }
-        }
-        if listed.listed() < per_page as usize || listed.total_count.is_some_and(|t| seen >= t) {
-            return Ok(members);
+    let mut pager = Pager::new(per_page, max_pages);
+    let mut unreadable = 0usize;
+    let mut page = 1;
+    loop {
+        let listed = client.memberships_page(page, pager.per_page()).await?;
+        unreadable += add_page(&mut members, &mut pager, &listed);
+        match pager.finish_page(listed.listed()) {
+            Next::Page(next) => page = next,
+            Next::End(_) => break,
         }
     }
-    Err(ModeError::Shape {
-        url: format!("/api/{}/memberships", client.workspace()),
-        message: format!("more than {max_pages} pages of members: the listing did not end"),
-    })
+    let short = pager
+        .incomplete()
+        .or_else(|| (unreadable > 0).then(|| format!("{unreadable} members could not be read")));
+    match short {
+        Some(message) => Err(ModeError::Shape {
+            url: format!("/api/{}/memberships", client.workspace()),
+            message: format!("the members listing may be incomplete: {message}"),
+        }),
+        None => Ok(members),
+    }
+}
+
+/// Adds one page's members (each once); returns how many could not be read.
+fn add_page(members: &mut ActiveMembers, pager: &mut Pager, page: &Counted<Member>) -> usize {
+    let mut unreadable = page.rejected;
+    for _ in 0..page.rejected {
+        pager.unreadable();
+    }
+    pager.announce(page.total_count);
+    for m in &page.items {
+        match m.member_username.0.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) if pager.admit(&name.to_ascii_lowercase()) => members.add(name, m.is_active()),
+            Some(_) => {}
+            None => {
+                pager.unreadable();
+                unreadable += 1;
+            }
+        }
+    }
+    unreadable
 }
 
 /// Lists the Discovery API's `members` (a set `banned_at` marks a former member). Active members

@@ -13,7 +13,8 @@ mod error;
 mod failures;
 pub mod members;
 mod options;
-pub mod pager;
+/// The pager lives with Mode's client, which every paged listing (Discovery's too) goes through.
+pub use crate::mode::pager;
 pub mod progress;
 mod records;
 mod resume;

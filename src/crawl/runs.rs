@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use futures_util::StreamExt;
 
+use crate::mode::pager::{Next, Pager};
 use crate::mode::{Counted, ModeClient, ModeError, Run};
 use crate::snapshot::runs::RunTally;
 use crate::snapshot::time::parse_time;
@@ -49,42 +50,62 @@ pub async fn read_runs(
 
 async fn read_one(client: &ModeClient, report: &str, since: &str, options: RunsOptions) -> Result<RunTally, ModeError> {
     let mut tally = RunTally::default();
-    for page in 1..=options.max_pages.max(1) {
-        let listed = client.runs_page(report, since, page, options.per_page).await?;
-        if add_page(&mut tally, &listed, options.per_page) {
-            tally.complete = true;
-            break;
+    let mut pager = Pager::new(options.per_page, options.max_pages);
+    let mut page = 1;
+    loop {
+        let listed = client.runs_page(report, since, page, pager.per_page()).await?;
+        match add_page(&mut tally, &mut pager, &listed) {
+            Next::Page(next) => page = next,
+            Next::End(_) => break,
         }
     }
+    // Whole only when the pager saw the end and the count matches what Mode announced: a listing
+    // cut by the page cap, or short of its total_count, is a sample.
+    tally.complete = pager.incomplete().is_none();
     Ok(tally)
 }
 
-/// Adds one page to the tally; `true` when it was the last page. The end is the first of: fewer
-/// items than asked for (an empty page included), or as many runs seen as `total_count` says.
-pub fn add_page(tally: &mut RunTally, page: &Counted<Run>, per_page: u32) -> bool {
+/// Adds one page to the tally and tells the pager; what the pager says comes next. A run listed
+/// again (an unstable order, a past-the-end page served again) is counted once.
+pub fn add_page(tally: &mut RunTally, pager: &mut Pager, page: &Counted<Run>) -> Next {
     tally.total_count = tally.total_count.or(page.total_count);
-    tally.seen += page.listed() as u64;
-    for run in &page.items {
-        if run.state.0.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("failed")) {
-            tally.failed += 1;
-        }
-        let created = run.created_at.0.as_deref().and_then(parse_time);
-        match (created, run.completed_at.0.as_deref().and_then(parse_time)) {
-            (Some(created), Some(done)) if done >= created => {
-                tally.timed += 1;
-                tally.seconds += (done - created).as_seconds_f64();
-            }
-            (_, None) => tally.running += 1,
-            _ => {}
-        }
+    pager.announce(page.total_count);
+    for _ in 0..page.rejected {
+        pager.unreadable();
+        tally.seen += 1;
     }
-    page.listed() < per_page as usize || tally.total_count.is_some_and(|total| tally.seen >= total)
+    for run in &page.items {
+        match run.token.0.as_deref() {
+            Some(token) if !pager.admit(token) => continue,
+            Some(_) => {}
+            None => pager.unreadable(),
+        }
+        tally.seen += 1;
+        add_run(tally, run);
+    }
+    pager.finish_page(page.listed())
+}
+
+fn add_run(tally: &mut RunTally, run: &Run) {
+    if run.state.0.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("failed")) {
+        tally.failed += 1;
+    }
+    let created = run.created_at.0.as_deref().and_then(parse_time);
+    match (created, run.completed_at.0.as_deref().and_then(parse_time)) {
+        (Some(created), Some(done)) if done >= created => {
+            tally.timed += 1;
+            tally.seconds += (done - created).as_seconds_f64();
+        }
+        (_, None) => tally.running += 1,
+        _ => {}
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mode::Text;
+    use crate::mode::pager::End;
 
     fn run(state: &str, created: &str, completed: Option<&str>) -> Run {
         Run {
@@ -95,39 +116,92 @@ mod tests {
         }
     }
 
+    fn page(items: Vec<Run>, rejected: usize, total_count: Option<u64>) -> Counted<Run> {
+        Counted {
+            items,
+            rejected,
+            total_count,
+        }
+    }
+
+    fn numbered(from: usize, to: usize) -> Vec<Run> {
+        (from..to)
+            .map(|i| Run {
+                token: Text(Some(format!("run{i}"))),
+                ..run(
+                    "succeeded",
+                    "2026-10-29T00:00:00.000Z",
+                    Some("2026-10-29T00:00:01.000Z"),
+                )
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_page_adds_counts_durations_and_says_when_it_is_the_last() {
+    fn a_page_adds_counts_and_durations_and_the_total_ends_the_listing() {
         let mut tally = RunTally::default();
-        let first = Counted {
-            items: vec![
-                run("running_notebook", "2026-10-31T23:59:00.000Z", None),
-                run("failed", "2026-10-30T00:00:00.000Z", Some("2026-10-30T00:00:10.500Z")),
-            ],
-            rejected: 0,
-            total_count: Some(3),
-        };
-        assert!(!add_page(&mut tally, &first, 2), "a full page with more to come");
-        let last = Counted {
-            items: vec![run(
-                "succeeded",
-                "2026-10-29T00:00:00.000Z",
-                Some("2026-10-29T00:01:00.000Z"),
-            )],
-            rejected: 0,
-            total_count: Some(3),
-        };
-        assert!(add_page(&mut tally, &last, 2));
+        let mut pager = Pager::new(2, 10);
+        let mut first = run("running_notebook", "2026-10-31T23:59:00.000Z", None);
+        first.token = Text(Some("a".into()));
+        let mut second = run("failed", "2026-10-30T00:00:00.000Z", Some("2026-10-30T00:00:10.500Z"));
+        second.token = Text(Some("b".into()));
+        let next = add_page(&mut tally, &mut pager, &page(vec![first, second], 0, Some(3)));
+        assert_eq!(next, Next::Page(2), "a full page with more to come");
+        let last = run(
+            "succeeded",
+            "2026-10-29T00:00:00.000Z",
+            Some("2026-10-29T00:01:00.000Z"),
+        );
+        assert_eq!(
+            add_page(&mut tally, &mut pager, &page(vec![last], 0, Some(3))),
+            Next::End(End::Total)
+        );
         assert_eq!((tally.seen, tally.failed, tally.timed, tally.running), (3, 1, 2, 1));
         assert!((tally.seconds - 70.5).abs() < 1e-9);
-        let mut untold = RunTally::default();
-        let full = Counted {
-            items: vec![run("succeeded", "2026-10-29T00:00:00.000Z", None)],
-            rejected: 1,
-            total_count: None,
-        };
-        assert!(
-            !add_page(&mut untold, &full, 2),
-            "without a total only a short page ends it"
+        assert_eq!(pager.incomplete(), None);
+    }
+
+    #[test]
+    fn thirty_of_a_hundred_asked_is_not_the_end_when_the_server_caps_per_page() {
+        let mut tally = RunTally::default();
+        let mut pager = Pager::new(100, 200);
+        let next = add_page(&mut tally, &mut pager, &page(numbered(0, 30), 0, None));
+        assert_eq!(next, Next::Page(2), "30 of 100 asked may be the server's cap");
+        assert_eq!(
+            add_page(&mut tally, &mut pager, &page(numbered(30, 60), 0, None)),
+            Next::Page(3)
         );
+        assert_eq!(
+            add_page(&mut tally, &mut pager, &page(numbered(60, 71), 0, None)),
+            Next::End(End::Short)
+        );
+        assert_eq!(tally.seen, 71);
+        let mut counted = RunTally::default();
+        let mut told = Pager::new(100, 200);
+        add_page(&mut counted, &mut told, &page(numbered(0, 30), 0, Some(45)));
+        let next = add_page(&mut counted, &mut told, &page(numbered(30, 45), 0, Some(45)));
+        assert_eq!((next, counted.seen), (Next::End(End::Total), 45));
+    }
+
+    #[test]
+    fn a_listing_cut_by_the_page_cap_or_short_of_its_total_is_incomplete() {
+        let mut tally = RunTally::default();
+        let mut pager = Pager::new(30, 1);
+        let next = add_page(&mut tally, &mut pager, &page(numbered(0, 30), 0, None));
+        assert_eq!(next, Next::End(End::PageCap));
+        assert!(pager.incomplete().is_some());
+        let mut short = Pager::new(30, 10);
+        add_page(&mut tally, &mut short, &page(numbered(0, 30), 1, Some(90)));
+        add_page(&mut tally, &mut short, &page(Vec::new(), 0, Some(90)));
+        assert!(short.incomplete().unwrap().contains("announced 90"));
+    }
+
+    #[test]
+    fn a_run_listed_twice_is_counted_once() {
+        let mut tally = RunTally::default();
+        let mut pager = Pager::new(30, 10);
+        add_page(&mut tally, &mut pager, &page(numbered(0, 30), 0, None));
+        let next = add_page(&mut tally, &mut pager, &page(numbered(29, 40), 0, None));
+        assert_eq!((next, tally.seen), (Next::End(End::Short), 40));
     }
 }

@@ -18,6 +18,7 @@ mod lenient;
 mod models;
 mod pacer;
 mod page;
+pub mod pager;
 mod rate;
 mod recheck;
 mod retry;

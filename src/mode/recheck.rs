@@ -2,11 +2,13 @@
 //! is listed for it (`GET /reports/{r}/schedules/{s}` and `…/schedules/{s}/subscriptions`).
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::client::ModeClient;
 use super::definition::LiveSchedule;
 use super::error::ModeError;
-use super::page::Listed;
+use super::exchange::Auth;
+use super::page::{Listed, PageError};
 
 /// A report subscription as Mode lists it; only its presence matters here (it has no `token`
 /// property: the token is the last segment of its `_links.self.href`).
@@ -36,10 +38,98 @@ impl ModeClient {
         }
     }
 
-    /// How many subscriptions Mode lists for one schedule on the first page, readable or not:
-    /// any at all means someone receives it.
-    pub async fn subscriptions_listed(&self, report: &str, schedule: &str) -> Result<usize, ModeError> {
+    /// How many subscriptions Mode lists for one schedule on the first page, readable or not: any
+    /// at all means someone receives it. `Ok(Err(why))` when the answer is not the list expected
+    /// (see [`subscriptions_on_page`]): it cannot say "none", so the caller must not delete.
+    pub async fn subscriptions_listed(&self, report: &str, schedule: &str) -> Result<Result<usize, String>, ModeError> {
         let url = self.url(&["reports", report, "schedules", schedule, "subscriptions"]);
-        Ok(self.page::<Subscription>(url).await?.listed())
+        self.fetch_as(Auth::Basic, url, subscriptions_on_page).await
+    }
+}
+
+/// The subscriptions on one page, read strictly (the walk's lenient reading takes a page without
+/// its list for an empty page, which here would pass for "no subscriber"). Only an `_embedded`
+/// object holding `report_subscriptions` as a list, and no other non-empty list, answers; an empty
+/// list is the end of the listing (an empty page), and then a `pagination.total_count` above 0
+/// contradicts it. Anything else is `Ok(Err(why))`.
+pub fn subscriptions_on_page(body: &[u8]) -> Result<Result<usize, String>, PageError> {
+    let page = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(page)) => page,
+        Ok(_) => return Ok(Err("the subscriptions answer is not a JSON object".to_string())),
+        Err(e) if e.is_data() => return Ok(Err(format!("the subscriptions answer is not a list page: {e}"))),
+        Err(e) => return Err(PageError::Unreadable(e.to_string())),
+    };
+    let Some(Value::Object(embedded)) = page.get("_embedded") else {
+        return Ok(Err("the subscriptions answer has no _embedded object".to_string()));
+    };
+    let others: Vec<&str> = (embedded.iter())
+        .filter(|(k, v)| *k != Subscription::KEY && v.as_array().is_some_and(|a| !a.is_empty()))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let listed = match embedded.get(Subscription::KEY) {
+        Some(Value::Array(items)) if others.is_empty() => items.len(),
+        _ => {
+            let found: Vec<&str> = embedded.keys().map(String::as_str).collect();
+            return Ok(Err(format!(
+                "the subscriptions answer lists under [{}], not only under {}",
+                found.join(", "),
+                Subscription::KEY
+            )));
+        }
+    };
+    let total = page
+        .get("pagination")
+        .and_then(|p| p.get("total_count"))
+        .and_then(counter);
+    match total {
+        Some(total) if listed == 0 && total > 0 => Ok(Err(format!(
+            "the subscriptions answer lists none but announces {total} (pagination.total_count)"
+        ))),
+        _ => Ok(Ok(listed)),
+    }
+}
+
+fn counter(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: &str) -> Result<usize, String> {
+        subscriptions_on_page(body.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn only_the_expected_list_can_say_there_is_no_subscription() {
+        assert_eq!(
+            read(r#"{"_links": {}, "_embedded": {"report_subscriptions": []}}"#),
+            Ok(0)
+        );
+        assert_eq!(read(r#"{"_embedded": {"report_subscriptions": [{"a": 1}, 7]}}"#), Ok(2));
+        for unexpected in [
+            r#"{"_embedded": {"subscriptions": [{"token": "s1"}]}}"#,
+            r#"{"_embedded": {"report_subscriptions": [], "subscriptions": [{"token": "s1"}]}}"#,
+            r#"{"_embedded": {}}"#,
+            r#"{"_links": {}}"#,
+            r#"{"_embedded": {"report_subscriptions": {"token": "s1"}}}"#,
+            r#"{"_embedded": "none"}"#,
+            r#"[]"#,
+            r#"{"pagination": {"total_count": "2"}, "_embedded": {"report_subscriptions": []}}"#,
+        ] {
+            assert!(
+                read(unexpected).is_err(),
+                "{unexpected} must not read as no subscription"
+            );
+        }
+        assert!(matches!(
+            subscriptions_on_page(b"{\"_embedded\": "),
+            Err(PageError::Unreadable(_))
+        ));
     }
 }

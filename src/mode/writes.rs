@@ -9,17 +9,15 @@
 //! Only when none is listed is the POST sent again. A 429 is re-sent as is: Mode refused it before
 //! acting on it.
 
-use std::collections::HashSet;
-
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::MODE_PAGE_SIZE;
 use super::client::{ModeClient, Transient};
 use super::definition::{BodyShape, LiveSchedule, ScheduleDefinition};
 use super::error::ModeError;
 use super::exchange::{Answer, Exchange};
+use super::pager::{End, Next, Pager};
 
 /// `per_page` asked for when listing one report's schedules (a report has a handful).
 const PER_PAGE: u32 = 100;
@@ -60,14 +58,14 @@ pub struct Created {
 }
 
 impl ModeClient {
-    /// Every schedule of `report` as Mode lists it now, each with its definition. Pages are read
-    /// until one lists fewer items than Mode's default page (decoded or not) or brings nothing new.
-    /// An item that cannot be decoded fails the listing: a schedule the guard cannot see could be
-    /// one with a subscriber.
+    /// Every schedule of `report` as Mode lists it now, each with its definition. The pager ends
+    /// the listing, as every listing (its items counted decoded or not). An item that cannot be
+    /// decoded fails the listing: a schedule the guard cannot see could be one with a subscriber.
     pub async fn live_schedules(&self, report: &str) -> Result<Vec<LiveSchedule>, ModeError> {
         let mut all = Vec::new();
-        let mut seen = HashSet::new();
-        for page in 1..=MAX_PAGES {
+        let mut pager = Pager::new(PER_PAGE, MAX_PAGES);
+        let mut page = 1;
+        loop {
             let url = self.schedules_url(report, page, PER_PAGE);
             let read = self.page::<LiveSchedule>(url.clone()).await?;
             let listed = read.listed();
@@ -83,10 +81,11 @@ impl ModeClient {
                     ),
                 });
             }
-            let before = all.len();
-            all.extend(read.items.into_iter().filter(|s| seen.insert(s.schedule.token.clone())));
-            if listed < MODE_PAGE_SIZE as usize || all.len() == before {
-                return Ok(all);
+            all.extend(read.items.into_iter().filter(|s| pager.admit(&s.schedule.token)));
+            match pager.finish_page(listed) {
+                Next::Page(next) => page = next,
+                Next::End(End::PageCap) => break,
+                Next::End(_) => return Ok(all),
             }
         }
         Err(ModeError::GaveUp {

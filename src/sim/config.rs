@@ -62,6 +62,9 @@ pub struct SimConfig {
     pub per_page_max: usize,
     /// Ignore `per_page` entirely: always `per_page_default`.
     pub ignore_per_page: bool,
+    /// Every listing, REST and Discovery alike, serves at most this many items a page, whatever
+    /// `per_page` asks (a server capping `per_page`, e.g. at Mode's default of 30).
+    pub page_cap: Option<usize>,
     pub past_end: PastEnd,
     /// Unstable ordering: page p > 1 starts with the last item of page p - 1.
     pub duplicates_across_pages: bool,
@@ -93,8 +96,9 @@ pub struct SimConfig {
     /// The stand-in's "now" for report runs (epoch ms): runs are made on each schedule's slots
     /// (and a few by hand) over the 60 days before it. The generated workspace's now by default.
     pub runs_until_ms: i64,
-    /// Runs and memberships carry `pagination.total_count` (Mode's reference says they do);
-    /// `false` drops it, so a client must count by paging.
+    /// Runs, memberships and the Discovery listings carry `pagination.total_count` (Mode's reference
+    /// says they do); `false` drops it (and Discovery's `total_pages`), so a client must count by
+    /// paging. The other REST listings carry it only with [`Self::pagination_block`].
     pub list_totals: bool,
     /// The last this many of the workspace's users have left it.
     pub departed_members: usize,
@@ -119,6 +123,7 @@ impl Default for SimConfig {
             per_page_default: 30,
             per_page_max: 100,
             ignore_per_page: false,
+            page_cap: None,
             past_end: PastEnd::Empty,
             duplicates_across_pages: false,
             pagination_block: false,
@@ -187,6 +192,7 @@ impl SimConfig {
             per_page_default: self.per_page_default,
             per_page_max: self.per_page_max,
             ignore_per_page: self.ignore_per_page,
+            cap: self.page_cap,
             past_end: self.past_end,
             duplicates: self.duplicates_across_pages,
         }

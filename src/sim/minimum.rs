@@ -61,9 +61,10 @@ pub fn ambiguous_pages(ws: &Workspace, asked: usize, size: usize) -> u64 {
 
 /// The page size a stand-in serves when asked for `asked`.
 pub fn served_page_size(config: &SimConfig, asked: usize) -> usize {
-    if config.ignore_per_page {
+    let served = if config.ignore_per_page {
         config.per_page_default
     } else {
         asked.min(config.per_page_max)
-    }
+    };
+    served.min(config.page_cap.unwrap_or(usize::MAX))
 }

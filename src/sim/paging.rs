@@ -19,6 +19,8 @@ pub struct PagingRules {
     pub per_page_default: usize,
     pub per_page_max: usize,
     pub ignore_per_page: bool,
+    /// At most this many items a page, whatever `per_page` asks or defaults to.
+    pub cap: Option<usize>,
     pub past_end: PastEnd,
     /// Page p > 1 starts with the last item of page p - 1.
     pub duplicates: bool,
@@ -39,13 +41,12 @@ pub struct PageSlice {
 impl PagingRules {
     /// The effective page size for a raw `per_page` query value.
     pub fn per_page(&self, raw: Option<&str>) -> usize {
-        if self.ignore_per_page {
-            return self.per_page_default.max(1);
-        }
-        match raw.and_then(|v| v.trim().parse::<usize>().ok()) {
-            Some(n) if n > 0 => n.min(self.per_page_max.max(1)),
-            _ => self.per_page_default.max(1),
-        }
+        let asked = match raw.and_then(|v| v.trim().parse::<usize>().ok()) {
+            _ if self.ignore_per_page => self.per_page_default,
+            Some(n) if n > 0 => n.min(self.per_page_max),
+            _ => self.per_page_default,
+        };
+        asked.min(self.cap.unwrap_or(usize::MAX)).max(1)
     }
 
     /// Which items of a `total`-long list a request with these raw `page`/`per_page` gets.
@@ -93,6 +94,7 @@ mod tests {
             per_page_default: 30,
             per_page_max: 100,
             ignore_per_page: false,
+            cap: None,
             past_end,
             duplicates,
         }
@@ -129,6 +131,8 @@ mod tests {
         };
         assert_eq!(ignoring.per_page(Some("100")), 30);
         assert_eq!(ignoring.page(45, Some("2"), Some("100")).range, 30..45);
+        let capped = PagingRules { cap: Some(30), ..r };
+        assert_eq!((capped.per_page(Some("100")), capped.per_page(Some("10"))), (30, 10));
     }
 
     #[test]

@@ -38,6 +38,8 @@ mod logs;
 mod watched;
 // Where undo records what it does: the output the log belongs to; a schedule made again by hand.
 mod belongs;
+// The last look's subscriptions answer: only the expected list can say "none".
+mod subscriptions;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 

@@ -52,3 +52,5 @@ mod discovery_binary;
 mod discovery_stop;
 // The page (report.html) in headless Chromium: rendering, sorting, filtering, escaping, no network.
 mod page;
+// Every listing ends only on evidence: per_page honoured, capped with and without total_count.
+mod listing_ends;

@@ -1,6 +1,7 @@
 //! The last look at one schedule, just before its DELETE: read again on its own, it must still be
 //! there with the definition about to be logged and no subscriber, and Mode must list no
-//! subscription for it. The report's re-check came earlier; a subscriber can appear in between.
+//! subscription for it, in a list of the shape expected (any other answer keeps the schedule).
+//! The report's re-check came earlier; a subscriber can appear in between.
 
 use crate::mode::{LiveSchedule, ModeClient, ModeError};
 
@@ -24,7 +25,10 @@ pub async fn still_unused(
         return Ok(Err(format!("schedule {token} changed just before its deletion")));
     }
     match client.subscriptions_listed(report, token).await? {
-        0 => Ok(Ok(())),
-        n => Ok(Err(format!("schedule {token} lists {n} subscription(s) now"))),
+        Ok(0) => Ok(Ok(())),
+        Ok(n) => Ok(Err(format!("schedule {token} lists {n} subscription(s) now"))),
+        Err(why) => Ok(Err(format!(
+            "schedule {token}'s subscriptions could not be told to be none ({why}); left in place"
+        ))),
     }
 }

@@ -1,7 +1,9 @@
-//! Reading one Discovery listing to its end, which Mode does not document: the first of
-//! page ≥ `total_pages`, a short page, an empty list, or `_links` without `next_page` ends it;
-//! a hard page cap bounds it; items are handed on page by page to a sink that keeps each token
-//! once; `total_count` is checked at the end.
+//! Reading one Discovery listing to its end, which Mode does not document: the [`Pager`] decides
+//! it as for every listing (`total_count` reached, an empty page, a repeated page, a page shorter
+//! than the page size the server has shown), a hard page cap bounds it; items are handed on page
+//! by page to a sink that keeps each token once; `total_count` is checked at the end. Neither
+//! `total_pages` nor a missing `_links.next_page` ends a listing: a server may compute them for
+//! another page size, or leave links out.
 
 use std::collections::HashSet;
 use std::marker::PhantomData;
@@ -11,6 +13,7 @@ use serde_json::Value;
 
 use super::models::BatchItem;
 use crate::mode::PageError;
+use crate::mode::pager::{End, Next, Pager};
 
 /// Items a page is asked for (Discovery's largest page).
 pub const PER_PAGE: u32 = 1000;
@@ -37,25 +40,15 @@ pub struct Listed {
     pub unreadable: Vec<String>,
     /// The page cap was reached before any end signal.
     pub capped: bool,
+    /// Why the listing may miss items, as the pager judged at its end.
+    short: Option<String>,
 }
 
 impl Listed {
     /// Why the listing cannot be trusted to be whole, if it cannot: `total_count` says more items
     /// than were read (readable or not), or the page cap cut it.
     pub fn shortfall(&self) -> Option<String> {
-        if self.capped {
-            return Some(format!(
-                "still going after {} pages; stopped there, later items may be missing",
-                self.pages
-            ));
-        }
-        let read = self.kept + self.unreadable.len() as u64;
-        match self.total_count {
-            Some(total) if total > read => Some(format!(
-                "the listing announced {total} items (pagination.total_count) but {read} were read"
-            )),
-            _ => None,
-        }
+        self.short.clone()
     }
 }
 
@@ -74,8 +67,6 @@ pub fn collect<T: BatchItem>(items: &mut Vec<T>) -> impl FnMut(T) -> bool + '_ {
 #[derive(Deserialize, Default)]
 struct Pagination {
     #[serde(default)]
-    total_pages: crate::mode::Counter,
-    #[serde(default)]
     total_count: crate::mode::Counter,
 }
 
@@ -83,11 +74,9 @@ struct Pagination {
 pub struct RawPage {
     pagination: Option<Pagination>,
     items: Vec<Value>,
-    /// `Some(has_next)` when `_links` is an object; `None` when it is absent.
-    next: Option<bool>,
 }
 
-/// Decodes a page's envelope: `pagination`, the list under `key`, `_links`.
+/// Decodes a page's envelope: `pagination` and the list under `key`.
 pub fn decode_page(body: &[u8], key: &str) -> Result<RawPage, PageError> {
     let mut map = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
@@ -102,23 +91,14 @@ pub fn decode_page(body: &[u8], key: &str) -> Result<RawPage, PageError> {
     let pagination = map
         .remove("pagination")
         .and_then(|p| serde_json::from_value::<Pagination>(p).ok());
-    let next = match map.get("_links") {
-        Some(Value::Object(links)) => Some(links.get("next_page").is_some_and(|n| !n.is_null())),
-        _ => None,
-    };
-    Ok(RawPage {
-        pagination,
-        items,
-        next,
-    })
+    Ok(RawPage { pagination, items })
 }
 
 /// Walks a listing page by page; `fetch(page)` reads one page. Each readable item goes to the
 /// sink given to [`Walker::take`], which answers whether it kept it (`false`: its token was seen).
 pub struct Walker<T> {
     listed: Listed,
-    max_pages: u32,
-    per_page: u32,
+    pager: Pager,
     items: PhantomData<fn(T)>,
 }
 
@@ -126,10 +106,14 @@ impl<T: BatchItem> Walker<T> {
     pub fn new(per_page: u32, max_pages: u32) -> Walker<T> {
         Walker {
             listed: Listed::default(),
-            max_pages: max_pages.max(1),
-            per_page,
+            pager: Pager::new(per_page, max_pages),
             items: PhantomData,
         }
+    }
+
+    /// The `per_page` to ask for.
+    pub fn per_page(&self) -> u32 {
+        self.pager.per_page()
     }
 
     /// Takes one page in; `Some(next page)` while the listing goes on, `None` at its end.
@@ -138,41 +122,44 @@ impl<T: BatchItem> Walker<T> {
         self.listed.pages = number;
         let listed = page.items.len();
         for (index, raw) in page.items.into_iter().enumerate() {
-            match T::deserialize(raw) {
-                Ok(item) if item.token().is_none() => self
-                    .listed
-                    .unreadable
-                    .push(format!("{}[{index}] on page {number}: no token", T::KEY)),
-                Ok(item) => {
-                    if keep(item) {
-                        self.listed.kept += 1;
-                    } else {
-                        self.listed.duplicates += 1;
-                    }
-                }
-                Err(e) => self
-                    .listed
-                    .unreadable
-                    .push(format!("{}[{index}] on page {number}: {e}", T::KEY)),
+            self.item(number, index, raw, keep);
+        }
+        let total = page.pagination.unwrap_or_default().total_count.value();
+        if total.is_some() {
+            self.listed.total_count = total;
+        }
+        self.pager.announce(total);
+        match self.pager.finish_page(listed) {
+            Next::Page(next) => Some(next),
+            Next::End(end) => {
+                self.listed.capped = end == End::PageCap;
+                None
             }
         }
-        let pagination = page.pagination.unwrap_or_default();
-        if let Some(total) = pagination.total_count.value() {
-            self.listed.total_count = Some(total);
-        }
-        let past_last = pagination.total_pages.value().is_some_and(|t| u64::from(number) >= t);
-        let ended = listed == 0 || listed < self.per_page as usize || past_last || page.next == Some(false);
-        if ended {
-            return None;
-        }
-        if number >= self.max_pages {
-            self.listed.capped = true;
-            return None;
-        }
-        Some(number + 1)
     }
 
-    pub fn finish(self) -> Listed {
+    fn item(&mut self, number: u32, index: usize, raw: Value, keep: &mut impl FnMut(T) -> bool) {
+        let why = match T::deserialize(raw) {
+            Ok(item) if item.token().is_none() => "no token".to_string(),
+            Ok(item) => {
+                let kept = keep(item);
+                self.pager.note(kept);
+                match kept {
+                    true => self.listed.kept += 1,
+                    false => self.listed.duplicates += 1,
+                }
+                return;
+            }
+            Err(e) => e.to_string(),
+        };
+        self.pager.unreadable();
+        self.listed
+            .unreadable
+            .push(format!("{}[{index}] on page {number}: {why}", T::KEY));
+    }
+
+    pub fn finish(mut self) -> Listed {
+        self.listed.short = self.pager.incomplete();
         self.listed
     }
 }

@@ -102,7 +102,7 @@ impl Discovery {
         let mut walker = listing::Walker::<T>::new(PER_PAGE, self.max_pages);
         let mut next = Some(1);
         while let Some(page) = next {
-            next = walker.take(self.page::<T>(page, PER_PAGE).await?, &mut keep);
+            next = walker.take(self.page::<T>(page, walker.per_page()).await?, &mut keep);
         }
         Ok(walker.finish())
     }

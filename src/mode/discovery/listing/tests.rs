@@ -33,7 +33,7 @@ fn read(max_pages: u32, pages: Vec<RawPage>) -> (Vec<Option<u32>>, Vec<String>, 
 }
 
 #[test]
-fn the_last_full_page_ends_the_listing_by_total_pages_even_with_a_next_link() {
+fn the_total_count_ends_the_listing_whatever_the_links_say() {
     let (answers, items, l) = read(
         100,
         vec![
@@ -62,19 +62,43 @@ fn without_links_or_pagination_a_short_or_empty_page_ends_it() {
 }
 
 #[test]
-fn links_without_next_page_end_it() {
+fn neither_a_missing_next_link_nor_total_pages_ends_a_full_page() {
     let (answers, _, _) = read(100, vec![page(&["a", "b"], Value::Null, Some(false))]);
-    assert_eq!(answers, [None]);
+    assert_eq!(answers, [Some(2)]);
+    // total_pages counted for another page size (the server capping per_page) says nothing.
+    let (answers, _, _) = read(100, vec![page(&["a", "b"], info(1, 3), Some(false))]);
+    assert_eq!(answers, [Some(2)]);
 }
 
 #[test]
-fn duplicates_are_dropped_and_a_repeating_server_meets_the_page_cap() {
-    let pages = (0..3).map(|_| page(&["a", "b"], Value::Null, Some(true))).collect();
+fn thirty_of_a_thousand_asked_is_not_the_end_without_a_total() {
+    let mut w = Walker::<BatchReport>::new(PER_PAGE, 100);
+    let mut items = Vec::new();
+    let mut keep = collect(&mut items);
+    let tokens = |from: usize, to: usize| (from..to).map(|i| format!("r{i}")).collect::<Vec<_>>();
+    let served = |t: Vec<String>| page(&t.iter().map(String::as_str).collect::<Vec<_>>(), Value::Null, None);
+    assert_eq!(w.take(served(tokens(0, 30)), &mut keep), Some(2));
+    assert_eq!(w.take(served(tokens(30, 60)), &mut keep), Some(3));
+    assert_eq!(w.take(served(tokens(60, 61)), &mut keep), None);
+    drop(keep);
+    assert_eq!((items.len(), w.finish().shortfall()), (61, None));
+}
+
+#[test]
+fn a_repeated_page_ends_the_listing_and_the_page_cap_is_a_shortfall() {
+    let pages = (0..2).map(|_| page(&["a", "b"], Value::Null, Some(true))).collect();
     let (answers, items, l) = read(3, pages);
-    assert_eq!(answers, [Some(2), Some(3), None]);
+    assert_eq!(answers, [Some(2), None]);
     assert_eq!(items, ["a", "b"]);
-    assert_eq!((l.kept, l.duplicates, l.capped), (2, 4, true));
-    assert!(l.shortfall().unwrap().contains("3 pages"));
+    assert_eq!((l.kept, l.duplicates, l.capped), (2, 2, false));
+    let pages = vec![
+        page(&["a", "b"], Value::Null, None),
+        page(&["c", "d"], Value::Null, None),
+    ];
+    let (answers, _, l) = read(2, pages);
+    assert_eq!(answers, [Some(2), None]);
+    assert!(l.capped);
+    assert!(l.shortfall().unwrap().contains("2 pages"));
 }
 
 #[test]

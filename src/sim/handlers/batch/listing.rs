@@ -20,7 +20,9 @@ pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, Strin
         None => PER_PAGE,
         Some(Ok(n)) if (1..=PER_PAGE).contains(&n) => n,
         Some(_) => return error(400, "per_page must be between 1 and 1000"),
-    };
+    }
+    .min(cfg.page_cap.unwrap_or(PER_PAGE))
+    .max(1);
     let page = match q.get("page").map(|v| v.trim().parse::<usize>()) {
         None => 1,
         Some(Ok(n)) if n >= 1 => n,
@@ -73,16 +75,12 @@ pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, Strin
     };
     let total_pages = total.div_ceil(per_page);
     let href = |p: usize| format!("/batch/{}/{key}?page={p}&per_page={per_page}", cfg.workspace);
-    let mut body = json!({
-        "pagination": {
-            "page": page,
-            "per_page": per_page,
-            "count": items.len(),
-            "total_pages": total_pages,
-            "total_count": total,
-        },
-        key: items,
-    });
+    let mut pagination = json!({"page": page, "per_page": per_page, "count": items.len()});
+    if cfg.list_totals {
+        pagination["total_pages"] = json!(total_pages);
+        pagination["total_count"] = json!(total);
+    }
+    let mut body = json!({"pagination": pagination, key: items});
     let mut links = serde_json::Map::new();
     let next = match cfg.batch.links {
         BatchLinks::Absent => false,

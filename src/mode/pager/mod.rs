@@ -1,18 +1,24 @@
 //! Pager: decides when a Mode listing has ended, since Mode's pages carry no reliable next link.
+//! Every paged listing goes through it: the reports walk, schedules, runs, memberships and the
+//! Discovery listings.
 //!
 //! Mode serves 30 items a page by default and may or may not honour `per_page`. Past the end it may
 //! answer an empty page or repeat the last one, and an unstable order can repeat items across pages.
-//! The pager ends a listing on: an empty page; a page with nothing new (a repeated page); a page
-//! shorter than the server's page size once that is known; or the page cap, which is reported as a
-//! failure rather than passed off as the end. When more than 30 a page was asked, a first page of
-//! 30 or more but fewer than asked is ambiguous (last page, or a server capping `per_page`), so the
-//! next page is fetched: an ignored `per_page` can cost one request, never a truncated listing.
+//! A listing ends only on evidence: as many items read as `pagination.total_count` announced; an
+//! empty page; a page with nothing new (a repeated page); a page shorter than the server's page
+//! size once that is known. The page cap also stops it, and is reported as a failure rather than
+//! passed off as the end. A page shorter than asked is not the end when the server may cap
+//! `per_page`: when more than 30 a page was asked, a first page of 30 or more but fewer than asked
+//! is ambiguous (last page, or a server capping `per_page`), so the next page is fetched: an
+//! ignored `per_page` can cost one request, never a truncated listing. While a `total_count` not
+//! yet reached says more items exist, a short page does not end the listing either; a listing that
+//! ends (empty, repeated, capped) short of its `total_count` is [`Pager::incomplete`].
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::mode::MODE_PAGE_SIZE;
+pub use super::MODE_PAGE_SIZE;
 
 /// What the audit asks for: more than Mode's default, which costs nothing when the server ignores it
 /// (a full page of 30 needs the next page either way) and saves requests when it honours it.
@@ -29,6 +35,8 @@ pub enum End {
     Repeated,
     /// The page cap was reached: the listing may go on, which the caller must report.
     PageCap,
+    /// As many items were read as `pagination.total_count` announced.
+    Total,
 }
 
 /// What to do after a page.
@@ -63,6 +71,11 @@ pub struct Pager {
     max_pages: u32,
     fresh: usize,
     seen: HashSet<String>,
+    /// The last `total_count` the server announced, if any.
+    total: Option<u64>,
+    /// Items read so far, each once (unreadable ones included: they exist).
+    counted: u64,
+    ended: Option<End>,
 }
 
 impl Pager {
@@ -79,6 +92,9 @@ impl Pager {
             max_pages: max_pages.max(1),
             fresh: 0,
             seen: HashSet::new(),
+            total: None,
+            counted: 0,
+            ended: None,
         }
     }
 
@@ -135,6 +151,7 @@ impl Pager {
         pager.full = state.full.max(1);
         pager.confirmed = state.confirmed;
         pager.seen = seen.into_iter().collect();
+        pager.counted = pager.seen.len() as u64;
         pager
     }
 
@@ -159,15 +176,64 @@ impl Pager {
     /// Registers one item of the current page; `false` when this listing already had it.
     pub fn admit(&mut self, token: &str) -> bool {
         let new = !self.seen.contains(token) && self.seen.insert(token.to_string());
-        self.fresh += usize::from(new);
+        self.note(new);
         new
     }
 
-    /// Closes the current page, which held `items` entries, and says what comes next.
+    /// Registers one item whose novelty the caller judged with its own set of tokens.
+    pub fn note(&mut self, new: bool) {
+        self.fresh += usize::from(new);
+        self.counted += u64::from(new);
+    }
+
+    /// Registers one item that could not be read: it exists (it counts toward `total_count`) and,
+    /// as it cannot be told from a repeat, it keeps its page from reading as repeated.
+    pub fn unreadable(&mut self) {
+        self.note(true);
+    }
+
+    /// Takes the page's `pagination.total_count`, when it sent one (the latest one counts).
+    pub fn announce(&mut self, total: Option<u64>) {
+        if total.is_some() {
+            self.total = total;
+        }
+    }
+
+    /// Items read so far, each once.
+    pub fn counted(&self) -> u64 {
+        self.counted
+    }
+
+    /// Why the listing, now ended, may miss items: the page cap cut it, or it read fewer items than
+    /// its `total_count` announced. `None` when it is whole as far as the server told.
+    pub fn incomplete(&self) -> Option<String> {
+        if self.ended == Some(End::PageCap) {
+            return Some(format!(
+                "still going after {} pages (the page cap); later items may be missing",
+                self.pages
+            ));
+        }
+        match self.total {
+            Some(total) if total > self.counted => Some(format!(
+                "the listing announced {total} items (pagination.total_count) but {} were read",
+                self.counted
+            )),
+            _ => None,
+        }
+    }
+
+    /// Closes the current page, which held `items` entries (readable or not), and says what comes next.
     pub fn finish_page(&mut self, items: usize) -> Next {
         self.pages += 1;
         let fresh = std::mem::take(&mut self.fresh);
-        let items = u32::try_from(items).unwrap_or(u32::MAX);
+        let next = self.judge(u32::try_from(items).unwrap_or(u32::MAX), fresh);
+        if let Next::End(end) = next {
+            self.ended = Some(end);
+        }
+        next
+    }
+
+    fn judge(&mut self, items: u32, fresh: usize) -> Next {
         if items == 0 {
             return Next::End(End::Empty);
         }
@@ -177,11 +243,26 @@ impl Pager {
         if let Some(size) = self.candidate.take() {
             self.proven = Some(size);
         }
+        if self.total.is_some_and(|total| self.counted >= total) {
+            return Next::End(End::Total);
+        }
         // A page between 30 and what was asked is ambiguous until the server's page size is known:
         // either the last page, or the server caps per_page. Only the next page can tell, so ask it.
-        if items < self.full && (self.confirmed || items < MODE_PAGE_SIZE) {
+        let short = items < self.full && (self.confirmed || items < MODE_PAGE_SIZE);
+        if short && self.total.is_none() {
             return Next::End(End::Short);
         }
+        if !short {
+            self.learn(items);
+        }
+        if self.pages >= self.max_pages {
+            return Next::End(End::PageCap);
+        }
+        Next::Page(self.pages + 1)
+    }
+
+    /// What a page that did not end the listing shows of the server's page size.
+    fn learn(&mut self, items: u32) {
         if items >= self.per_page {
             self.proven = Some(items);
         } else if !self.confirmed {
@@ -189,10 +270,6 @@ impl Pager {
         }
         self.full = items;
         self.confirmed = true;
-        if self.pages >= self.max_pages {
-            return Next::End(End::PageCap);
-        }
-        Next::Page(self.pages + 1)
     }
 }
 

@@ -170,6 +170,7 @@ fn walk_sees_every_item_once(
     ignore: bool,
     overlap: u32,
     repeat_last: bool,
+    total: bool,
 ) -> Result<(), proptest::test_runner::TestCaseError> {
     // What the server really serves: 30 when it ignores per_page, else per_page up to its cap.
     let size = if ignore { 30 } else { asked.min(cap) };
@@ -184,6 +185,9 @@ fn walk_sees_every_item_once(
     let mut page = 1;
     let end = loop {
         let items = server.page(page);
+        if total {
+            pager.announce(Some(u64::from(n)));
+        }
         for t in &items {
             if pager.admit(&t.to_string()) {
                 seen.push(*t);
@@ -203,7 +207,7 @@ fn walk_sees_every_item_once(
 }
 
 proptest::proptest! {
-    // Failures found here are kept in proptest-regressions/crawl/pager/tests.txt and replayed first.
+    // Failures found here are kept in proptest-regressions/mode/pager/tests.txt and replayed first.
     #[test]
     fn every_item_is_seen_exactly_once_and_the_walk_ends(
         n in 0u32..400,
@@ -213,7 +217,19 @@ proptest::proptest! {
         overlap in 0u32..2,
         repeat_last in proptest::bool::ANY,
     ) {
-        walk_sees_every_item_once(n, asked, cap, ignore, overlap, repeat_last)?;
+        walk_sees_every_item_once(n, asked, cap, ignore, overlap, repeat_last, false)?;
+    }
+
+    // With a total_count, even a server capping per_page below Mode's 30 is read whole.
+    #[test]
+    fn with_a_total_every_item_is_seen_whatever_the_cap(
+        n in 0u32..400,
+        asked in proptest::sample::select(vec![10u32, 30, 50, 100, 1000]),
+        cap in proptest::sample::select(vec![7u32, 20, 30, 50, 100, 1000]),
+        overlap in 0u32..2,
+        repeat_last in proptest::bool::ANY,
+    ) {
+        walk_sees_every_item_once(n, asked, cap, false, overlap, repeat_last, true)?;
     }
 }
 
@@ -222,7 +238,7 @@ proptest::proptest! {
 /// looks short, but 30 may be the server's cap: only page 2 can tell, and it holds the 31st item.
 #[test]
 fn thirty_one_items_served_thirty_of_fifty_asked_are_all_seen() {
-    walk_sees_every_item_once(31, 50, 30, false, 0, false).unwrap();
+    walk_sees_every_item_once(31, 50, 30, false, 0, false, false).unwrap();
 }
 
 #[test]
@@ -237,4 +253,42 @@ fn a_server_that_never_ends_is_stopped_by_the_cap() {
     }
     assert_eq!(last, Next::End(End::PageCap));
     assert_eq!(pager.pages(), 3);
+}
+
+#[test]
+fn the_total_count_ends_a_listing_without_an_empty_page_and_outweighs_a_short_page() {
+    let mut pager = Pager::new(100, 1000);
+    pager.announce(Some(45));
+    for t in 0..25 {
+        pager.admit(&t.to_string());
+    }
+    // 25 of 100 asked would end a listing; the total says 20 more exist (a server capping at 25).
+    assert_eq!(pager.finish_page(25), Next::Page(2));
+    for t in 25..45 {
+        pager.admit(&t.to_string());
+    }
+    assert_eq!(pager.finish_page(20), Next::End(End::Total));
+    assert_eq!((pager.counted(), pager.incomplete()), (45, None));
+}
+
+#[test]
+fn a_listing_that_ends_short_of_its_total_or_at_the_page_cap_is_incomplete() {
+    let mut pager = Pager::new(30, 1000);
+    pager.announce(Some(50));
+    for t in 0..30 {
+        pager.admit(&t.to_string());
+    }
+    assert_eq!(pager.finish_page(30), Next::Page(2));
+    assert_eq!(pager.finish_page(0), Next::End(End::Empty));
+    assert!(pager.incomplete().unwrap().contains("announced 50"));
+    let mut capped = Pager::new(30, 1);
+    for t in 0..30 {
+        capped.admit(&t.to_string());
+    }
+    assert_eq!(capped.finish_page(30), Next::End(End::PageCap));
+    assert!(capped.incomplete().unwrap().contains("page cap"));
+    let mut unread = Pager::new(30, 10);
+    unread.unreadable();
+    assert_eq!(unread.finish_page(1), Next::End(End::Short));
+    assert_eq!((unread.counted(), unread.incomplete()), (1, None));
 }
