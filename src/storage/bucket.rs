@@ -330,7 +330,10 @@ impl Bucket {
 fn setup_hint(provider: Provider, e: &object_store::Error) -> String {
     let need = match provider {
         Provider::S3 => "AWS_REGION (or AWS_DEFAULT_REGION), and AWS_ENDPOINT_URL for an S3-compatible store",
-        Provider::Gcs => "GOOGLE_APPLICATION_CREDENTIALS or workload identity",
+        Provider::Gcs => {
+            "GOOGLE_APPLICATION_CREDENTIALS: it names a service-account key file or gcloud's application-default \
+             credentials; GOOGLE_SERVICE_ACCOUNT_KEY holds such a key itself"
+        }
         Provider::Azure => "AZURE_STORAGE_ACCOUNT_NAME, and a key, SAS or managed identity",
     };
     format!("{} (check {need})", super::error::redact(&e.to_string()))

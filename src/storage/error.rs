@@ -14,6 +14,9 @@ pub enum Cause {
     MissingBucket,
     /// The credentials were refused (unknown key, wrong secret, expired token); the store's code.
     Credentials(String),
+    /// No credentials were configured, and the instance metadata server the client then asks (the
+    /// cloud's own identity) did not give any; what happened, in short.
+    NoCredentials(String),
     /// The credentials are valid but may not do this; the store's code.
     Permission(String),
     /// The object is not there.
@@ -80,6 +83,12 @@ impl StoreError {
                  AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN or the pod's IAM role (IRSA), GOOGLE_APPLICATION_CREDENTIALS or \
                  workload identity, AZURE_STORAGE_ACCOUNT_KEY or managed identity"
             ),
+            Cause::NoCredentials(detail) => format!(
+                "no credentials for {}: none is set, and the instance metadata server, asked for the cloud's own \
+                 identity, gave none ({detail}). {}",
+                self.bucket,
+                set_credentials(&self.bucket)
+            ),
             Cause::Permission(code) => format!(
                 "the credentials are valid but not allowed to do this ({code}): grant {} on {} and the prefix below it \
                  (docs/storage.md lists every permission a run needs)",
@@ -132,6 +141,7 @@ fn classify(text: &str) -> Cause {
             "the store answered HTTP {s}{}",
             code.map(|c| format!(" ({c})")).unwrap_or_default()
         )),
+        (None, _) if METADATA.iter().any(|w| text.contains(w)) => Cause::NoCredentials(short(text)),
         (None, _) if UNREACHABLE.iter().any(|w| text.contains(w)) => Cause::Unreachable(short(text)),
         (None, _) if text.contains("credential") || text.contains("Credential") => Cause::Credentials(short(text)),
         (None, _) => Cause::Other(short(text)),
@@ -157,6 +167,30 @@ const PERMISSION_CODES: [&str; 4] = [
     "AuthorizationPermissionMismatch",
     "AuthorizationFailure",
 ];
+
+/// Words of a failed request to an instance metadata server, which object_store asks for a token
+/// when no credentials are set (GCS: `computeMetadata`; S3: IMDS; Azure: managed identity).
+const METADATA: [&str; 4] = [
+    "/computeMetadata/",
+    "/latest/api/token",
+    "/latest/meta-data/iam/security-credentials",
+    "/metadata/identity/oauth2/token",
+];
+
+/// What to set when no credentials were found, for the provider of `bucket` (`gs://name`...).
+fn set_credentials(bucket: &str) -> &'static str {
+    match bucket.split_once("://").map_or("", |(scheme, _)| scheme) {
+        "gs" => {
+            "Outside Google Cloud, set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file (or run \
+             `gcloud auth application-default login`); on GKE, give the pod's service account workload identity"
+        }
+        "s3" => "Outside AWS, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; on EKS, give the pod an IAM role (IRSA)",
+        _ => {
+            "Set AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_KEY or a service principal (AZURE_CLIENT_ID, \
+             AZURE_CLIENT_SECRET, AZURE_TENANT_ID); on AKS, give the pod workload identity"
+        }
+    }
+}
 
 /// Words of transport failures in object_store's and reqwest's messages.
 const UNREACHABLE: [&str; 7] = [
@@ -310,6 +344,36 @@ mod tests {
             StoreError::from_store("read".into(), "s3://b".into(), "", &bucket).cause,
             Cause::MissingBucket
         );
+    }
+
+    #[test]
+    fn a_gcs_client_without_credentials_is_told_what_to_set_not_to_check_an_s3_endpoint() {
+        // What object_store 0.14 says when no GOOGLE_* credentials are set and no metadata server answers.
+        let text = "Generic GCS error: Error performing token request: Error performing GET \
+                    http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token?audience=x \
+                    in 107ms, after 1 retries - HTTP error: error sending request";
+        let e = StoreError::from_store(
+            "write gs://audit/nightly/acme/.write-check".into(),
+            "gs://audit".into(),
+            "storage.objects.create",
+            &generic(text),
+        );
+        assert!(matches!(e.cause, Cause::NoCredentials(_)), "{:?}", e.cause);
+        let fix = e.fix();
+        assert!(fix.starts_with("no credentials for gs://audit"), "{fix}");
+        assert!(
+            fix.contains("set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"),
+            "{fix}"
+        );
+        assert!(fix.contains("workload identity"), "{fix}");
+        assert!(!fix.contains("AWS_"), "nothing about S3 for a GCS bucket: {fix}");
+        let s3 = StoreError::from_store(
+            "list s3://b".into(),
+            "s3://b".into(),
+            "s3:ListBucket",
+            &generic("Error performing PUT http://169.254.169.254/latest/api/token in 1s - error sending request"),
+        );
+        assert!(s3.fix().contains("set AWS_ACCESS_KEY_ID"), "{}", s3.fix());
     }
 
     #[test]

@@ -181,6 +181,36 @@ mod tests {
     }
 
     #[test]
+    fn a_gcs_url_names_the_bucket_and_the_keys_below_its_prefix() {
+        let url = BucketUrl::parse(" gs://audit-snapshots/mode/nightly/ ").unwrap();
+        assert_eq!(url.provider, Provider::Gcs);
+        assert_eq!(url.bucket, "audit-snapshots");
+        assert_eq!(url.to_string(), "gs://audit-snapshots/mode/nightly");
+        assert_eq!(
+            url.key(&["acme", "20261128T032200Z", "_COMPLETE"]).as_ref(),
+            "mode/nightly/acme/20261128T032200Z/_COMPLETE"
+        );
+        let at_root = BucketUrl::parse("GS://audit-snapshots").unwrap();
+        assert_eq!(at_root.to_string(), "gs://audit-snapshots", "written back as gs://");
+        assert_eq!(at_root.key(&["acme/latest"]).as_ref(), "acme/latest");
+        // GCS bucket names may hold dots (domain-named buckets): kept whole.
+        assert_eq!(
+            BucketUrl::parse("gs://audit.example.com/p").unwrap().bucket,
+            "audit.example.com"
+        );
+        let err = BucketUrl::parse("gcs://audit/p").unwrap_err();
+        assert!(
+            err.contains("'gcs://' is not a supported object store") && err.contains("gs://BUCKET"),
+            "{err}"
+        );
+        let err = BucketUrl::parse("gs://svc@project.iam.gserviceaccount.com@audit/p").unwrap_err();
+        assert!(
+            err.contains("GOOGLE_APPLICATION_CREDENTIALS") && !err.contains("svc@"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn only_scheme_colon_slash_slash_reads_as_a_url() {
         assert!(BucketUrl::looks_like_url("s3://b"));
         assert!(!BucketUrl::looks_like_url("snapshots"));

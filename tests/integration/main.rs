@@ -30,6 +30,8 @@ mod paced;
 mod workspaces;
 // --out s3://...: publication, history, diff, checkpoints and failures against a real S3 server.
 mod bucket;
+// --out gs://... without a GCS server: the credential chain and doctor's messages.
+mod gcs;
 // The Kubernetes manifests in deploy/, parsed and checked.
 mod manifests;
 // The architecture: layers point one way, no circles.

@@ -4,6 +4,8 @@
 
 #[path = "page/chromium.rs"]
 mod chromium;
+#[path = "page/laptop.rs"]
+mod laptop;
 
 use std::collections::BTreeSet;
 use std::io::Read;

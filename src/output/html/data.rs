@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::cost::{self, Totals, UNVIEWED};
+use super::names::{self, Owners};
 use crate::insights::eligibility::Plan;
 use crate::snapshot::summary::schedule_frequencies;
 use crate::snapshot::summary::subscriber_count;
@@ -20,6 +21,8 @@ pub const TOP: usize = 15;
 pub struct Cell {
     pub text: String,
     pub sort: String,
+    /// False when the value is unknown (the cell says so).
+    pub known: bool,
 }
 
 impl Cell {
@@ -28,6 +31,7 @@ impl Cell {
             Some(n) => Cell {
                 text: n.to_string(),
                 sort: n.to_string(),
+                known: true,
             },
             None => Cell::unknown(),
         }
@@ -37,6 +41,7 @@ impl Cell {
         Cell {
             text: "unknown".into(),
             sort: String::new(),
+            known: false,
         }
     }
 
@@ -44,6 +49,18 @@ impl Cell {
         Cell {
             text: text.into(),
             sort: String::new(),
+            known: true,
+        }
+    }
+
+    /// A time from Mode (`2026-09-01T10:00:00Z`) to the minute, `2026-09-01 10:00`: it wraps
+    /// between day and time, and sorts as the time does.
+    fn time(iso: &str) -> Cell {
+        let minute: String = iso.chars().take(16).collect();
+        Cell {
+            text: minute.replacen('T', " ", 1),
+            sort: iso.to_string(),
+            known: true,
         }
     }
 
@@ -52,6 +69,7 @@ impl Cell {
             Some(s) => Cell {
                 text: hours(s / 3600.0),
                 sort: format!("{s}"),
+                known: true,
             },
             None => Cell::unknown(),
         }
@@ -153,6 +171,7 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
     let mut owners: HashMap<Option<String>, Group> = HashMap::new();
     let mut collections: HashMap<String, Group> = HashMap::new();
     let mut by_reason: Vec<(Reason, u64)> = Reason::ALL.iter().map(|r| (*r, 0)).collect();
+    let mut owners_of = Owners::default();
     for f in snapshot.findings.iter() {
         by_reason
             .iter_mut()
@@ -167,6 +186,7 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
         agg.reasons |= bit(f.reason);
         totals.add(&f, first, UNVIEWED.contains(&f.reason) && !unviewed_before);
         let owner = f.owner.clone().filter(|o| !o.trim().is_empty());
+        owners_of.see(&f.collection_token, owner.as_deref());
         let collection = f.collection_name.clone().unwrap_or_else(|| f.collection_token.clone());
         for group in [
             owners
@@ -198,12 +218,18 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
     });
     costliest.truncate(ROW_CAP);
     let shown: HashMap<Box<str>, Agg> = costliest.into_iter().collect();
+    let labels = names::labels(&snapshot.collections, &owners_of);
+    for (token, group) in collections.iter_mut() {
+        if let Some(label) = labels.get(token) {
+            group.name.clone_from(label);
+        }
+    }
     Gathered {
         totals,
         by_reason,
         owners: ranked(owners.into_values()),
         collections: ranked(collections.into_values()),
-        rows: rows(snapshot, &shown, plan),
+        rows: rows(snapshot, &shown, plan, &labels),
     }
 }
 
@@ -232,13 +258,14 @@ fn ranked(groups: impl Iterator<Item = Group>) -> Vec<Group> {
     v
 }
 
-/// The rows of the reports in `shown`, from one pass over the reports.
-fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>) -> Vec<Row> {
-    let names: HashMap<&str, &str> = snapshot
-        .collections
-        .iter()
-        .filter_map(|c| Some((c.token.as_str(), c.name.as_deref()?)))
-        .collect();
+/// The rows of the reports in `shown`, from one pass over the reports; `labels` names the
+/// collections.
+fn rows(
+    snapshot: &Snapshot,
+    shown: &HashMap<Box<str>, Agg>,
+    plan: Option<&Plan>,
+    labels: &HashMap<String, String>,
+) -> Vec<Row> {
     let from: HashMap<&str, String> = plan
         .map(|p| {
             p.upcoming()
@@ -262,15 +289,15 @@ fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>
             name: r.name.clone().unwrap_or_else(|| "(no name)".into()),
             url: mode_link(r.url.as_deref(), &snapshot.workspace),
             owner: r.owner().unwrap_or("(unknown)").to_string(),
-            collection: names
+            collection: labels
                 .get(r.collection_token.as_str())
-                .map_or_else(|| r.collection_token.clone(), |n| n.to_string()),
+                .map_or_else(|| r.collection_token.clone(), String::clone),
             reasons: Reason::ALL
                 .iter()
                 .filter(|x| bits & bit(**x) != 0)
                 .map(|x| x.code())
                 .collect(),
-            frequencies: schedule_frequencies(&r),
+            frequencies: schedule_frequencies(&r).replace(';', "; "),
             subscribers: Cell::count(subscriber_count(&r)),
             views: [
                 Cell::count(h.views_7d),
@@ -281,12 +308,13 @@ fn rows(snapshot: &Snapshot, shown: &HashMap<Box<str>, Agg>, plan: Option<&Plan>
                 .discovered
                 .last_viewed_at
                 .as_deref()
-                .map_or_else(Cell::unknown, Cell::text),
+                .map_or_else(Cell::unknown, Cell::time),
             cost: Cell::hours(agg.seconds),
             apply_from: match (plan, from.get(r.token.as_str())) {
                 (_, Some(day)) => Cell {
                     text: day.clone(),
                     sort: day.clone(),
+                    known: true,
                 },
                 (Some(_), None) => Cell::text("not planned"),
                 (None, None) => Cell::text("no plan made"),

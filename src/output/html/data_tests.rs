@@ -77,7 +77,10 @@ fn measured_runs_outrank_the_estimate_and_last_viewed_comes_from_discovery() {
     let tokens: Vec<&str> = g.rows.iter().map(|r| r.token.as_str()).collect();
     assert_eq!(tokens, ["r0", "r1"], "the measured cost orders the table");
     assert_eq!(g.rows[0].cost.text, "5.0 h");
-    assert_eq!(g.rows[0].last_viewed.text, "2026-09-01T10:00:00Z");
+    assert_eq!(
+        g.rows[0].last_viewed.text, "2026-09-01 10:00",
+        "to the minute, wrapping before the time"
+    );
     assert_eq!(
         g.rows[1].last_viewed.text, "unknown",
         "not listed by Discovery: unknown"
@@ -212,4 +215,20 @@ fn departed_owners_are_marked_in_the_owners_table() {
     assert_eq!(marked, [("r1_owner", true), ("r0_owner", false)]);
     let html = page(&s);
     assert_eq!(html.matches("left the workspace").count(), 1, "one owner marked");
+}
+
+#[test]
+fn columns_unknown_for_every_report_are_left_out_and_the_page_says_why() {
+    let html = page(&snapshot_of(2));
+    for key in ["views_7d", "views_30d", "views_90d", "last_viewed", "apply_from"] {
+        assert!(
+            !html.contains(&format!("data-key=\"{key}\"")),
+            "{key} is unknown everywhere"
+        );
+    }
+    for key in ["report", "owner", "cost", "reasons", "subscribers"] {
+        assert!(html.contains(&format!("data-key=\"{key}\"")), "{key} is known");
+    }
+    assert!(html.contains("Left out of the table: views 7d, 30d and 90d (unknown for every report"));
+    assert!(html.contains("no apply plan was made for this snapshot"));
 }

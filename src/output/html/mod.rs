@@ -3,15 +3,18 @@
 //!
 //! The page shows, in order: the headline (status, workspace, time, the unviewed schedules' cost
 //! and the change since the previous snapshot), SVG charts drawn at write time, the findings table
-//! (one row per report, costliest first, at most [`ROW_CAP`] rows), owners, completeness, and the
+//! (one row per report, costliest first, at most [`ROW_CAP`] rows; the columns a reader came for
+//! first, those unknown for every row left out), owners, completeness, and the
 //! apply plan when there is one. Templates are checked when the crate is built (askama); every
 //! text from Mode is escaped in the HTML and in the JSON the script reads; links go only to the
 //! workspace's pages on app.mode.com; a Content-Security-Policy allows nothing from the network,
 //! and the inline script and style only by their hashes. The page is written straight to its file.
 
 mod chart;
+mod columns;
 mod cost;
 mod data;
+mod names;
 mod page;
 mod trend;
 

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::chart::{self, Bars, Line};
+use super::columns::Columns;
 use super::cost::{BASIS, Totals};
 use super::data::{Gathered, Group, ROW_CAP, Row, TOP, apply_date, hours, mode_link, thousands};
 use super::trend::{POINTS, Trend};
@@ -39,6 +40,7 @@ pub struct Page<'a> {
     trend_note: String,
     rows: &'a [Row],
     rows_note: String,
+    columns: Columns,
     owners: &'a [Group],
     owners_note: String,
     incomplete: Vec<(String, String, &'static str, String)>,
@@ -128,6 +130,7 @@ impl<'a> Page<'a> {
             trend: trend_lines(t, trend),
             trend_note: trend_note(trend),
             rows: &g.rows,
+            columns: Columns::of(&g.rows, plan.is_some()),
             rows_note: if t.reports_with_findings > shown {
                 format!(
                     "The {shown} costliest of {} reports with findings (at most {ROW_CAP}); findings.csv lists them all.",

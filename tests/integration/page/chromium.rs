@@ -36,6 +36,11 @@ impl Chromium {
     /// Loads `url` (a file:// URL, a fragment allowed) and returns the DOM after its scripts ran.
     /// Every host name resolves to `resolve_to` when given (a listener that sees any request).
     pub fn load(&self, url: &str, resolve_to: Option<u16>) -> Loaded {
+        self.load_with(url, resolve_to, &[])
+    }
+
+    /// [`Chromium::load`] with more command-line switches (a window size, file access).
+    pub fn load_with(&self, url: &str, resolve_to: Option<u16>, switches: &[&str]) -> Loaded {
         let profile = tempfile::tempdir().unwrap();
         let mut command = Command::new(&self.bin);
         command.args([
@@ -51,6 +56,7 @@ impl Chromium {
             "--v=0",
         ]);
         command.arg(format!("--user-data-dir={}", profile.path().display()));
+        command.args(switches);
         if let Some(port) = resolve_to {
             command.arg(format!("--host-resolver-rules=MAP * 127.0.0.1:{port}"));
         }
