@@ -1,5 +1,6 @@
 //! The undo log: one JSON object a line, appended and synced to disk before each change to Mode
-//! (`undo-log.jsonl` in the snapshot folder `apply` planned from).
+//! (`OUT/<workspace>/actions/<snapshot>.jsonl`, outside the snapshot folders; `undo-log.jsonl` is
+//! the name an older version gave it in the snapshot folder).
 //!
 //! Before a schedule is deleted, its whole definition goes in (`delete_intent`); after, what came
 //! of it (`deleted`, `already_gone`, `delete_failed`). `undo` appends `recreate_intent` before each

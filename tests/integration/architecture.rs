@@ -4,35 +4,74 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Each top-level module and its layer: a module may use its own layer's peers (without a circle)
-/// and every layer below, never one above. `test_support` holds test-only fixtures and is left out.
-const LAYERS: [(&str, u8); 18] = [
-    ("logging", 8),
-    ("exit", 8),
-    ("commands", 7),
-    ("config", 6),
-    ("cli", 5),
-    ("crawl", 4),
-    ("insights", 4),
-    ("output", 4),
-    ("notify", 4),
-    ("snapshot", 3),
-    ("sim", 3),
-    ("storage", 3),
-    ("mode", 2),
-    ("stop", 1),
-    ("atomic", 1),
-    ("lib", 9),
-    ("main", 9),
-    ("test_support", 0),
-];
+/// Each top-level module and its rank, read from the table in `src/lib.rs` (the one statement of
+/// the layers): a module may use its own rank's peers (without a circle) and every rank below,
+/// never one above. `test_support` holds test-only fixtures and is left out.
+fn layers() -> Vec<(String, u8)> {
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let mut layers = Vec::new();
+    for row in lib.lines().filter_map(|l| l.strip_prefix("//! | ")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let Some(rank) = cells.first().and_then(|c| c.trim().parse::<u8>().ok()) else {
+            continue;
+        };
+        for module in cells[2].split('`').skip(1).step_by(2) {
+            layers.push((module.trim_end_matches(".rs").to_string(), rank));
+        }
+    }
+    assert!(layers.len() > 10, "src/lib.rs lost its table of layers: {layers:?}");
+    layers
+}
 
 fn layer(module: &str) -> u8 {
-    LAYERS
-        .iter()
-        .find(|(m, _)| *m == module)
-        .map(|(_, l)| *l)
-        .unwrap_or_else(|| panic!("src/{module} is not in the architecture test's LAYERS: give it a layer"))
+    if module == "test_support" {
+        return 0;
+    }
+    layers()
+        .into_iter()
+        .find(|(m, _)| m == module)
+        .map(|(_, l)| l)
+        .unwrap_or_else(|| panic!("src/{module} is not in the table of layers in src/lib.rs: give it a rank"))
+}
+
+/// The layers in one line, highest first, peers joined by `/`: what the README and lib.rs show.
+fn arrow() -> String {
+    let mut groups: Vec<(u8, Vec<String>)> = Vec::new();
+    for (module, rank) in layers() {
+        match groups.iter_mut().find(|(r, _)| *r == rank) {
+            Some((_, modules)) => modules.push(module),
+            None => groups.push((rank, vec![module])),
+        }
+    }
+    groups.sort_by(|a, b| b.0.cmp(&a.0));
+    let names: Vec<String> = groups.into_iter().map(|(_, m)| m.join("/")).collect();
+    names.join(" → ")
+}
+
+#[test]
+fn the_readme_and_lib_rs_state_the_layers_the_test_enforces() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let arrow = arrow();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains(&arrow), "README.md must show the layers as `{arrow}`");
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let doc: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(str::trim)
+        .collect();
+    assert!(
+        doc.join(" ").contains(&arrow),
+        "src/lib.rs must say the layers in one line as `{arrow}`"
+    );
+    let declared: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|l| l.trim_end_matches(';').to_string())
+        .collect();
+    for module in &declared {
+        layer(module);
+    }
 }
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
