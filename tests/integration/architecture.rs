@@ -43,7 +43,7 @@ fn arrow() -> String {
             None => groups.push((rank, vec![module])),
         }
     }
-    groups.sort_by(|a, b| b.0.cmp(&a.0));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.0));
     let names: Vec<String> = groups.into_iter().map(|(_, m)| m.join("/")).collect();
     names.join(" → ")
 }
