@@ -1,14 +1,11 @@
 //! The clock check: this machine's clock against Mode's (the `Date` of its answers), which the age
 //! rules of `apply` depend on.
 
-use std::time::Duration;
-
 use chrono::Utc;
 
 use crate::mode::ModeClient;
 
-/// How far this machine's clock (or a run's) may be from Mode's before `apply` refuses to act.
-pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+pub use crate::snapshot::clock::CLOCK_TOLERANCE;
 
 /// This machine's clock minus Mode's (its last answer's `Date`), in seconds; a warning when they
 /// are more than [`CLOCK_TOLERANCE`] apart (the snapshot's times, and apply's age rules, would be
