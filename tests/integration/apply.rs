@@ -34,6 +34,8 @@ mod safety;
 mod concurrent;
 // The actions logs: damage, an older version's log, another workspace's, refused credentials.
 mod logs;
+// The evidence of disuse: snapshots taken with a wrong clock, view counts that rose or fell.
+mod evidence;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 
