@@ -15,7 +15,7 @@ pub fn offset(client: &ModeClient) -> Option<i64> {
     if offset.unsigned_abs() > CLOCK_TOLERANCE.as_secs() {
         tracing::warn!(
             offset_seconds = offset,
-            "this machine's clock is more than 5 minutes off Mode's: the snapshot's times are off too, and apply will refuse it; set the clock right (e.g. enable NTP)"
+            "this machine's clock is more than 5 minutes off Mode's: the snapshot's times are off too: apply will neither plan from it nor count it as history; set the clock right (e.g. enable NTP)"
         );
     }
     Some(offset)

@@ -55,14 +55,16 @@ async fn a_snapshot_taken_with_a_wrong_clock_is_no_history() {
     let s = st.settings();
     let eligible: std::collections::BTreeSet<String> = st.eligible.keys().cloned().collect();
     let dry = apply(&s, &options(false), &Stop::default()).await.unwrap();
-    assert_eq!(
-        planned(&dry),
-        eligible,
-        "with an honest clock, this history is enough"
-    );
+    assert_eq!(planned(&dry), eligible, "with an honest clock, this history is enough");
     for (offset, said) in [
-        (json!(-1_295_999), "its run's clock was 1295999 s (about 15 days) behind Mode's"),
-        (Value::Null, "it does not record how far its run's clock was from Mode's"),
+        (
+            json!(-1_295_999),
+            "its run's clock was 1295999 s (about 15 days) behind Mode's",
+        ),
+        (
+            Value::Null,
+            "it does not record how far its run's clock was from Mode's",
+        ),
     ] {
         let mut json = read(&skewed);
         json["stats"]["clock_offset_seconds"] = offset;
