@@ -171,6 +171,8 @@ async fn walk_from(
     // Kept from the checkpoint only if the walk really goes on from it (its records may not read).
     let resumed_from = resume.as_ref().map(|c| (c.started_at.clone(), c.prior_requests));
     let started = Instant::now();
+    // This clock at the start, whatever `started_at` says: a step during the run shows against it.
+    let clock_start = (Utc::now(), started);
     let fresh_start = started_at.unwrap_or_else(now);
     // The time the walk counts from: the checkpoint's when it resumes (the crawl decides; should the
     // checkpoint's records not read, the walk starts over and the snapshot takes `fresh_start`).
@@ -244,7 +246,7 @@ async fn walk_from(
         oldest_schedule_age_seconds: freshness.oldest_age().map(|d| d.as_secs()),
         source: Some(opened.source.as_str().to_string()),
         cross_check,
-        clock_offset_seconds: super::clock::offset(client),
+        clock_offset_seconds: super::clock::offset(client, clock_start),
     };
     let mut report = RunReport {
         workspace: settings.workspace.clone(),

@@ -4,13 +4,17 @@
 //! SCHEDULED_NOT_VIEWED_RECENTLY, ARCHIVED_BUT_SCHEDULED). It is planned when, besides, every one
 //! of its schedules is known to have no subscriber (a subscribed schedule may be read by email, and
 //! its recipients could not be recreated), the finding has held for `min_age` in at least
-//! [`MIN_SNAPSHOTS`] complete snapshots and the report is at least that old, it gained no view since
-//! the finding's run began (whatever the reason, archived included), and it is not on the keep
-//! list, nor restored by an earlier `undo`. An unknown time, age or view count holds a report back.
+//! [`MIN_SNAPSHOTS`](super::standing::MIN_SNAPSHOTS) complete snapshots and the report is at least that old, its view count neither
+//! rose nor fell since the plan counts it unused (whatever the reason, archived included, and
+//! whatever Discovery's `last_viewed_at` says), and it is not on the keep list, nor restored by an
+//! earlier `undo`. An earlier snapshot whose run's clock was off Mode's, or that does not say, is
+//! not counted (see `standing`). An unknown time, age or view count holds a report back.
 //! At most `max_actions` reports (each with all its schedules) are planned, the largest runtime
 //! saved first; the others are held, each with the reasons why.
 
 mod hold;
+mod unused;
+mod views;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -20,9 +24,13 @@ use serde::Serialize;
 
 pub use self::hold::Hold;
 
+use self::unused::{Evidence, unused_holds, unused_since};
+use self::views::views_holds;
+
 use super::findings::{last_viewed, report_runs_per_month};
 use super::keep::KeepList;
-use super::standing::{MIN_SNAPSHOTS, Run, Standing, UNUSED};
+use super::standing::{Standing, UNUSED};
+use crate::snapshot::ScheduleRecord;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{FetchStatus, Reason, ReportRecord, Snapshot};
 
@@ -55,6 +63,17 @@ pub struct PlannedSchedule {
     pub name: Option<String>,
     pub frequency: Option<String>,
     pub subscriber_count: Option<u64>,
+}
+
+impl PlannedSchedule {
+    fn of(s: &ScheduleRecord) -> PlannedSchedule {
+        PlannedSchedule {
+            token: s.token.clone(),
+            name: s.name.clone(),
+            frequency: s.frequency.clone(),
+            subscriber_count: s.subscriber_count,
+        }
+    }
 }
 
 /// A report with an unused finding: planned, or held with the reasons why.
@@ -177,6 +196,7 @@ pub fn plan(
     }
 }
 
+/// One report with an unused finding, planned or held: each rule is a step below.
 fn candidate(
     report: &ReportRecord,
     reasons: Vec<Reason>,
@@ -185,6 +205,33 @@ fn candidate(
     keep: &KeepList,
     rules: &Rules,
 ) -> Candidate {
+    let min_age = chrono::Duration::from_std(rules.min_age).unwrap_or(chrono::Duration::MAX);
+    let evidence = Evidence {
+        run: standing.run(&report.token),
+        not_counted: standing.not_counted(&report.token),
+        verdict: last_viewed(report).filter(|_| reasons.contains(&Reason::ScheduledNotViewedRecently)),
+    };
+    let mut held = still_wanted(report, keep);
+    held.extend(age_hold(report, now, min_age));
+    if let Some(now) = now {
+        held.extend(unused_holds(report, &evidence, now, min_age));
+    }
+    if let Some(run) = evidence.run {
+        held.extend(views_holds(report, run, evidence.verdict));
+    }
+    let since = unused_since(report, &evidence);
+    let created = report.created_at.as_deref().and_then(parse_time);
+    let eligible_from = match (created, since) {
+        (Some(created), Some((at, _))) => due(created.max(at), min_age),
+        _ => None,
+    };
+    let since = since.and_then(|(_, text)| text.map(str::to_string));
+    described(report, reasons, since, eligible_from, held)
+}
+
+/// Holds for whoever may still want the report: the keep list, and schedules with (or with
+/// unknown) subscribers, or not read at all.
+fn still_wanted(report: &ReportRecord, keep: &KeepList) -> Vec<Hold> {
     let mut held = Vec::new();
     if let Some(reason) = keep.reason(&report.token) {
         held.push(Hold::Kept(reason.to_string()));
@@ -204,54 +251,31 @@ fn candidate(
             }),
         }
     }
-    let min_age = chrono::Duration::from_std(rules.min_age).unwrap_or(chrono::Duration::MAX);
+    held
+}
+
+/// A hold when the report is younger than `min_age` at `now`, or either age is unknown.
+fn age_hold(report: &ReportRecord, now: Option<DateTime<Utc>>, min_age: chrono::Duration) -> Option<Hold> {
     let created = report.created_at.as_deref().and_then(parse_time);
-    let run = standing.run(&report.token);
-    let due = |from: DateTime<Utc>| from.checked_add_signed(min_age).map(text);
     match (created, now) {
-        (_, None) => held.push(Hold::SnapshotTimeUnknown),
-        (Some(created), Some(now)) if now - created < min_age => held.push(Hold::TooNew {
+        (_, None) => Some(Hold::SnapshotTimeUnknown),
+        (Some(created), Some(now)) if now - created < min_age => Some(Hold::TooNew {
             created_at: report.created_at.clone().unwrap_or_default(),
-            eligible_from: due(created).unwrap_or_default(),
+            eligible_from: due(created, min_age).unwrap_or_default(),
         }),
-        (None, _) => held.push(Hold::AgeUnknown),
-        _ => {}
-    }
-    let slack = chrono::Duration::from_std(super::history::SLACK).unwrap_or_default();
-    // Mode's own verdict: a report not viewed recently by Discovery's `last_viewed_at`.
-    let verdict = last_viewed(report).filter(|_| reasons.contains(&Reason::ScheduledNotViewedRecently));
-    if let Some(now) = now {
-        match verdict {
-            // Last viewed at least `min_age` ago: that meets the rule without a series.
-            Some(at) if now - at >= min_age => {}
-            _ => held.extend(unused_long_enough(run, now, min_age, slack)),
-        }
-        held.extend(viewed_recently(report, now, min_age));
-    }
-    if let Some(run) = run {
-        match (run.views, report.view_count) {
-            (Some(then), Some(now)) if now > then => held.push(Hold::ViewsGained {
-                since: run.started_at.clone(),
-                then,
-                now,
-            }),
-            (Some(_), Some(_)) => {}
-            _ => held.push(Hold::ViewsUnknown {
-                since: run.started_at.clone(),
-            }),
-        }
-    }
-    // Unused since the start of the series or the last view, whichever is earlier.
-    let since = match (run.map(|r| (r.at - slack, r.started_at.as_str())), verdict) {
-        (Some(series), Some(at)) if at < series.0 => Some((at, report.discovered.last_viewed_at.as_deref())),
-        (Some((at, started)), _) => Some((at, Some(started))),
-        (None, Some(at)) => Some((at, report.discovered.last_viewed_at.as_deref())),
-        (None, None) => None,
-    };
-    let eligible_from = match (created, since) {
-        (Some(created), Some((at, _))) => due(created.max(at)),
+        (None, _) => Some(Hold::AgeUnknown),
         _ => None,
-    };
+    }
+}
+
+/// The candidate as the plan shows it, with its holds.
+fn described(
+    report: &ReportRecord,
+    reasons: Vec<Reason>,
+    unused_since: Option<String>,
+    eligible_from: Option<String>,
+    held: Vec<Hold>,
+) -> Candidate {
     let runs = report_runs_per_month(report);
     Candidate {
         report_token: report.token.clone(),
@@ -263,71 +287,28 @@ fn candidate(
         view_count: report.view_count,
         archived: report.archived,
         created_at: report.created_at.clone(),
-        schedules: report
-            .schedules
-            .iter()
-            .map(|s| PlannedSchedule {
-                token: s.token.clone(),
-                name: s.name.clone(),
-                frequency: s.frequency.clone(),
-                subscriber_count: s.subscriber_count,
-            })
-            .collect(),
+        schedules: report.schedules.iter().map(PlannedSchedule::of).collect(),
         runs_per_month: runs,
         expected_runtime_seconds: report.expected_runtime,
         runtime_per_month_seconds: runs
             .zip(report.expected_runtime)
             .map(|(r, t)| (r * t * 10.0).round() / 10.0),
         runs: report.runs.clone(),
-        unused_since: since.and_then(|(_, text)| text.map(str::to_string)),
+        unused_since,
         eligible_from,
         planned: false,
         held,
     }
 }
 
-/// Whether nobody has used the report for `min_age`, from the unbroken run of its unused finding:
-/// the run must reach back `min_age` (less `slack`, for cron start jitter) and hold in at least
-/// [`MIN_SNAPSHOTS`] complete snapshots. The one other way to meet the rule is Mode's own verdict:
-/// a SCHEDULED_NOT_VIEWED_RECENTLY judged from Discovery's `last_viewed_at`, at least `min_age`
-/// old (see `candidate`); a recent `last_viewed_at` holds a report whatever the series says
-/// ([`viewed_recently`]).
-fn unused_long_enough(
-    run: Option<&Run>,
-    now: DateTime<Utc>,
-    min_age: chrono::Duration,
-    slack: chrono::Duration,
-) -> Vec<Hold> {
-    let Some(run) = run else {
-        return vec![Hold::TooRecent {
-            since: "(unknown)".into(),
-            eligible_from: String::new(),
-        }];
-    };
-    let mut held = Vec::new();
-    if now - run.at + slack < min_age {
-        held.push(Hold::TooRecent {
-            since: run.started_at.clone(),
-            eligible_from: (run.at - slack)
-                .checked_add_signed(min_age)
-                .map(text)
-                .unwrap_or_default(),
-        });
-    }
-    if run.snapshots < MIN_SNAPSHOTS {
-        held.push(Hold::FewSnapshots { seen: run.snapshots });
-    }
-    held
+/// The cron start jitter a snapshot's age is allowed.
+fn slack() -> chrono::Duration {
+    chrono::Duration::from_std(super::history::SLACK).unwrap_or_default()
 }
 
-/// A hold when Mode's own `last_viewed_at` (Discovery) is within `min_age` of `now`. It only ever
-/// holds: a last view long ago never stands in for the series of snapshots the plan requires.
-fn viewed_recently(report: &ReportRecord, now: DateTime<Utc>, min_age: chrono::Duration) -> Option<Hold> {
-    let at = last_viewed(report)?;
-    (now - at < min_age).then(|| Hold::ViewedRecently {
-        last_viewed_at: report.discovered.last_viewed_at.clone().unwrap_or_default(),
-        eligible_from: at.checked_add_signed(min_age).map(text).unwrap_or_default(),
-    })
+/// `min_age` after `from`, as the plan writes it.
+fn due(from: DateTime<Utc>, min_age: chrono::Duration) -> Option<String> {
+    from.checked_add_signed(min_age).map(text)
 }
 
 fn text(at: DateTime<Utc>) -> String {

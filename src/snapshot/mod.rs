@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod appended;
+pub mod clock;
 mod finding;
 pub mod folder;
 pub mod headline;

@@ -40,6 +40,8 @@ mod watched;
 mod belongs;
 // The last look's subscriptions answer: only the expected list can say "none".
 mod subscriptions;
+// The evidence of disuse: snapshots taken with a wrong clock, view counts that rose or fell.
+mod evidence;
 
 pub(super) const OLD: &str = "2020-01-01T00:00:00.000Z";
 

@@ -27,7 +27,9 @@ pub fn snapshot_usable(snapshot: &Snapshot, options: &ApplySettings, now: DateTi
     if let Some(at) = parse_time(&snapshot.started_at).filter(|at| *at > now + tolerance) {
         bail!(
             "the snapshot started at {} is stamped {} in the future of this machine's clock ({}): \
-             the clock that stamped it, or this one, is wrong; nothing was planned",
+             the clock that stamped it, or this one, is wrong; nothing was planned. If this clock is right, \
+             move that snapshot's folder out of the output (apply plans from the newest complete snapshot) \
+             and run `mode-audit run` again",
             snapshot.started_at,
             short((at - now).to_std().unwrap_or_default()),
             now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -126,6 +128,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("in the future"), "{err}");
+        assert!(
+            err.contains("move that snapshot's folder out"),
+            "says what to do: {err}"
+        );
         assert!(
             snapshot_usable(&snap, &options(None), now - chrono::Duration::minutes(4)).is_ok(),
             "within the clock tolerance"

@@ -64,7 +64,10 @@ const HELD_KINDS: [HeldKind; 6] = [
         )
     }),
     ("viewed since, or views unknown", |h| {
-        matches!(h, Hold::ViewsGained { .. } | Hold::ViewsUnknown { .. })
+        matches!(
+            h,
+            Hold::ViewsGained { .. } | Hold::ViewsUnknown { .. } | Hold::ViewsFell { .. }
+        )
     }),
     ("too new, or age unknown", |h| {
         matches!(
@@ -72,7 +75,9 @@ const HELD_KINDS: [HeldKind; 6] = [
             Hold::TooNew { .. } | Hold::TooRecent { .. } | Hold::AgeUnknown | Hold::SnapshotTimeUnknown
         )
     }),
-    ("in too few snapshots", |h| matches!(h, Hold::FewSnapshots { .. })),
+    ("in too few snapshots", |h| {
+        matches!(h, Hold::FewSnapshots { .. } | Hold::NotCounted { .. })
+    }),
     ("over --max-actions", |h| matches!(h, Hold::OverLimit { .. })),
 ];
 

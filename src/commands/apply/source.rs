@@ -10,14 +10,13 @@ use tempfile::TempDir;
 
 use crate::config::{Destination, Settings};
 use crate::insights::changes::load;
+// Earlier snapshots downloaded from a bucket reach this far past `--min-age`: as far as the rules read.
+use crate::insights::standing::MARGIN as HISTORY_MARGIN;
 use crate::output::actions::{ACTIONS, ActionsLog, fetch_logs, log_name};
 use crate::output::workspace_dir;
 use crate::snapshot::folder::{folder_time, snapshot_folders};
 use crate::snapshot::{Snapshot, Status};
 use crate::storage::Bucket;
-
-/// Earlier snapshots downloaded from a bucket reach this far past `--min-age` (the rules read them).
-const HISTORY_MARGIN: Duration = Duration::from_secs(45 * 86_400);
 
 enum Home {
     Folder(PathBuf),

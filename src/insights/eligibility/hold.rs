@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::insights::standing::MIN_SNAPSHOTS;
+use crate::snapshot::clock::ClockDoubt;
 
 /// Why a candidate is not planned.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,12 +29,21 @@ pub enum Hold {
     TooRecent { since: String, eligible_from: String },
     /// The finding has held in fewer complete snapshots than [`MIN_SNAPSHOTS`].
     FewSnapshots { seen: usize },
+    /// An earlier snapshot in the finding's run was not counted, for its clock (and `more` others).
+    NotCounted {
+        started_at: String,
+        doubt: ClockDoubt,
+        more: usize,
+    },
     /// The snapshot's own start time cannot be read: no age is known.
     SnapshotTimeUnknown,
     /// The report gained views since the finding's run began.
     ViewsGained { since: String, then: u64, now: u64 },
     /// Its view count then or now is unknown.
     ViewsUnknown { since: String },
+    /// Its view count went down after the snapshot of `since`: not normal history, so its views
+    /// are unknown.
+    ViewsFell { since: String, then: u64, now: u64 },
     /// Mode's Discovery API says someone opened it less than the minimum age ago.
     ViewedRecently {
         last_viewed_at: String,
@@ -51,6 +61,7 @@ impl Hold {
             Hold::TooNew { .. }
                 | Hold::TooRecent { .. }
                 | Hold::FewSnapshots { .. }
+                | Hold::NotCounted { .. }
                 | Hold::ViewedRecently { .. }
                 | Hold::OverLimit { .. }
         )
@@ -82,6 +93,17 @@ impl fmt::Display for Hold {
                 f,
                 "unused in {seen} complete snapshot(s) only; {MIN_SNAPSHOTS} spanning --min-age are needed"
             ),
+            Hold::NotCounted {
+                started_at,
+                doubt,
+                more,
+            } => {
+                write!(f, "the snapshot of {started_at} was not counted: {doubt}")?;
+                match more {
+                    0 => Ok(()),
+                    n => write!(f, " (and {n} earlier snapshot(s) not counted)"),
+                }
+            }
             Hold::SnapshotTimeUnknown => f.write_str("the snapshot's start time cannot be read, so no age is known"),
             Hold::ViewsGained { since, then, now } => {
                 write!(f, "viewed since the snapshot of {since} ({then} → {now} views)")
@@ -89,6 +111,11 @@ impl fmt::Display for Hold {
             Hold::ViewsUnknown { since } => {
                 write!(f, "its views then (snapshot of {since}) or now are unknown")
             }
+            Hold::ViewsFell { since, then, now } => write!(
+                f,
+                "its view count went down after the snapshot of {since} ({then} → {now}), which is not normal \
+                 history: its views are unknown"
+            ),
             Hold::ViewedRecently {
                 last_viewed_at,
                 eligible_from,

@@ -5,7 +5,8 @@
 //! least that old (an hour's slack absorbs cron start jitter), plus the newest and the oldest one
 //! for `first_seen`, which every snapshot carries forward. Snapshots are ordered by their folder
 //! names (`20261128T032200Z`); a folder with another name is read to learn its `started_at`. An
-//! unreadable snapshot is skipped with a warning and the next older one is tried.
+//! unreadable snapshot, or one whose run's clock was more than 5 minutes off Mode's, is skipped
+//! with a warning and the next older one is tried.
 //!
 //! Memory stays flat however many snapshots there are and however large: one snapshot.json is read
 //! at a time, each at most once, as a stream (`stream.rs`), one report in memory at a time. Of each
@@ -29,6 +30,7 @@ mod select;
 pub use select::wanted;
 
 use super::findings::RecentViews;
+use crate::snapshot::clock::{self, ClockDoubt};
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{ReportHistory, ReportRecord, SCHEMA_VERSION};
@@ -389,6 +391,10 @@ fn usable(head: stream::Head, workspace: &str) -> Result<(DateTime<Utc>, String)
     }
     let started_at = head.started_at.ok_or("it has no started_at")?;
     let at = parse_time(&started_at).ok_or_else(|| format!("started_at '{started_at}' is not a time"))?;
+    // A clock known to be off makes no baseline (one that did not record it is an older version's).
+    if let Err(doubt @ ClockDoubt::Off { .. }) = clock::judge(head.clock_offset_seconds) {
+        return Err(format!("{doubt}, so its times cannot be trusted"));
+    }
     Ok((at, started_at))
 }
 

@@ -16,6 +16,15 @@ pub struct Head {
     /// Empty when the file has none.
     pub workspace: String,
     pub started_at: Option<String>,
+    /// Its run's clock minus Mode's, in seconds (`stats.clock_offset_seconds`), when recorded.
+    pub clock_offset_seconds: Option<i64>,
+}
+
+/// What history needs of the stats.
+#[derive(Deserialize)]
+struct SlimStats {
+    #[serde(default)]
+    clock_offset_seconds: Option<i64>,
 }
 
 /// What history needs of one report.
@@ -78,6 +87,7 @@ impl<'de> Visitor<'de> for Snapshot<'_> {
                 "schema_version" => head.schema_version = map.next_value()?,
                 "workspace" => head.workspace = map.next_value()?,
                 "started_at" => head.started_at = Some(map.next_value()?),
+                "stats" => head.clock_offset_seconds = map.next_value::<SlimStats>()?.clock_offset_seconds,
                 "reports" => map.next_value_seed(Reports { each: &mut *self.each })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;

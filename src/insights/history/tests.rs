@@ -201,3 +201,23 @@ fn folder_names_are_read_as_times() {
     assert_eq!(t("20261128T032200Z-x"), None);
     assert_eq!(t("latest"), None);
 }
+
+#[test]
+fn a_snapshot_whose_run_had_a_wrong_clock_is_no_baseline() {
+    // A run under `faketime -f '-31d'` seconds ago: stamped 31 days back, recording its offset.
+    let dir = tempfile::tempdir().unwrap();
+    let skewed = earlier(dir.path(), 31.0, &[("a", 20)]);
+    let folder = dir.path().join(crate::snapshot::folder::folder_stamp(&skewed));
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("snapshot.json")).unwrap()).unwrap();
+    json["stats"]["clock_offset_seconds"] = serde_json::json!(-2_678_399);
+    std::fs::write(folder.join("snapshot.json"), json.to_string()).unwrap();
+    let honest = earlier(dir.path(), 40.0, &[("a", 12)]);
+    let (history, reports) = applied(dir.path(), &[("a", Some(20))]);
+    assert_eq!(
+        history.since(WINDOWS[1]),
+        Some(honest.as_str()),
+        "the 30-day window is measured from the honest snapshot"
+    );
+    assert_eq!(reports[0].history.views_30d, Some(8), "not 0: viewed within 30 days");
+}

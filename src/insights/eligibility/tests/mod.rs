@@ -2,8 +2,11 @@
 
 use super::*;
 use crate::insights::findings::{FindingsOptions, detect};
-use crate::insights::standing::Run;
+use crate::insights::standing::{MIN_SNAPSHOTS, Run};
 use crate::test_support::{report, schedule, snapshot};
+
+// The evidence of use: view counts that rose or fell, snapshots not counted for their clock.
+mod evidence;
 
 const NOW: &str = "2026-11-28T03:00:00.000Z";
 
@@ -38,6 +41,7 @@ fn standing_for(snap: &Snapshot, standing_days: i64, snapshots: usize) -> Standi
             started_at,
             snapshots,
             views: views[&f.report_token],
+            ..Run::default()
         };
         (f.report_token.clone(), run)
     }))
