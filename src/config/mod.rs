@@ -391,4 +391,6 @@ pub fn base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigErro
 }
 
 #[cfg(test)]
+mod documented;
+#[cfg(test)]
 mod tests;
