@@ -69,118 +69,15 @@ pub enum BodyShape {
 impl ScheduleDefinition {
     /// Reads the definition of one schedule as Mode listed it; the error says what is missing.
     pub fn read(raw: &Value) -> Result<ScheduleDefinition, String> {
-        let form = &raw["_forms"]["edit"]["input"]["report_schedule"];
-        // A form field is `{"type": …, "value": v}`; a plain value is taken as it is.
-        let field = |name: &str| -> Option<&Value> {
-            let in_form = match &form["cron"][name] {
-                Value::Object(o) => o.get("value"),
-                Value::Null => None,
-                other => Some(other),
-            };
-            in_form
-                .filter(|v| !v.is_null())
-                .or_else(|| Some(&raw[name]).filter(|v| !v.is_null()))
-        };
-        let freq = match field("freq").or_else(|| field("frequency")) {
-            Some(Value::String(f)) if FREQUENCIES.contains(&f.as_str()) => f.clone(),
-            Some(other) => return Err(format!("frequency {other} is not one Mode documents")),
-            None => return Err("the frequency is missing".into()),
-        };
-        let time_zone = match field("time_zone") {
-            Some(Value::String(z)) if !z.trim().is_empty() => z.clone(),
-            _ => return Err("the time zone is missing".into()),
-        };
-        let hour = field("hour")
-            .map(|v| read_hour(v).ok_or_else(|| format!("hour {v} is unreadable")))
-            .transpose()?;
-        let minute = field("minute")
-            .map(|v| read_minute(v).ok_or_else(|| format!("minute {v} is unreadable")))
-            .transpose()?;
-        let day_of_week = field("day_of_week")
-            .map(|v| {
-                read_weekday(v)
-                    .map(Value::from)
-                    .ok_or_else(|| format!("day of the week {v} is unreadable"))
-            })
-            .transpose()?;
-        let day_of_month = field("day_of_month")
-            .map(|v| {
-                read_monthday(v)
-                    .map(Value::from)
-                    .ok_or_else(|| format!("day of the month {v} is unreadable"))
-            })
-            .transpose()?;
-        let needs = |what: &str, present: bool| {
-            if present {
-                Ok(())
-            } else {
-                Err(format!("a {freq} schedule without {what}"))
-            }
-        };
-        match freq.as_str() {
-            "hourly" => needs("a minute", minute.is_some())?,
-            "daily" => needs("an hour and minute", hour.is_some() && minute.is_some())?,
-            "weekly" => needs(
-                "a day of the week, hour and minute",
-                day_of_week.is_some() && hour.is_some() && minute.is_some(),
-            )?,
-            "monthly" => needs(
-                "a day of the month, hour and minute",
-                day_of_month.is_some() && hour.is_some() && minute.is_some(),
-            )?,
-            _ => {}
-        }
-        // `name`, `timeout` and `params` from the form, else the answer: absent from both is unknown.
-        let known = |in_form: &str, plain: &[&str]| -> Option<Value> {
-            let from_form = match &form[in_form] {
-                Value::Object(o) => o.get("value").cloned(),
-                Value::Null => None,
-                other => Some(other.clone()),
-            };
-            let from_answer = plain.iter().find_map(|k| raw.get(*k).cloned());
-            match (from_form, from_answer) {
-                (Some(v), _) if !v.is_null() => Some(v),
-                (f, Some(a)) if !a.is_null() || f.is_none() => Some(a),
-                (f, _) => f,
-            }
-        };
-        let name = match known("name", &["name"]) {
-            None => return Err("the name is missing".into()),
-            Some(Value::Null) => None,
-            Some(Value::String(n)) => Some(n),
-            Some(other) => return Err(format!("name {other} is not text")),
-        };
-        let timeout = match known("timeout", &["timeout"]) {
-            None | Some(Value::Null) => return Err("the timeout is missing".into()),
-            Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| format!("timeout {n} is not whole seconds"))?),
-            Some(Value::String(s)) => Some(
-                s.trim()
-                    .parse()
-                    .map_err(|_| format!("timeout '{s}' is not whole seconds"))?,
-            ),
-            Some(other) => return Err(format!("timeout {other} is unreadable")),
-        };
-        let params = match known("params", &["parameters", "params"]) {
-            None | Some(Value::Null) => return Err("the parameters are missing".into()),
-            Some(Value::Object(p)) => p,
-            Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(p)) => p,
-                _ => return Err(format!("parameters '{text}' are not an object")),
-            },
-            Some(other) => return Err(format!("parameters {other} are not an object")),
+        let fields = Fields {
+            raw,
+            form: &raw["_forms"]["edit"]["input"]["report_schedule"],
         };
         Ok(ScheduleDefinition {
-            name,
-            cron: Cron {
-                freq,
-                day_of_month,
-                day_of_week,
-                hour,
-                minute,
-                time_zone,
-            },
-            timeout,
-            params,
+            cron: fields.cron()?,
+            name: fields.name()?,
+            timeout: fields.timeout()?,
+            params: fields.params()?,
         })
     }
 
@@ -238,6 +135,135 @@ impl ScheduleDefinition {
 }
 
 /// `"8:00 pm"` → 20, `"12:00 am"` → 0, `20` or `"20"` → 20.
+/// A schedule as Mode answers it: its edit form (`_forms.edit.input.report_schedule`), whose values
+/// come first, and the plain answer beside it.
+struct Fields<'a> {
+    raw: &'a Value,
+    form: &'a Value,
+}
+
+impl Fields<'_> {
+    /// A cron field: `{"type": …, "value": v}` in the form, a plain value in the form, else the answer.
+    fn cron_field(&self, name: &str) -> Option<&Value> {
+        let in_form = match &self.form["cron"][name] {
+            Value::Object(o) => o.get("value"),
+            Value::Null => None,
+            other => Some(other),
+        };
+        in_form
+            .filter(|v| !v.is_null())
+            .or_else(|| Some(&self.raw[name]).filter(|v| !v.is_null()))
+    }
+
+    /// `name`, `timeout` or `params` from the form, else the answer: absent from both is unknown.
+    fn known(&self, in_form: &str, plain: &[&str]) -> Option<Value> {
+        let from_form = match &self.form[in_form] {
+            Value::Object(o) => o.get("value").cloned(),
+            Value::Null => None,
+            other => Some(other.clone()),
+        };
+        let from_answer = plain.iter().find_map(|k| self.raw.get(*k).cloned());
+        match (from_form, from_answer) {
+            (Some(v), _) if !v.is_null() => Some(v),
+            (f, Some(a)) if !a.is_null() || f.is_none() => Some(a),
+            (f, _) => f,
+        }
+    }
+
+    /// One optional cron number, read by `read`; `what` names it in the error.
+    fn cron_number(&self, name: &str, what: &str, read: fn(&Value) -> Option<u32>) -> Result<Option<u32>, String> {
+        self.cron_field(name)
+            .map(|v| read(v).ok_or_else(|| format!("{what} {v} is unreadable")))
+            .transpose()
+    }
+
+    fn cron(&self) -> Result<Cron, String> {
+        let freq = match self.cron_field("freq").or_else(|| self.cron_field("frequency")) {
+            Some(Value::String(f)) if FREQUENCIES.contains(&f.as_str()) => f.clone(),
+            Some(other) => return Err(format!("frequency {other} is not one Mode documents")),
+            None => return Err("the frequency is missing".into()),
+        };
+        let time_zone = match self.cron_field("time_zone") {
+            Some(Value::String(z)) if !z.trim().is_empty() => z.clone(),
+            _ => return Err("the time zone is missing".into()),
+        };
+        let cron = Cron {
+            hour: self.cron_number("hour", "hour", read_hour)?,
+            minute: self.cron_number("minute", "minute", read_minute)?,
+            day_of_week: self
+                .cron_number("day_of_week", "day of the week", read_weekday)?
+                .map(Value::from),
+            day_of_month: self
+                .cron_number("day_of_month", "day of the month", read_monthday)?
+                .map(Value::from),
+            freq,
+            time_zone,
+        };
+        cron.require_its_fields()?;
+        Ok(cron)
+    }
+
+    fn name(&self) -> Result<Option<String>, String> {
+        match self.known("name", &["name"]) {
+            None => Err("the name is missing".into()),
+            Some(Value::Null) => Ok(None),
+            Some(Value::String(n)) => Ok(Some(n)),
+            Some(other) => Err(format!("name {other} is not text")),
+        }
+    }
+
+    fn timeout(&self) -> Result<Option<u64>, String> {
+        match self.known("timeout", &["timeout"]) {
+            None | Some(Value::Null) => Err("the timeout is missing".into()),
+            Some(Value::Number(n)) => Ok(Some(
+                n.as_u64().ok_or_else(|| format!("timeout {n} is not whole seconds"))?,
+            )),
+            Some(Value::String(s)) => Ok(Some(
+                s.trim()
+                    .parse()
+                    .map_err(|_| format!("timeout '{s}' is not whole seconds"))?,
+            )),
+            Some(other) => Err(format!("timeout {other} is unreadable")),
+        }
+    }
+
+    fn params(&self) -> Result<Map<String, Value>, String> {
+        match self.known("params", &["parameters", "params"]) {
+            None | Some(Value::Null) => Err("the parameters are missing".into()),
+            Some(Value::Object(p)) => Ok(p),
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(p)) => Ok(p),
+                _ => Err(format!("parameters '{text}' are not an object")),
+            },
+            Some(other) => Err(format!("parameters {other} are not an object")),
+        }
+    }
+}
+
+impl Cron {
+    /// The fields a schedule of this frequency cannot run without.
+    fn require_its_fields(&self) -> Result<(), String> {
+        let (hour, minute) = (self.hour.is_some(), self.minute.is_some());
+        let (what, present) = match self.freq.as_str() {
+            "hourly" => ("a minute", minute),
+            "daily" => ("an hour and minute", hour && minute),
+            "weekly" => (
+                "a day of the week, hour and minute",
+                self.day_of_week.is_some() && hour && minute,
+            ),
+            "monthly" => (
+                "a day of the month, hour and minute",
+                self.day_of_month.is_some() && hour && minute,
+            ),
+            _ => return Ok(()),
+        };
+        match present {
+            true => Ok(()),
+            false => Err(format!("a {} schedule without {what}", self.freq)),
+        }
+    }
+}
+
 fn read_hour(value: &Value) -> Option<u32> {
     let hour = match value {
         Value::Number(n) => n.as_u64().and_then(|h| u32::try_from(h).ok()),
