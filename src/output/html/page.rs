@@ -91,15 +91,6 @@ impl<'a> Page<'a> {
             .iter()
             .filter(|c| c.status != LedgerStatus::Complete)
             .collect();
-        let missing = match snapshot.status {
-            Status::Complete => String::new(),
-            Status::Partial => format!(
-                "{} collections not read to the end, {} failures",
-                incomplete.len(),
-                snapshot.failures.len()
-            ),
-        };
-        let shown = g.rows.len() as u64;
         Page {
             workspace: &snapshot.workspace,
             started_at: &snapshot.started_at,
@@ -110,7 +101,7 @@ impl<'a> Page<'a> {
                 Status::Complete => "complete",
                 Status::Partial => "partial",
             },
-            missing,
+            missing: missing(snapshot, incomplete.len()),
             head: Head {
                 unviewed: thousands(t.unviewed_reports as f64, 0),
                 runs: thousands(t.unviewed_runs_per_month, 0),
@@ -131,67 +122,93 @@ impl<'a> Page<'a> {
             trend_note: trend_note(trend),
             rows: &g.rows,
             columns: Columns::of(&g.rows, plan.is_some()),
-            rows_note: if t.reports_with_findings > shown {
-                format!(
-                    "The {shown} costliest of {} reports with findings (at most {ROW_CAP}); findings.csv lists them all.",
-                    t.reports_with_findings
-                )
-            } else {
-                format!("All {shown} reports with findings; findings.csv has one row per report and reason.")
-            },
+            rows_note: rows_note(t.reports_with_findings, g.rows.len() as u64),
             owners: &g.owners[..g.owners.len().min(ROW_CAP)],
-            owners_note: format!(
-                "{} owners with findings{}; cost counts each report once.",
-                g.owners.len(),
-                if g.owners.len() > ROW_CAP {
-                    format!(", the {ROW_CAP} costliest shown")
-                } else {
-                    String::new()
-                }
-            ),
-            incomplete: incomplete
-                .iter()
-                .take(COMPLETENESS_CAP)
-                .map(|c| {
-                    let name = c.name.clone().unwrap_or_default();
-                    (
-                        name,
-                        c.token.clone(),
-                        c.status.as_str(),
-                        c.error.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            failures: snapshot
-                .failures
-                .iter()
-                .take(COMPLETENESS_CAP)
-                .map(|f| (f.scope.clone(), f.token.clone().unwrap_or_default(), f.error.clone()))
-                .collect(),
-            completeness_note: format!(
-                "{} collections not complete, {} failures{}.",
-                incomplete.len(),
-                snapshot.failures.len(),
-                if incomplete.len().max(snapshot.failures.len()) > COMPLETENESS_CAP {
-                    format!("; the first {COMPLETENESS_CAP} of each shown, collections.csv and snapshot.json have all")
-                } else {
-                    String::new()
-                }
-            ),
+            owners_note: owners_note(g.owners.len()),
+            incomplete: incomplete_rows(&incomplete),
+            failures: failure_rows(snapshot),
+            completeness_note: completeness_note(incomplete.len(), snapshot.failures.len()),
             plan: plan.map(|p| plan_view(p, &snapshot.workspace)),
-            filters: Filters {
-                reasons: g
-                    .by_reason
-                    .iter()
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(r, _)| r.code())
-                    .collect(),
-                owners: g.rows.iter().map(|r| r.owner.clone()).collect(),
-                collections: g.rows.iter().map(|r| r.collection.clone()).collect(),
-            },
+            filters: Filters::of(g),
             csp: csp(),
             css: CSS,
             js: JS,
+        }
+    }
+}
+
+/// What a partial snapshot lacks, in a few words; nothing for a complete one.
+fn missing(snapshot: &Snapshot, incomplete: usize) -> String {
+    match snapshot.status {
+        Status::Complete => String::new(),
+        Status::Partial => format!(
+            "{incomplete} collections not read to the end, {} failures",
+            snapshot.failures.len()
+        ),
+    }
+}
+
+/// Under the findings table: how many of the reports with findings it shows.
+fn rows_note(with_findings: u64, shown: u64) -> String {
+    if with_findings > shown {
+        format!(
+            "The {shown} costliest of {with_findings} reports with findings (at most {ROW_CAP}); findings.csv lists them all."
+        )
+    } else {
+        format!("All {shown} reports with findings; findings.csv has one row per report and reason.")
+    }
+}
+
+/// Under the owners table.
+fn owners_note(owners: usize) -> String {
+    let capped = match owners > ROW_CAP {
+        true => format!(", the {ROW_CAP} costliest shown"),
+        false => String::new(),
+    };
+    format!("{owners} owners with findings{capped}; cost counts each report once.")
+}
+
+/// The collections not read to the end: name, token, status, error (the first few).
+fn incomplete_rows(incomplete: &[&crate::snapshot::CollectionRecord]) -> Vec<(String, String, &'static str, String)> {
+    (incomplete.iter().take(COMPLETENESS_CAP))
+        .map(|c| {
+            let name = c.name.clone().unwrap_or_default();
+            (
+                name,
+                c.token.clone(),
+                c.status.as_str(),
+                c.error.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The run's failures: scope, token, error (the first few).
+fn failure_rows(snapshot: &Snapshot) -> Vec<(String, String, String)> {
+    (snapshot.failures.iter().take(COMPLETENESS_CAP))
+        .map(|f| (f.scope.clone(), f.token.clone().unwrap_or_default(), f.error.clone()))
+        .collect()
+}
+
+/// Under the completeness tables.
+fn completeness_note(incomplete: usize, failures: usize) -> String {
+    let capped = match incomplete.max(failures) > COMPLETENESS_CAP {
+        true => format!("; the first {COMPLETENESS_CAP} of each shown, collections.csv and snapshot.json have all"),
+        false => String::new(),
+    };
+    format!("{incomplete} collections not complete, {failures} failures{capped}.")
+}
+
+impl Filters {
+    /// The table's filter choices: the reasons found, the owners and collections shown.
+    fn of(g: &Gathered) -> Filters {
+        Filters {
+            reasons: (g.by_reason.iter())
+                .filter(|(_, n)| *n > 0)
+                .map(|(r, _)| r.code())
+                .collect(),
+            owners: g.rows.iter().map(|r| r.owner.clone()).collect(),
+            collections: g.rows.iter().map(|r| r.collection.clone()).collect(),
         }
     }
 }
