@@ -2,7 +2,7 @@
 //! the result to an exit code.
 
 use clap::{CommandFactory, FromArgMatches};
-use mode_audit::cli::{Cli, Command, LogFormat, RunArgs};
+use mode_audit::cli::{ApplyArgs, Cli, Command, DemoArgs, DiffArgs, LogFormat, NotifyArgs, RunArgs, SimArgs, UndoArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
 use mode_audit::commands::{apply, demo, diff, doctor, hint, lease, notify, plan, run, undo};
@@ -30,8 +30,7 @@ fn main() -> std::process::ExitCode {
 /// The settings of every workspace named (in this shard), with logging started; a usage error is
 /// printed, and so is an empty shard (exit 0).
 fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Settings>, Exit> {
-    let env = |name: &str| std::env::var(name).ok();
-    match config::load_all(args, &env) {
+    match config::load_all(args, &environment) {
         Ok(all) if all.is_empty() => {
             logging::init(log_format.unwrap_or(LogFormat::Text));
             eprintln!(
@@ -115,179 +114,176 @@ fn fatal(prefix: &str, error: &anyhow::Error, settings: Option<&Settings>) {
 
 async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
     let log_format = cli.log_format;
-    match cli.command {
-        Command::Run(args) => {
-            let all = match settings(&args, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let stop = Stop::default();
-            stop.install(all[0].max_duration);
-            let outcomes = run::run_each(&all, &stop).await;
-            worst_of(outcomes, &all, Exit::Stopped, |report| {
-                eprint!("{report}");
-                Exit::from(report.status)
-            })
+    let outcome = match cli.command {
+        Command::Run(args) => run_command(&args, log_format).await,
+        Command::Plan(args) => plan_command(&args, log_format).await,
+        Command::Doctor(args) => doctor_command(&args, log_format).await,
+        Command::Apply(args) => apply_command(&args, log_format, matches).await,
+        Command::Notify(args) => notify_command(&args, log_format).await,
+        Command::Undo(args) => undo_command(args, log_format).await,
+        Command::Diff(args) => Ok(diff_command(&args, log_format).await),
+        Command::Demo(args) => Ok(demo_command(args, log_format).await),
+        Command::Sim(args) => sim_command(&args, log_format).await,
+    };
+    outcome.unwrap_or_else(|exit| exit)
+}
+
+/// The settings of every workspace named, and the stop (signal or `--max-duration`) they run under.
+fn started(args: &RunArgs, log_format: Option<LogFormat>) -> Result<(Vec<Settings>, Stop), Exit> {
+    let all = settings(args, log_format)?;
+    let stop = Stop::default();
+    stop.install(all[0].max_duration);
+    Ok((all, stop))
+}
+
+/// A command's own settings, or exit 2 with what to fix.
+fn merged<T>(merged: Result<T, ConfigError>) -> Result<T, Exit> {
+    merged.map_err(|ConfigError(message)| {
+        eprintln!("mode-audit: configuration error: {message}");
+        Exit::Usage
+    })
+}
+
+fn environment(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn run_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    let (all, stop) = started(args, log_format)?;
+    let outcomes = run::run_each(&all, &stop).await;
+    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+        eprint!("{report}");
+        Exit::from(report.status)
+    }))
+}
+
+async fn plan_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    let (all, stop) = started(args, log_format)?;
+    let outcomes = plan::plan_each(&all, &stop).await;
+    Ok(worst_of(outcomes, &all, Exit::Partial, |plan| {
+        print!("{plan}");
+        if plan.complete { Exit::Complete } else { Exit::Partial }
+    }))
+}
+
+async fn doctor_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    let all = settings(args, log_format)?;
+    let mut worst = Exit::Complete;
+    for checklist in doctor::doctor_each(&all).await {
+        print!("{checklist}");
+        worst = worst.worse(if checklist.passed() {
+            Exit::Complete
+        } else {
+            Exit::Partial
+        });
+    }
+    Ok(worst)
+}
+
+async fn apply_command(
+    args: &ApplyArgs,
+    log_format: Option<LogFormat>,
+    matches: &clap::ArgMatches,
+) -> Result<Exit, Exit> {
+    let (all, stop) = started(&args.run, log_format)?;
+    let window = findings_window_flag(matches);
+    let options = merged(ApplySettings::merge(&args.apply, &all, &environment, window))?;
+    let outcomes = apply::apply_each(&all, &options, &stop).await;
+    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+        print!("{report}");
+        match report.fatal {
+            Some(_) => Exit::Fatal,
+            None => Exit::from(report.status),
         }
-        Command::Plan(args) => {
-            let all = match settings(&args, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let stop = Stop::default();
-            stop.install(all[0].max_duration);
-            let outcomes = plan::plan_each(&all, &stop).await;
-            worst_of(outcomes, &all, Exit::Partial, |plan| {
-                print!("{plan}");
-                if plan.complete { Exit::Complete } else { Exit::Partial }
-            })
+    }))
+}
+
+async fn notify_command(args: &NotifyArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    let (all, stop) = started(&args.run, log_format)?;
+    let options = merged(MailSettings::merge(&args.notify, &all, &environment))?;
+    let outcomes = notify::notify_each(&all, &options, &stop).await;
+    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+        print!("{report}");
+        Exit::from(report.status)
+    }))
+}
+
+async fn undo_command(mut args: UndoArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    if args.run.workspace.is_empty() {
+        let workspace = undo::log_workspace(&args.log).await.map_err(|error| {
+            eprintln!("mode-audit: {error:#}");
+            Exit::Usage
+        })?;
+        args.run.workspace = vec![workspace];
+    }
+    let (all, stop) = started(&args.run, log_format)?;
+    let named = args.run.out.is_some().then_some(&all[0].destination);
+    match undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await {
+        Ok(report) => {
+            print!("{report}");
+            Ok(Exit::from(report.status))
         }
-        Command::Doctor(args) => {
-            let all = match settings(&args, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let mut worst = Exit::Complete;
-            for checklist in doctor::doctor_each(&all).await {
-                print!("{checklist}");
-                worst = worst.worse(if checklist.passed() {
-                    Exit::Complete
-                } else {
-                    Exit::Partial
-                });
-            }
-            worst
+        Err(error) if usage(&error) => {
+            eprintln!("mode-audit: {error:#}");
+            Ok(Exit::Usage)
         }
-        Command::Apply(args) => {
-            let all = match settings(&args.run, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let env = |name: &str| std::env::var(name).ok();
-            let options = match ApplySettings::merge(&args.apply, &all, &env, findings_window_flag(matches)) {
-                Ok(options) => options,
-                Err(ConfigError(message)) => {
-                    eprintln!("mode-audit: configuration error: {message}");
-                    return Exit::Usage;
-                }
-            };
-            let stop = Stop::default();
-            stop.install(all[0].max_duration);
-            let outcomes = apply::apply_each(&all, &options, &stop).await;
-            worst_of(outcomes, &all, Exit::Stopped, |report| {
-                print!("{report}");
-                match report.fatal {
-                    Some(_) => Exit::Fatal,
-                    None => Exit::from(report.status),
-                }
-            })
-        }
-        Command::Notify(args) => {
-            let all = match settings(&args.run, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let env = |name: &str| std::env::var(name).ok();
-            let options = match MailSettings::merge(&args.notify, &all, &env) {
-                Ok(options) => options,
-                Err(ConfigError(message)) => {
-                    eprintln!("mode-audit: configuration error: {message}");
-                    return Exit::Usage;
-                }
-            };
-            let stop = Stop::default();
-            stop.install(all[0].max_duration);
-            let outcomes = notify::notify_each(&all, &options, &stop).await;
-            worst_of(outcomes, &all, Exit::Stopped, |report| {
-                print!("{report}");
-                Exit::from(report.status)
-            })
-        }
-        Command::Undo(mut args) => {
-            if args.run.workspace.is_empty() {
-                match undo::log_workspace(&args.log).await {
-                    Ok(workspace) => args.run.workspace = vec![workspace],
-                    Err(error) => {
-                        eprintln!("mode-audit: {error:#}");
-                        return Exit::Usage;
-                    }
-                }
-            }
-            let all = match settings(&args.run, log_format) {
-                Ok(all) => all,
-                Err(exit) => return exit,
-            };
-            let stop = Stop::default();
-            stop.install(all[0].max_duration);
-            let named = args.run.out.is_some().then_some(&all[0].destination);
-            match undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await {
-                Ok(report) => {
-                    print!("{report}");
-                    Exit::from(report.status)
-                }
-                Err(error) if usage(&error) => {
-                    eprintln!("mode-audit: {error:#}");
-                    Exit::Usage
-                }
-                Err(error) => {
-                    fatal("", &error, all.first());
-                    Exit::Fatal
-                }
-            }
-        }
-        Command::Diff(args) => {
-            logging::init(log_format.unwrap_or(LogFormat::Text));
-            match diff::diff_command(&args.old, &args.new, args.out.as_deref()).await {
-                Ok(table) => {
-                    print!("{table}");
-                    Exit::Complete
-                }
-                Err(DiffError::NotASnapshot(message)) => {
-                    eprintln!("mode-audit: {message}");
-                    Exit::Usage
-                }
-                Err(error) => {
-                    eprintln!("mode-audit: diff failed: {error}");
-                    Exit::Fatal
-                }
-            }
-        }
-        Command::Demo(args) => {
-            logging::init(log_format.unwrap_or(LogFormat::Text));
-            let options = DemoOptions {
-                out: args.out,
-                formats: args.format,
-                seed: args.seed,
-                changed: args.changed,
-            };
-            match demo::demo(&options).await {
-                Ok(report) => {
-                    // On stderr like run's summary: stdout is kept for data (`run --out -`).
-                    eprint!("{report}");
-                    Exit::from(report.run.status)
-                }
-                Err(error) => {
-                    eprintln!("mode-audit: demo failed: {error:#}");
-                    Exit::Fatal
-                }
-            }
-        }
-        Command::Sim(args) => {
-            logging::init(log_format.unwrap_or(LogFormat::Text));
-            let config = match config::sim_config(&args) {
-                Ok(config) => config,
-                Err(ConfigError(message)) => {
-                    eprintln!("mode-audit: {message}");
-                    return Exit::Usage;
-                }
-            };
-            match demo::serve(config, args.listen).await {
-                Ok(()) => Exit::Complete,
-                Err(error) => {
-                    eprintln!("mode-audit: sim failed: {error:#}");
-                    Exit::Fatal
-                }
-            }
+        Err(error) => {
+            fatal("", &error, all.first());
+            Ok(Exit::Fatal)
         }
     }
+}
+
+async fn diff_command(args: &DiffArgs, log_format: Option<LogFormat>) -> Exit {
+    logging::init(log_format.unwrap_or(LogFormat::Text));
+    match diff::diff_command(&args.old, &args.new, args.out.as_deref()).await {
+        Ok(table) => {
+            print!("{table}");
+            Exit::Complete
+        }
+        Err(DiffError::NotASnapshot(message)) => {
+            eprintln!("mode-audit: {message}");
+            Exit::Usage
+        }
+        Err(error) => {
+            eprintln!("mode-audit: diff failed: {error}");
+            Exit::Fatal
+        }
+    }
+}
+
+async fn demo_command(args: DemoArgs, log_format: Option<LogFormat>) -> Exit {
+    logging::init(log_format.unwrap_or(LogFormat::Text));
+    let options = DemoOptions {
+        out: args.out,
+        formats: args.format,
+        seed: args.seed,
+        changed: args.changed,
+    };
+    match demo::demo(&options).await {
+        Ok(report) => {
+            // On stderr like run's summary: stdout is kept for data (`run --out -`).
+            eprint!("{report}");
+            Exit::from(report.run.status)
+        }
+        Err(error) => {
+            eprintln!("mode-audit: demo failed: {error:#}");
+            Exit::Fatal
+        }
+    }
+}
+
+async fn sim_command(args: &SimArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
+    logging::init(log_format.unwrap_or(LogFormat::Text));
+    let config = config::sim_config(args).map_err(|ConfigError(message)| {
+        eprintln!("mode-audit: {message}");
+        Exit::Usage
+    })?;
+    Ok(match demo::serve(config, args.listen).await {
+        Ok(()) => Exit::Complete,
+        Err(error) => {
+            eprintln!("mode-audit: sim failed: {error:#}");
+            Exit::Fatal
+        }
+    })
 }
