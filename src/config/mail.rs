@@ -49,10 +49,14 @@ impl MailSettings {
         }
         let from = sender(flags)?;
         let (smtp, smtp_ca) = smtp_server(env)?;
-        if flags.execute && smtp.is_none() {
-            return Err(ConfigError(
-                "--execute sends over SMTP: set MODE_AUDIT_SMTP_URL (or MODE_AUDIT_SMTP_URL_FILE), e.g. smtp://user:password@host:587".into(),
-            ));
+        match (&smtp, flags.execute) {
+            (None, true) => {
+                return Err(ConfigError(
+                    "--execute sends over SMTP: set MODE_AUDIT_SMTP_URL (or MODE_AUDIT_SMTP_URL_FILE), e.g. smtp://user:password@host:587".into(),
+                ));
+            }
+            (Some(url), true) => crate::notify::smtp::check_url(url).map_err(ConfigError)?,
+            _ => {}
         }
         let max_emails = match flags.max_emails {
             Some(flag) => flag,
@@ -99,12 +103,24 @@ pub fn smtp_server(
 ) -> Result<(Option<SecretString>, Option<Vec<u8>>), ConfigError> {
     let smtp = optional_secret(env, "MODE_AUDIT_SMTP_URL")?;
     let smtp_ca = match env("MODE_AUDIT_SMTP_CA_FILE").filter(|p| !p.trim().is_empty()) {
-        Some(path) => Some(std::fs::read(path.trim()).map_err(|e| {
-            ConfigError(format!("cannot read MODE_AUDIT_SMTP_CA_FILE ({}): {e}; it names a PEM file of the CA that signed the SMTP server's certificate", path.trim()))
-        })?),
+        Some(path) => Some(ca_file(path.trim())?),
         None => None,
     };
     Ok((smtp, smtp_ca))
+}
+
+/// The PEM file MODE_AUDIT_SMTP_CA_FILE names, which must hold a certificate (a key alone, or
+/// another file, would leave the private CA untrusted without a word).
+fn ca_file(path: &str) -> Result<Vec<u8>, ConfigError> {
+    let what = "it names a PEM file of the CA that signed the SMTP server's certificate";
+    let pem = std::fs::read(path)
+        .map_err(|e| ConfigError(format!("cannot read MODE_AUDIT_SMTP_CA_FILE ({path}): {e}; {what}")))?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(ConfigError(format!(
+            "MODE_AUDIT_SMTP_CA_FILE ({path}) holds no certificate (no -----BEGIN CERTIFICATE----- block); {what}"
+        )));
+    }
+    Ok(pem)
 }
 
 /// `MODE_AUDIT_RENOTIFY_AFTER` when it is at least the default, else the default; shorter is an
@@ -161,6 +177,39 @@ mod tests {
         };
         let env = |name: &str| matches!(name, "MODE_API_TOKEN" | "MODE_API_SECRET").then(|| "x".to_string());
         super::super::load_all(&args, &env).unwrap()
+    }
+
+    #[test]
+    fn an_smtp_url_or_ca_file_that_cannot_work_is_a_configuration_error_before_anything_starts() {
+        let flags = NotifyFlags {
+            execute: true,
+            from: Some("Data team <data@example.com>".into()),
+            ..Default::default()
+        };
+        let url = |value: &'static str| move |name: &str| (name == "MODE_AUDIT_SMTP_URL").then(|| value.to_string());
+        for (value, why) in [
+            (
+                "smtp://u:MARKER@mail.example.com:25?tls=none",
+                "tls=none to another machine",
+            ),
+            ("http://u:MARKER@mail.example.com:25", "must start with smtp://"),
+            ("not a url MARKER", "is not a URL"),
+        ] {
+            let err = MailSettings::merge(&flags, &all("snaps"), &url(value)).unwrap_err().0;
+            assert!(err.contains(why) && !err.contains("MARKER"), "{value}: {err}");
+        }
+        assert!(MailSettings::merge(&flags, &all("snaps"), &url("smtp://u:p@127.0.0.1:2525?tls=none")).is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("ca.pem");
+        std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n").unwrap();
+        let key_path = key.display().to_string();
+        let env = |name: &str| match name {
+            "MODE_AUDIT_SMTP_URL" => Some("smtp://u:p@mail.example.com:587".to_string()),
+            "MODE_AUDIT_SMTP_CA_FILE" => Some(key_path.clone()),
+            _ => None,
+        };
+        let err = MailSettings::merge(&flags, &all("snaps"), &env).unwrap_err().0;
+        assert!(err.contains("holds no certificate"), "{err}");
     }
 
     #[test]

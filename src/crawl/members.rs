@@ -27,9 +27,9 @@ pub async fn read_members(client: &ModeClient, per_page: u32, max_pages: u32) ->
         .incomplete()
         .or_else(|| (unreadable > 0).then(|| format!("{unreadable} members could not be read")));
     match short {
-        Some(message) => Err(ModeError::Shape {
+        Some(message) => Err(ModeError::Incomplete {
             url: format!("/api/{}/memberships", client.workspace()),
-            message: format!("the members listing may be incomplete: {message}"),
+            message,
         }),
         None => Ok(members),
     }
@@ -66,7 +66,7 @@ pub async fn read_discovery_members(discovery: &Discovery, workspace: &str) -> R
         (!listed.unreadable.is_empty()).then(|| format!("{} members could not be read", listed.unreadable.len()))
     });
     if let Some(message) = short {
-        return Err(ModeError::Shape {
+        return Err(ModeError::Incomplete {
             url: format!("/batch/{workspace}/members"),
             message,
         });

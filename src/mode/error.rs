@@ -29,6 +29,10 @@ pub enum ModeError {
         "the answer from {url} is JSON but not of the shape Mode documents ({message}); not retried, as the same answer would come back"
     )]
     Shape { url: String, message: String },
+    /// A listing read to its last answer that still may not hold every item (short of its
+    /// `total_count`, cut by the page cap, items that could not be read).
+    #[error("the listing {url} may be incomplete: {message}")]
+    Incomplete { url: String, message: String },
     #[error("gave up on {url} after {}: {last}", attempts_text(*attempts))]
     GaveUp { url: String, attempts: u32, last: String },
     #[error(

@@ -66,14 +66,25 @@ pub fn subscriptions_on_page(body: &[u8]) -> Result<Result<usize, String>, PageE
         .filter(|(k, v)| *k != Subscription::KEY && v.as_array().is_some_and(|a| !a.is_empty()))
         .map(|(k, _)| k.as_str())
         .collect();
-    let listed = match embedded.get(Subscription::KEY) {
+    let key = Subscription::KEY;
+    let listed = match embedded.get(key) {
         Some(Value::Array(items)) if others.is_empty() => items.len(),
-        _ => {
+        Some(Value::Array(_)) => {
+            return Ok(Err(format!(
+                "the subscriptions answer also lists items under [{}], beside {key}",
+                others.join(", ")
+            )));
+        }
+        Some(other) => {
+            return Ok(Err(format!(
+                "the subscriptions answer's {key} is not a list but {other}"
+            )));
+        }
+        None => {
             let found: Vec<&str> = embedded.keys().map(String::as_str).collect();
             return Ok(Err(format!(
-                "the subscriptions answer lists under [{}], not only under {}",
-                found.join(", "),
-                Subscription::KEY
+                "the subscriptions answer has no {key} list (its _embedded holds [{}])",
+                found.join(", ")
             )));
         }
     };

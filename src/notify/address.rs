@@ -14,10 +14,31 @@ pub fn checked(text: &str) -> Result<String, String> {
     if text.chars().any(char::is_whitespace) {
         return Err(format!("the address {shown} holds a space: it is not one address"));
     }
-    match text.parse::<lettre::Address>() {
-        Ok(address) => Ok(address.to_string()),
-        Err(e) => Err(format!("the address {shown} is not an email address ({e})")),
+    if !text.is_ascii() {
+        return Err(format!(
+            "the address {shown} holds characters outside ASCII, which an SMTP server without SMTPUTF8 refuses"
+        ));
     }
+    let address = match text.parse::<lettre::Address>() {
+        Ok(address) => address,
+        Err(e) => return Err(format!("the address {shown} is not an email address ({e})")),
+    };
+    if !is_host_name(address.domain()) {
+        return Err(format!(
+            "the address {shown} does not end in a host name (letters, digits, hyphens and dots)"
+        ));
+    }
+    Ok(address.to_string())
+}
+
+/// `example.com`: labels of letters, digits and inner hyphens; no `[127.0.0.1]` literal.
+fn is_host_name(domain: &str) -> bool {
+    domain.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
 }
 
 #[cfg(test)]
@@ -34,6 +55,8 @@ mod tests {
             ("Yara <yara@example.com>", "space"),
             ("yara@example.com,attacker@example.com", "not an email address"),
             ("yara", "not an email address"),
+            ("yara@[127.0.0.1]", "host name"),
+            ("yara@exämple.com", "outside ASCII"),
         ] {
             let reason = checked(bad).unwrap_err();
             assert!(reason.contains(why), "{bad:?}: {reason}");

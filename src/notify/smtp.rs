@@ -32,6 +32,36 @@ pub struct Relay {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     /// Where it sends, for messages (never the credentials).
     pub server: Server,
+    /// How it connects, for messages: `STARTTLS, a login`, `plain SMTP (tls=none), no login`...
+    pub how: String,
+}
+
+/// Checks MODE_AUDIT_SMTP_URL without connecting: a URL, a host, `smtp://` or `smtps://`, and
+/// `tls=none` only to this machine. `Err` says what to fix without repeating the URL.
+pub fn check_url(url: &SecretString) -> Result<(), String> {
+    target(url).map(|_| ())
+}
+
+/// The URL, its host, whether it asks for plain SMTP, and whether that host is this machine.
+fn target(url: &SecretString) -> Result<(Url, String, bool, bool), String> {
+    let url = Url::parse(url.expose_secret().trim()).map_err(|_| {
+        "MODE_AUDIT_SMTP_URL is not a URL: write smtp://user:password@host:587 or smtps://user:password@host:465"
+            .to_string()
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err("MODE_AUDIT_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)".into());
+    }
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("MODE_AUDIT_SMTP_URL has no host")?
+        .to_string();
+    let plain = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
+    let loopback = is_loopback(&host);
+    if plain && !loopback {
+        return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
+    }
+    Ok((url, host, plain, loopback))
 }
 
 impl Relay {
@@ -42,18 +72,7 @@ impl Relay {
 
     fn build(url: &SecretString, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Relay, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let url = Url::parse(url.expose_secret().trim())
-            .map_err(|_| "MODE_AUDIT_SMTP_URL is not a URL: write smtp://user:password@host:587 or smtps://user:password@host:465".to_string())?;
-        let host = url
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or("MODE_AUDIT_SMTP_URL has no host")?
-            .to_string();
-        let plain = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
-        let loopback = is_loopback(&host);
-        if plain && !loopback {
-            return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
-        }
+        let (url, host, plain, loopback) = target(url)?;
         let parameters = || {
             let mut builder = TlsParameters::builder(host.clone());
             if let Some(pem) = ca_pem {
@@ -63,19 +82,17 @@ impl Relay {
             }
             builder.build_rustls().map_err(|e| format!("TLS setup: {e}"))
         };
-        let (port, tls) = match url.scheme() {
+        let (port, tls, security) = match url.scheme() {
             "smtp" => {
                 let port = url.port().unwrap_or(587);
-                let tls = match (plain, loopback) {
-                    (true, _) => Tls::None,
+                match (plain, loopback) {
+                    (true, _) => (port, Tls::None, "plain SMTP (tls=none)"),
                     // The message never leaves this machine: plain SMTP when no STARTTLS is offered.
-                    (false, true) => Tls::Opportunistic(parameters()?),
-                    (false, false) => Tls::Required(parameters()?),
-                };
-                (port, tls)
+                    (false, true) => (port, Tls::Opportunistic(parameters()?), "STARTTLS when offered"),
+                    (false, false) => (port, Tls::Required(parameters()?), "STARTTLS"),
+                }
             }
-            "smtps" => (url.port().unwrap_or(465), Tls::Wrapper(parameters()?)),
-            _ => return Err("MODE_AUDIT_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)".into()),
+            _ => (url.port().unwrap_or(465), Tls::Wrapper(parameters()?), "TLS"),
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
             .port(port)
@@ -88,7 +105,13 @@ impl Relay {
                 decode(url.password().unwrap_or_default()),
             ));
         }
+        let login = if url.username().is_empty() {
+            "no login"
+        } else {
+            "a login"
+        };
         Ok(Relay {
+            how: format!("{security}, {login}"),
             transport: builder.build(),
             server: Server {
                 address: format!("{host}:{port}"),

@@ -43,9 +43,8 @@ pub async fn check_server(url: &SecretString, ca_pem: Option<&[u8]>) -> Check {
         Ok(()) => pass(
             NAME,
             format!(
-                "{} answered, the connection was secured as MODE_AUDIT_SMTP_URL asks and the login was accepted; \
-                 no message was sent",
-                relay.server.address
+                "{} answered and took the connection as MODE_AUDIT_SMTP_URL sets it up ({}); no message was sent",
+                relay.server.address, relay.how
             ),
         ),
         Err(e) => not_passed(NAME, Grade::Fail, e.0, FIX),

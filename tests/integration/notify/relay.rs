@@ -132,7 +132,13 @@ async fn doctor_checks_the_smtp_server_logs_in_and_sends_nothing() {
     let keys = tempfile::tempdir().unwrap();
     let (good_ca, its_ca) = (write_ca(&good, keys.path()), write_ca(&wrong_certificate, keys.path()));
     let cases = [
-        (good.url(), &good_ca, 0, "[ok  ] smtp server", "the login was accepted"),
+        (
+            good.url(),
+            &good_ca,
+            0,
+            "[ok  ] smtp server",
+            "STARTTLS when offered, a login); no message was sent",
+        ),
         (
             good.bare_url("wrong-password"),
             &good_ca,
