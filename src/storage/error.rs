@@ -74,9 +74,9 @@ impl StoreError {
     pub fn fix(&self) -> String {
         match &self.cause {
             Cause::MissingBucket => format!(
-                "the bucket {} does not exist: create it, or correct the bucket name in the URL (for an S3-compatible \
-                 store, check AWS_ENDPOINT_URL)",
-                self.bucket
+                "the bucket {} does not exist: create it, or correct the bucket name in the URL ({})",
+                self.bucket,
+                where_buckets_are(&self.bucket)
             ),
             Cause::Credentials(code) => format!(
                 "the store refused the credentials ({code}): check the provider's credential chain — AWS_ACCESS_KEY_ID / \
@@ -92,7 +92,7 @@ impl StoreError {
             Cause::Permission(code) => format!(
                 "the credentials are valid but not allowed to do this ({code}): grant {} on {} and the prefix below it \
                  (docs/storage.md lists every permission a run needs)",
-                if self.needs.is_empty() { "access" } else { self.needs },
+                grant(&self.bucket, self.needs),
                 self.bucket
             ),
             Cause::NotFound => "the object does not exist".to_string(),
@@ -189,6 +189,26 @@ fn set_credentials(bucket: &str) -> &'static str {
             "Set AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_KEY or a service principal (AZURE_CLIENT_ID, \
              AZURE_CLIENT_SECRET, AZURE_TENANT_ID); on AKS, give the pod workload identity"
         }
+    }
+}
+
+/// The permission to grant for `needs` (`s3:PutObject (storage.objects.create)`...) on `bucket`:
+/// on Azure, the role that holds it.
+fn grant(bucket: &str, needs: &'static str) -> &'static str {
+    match needs {
+        "" => "access",
+        _ if !bucket.starts_with("az://") => needs,
+        _ if needs.starts_with("s3:Get") || needs.starts_with("s3:List") => "the Storage Blob Data Reader role",
+        _ => "the Storage Blob Data Contributor role",
+    }
+}
+
+/// What else names the store a bucket is looked for in, for the provider of `bucket`.
+fn where_buckets_are(bucket: &str) -> &'static str {
+    if bucket.starts_with("az://") {
+        "for Azure, check AZURE_STORAGE_ACCOUNT_NAME; for azurite, AZURITE_BLOB_STORAGE_URL"
+    } else {
+        "for an S3-compatible store, check AWS_ENDPOINT_URL"
     }
 }
 
@@ -326,6 +346,34 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("grant s3:PutObject on s3://b"), "{text}");
         assert!(!text.contains("TOKEN"), "the body is never shown: {text}");
+    }
+
+    #[test]
+    fn on_azure_the_fix_names_the_role_to_grant_and_the_account() {
+        let denied = generic(
+            "Error performing PUT http://127.0.0.1:9/c/k in 2ms - Server returned non-2xx status code: 403 Forbidden: \
+             <?xml version=\"1.0\"?><Error><Code>AuthorizationPermissionMismatch</Code></Error>",
+        );
+        let fix = |needs| StoreError::from_store("x".into(), "az://c".into(), needs, &denied).fix();
+        let write = fix("s3:PutObject (storage.objects.create)");
+        assert!(
+            write.contains("grant the Storage Blob Data Contributor role on az://c"),
+            "{write}"
+        );
+        let read = fix("s3:GetObject (storage.objects.get)");
+        assert!(
+            read.contains("grant the Storage Blob Data Reader role on az://c"),
+            "{read}"
+        );
+        let missing = StoreError {
+            cause: Cause::MissingBucket,
+            ..StoreError::local("x".into(), "az://c".into(), "")
+        };
+        assert!(
+            missing.fix().contains("AZURE_STORAGE_ACCOUNT_NAME") && !missing.fix().contains("AWS_"),
+            "{}",
+            missing.fix()
+        );
     }
 
     #[test]
