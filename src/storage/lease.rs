@@ -86,7 +86,9 @@ pub struct Lease {
     version: Option<UpdateVersion>,
     /// The stale or broken lease this one replaced, and why it could be.
     replaced: Option<(Holder, Takeover)>,
-    released: bool,
+    /// Whether this process holds it: set once taken, cleared when released. A writer refused
+    /// the lease never held it and has nothing to release or warn about when dropped.
+    held: bool,
 }
 
 impl Lease {
@@ -135,7 +137,7 @@ impl Lease {
             ttl,
             version: None,
             replaced: None,
-            released: false,
+            held: false,
         };
         let may_replace = |old: &Holder| {
             if break_lease {
@@ -148,6 +150,7 @@ impl Lease {
             LeaseHome::Folder(_) => lease.take_file(&may_replace)?,
             LeaseHome::Bucket(bucket) => lease.take_object(bucket, &may_replace).await?,
         }
+        lease.held = true;
         if let Some((old, why)) = &lease.replaced {
             tracing::warn!(place = %lease.place(), previous = %old, "took over the lease of another mode-audit ({why}): if that process still runs, it may still be writing");
         }
@@ -348,7 +351,7 @@ impl Lease {
 
     /// Removes the lease if it is still this holder's.
     pub async fn release(mut self) {
-        self.released = true;
+        self.held = false;
         match &self.home {
             LeaseHome::Folder(_) => self.remove_file(),
             LeaseHome::Bucket(bucket) => {
@@ -375,7 +378,7 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if self.released {
+        if !self.held {
             return;
         }
         match &self.home {

@@ -1,7 +1,8 @@
-//! `--out s3://...` end to end against a real S3 server (moto): publication with the marker last,
-//! history read back from the bucket, diff of bucket snapshots, a stopped run resumed elsewhere
-//! from the bucket's checkpoint, and the failures — store down, missing bucket, refused keys,
-//! a missing permission — each with exit 3, a message that says what to fix and no secret in it.
+//! `--out s3://...` and `--out az://...` end to end against real servers (moto, azurite):
+//! publication with the marker last, history and the page's trend read back from the bucket, diff
+//! of bucket snapshots, a stopped run resumed elsewhere from the bucket's checkpoint, multipart
+//! uploads, the store going down; and, against moto, a missing bucket, refused keys and a missing
+//! permission — each failure with exit 3, a message that says what to fix and no secret in it.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,10 +15,15 @@ use crate::harness::spawn_binary;
 
 // moto_server, its users and bucket, and a proxy that plays a store going down.
 pub(crate) mod moto;
+// azurite-blob, its account and container.
+pub(crate) mod azurite;
+// The stores each bucket test runs against, and the macro that makes one test per store.
+pub(crate) mod store;
 // The failures: store down at publication, missing bucket, refused keys, missing permission.
 mod failures;
 
-use moto::{BUCKET, Keys};
+pub(crate) use store::on_each_store;
+use store::{Kind, Server};
 
 /// Retries shrunk so that a store that stays down fails in seconds.
 const FAST_STORE: &str = "store_max_retries = 1\nstore_retry_timeout = \"2s\"\nstore_timeout = \"5s\"\n";
@@ -121,27 +127,31 @@ async fn plant(
     (stamp, started_at)
 }
 
-fn assert_no_secret(o: &Output, keys: &Keys) {
+fn assert_no_secret(o: &Output, secret: &str) {
     let all = format!("{}{}", stderr(o), String::from_utf8_lossy(&o.stdout));
-    assert!(
-        !all.contains(&keys.secret),
-        "the secret key appears in the output:\n{all}"
-    );
+    assert!(!all.contains(secret), "the secret key appears in the output:\n{all}");
 }
 
-#[tokio::test]
-async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_compares_bucket_snapshots() {
-    let Some(moto) = moto::start().await else { return };
+on_each_store!(
+    two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_compares_bucket_snapshots,
+    sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine_resumes_from_it,
+    a_big_file_is_uploaded_in_parts_and_downloaded_back_whole,
+);
+
+async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_compares_bucket_snapshots(kind: Kind) {
+    let Some(server) = Server::start(kind).await else {
+        return;
+    };
     let (sim, config) = stand_in(|_| {}).await;
     let tmp = tempfile::tempdir().unwrap();
-    let env = env(&config, moto.env(&moto.admin), tmp.path());
-    let out = format!("s3://{BUCKET}/mode");
+    let env = env(&config, server.env(), tmp.path());
+    let out = server.out("mode");
     let url = sim.base_url();
-    let bucket = moto.bucket("mode");
+    let bucket = server.bucket("mode");
 
     let first = run_into(tmp.path(), &url, &out, &[], &env).await;
     assert_eq!(code(&first), 0, "{}", stderr(&first));
-    assert_no_secret(&first, &moto.admin);
+    assert_no_secret(&first, server.secret());
     let stamp = text(&bucket, &["acme", "latest"]).await.trim().to_string();
     assert!(
         stderr(&first).contains(&format!("{out}/acme/{stamp}")),
@@ -184,7 +194,7 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
 
     let second = run_into(tmp.path(), &url, &out, &[], &env).await;
     assert_eq!(code(&second), 0, "{}", stderr(&second));
-    assert_no_secret(&second, &moto.admin);
+    assert_no_secret(&second, server.secret());
     let newest = text(&bucket, &["acme", "latest"]).await.trim().to_string();
     assert_ne!(newest, stamp);
     let reports = rows(&text(&bucket, &["acme", &newest, "reports.csv"]).await);
@@ -217,7 +227,7 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
     for (name, _) in bucket.objects(&["acme"]).await.unwrap() {
         let object = bucket.get(&["acme", &name]).await.unwrap().unwrap();
         assert!(
-            !String::from_utf8_lossy(&object).contains(&moto.admin.secret),
+            !String::from_utf8_lossy(&object).contains(server.secret()),
             "the secret key is in {name}"
         );
     }
@@ -247,25 +257,26 @@ async fn two_runs_into_one_bucket_the_second_reads_history_from_it_and_diff_comp
     .await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("is not a complete snapshot"), "{}", stderr(&o));
-    assert_no_secret(&o, &moto.admin);
+    assert_no_secret(&o, server.secret());
 }
 
-#[tokio::test]
-async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine_resumes_from_it() {
-    let Some(moto) = moto::start().await else { return };
+async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine_resumes_from_it(kind: Kind) {
+    let Some(server) = Server::start(kind).await else {
+        return;
+    };
     let (sim, config) = stand_in(|c| {
         c.spec.sizes = Some(vec![95, 61, 30, 0, 44]);
         c.latency = std::time::Duration::from_millis(20);
     })
     .await;
     let first_node = tempfile::tempdir().unwrap();
-    let out = format!("s3://{BUCKET}/mode");
+    let out = server.out("mode");
     let url = sim.base_url();
-    let bucket = moto.bucket("mode");
+    let bucket = server.bucket("mode");
     std::fs::write(first_node.path().join("store.toml"), FAST_STORE).unwrap();
     let mut args = run_args(&url, &out);
     args.extend(["--workspace", "acme", "--config", "store.toml"]);
-    let env1 = env(&config, moto.env(&moto.admin), first_node.path());
+    let env1 = env(&config, server.env(), first_node.path());
     let child = spawn_binary(first_node.path(), &args, &env_refs(&env1));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while sim.counters().total < 8 {
@@ -287,7 +298,7 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
         "{}",
         stderr(&o)
     );
-    assert_no_secret(&o, &moto.admin);
+    assert_no_secret(&o, server.secret());
     let saved = names(&bucket).await;
     assert!(
         saved.contains(&".checkpoint/.checkpoint.json".to_string())
@@ -298,7 +309,7 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
     drop(first_node); // the pod is gone, and its disk with it
 
     let second_node = tempfile::tempdir().unwrap();
-    let env2 = env(&config, moto.env(&moto.admin), second_node.path());
+    let env2 = env(&config, server.env(), second_node.path());
     let o = run_into(second_node.path(), &url, &out, &[], &env2).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("resumed from a checkpoint"), "{}", stderr(&o));
@@ -311,10 +322,11 @@ async fn sigterm_saves_the_checkpoint_in_the_bucket_and_a_run_on_another_machine
     );
 }
 
-#[tokio::test]
-async fn a_big_file_is_uploaded_in_parts_to_s3_and_downloaded_back_whole() {
-    let Some(moto) = moto::start().await else { return };
-    let bucket = moto.bucket("parts");
+async fn a_big_file_is_uploaded_in_parts_and_downloaded_back_whole(kind: Kind) {
+    let Some(server) = Server::start(kind).await else {
+        return;
+    };
+    let bucket = server.bucket("parts");
     let dir = tempfile::tempdir().unwrap();
     let body: Vec<u8> = (0..(mode_audit::storage::PART_SIZE * 2 + 12_345))
         .map(|i| (i % 253) as u8)

@@ -1,20 +1,23 @@
-//! Real servers the tests need (an S3 server, an SMTP server, a browser): found on PATH, or
-//! provisioned once per test run in a folder under `target/` and reused by the next run.
+//! Real servers the tests need (an S3 server, an Azure Blob server, an SMTP server, a browser):
+//! found on PATH, or provisioned once per test run in a folder under `target/` and reused by the
+//! next run.
 //!
 //! One policy for all of them:
-//! - A server from PyPI ([`PythonServer`]) found on PATH is used as it is. Otherwise it is installed
-//!   into its own virtual environment in `target/tmp/servers/<name>/` (once: a file lock keeps
-//!   parallel test threads and processes from installing it twice), and later runs reuse it.
+//! - A server from PyPI ([`PythonServer`]) or npm ([`NpmServer`]) found on PATH is used as it is.
+//!   Otherwise it is installed into a folder of its own, `target/tmp/servers/<name>/` (a virtual
+//!   environment, or `npm install --prefix`; once: a file lock keeps parallel test threads and
+//!   processes from installing it twice), and later runs reuse it.
 //! - A system program ([`SystemProgram`], a browser) cannot be installed without root: when it is
 //!   missing its tests skip with one loud line.
-//! - When provisioning is impossible (no Python, no registry) the test fails with one line saying
+//! - When provisioning is impossible (no Python or Node, no registry) the test fails with one line saying
 //!   what to install. `MODE_AUDIT_SKIP_SERVERS=1` (or, for moto only, the older
 //!   `MODE_AUDIT_SKIP_MOTO=1`) turns that failure into a loud skip.
 //! - `MODE_AUDIT_REQUIRE_SERVERS=1` (set by `.ci/run`) turns every skip into a failure.
 //!
-//! To add a server: a `PythonServer` or `SystemProgram` constant here, then `python(&X)` or
-//! `system(&X)` at the start of each test that needs it (`let Some(path) = ... else { return };`).
+//! To add a server: a `PythonServer`, `NpmServer` or `SystemProgram` constant here, then
+//! `python(&X)`, `npm(&X)` or `system(&X)` at the start of each test that needs it (`let Some(path) = ... else { return };`).
 
+mod npm;
 mod python;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +37,16 @@ pub struct PythonServer {
     pub needed_by: &'static str,
     /// A skip variable of its own, kept from before the general one.
     pub own_skip: Option<&'static str>,
+}
+
+/// A server the tests install from npm into a folder of their own (it needs Node on PATH).
+pub struct NpmServer {
+    /// The command it installs, looked up on PATH first.
+    pub command: &'static str,
+    /// What `npm install` gets, version pinned; a change re-provisions the folder.
+    pub package: &'static str,
+    /// The tests that need it, for the skip and failure lines.
+    pub needed_by: &'static str,
 }
 
 /// A program from the system's packages, which only an administrator can install.
@@ -60,6 +73,13 @@ pub const AIOSMTPD: PythonServer = PythonServer {
     requirement: "aiosmtpd==1.4.6",
     needed_by: "the email tests (mode-audit notify --execute)",
     own_skip: Some("MODE_AUDIT_SKIP_SMTP"),
+};
+
+/// azurite's Blob service, the Azure server of the object-storage tests (--out az://).
+pub const AZURITE: NpmServer = NpmServer {
+    command: "azurite-blob",
+    package: "azurite@3.37.0",
+    needed_by: "the object-storage tests against Azure (--out az://)",
 };
 
 /// Debian's Chromium, the browser the page's tests drive headless.
@@ -92,6 +112,30 @@ pub fn python(server: &PythonServer) -> Option<PathBuf> {
             "cannot provision {} for {}: {reason}. Install Python 3 with venv and pip (Debian: apt-get install \
              python3-venv), or pip install '{}' yourself, or set {SKIP}=1 to skip these tests",
             server.command, server.needed_by, server.requirement
+        ),
+    }
+}
+
+/// The path of `server`'s command, provisioned if need be; `None` after a loud line when
+/// `MODE_AUDIT_SKIP_SERVERS=1` and it is not installed. Panics with what to install when it can be
+/// neither found nor provisioned.
+pub fn npm(server: &NpmServer) -> Option<PathBuf> {
+    if let Some(found) = on_path(server.command).or_else(|| npm::provisioned(server)) {
+        return Some(found);
+    }
+    if let Some(variable) = skip_asked(None) {
+        skip(&format!(
+            "{variable}=1: {} is not installed, so {} did not run. Install it with: npm install -g {}",
+            server.command, server.needed_by, server.package
+        ));
+        return None;
+    }
+    match npm::provision(server) {
+        Ok(path) => Some(path),
+        Err(reason) => panic!(
+            "cannot provision {} for {}: {reason}. Install Node.js with npm (Debian: apt-get install nodejs npm), \
+             or npm install -g {} yourself, or set {SKIP}=1 to skip these tests",
+            server.command, server.needed_by, server.package
         ),
     }
 }

@@ -49,6 +49,57 @@ async fn a_second_writer_is_refused_and_told_who_holds_the_lease() {
     }
 }
 
+/// What is logged while its guard lives (on this thread: a `#[tokio::test]` runs on one).
+#[derive(Clone, Default)]
+struct Logged(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logged {
+    fn start(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_refused_writer_warns_of_no_lease_it_never_held() {
+    let (_dir, homes) = homes();
+    let logged = Logged::default();
+    let _guard = logged.start();
+    for home in &homes {
+        let first = Lease::acquire(home, "acme", "apply", TTL, false).await.unwrap();
+        let refused = Lease::acquire(home, "acme", "run", TTL, false).await;
+        assert!(matches!(refused, Err(LeaseError::Held { .. })), "{home:?}");
+        assert_eq!(logged.text(), "", "nothing said of a lease never held: {home:?}");
+        first.release().await;
+    }
+    // A lease held and dropped unreleased in a bucket is still said to be left behind.
+    let held = Lease::acquire(&homes[1], "acme", "run", TTL, false).await.unwrap();
+    drop(held);
+    assert!(
+        logged.text().contains("the lease was not released"),
+        "{}",
+        logged.text()
+    );
+}
+
 #[tokio::test]
 async fn a_stale_lease_is_taken_over_and_break_lease_clears_a_live_one() {
     let (_dir, homes) = homes();

@@ -1,6 +1,6 @@
 //! Two writers on one output, through the built binary: a second `apply --execute` while one runs
-//! exits 2 naming the holder, in a folder and in a bucket (moto), and undo then restores every
-//! deleted schedule; `run` takes the lease too, a stale one is taken over with a warning, and
+//! exits 2 naming the holder, and warns of no lease it never held, in a folder and in a bucket (moto
+//! and azurite), and undo then restores every deleted schedule; `run` takes the lease too, a stale one is taken over with a warning, and
 //! `--break-lease` clears a live one.
 
 use std::path::Path;
@@ -10,7 +10,8 @@ use mode_audit::storage::{Bucket, MarkerInfo};
 
 use super::{Stage, deletes, schedules_of, stage};
 use crate::binary::{code, creds, env_refs, mode_audit, stderr};
-use crate::bucket::moto::{self, BUCKET};
+use crate::bucket::on_each_store;
+use crate::bucket::store::{Kind, Server};
 use crate::harness::spawn_binary;
 
 fn stdout(o: &std::process::Output) -> String {
@@ -36,6 +37,10 @@ async fn second_apply_is_refused(st: &Stage, cwd: &Path, args: &[&str], env: &[(
     for part in ["`apply`", &format!("pid {pid}"), "since", "--break-lease"] {
         assert!(err.contains(part), "{part} missing: {err}");
     }
+    assert!(
+        !err.contains("lease was not released"),
+        "the refused writer held no lease, so it has none to release: {err}"
+    );
     let first = first.wait_with_output().await.unwrap();
     assert_eq!(code(&first), 0, "{}{}", stdout(&first), stderr(&first));
     let gone = deletes(&st.sim);
@@ -85,12 +90,13 @@ async fn a_second_apply_in_a_folder_exits_2_and_undo_restores_every_deletion() {
     undo_restores_all(&st, cwd.path(), &log, &url, &env).await;
 }
 
-#[tokio::test]
-async fn a_second_apply_in_a_bucket_exits_2_and_undo_from_the_bucket_restores_every_deletion() {
-    let Some(moto) = moto::start().await else { return };
+on_each_store!(a_second_apply_in_a_bucket_exits_2_and_undo_from_the_bucket_restores_every_deletion);
+
+async fn a_second_apply_in_a_bucket_exits_2_and_undo_from_the_bucket_restores_every_deletion(kind: Kind) {
+    let Some(store) = Server::start(kind).await else { return };
     let st = stage(8, &[10, 20], |c| c.latency = Duration::from_millis(40)).await;
     // The snapshots go to the bucket as a run publishes them: each folder, then its marker.
-    let bucket: Bucket = moto.bucket("mode");
+    let bucket: Bucket = store.bucket("mode");
     for entry in std::fs::read_dir(st.out.path().join("acme")).unwrap() {
         let folder = entry.unwrap().path();
         let Some(name) = folder.file_name().map(|n| n.to_string_lossy().into_owned()) else {
@@ -112,10 +118,10 @@ async fn a_second_apply_in_a_bucket_exits_2_and_undo_from_the_bucket_restores_ev
     let url = st.sim.base_url();
     let tmp = tempfile::tempdir().unwrap();
     let mut env = creds(&st.config);
-    env.extend(moto.env(&moto.admin));
+    env.extend(store.env());
     env.push(("TMPDIR", tmp.path().display().to_string()));
     let cwd = tempfile::tempdir().unwrap();
-    let out = format!("s3://{BUCKET}/mode");
+    let out = store.out("mode");
     let args = [
         "--base-url",
         &url,

@@ -1,23 +1,29 @@
 //! A bucket that fails: the store going down at publication (exit 3, the snapshot kept locally,
-//! nothing marked complete), a missing bucket, refused keys and a missing permission (exit 3
-//! before any request to Mode, with what to fix and never the secret).
+//! nothing marked complete), on each store; a missing bucket, refused keys and a missing
+//! permission (exit 3 before any request to Mode, with what to fix and never the secret), on S3; a
+//! missing container, on Azure.
 
 use super::moto::{self, BUCKET, Keys};
-use super::{env, names, run_into};
+use super::store::{Kind, Server};
+use super::{env, names, on_each_store, run_into};
 use crate::binary::{code, stand_in, stderr};
 
-#[tokio::test]
-async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_nothing_counts_as_complete() {
-    let Some(moto) = moto::start().await else { return };
+on_each_store!(a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_nothing_counts_as_complete);
+
+async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_nothing_counts_as_complete(kind: Kind) {
+    let Some(server) = Server::start(kind).await else {
+        return;
+    };
     let (sim, config) = stand_in(|_| {}).await;
     let tmp = tempfile::tempdir().unwrap();
     let url = sim.base_url();
-    let out = format!("s3://{BUCKET}/mode");
-    let bucket = moto.bucket("mode");
+    let out = server.out("mode");
+    let bucket = server.bucket("mode");
 
     // Down before the first file of the snapshot goes up.
-    let before = moto::proxy(moto.addr, &format!("PUT /{BUCKET}/mode/acme/20")).await;
-    let env_before = env(&config, moto.env_at(&moto.admin, &before.endpoint), tmp.path());
+    let first_file = format!("PUT {}", server.request_path("mode/acme/20"));
+    let before = moto::proxy(server.addr(), &first_file).await;
+    let env_before = env(&config, server.env_at(&before.endpoint), tmp.path());
     let o = run_into(tmp.path(), &url, &out, &[], &env_before).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let err = stderr(&o);
@@ -34,15 +40,15 @@ async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_noth
     assert_eq!(folders.len(), 1);
     let csv = std::fs::read_to_string(folders[0].path().join("reports.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 87, "every record is kept");
-    assert!(!err.contains(&moto.admin.secret));
+    assert!(!err.contains(server.secret()));
     // The lease could not be removed with the store down: the next run takes it over (its
     // process no longer runs).
     let left: Vec<String> = names(&bucket).await.into_iter().filter(|n| n != "lease.json").collect();
     assert_eq!(left, [".write-check"], "nothing of the snapshot reached the bucket");
 
     // Down halfway through: some files are up, the marker and latest are not.
-    let halfway = moto::proxy(moto.addr, "/snapshot.json").await;
-    let env_halfway = env(&config, moto.env_at(&moto.admin, &halfway.endpoint), tmp.path());
+    let halfway = moto::proxy(server.addr(), "/snapshot.json").await;
+    let env_halfway = env(&config, server.env_at(&halfway.endpoint), tmp.path());
     let o = run_into(tmp.path(), &url, &out, &[], &env_halfway).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let partial = bucket.snapshot_names("acme").await.unwrap();
@@ -58,7 +64,7 @@ async fn a_store_down_at_publication_exits_3_keeps_the_snapshot_locally_and_noth
     );
 
     // The next run, with the store back, takes nothing from the unfinished upload.
-    let env_direct = env(&config, moto.env(&moto.admin), tmp.path());
+    let env_direct = env(&config, server.env(), tmp.path());
     let o = run_into(tmp.path(), &url, &out, &[], &env_direct).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("not marked complete"), "{}", stderr(&o));
@@ -116,4 +122,23 @@ async fn a_missing_bucket_refused_keys_and_a_missing_permission_say_what_to_fix(
         err.contains("not allowed to do this (AccessDenied)") && err.contains("grant s3:PutObject"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_missing_container_on_azure_says_so_and_names_the_account_setting() {
+    let Some(server) = Server::start(Kind::Azure).await else {
+        return;
+    };
+    let (sim, config) = stand_in(|_| {}).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let env = env(&config, server.env(), tmp.path());
+    let o = run_into(tmp.path(), &sim.base_url(), "az://no-such-container/mode", &[], &env).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert_eq!(sim.counters().total, 0, "nothing was asked of Mode");
+    let err = stderr(&o);
+    assert!(
+        err.contains("the bucket az://no-such-container does not exist") && err.contains("AZURE_STORAGE_ACCOUNT_NAME"),
+        "{err}"
+    );
+    assert!(!err.contains("AWS_") && !err.contains(server.secret()), "{err}");
 }

@@ -1,29 +1,31 @@
-//! Owner emails with a bucket `--out` (moto): the dry run keeps its drafts and the address cache
+//! Owner emails with a bucket `--out` (moto and azurite): the dry run keeps its drafts and the address cache
 //! under `<workspace>/notify/<snapshot>/` (the marked snapshot is not changed), `--execute` keeps
 //! the notify log in the bucket line by line, and a rerun on another machine (an empty temporary
 //! folder) reads it back and sends nothing twice.
 
 use super::smtp::Smtp;
 use crate::binary::{code, creds, env_refs, mode_audit, run_args, stand_in, stderr};
-use crate::bucket::moto::{self, BUCKET};
+use crate::bucket::on_each_store;
+use crate::bucket::store::{Kind, Server};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-#[tokio::test]
-async fn notify_keeps_its_drafts_and_log_in_the_bucket_and_a_rerun_elsewhere_sends_nothing_twice() {
-    let Some(moto) = moto::start().await else { return };
+on_each_store!(notify_keeps_its_drafts_and_log_in_the_bucket_and_a_rerun_elsewhere_sends_nothing_twice);
+
+async fn notify_keeps_its_drafts_and_log_in_the_bucket_and_a_rerun_elsewhere_sends_nothing_twice(kind: Kind) {
+    let Some(store) = Server::start(kind).await else { return };
     let Some(server) = Smtp::start(std::time::Duration::ZERO) else {
         return;
     };
     let (sim, config) = stand_in(|_| {}).await;
     let url = sim.base_url();
-    let out = format!("s3://{BUCKET}/mode");
-    let bucket = moto.bucket("mode");
+    let out = store.out("mode");
+    let bucket = store.bucket("mode");
     let machine = |tmp: &std::path::Path| {
         let mut env = creds(&config);
-        env.extend(moto.env(&moto.admin));
+        env.extend(store.env());
         env.push(("TMPDIR", tmp.display().to_string()));
         env.push(("MODE_AUDIT_SMTP_URL", server.url()));
         env

@@ -12,7 +12,7 @@ use super::PythonServer;
 static OUTCOMES: Mutex<Option<HashMap<&'static str, Result<PathBuf, String>>>> = Mutex::new(None);
 
 /// The folder every provisioned server lives in (`CARGO_TARGET_TMPDIR` is `target/tmp`).
-fn servers_folder() -> PathBuf {
+pub(super) fn servers_folder() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("servers")
 }
 
@@ -90,7 +90,7 @@ fn provision_locked(server: &PythonServer) -> Result<PathBuf, String> {
 }
 
 /// Runs a provisioning step; its failure as one line: the step and the last line it printed.
-fn run(command: &mut Command) -> Result<(), String> {
+pub(super) fn run(command: &mut Command) -> Result<(), String> {
     let shown = format!("{:?}", command).replace('"', "");
     let output = command.output().map_err(|e| format!("{shown}: {e}"))?;
     if output.status.success() {
@@ -105,7 +105,7 @@ fn run(command: &mut Command) -> Result<(), String> {
     Err(format!("{shown} failed ({}): {}", output.status, last.trim()))
 }
 
-fn announce(message: &str) {
+pub(super) fn announce(message: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "\n-------- {message} --------\n");
 }
