@@ -100,7 +100,7 @@ pub struct RunArgs {
     #[arg(help_heading = WHERE, long, env = "MODE_WORKSPACE", value_delimiter = ',')]
     pub workspace: Vec<String>,
 
-    /// Clear the lease another mode-audit holds on this output (OUT/<workspace>/lease.json) and take it: only when that process is gone. Command line only.
+    /// Clear the lease another mode-audit holds on this output (OUT/<workspace>/lease.json) and take it: only when that process is gone (refused when it runs on this host, PID namespace and boot). Command line only.
     #[arg(long)]
     pub break_lease: bool,
 

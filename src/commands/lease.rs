@@ -95,7 +95,11 @@ pub async fn holding<T>(
     result
 }
 
-/// Whether an error is another writer's lease (exit 2: nothing was started).
+/// Whether an error is another writer's lease, or `--break-lease` refused for a holder still
+/// running here (exit 2: nothing was started).
 pub fn is_held(error: &anyhow::Error) -> bool {
-    matches!(error.downcast_ref::<LeaseError>(), Some(LeaseError::Held { .. }))
+    matches!(
+        error.downcast_ref::<LeaseError>(),
+        Some(LeaseError::Held { .. } | LeaseError::Running { .. })
+    )
 }

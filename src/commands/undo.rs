@@ -95,6 +95,15 @@ pub async fn undo_in(
 ) -> Result<UndoReport> {
     let mut place = LogPlace::find(path, &settings.store).await?;
     let replayed = read(place.local())?;
+    for (report, schedule) in &replayed.orphans {
+        tracing::warn!(
+            log = %place.shown, report = %report, schedule = %schedule,
+            "the undo log records schedule {schedule} of report {report} as deleted but holds no definition of it \
+             (its delete_intent line is missing: the log was cut short or edited); undo cannot recreate it. \
+             Restore the log from a copy, or recreate it by hand (the snapshot apply planned from has its name, \
+             frequency, time and time zone)"
+        );
+    }
     if let Some(workspace) = replayed.workspace.as_deref().filter(|w| *w != settings.workspace) {
         return Err(ConfigError(format!(
             "the undo log {} is for workspace '{workspace}', not '{}': leave --workspace out, or name that workspace",

@@ -1,8 +1,10 @@
 //! AppendedFile: an append-only log of one JSON object a line (the undo log, the notify log):
 //! opened or created (its folder synced when new), read whole, a torn tail cut off, and each line
 //! synced to disk before `append` returns. [`AppendedFile::check`] says whether the path still
-//! names the file being written (moved, deleted, replaced or cut short are errors) and whether
-//! another writer appended to it since.
+//! names the file being written (moved, deleted, replaced or cut short are errors, [`Lost`]) and
+//! whether another writer appended to it since. A cut is told even when lines appended after it
+//! made the file long again: each append looks at the length first, and each check at the first
+//! bytes.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -12,6 +14,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::atomic::{folder, sync_dir};
+
+/// How many of the file's first bytes are kept to tell it was cut short and written again.
+const HEAD: usize = 4096;
 
 /// A log file opened for appending.
 pub struct AppendedFile {
@@ -23,7 +28,25 @@ pub struct AppendedFile {
     written: u64,
     /// Another writer appended before this writer's last write: not yet told by `check`.
     grown: bool,
+    /// The file's first bytes (up to [`HEAD`]) as last seen: a file cut short and written again
+    /// no longer starts with them.
+    head: Vec<u8>,
+    /// Found shorter than written just before a write (`found`, `written`): cut short.
+    cut: Option<(u64, u64)>,
 }
+
+/// The log is no longer what was written to it (deleted, moved, replaced or cut short): lines
+/// written to it may be lost.
+#[derive(Debug)]
+pub struct Lost(String);
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Lost {}
 
 /// What [`AppendedFile::check`] found at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +96,8 @@ impl AppendedFile {
             what,
             written,
             grown: false,
+            head: text.as_bytes()[..whole.min(HEAD)].to_vec(),
+            cut: None,
         };
         Ok((log, replayed))
     }
@@ -88,6 +113,9 @@ impl AppendedFile {
         line.push(b'\n');
         let before = self.file.metadata().map_or(self.written, |m| m.len());
         self.grown |= before > self.written;
+        if before < self.written && self.cut.is_none() {
+            self.cut = Some((before, self.written));
+        }
         self.file
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
@@ -97,15 +125,16 @@ impl AppendedFile {
     }
 
     /// Whether the path still names the file being written, at least as long as this writer left
-    /// it. Moved, deleted, replaced by another file or cut short is an error saying so: lines
-    /// written from now on would be lost.
+    /// it and starting with the bytes it started with. Moved, deleted, replaced by another file or
+    /// cut short (even if written again since) is a [`Lost`] error saying so: lines written from
+    /// now on would be lost.
     pub fn check(&mut self) -> Result<Found> {
-        let (what, shown) = (self.what, self.path.display());
+        let (what, shown) = (self.what, self.path.display().to_string());
         let lost = |how: String| {
-            anyhow::anyhow!(
-                "{what} {shown} {how} while it was being written: the lines written since are not there; \
+            anyhow::Error::new(Lost(format!(
+                "{what} {shown} {how} while it was being written: the lines written to it may be lost; \
                  stopping before the next change to Mode. Put the log back (or find where it went) before running again"
-            )
+            )))
         };
         let held = self
             .file
@@ -119,15 +148,37 @@ impl AppendedFile {
         if !same_file(&held, &named) {
             return Err(lost("was replaced by another file".into()));
         }
-        match named.len() {
-            len if len < self.written => Err(lost(format!("was cut short ({len} bytes, {} written)", self.written))),
-            len if len > self.written || self.grown => {
-                self.written = len;
-                self.grown = false;
-                Ok(Found::Grown)
-            }
-            _ => Ok(Found::AsWritten),
+        if let Some((found, written)) = self.cut {
+            return Err(lost(format!("was cut short ({found} bytes, {written} written)")));
         }
+        let len = named.len();
+        if len < self.written {
+            return Err(lost(format!("was cut short ({len} bytes, {} written)", self.written)));
+        }
+        let head = self.read_head(len)?;
+        if !head.starts_with(&self.head) {
+            return Err(lost(
+                "was cut short or rewritten (it no longer starts as written)".into(),
+            ));
+        }
+        self.head = head;
+        if len > self.written || self.grown {
+            self.written = len;
+            self.grown = false;
+            return Ok(Found::Grown);
+        }
+        Ok(Found::AsWritten)
+    }
+
+    /// The file's first bytes, up to [`HEAD`] (of `len`).
+    fn read_head(&mut self, len: u64) -> Result<Vec<u8>> {
+        let mut head = vec![0; len.min(HEAD as u64) as usize];
+        self.file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| self.file.read_exact(&mut head))
+            .and_then(|()| self.file.seek(SeekFrom::End(0)))
+            .with_context(|| format!("cannot read {} {}", self.what, self.path.display()))?;
+        Ok(head)
     }
 
     /// The file's whole text as it is now (to read what another writer appended).

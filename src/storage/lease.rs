@@ -46,6 +46,12 @@ pub enum LeaseError {
         place: String,
         holder: Box<Holder>,
     },
+    /// `--break-lease` given, but the holder's process runs on this host (same PID namespace and
+    /// boot): it is not gone.
+    Running {
+        place: String,
+        holder: Box<Holder>,
+    },
     /// The folder or bucket could not be read or written.
     Store(StoreError),
     Folder(String),
@@ -59,6 +65,12 @@ impl fmt::Display for LeaseError {
                 "another mode-audit is writing to this output: {holder} holds {place}; wait for it to finish \
                  (a lease left by a process that died expires on its own), or if you are sure it is gone, \
                  run again with --break-lease"
+            ),
+            LeaseError::Running { place, holder } => write!(
+                f,
+                "--break-lease refused: {holder} holds {place} and its process (pid {}) still runs on this host; \
+                 stop that process first (or wait for it to finish), then run again",
+                holder.pid
             ),
             LeaseError::Store(e) => write!(f, "cannot take the lease: {e}"),
             LeaseError::Folder(e) => write!(f, "cannot take the lease: {e}"),
@@ -139,16 +151,21 @@ impl Lease {
             replaced: None,
             held: false,
         };
+        // `--break-lease` takes a lease whose holder cannot be looked up from here, never one
+        // whose process is seen running.
         let may_replace = |old: &Holder| {
-            if break_lease {
-                Some(Takeover::Broken)
-            } else {
-                old.staleness(now)
-            }
+            old.staleness(now)
+                .or_else(|| (break_lease && !old.runs_here()).then_some(Takeover::Broken))
         };
-        match home {
-            LeaseHome::Folder(_) => lease.take_file(&may_replace)?,
-            LeaseHome::Bucket(bucket) => lease.take_object(bucket, &may_replace).await?,
+        let taken = match home {
+            LeaseHome::Folder(_) => lease.take_file(&may_replace),
+            LeaseHome::Bucket(bucket) => lease.take_object(bucket, &may_replace).await,
+        };
+        match taken {
+            Err(LeaseError::Held { place, holder }) if break_lease && holder.runs_here() => {
+                return Err(LeaseError::Running { place, holder });
+            }
+            taken => taken?,
         }
         lease.held = true;
         if let Some((old, why)) = &lease.replaced {

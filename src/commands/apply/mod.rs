@@ -28,6 +28,7 @@ use crate::insights::eligibility::Plan;
 use crate::mode::{ModeClient, Pacer, RequestStats};
 use crate::output;
 use crate::output::actions::ActionsLog;
+use crate::snapshot::appended::Lost;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::undo_log::{Entry, now};
 use crate::snapshot::{ReportRecord, RunStatus};
@@ -86,6 +87,9 @@ pub struct ApplyReport {
     /// What ended the run early after changes began (refused credentials, a log that cannot be
     /// written): the summary still says what was done; exit 3.
     pub fatal: Option<String>,
+    /// The actions log was deleted, moved, replaced or cut short while written: it may have lost
+    /// the definitions of schedules deleted here.
+    pub log_lost: bool,
 }
 
 /// Applies to each workspace in turn, sharing one pacer (Mode's budget is per user); after a stop
@@ -143,6 +147,7 @@ async fn apply_paced(
         status: RunStatus::Complete,
         requests: RequestStats::default(),
         fatal: None,
+        log_lost: false,
     };
     if !options.execute || report.plan.planned().next().is_none() {
         return Ok(report);
@@ -192,6 +197,7 @@ async fn execute(
     let result = act_on_each(&client, &mut log, &planned, &records, stop, &mut report.acted).await;
     report.requests = client.stats();
     if let Err(error) = result {
+        report.log_lost = error.downcast_ref::<Lost>().is_some();
         report.fatal = Some(format!("{error:#}"));
     }
     report.status = if let Some(reason) = stop.reason().filter(|_| {

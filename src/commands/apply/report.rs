@@ -174,11 +174,7 @@ impl fmt::Display for ApplyReport {
             writeln!(f, "    {}  {what}", named(&a.report_token, a.report_name.as_deref()))?;
         }
         if let Some(log) = &self.log {
-            writeln!(
-                f,
-                "  undo log              {}  (`mode-audit undo {0} --execute` recreates them)",
-                log.display()
-            )?;
+            self.log_line(f, log)?;
         }
         if let Some(error) = &self.fatal {
             writeln!(f, "  fatal                 {error}")?;
@@ -187,6 +183,30 @@ impl fmt::Display for ApplyReport {
             f,
             "  requests              {}  ({} throttled, {} retried)",
             self.requests.requests, self.requests.throttled, self.requests.retries
+        )
+    }
+}
+
+impl ApplyReport {
+    /// Where the undo log is and what recreates the deleted schedules; when the log was lost
+    /// while written, that it may not, and where else their definitions are.
+    fn log_line(&self, f: &mut fmt::Formatter<'_>, log: &std::path::Path) -> fmt::Result {
+        if !self.log_lost {
+            return writeln!(
+                f,
+                "  undo log              {}  (`mode-audit undo {0} --execute` recreates them)",
+                log.display()
+            );
+        }
+        writeln!(
+            f,
+            "  undo log              {}  DAMAGED while apply wrote it (see fatal): the definitions of schedules \
+             deleted here may be lost from it, and undo cannot recreate those. Restore the log from a copy if \
+             there is one; `mode-audit undo {0}` lists what it can still recreate (and warns of deletions \
+             whose definition is lost); recreate the others by hand from the snapshot planned from ({}: each \
+             schedule's name, frequency, time and time zone)",
+            log.display(),
+            self.snapshot.display()
         )
     }
 }

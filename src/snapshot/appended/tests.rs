@@ -53,3 +53,37 @@ fn a_log_deleted_replaced_or_cut_short_while_written_is_an_error() {
     let err = format!("{:#}", log.check().unwrap_err());
     assert!(err.contains("cut short"), "{err}");
 }
+
+#[test]
+fn a_log_cut_short_then_appended_to_past_its_old_length_is_still_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut log) = opened(dir.path());
+    log.append(&serde_json::json!({"n": 2})).unwrap();
+    assert_eq!(log.check().unwrap(), Found::AsWritten);
+    // Cut to nothing; this writer's next lines land at the start, as long as what was written.
+    OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+    log.append(&serde_json::json!({"n": 3})).unwrap();
+    log.append(&serde_json::json!({"n": 4})).unwrap();
+    let err = log.check().unwrap_err();
+    assert!(err.downcast_ref::<Lost>().is_some(), "{err:#}");
+    assert!(format!("{err:#}").contains("cut short"), "{err:#}");
+    // Told again at every check: the lines are lost for good.
+    assert!(log.check().is_err());
+}
+
+#[test]
+fn a_log_cut_short_then_written_longer_by_another_writer_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut log) = opened(dir.path());
+    assert_eq!(log.check().unwrap(), Found::AsWritten);
+    OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+    let mut other = OpenOptions::new().append(true).open(&path).unwrap();
+    other
+        .write_all(b"{\"other\":\"a longer line than the first\"}\n")
+        .unwrap();
+    let err = format!("{:#}", log.check().unwrap_err());
+    assert!(
+        err.contains("no longer starts as written") && err.contains("stopping"),
+        "{err}"
+    );
+}

@@ -51,6 +51,9 @@ pub struct Replayed {
     /// Where the log belongs, as its first `apply_started` with one records it.
     pub home: Option<String>,
     pub schedules: Vec<Logged>,
+    /// `(report, schedule)` of each `deleted` line with no intent before it: the log lost the
+    /// definition (cut short, or edited), so undo cannot recreate that schedule.
+    pub orphans: Vec<(String, String)>,
 }
 
 impl Replayed {
@@ -95,9 +98,17 @@ impl Replayed {
                 schedule_token,
                 confirmed,
                 ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::Deleted(confirmed)
-            }),
+            } => {
+                if !all
+                    .iter()
+                    .any(|l| l.report_token == report_token && l.schedule_token == schedule_token)
+                {
+                    self.orphans.push((report_token.clone(), schedule_token.clone()));
+                }
+                set(all, &report_token, &schedule_token, |l| {
+                    l.deletion = Deletion::Deleted(confirmed)
+                })
+            }
             Entry::AlreadyGone {
                 report_token,
                 schedule_token,

@@ -191,3 +191,17 @@ fn a_damaged_last_line_is_a_torn_write_and_is_cut_off() {
         Deletion::Deleted(Confirmed::Answered)
     );
 }
+
+#[test]
+fn a_deleted_line_without_its_intent_is_told_as_an_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(UNDO_LOG);
+    // The log cut short after s1's intent: its `deleted` line is the first left.
+    let mut log = UndoLog::open(&path).unwrap();
+    log.append(deleted("s1")).unwrap();
+    log.append(intent("s2")).unwrap();
+    log.append(deleted("s2")).unwrap();
+    let replayed = read(&path).unwrap();
+    assert_eq!(replayed.orphans, vec![("r1".to_string(), "s1".to_string())]);
+    assert_eq!(replayed.schedules.len(), 1);
+}

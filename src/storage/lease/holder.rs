@@ -30,7 +30,8 @@ pub struct Holder {
 /// Why another's lease was taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Takeover {
-    /// `--break-lease` was given.
+    /// `--break-lease` was given, for a holder whose process cannot be looked up from here
+    /// (another host, PID namespace or boot).
     Broken,
     /// It was past its expiry.
     Expired,
@@ -41,7 +42,10 @@ pub enum Takeover {
 impl fmt::Display for Takeover {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Takeover::Broken => write!(f, "--break-lease given"),
+            Takeover::Broken => write!(
+                f,
+                "--break-lease given; its process is on another host, PID namespace or boot, where it cannot be seen from here"
+            ),
             Takeover::Expired => write!(f, "it expired"),
             Takeover::Exited { pid } => write!(
                 f,
@@ -86,12 +90,24 @@ impl Holder {
         if self.expired(now) {
             return Some(Takeover::Expired);
         }
-        let here = self.host == host()
+        (self.here() && self.pid != std::process::id() && !running(self.pid))
+            .then_some(Takeover::Exited { pid: self.pid })
+    }
+
+    /// Whether the holder's process is seen running: of this host, PID namespace and boot, and
+    /// its pid alive (this very process counts). `--break-lease` does not take such a lease.
+    pub fn runs_here(&self) -> bool {
+        self.here() && (self.pid == std::process::id() || running(self.pid))
+    }
+
+    /// Whether the holder ran on this host, in this PID namespace and this boot: only then does
+    /// its pid name a process here.
+    fn here(&self) -> bool {
+        self.host == host()
             && self.pid_namespace.is_some()
             && self.pid_namespace == pid_namespace()
             && self.boot_id.is_some()
-            && self.boot_id == boot_id();
-        (here && self.pid != std::process::id() && !running(self.pid)).then_some(Takeover::Exited { pid: self.pid })
+            && self.boot_id == boot_id()
     }
 
     pub(super) fn to_bytes(&self) -> Vec<u8> {

@@ -19,6 +19,14 @@ fn homes() -> (tempfile::TempDir, Vec<LeaseHome>) {
     (dir, homes)
 }
 
+/// Writes `holder` as the lease of `acme` in `home`, as another process would.
+async fn write_lease(home: &LeaseHome, holder: &Holder) {
+    match home {
+        LeaseHome::Folder(out) => std::fs::write(out.join("acme").join(LEASE), holder.to_bytes()).unwrap(),
+        LeaseHome::Bucket(bucket) => bucket.put(&["acme", LEASE], holder.to_bytes()).await.unwrap(),
+    }
+}
+
 #[tokio::test]
 async fn a_second_writer_is_refused_and_told_who_holds_the_lease() {
     let (_dir, homes) = homes();
@@ -101,7 +109,7 @@ async fn a_refused_writer_warns_of_no_lease_it_never_held() {
 }
 
 #[tokio::test]
-async fn a_stale_lease_is_taken_over_and_break_lease_clears_a_live_one() {
+async fn a_stale_lease_is_taken_over_and_break_lease_clears_one_of_another_host_not_one_running_here() {
     let (_dir, homes) = homes();
     for home in &homes {
         let long_ago = Utc::now() - chrono::Duration::hours(2);
@@ -117,8 +125,23 @@ async fn a_stale_lease_is_taken_over_and_break_lease_clears_a_live_one() {
             Lease::acquire(home, "acme", "apply", TTL, false).await,
             Err(LeaseError::Held { .. })
         ));
+        // Its process runs here (it is this one): --break-lease is refused, naming it.
+        let refused = Lease::acquire(home, "acme", "apply", TTL, true).await.unwrap_err();
+        let text = refused.to_string();
+        assert!(matches!(refused, LeaseError::Running { .. }), "{text}");
+        assert!(
+            text.contains(&format!("pid {}", std::process::id())) && text.contains("stop that process first"),
+            "{text}"
+        );
+        // Of another host (its process cannot be looked up): --break-lease takes it.
+        let elsewhere = Holder {
+            host: "build-7".into(),
+            ..taken.holder().clone()
+        };
+        write_lease(home, &elsewhere).await;
         let broken = Lease::acquire(home, "acme", "apply", TTL, true).await.unwrap();
-        assert_eq!(broken.replaced(), Some(taken.holder()));
+        assert_eq!(broken.replaced(), Some(&elsewhere));
+        assert_eq!(broken.takeover(), Some(Takeover::Broken));
         // The holder whose lease was broken can no longer renew it, nor remove it.
         let mut taken = taken;
         assert!(matches!(taken.renew().await, Err(LeaseError::Held { .. })));
@@ -244,4 +267,42 @@ async fn an_unexpired_lease_of_another_pid_namespace_or_boot_is_freed_only_by_it
         );
         taken.release().await;
     }
+}
+
+#[tokio::test]
+async fn break_lease_refuses_a_holder_whose_process_runs_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = LeaseHome::Folder(dir.path().to_path_buf());
+    let ours = Lease::acquire(&home, "acme", "run", TTL, false).await.unwrap();
+    let me = ours.holder().clone();
+    std::mem::forget(ours);
+    if me.pid_namespace.is_none() || me.boot_id.is_none() {
+        return; // no /proc: no process can be seen running
+    }
+    let mut child = std::process::Command::new("sleep").arg("600").spawn().unwrap();
+    let live = Holder {
+        pid: child.id(),
+        id: "live-child".into(),
+        ..me
+    };
+    std::fs::write(dir.path().join("acme/lease.json"), live.to_bytes()).unwrap();
+    let refused = Lease::acquire(&home, "acme", "apply", TTL, true).await;
+    // Ended before any assertion: no process is left behind.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = refused
+        .as_ref()
+        .map(|_| String::new())
+        .unwrap_or_else(|e| e.to_string());
+    assert!(matches!(refused, Err(LeaseError::Running { .. })), "{text}");
+    assert!(
+        text.contains(&format!("pid {}", live.pid))
+            && text.contains(&live.host)
+            && text.contains("stop that process first"),
+        "{text}"
+    );
+    // Gone now: the lease is stale and taken, --break-lease or not.
+    let taken = Lease::acquire(&home, "acme", "apply", TTL, true).await.unwrap();
+    assert_eq!(taken.takeover(), Some(Takeover::Exited { pid: live.pid }));
+    taken.release().await;
 }

@@ -1,7 +1,8 @@
 //! Two writers on one output, through the built binary: a second `apply --execute` while one runs
 //! exits 2 naming the holder, and warns of no lease it never held, in a folder and in a bucket (moto
-//! and azurite), and undo then restores every deleted schedule; `run` takes the lease too, a stale one is taken over with a warning, and
-//! `--break-lease` clears a live one.
+//! and azurite), and undo then restores every deleted schedule; `run` takes the lease too, a stale
+//! one is taken over with a warning, and `--break-lease` clears one of another host but is refused
+//! while its holder runs here.
 
 use std::path::Path;
 use std::time::Duration;
@@ -227,4 +228,65 @@ async fn run_takes_the_lease_a_stale_one_is_taken_over_and_break_lease_clears_a_
         stderr(&o)
     );
     assert!(!out.path().join("acme/lease.json").exists());
+}
+
+/// A lease in `out` for workspace acme held by this test's own process: of this host, PID
+/// namespace and boot, and running. `None` where the system does not say (no `/proc`).
+fn plant_live_lease(out: &Path) -> Option<u32> {
+    let read = |p: &str| std::fs::read_to_string(p).ok().map(|s| s.trim().to_string());
+    let host = read("/proc/sys/kernel/hostname")?;
+    let boot_id = read("/proc/sys/kernel/random/boot_id")?;
+    let pid_namespace = std::fs::read_link("/proc/self/ns/pid")
+        .ok()?
+        .to_string_lossy()
+        .into_owned();
+    let pid = std::process::id();
+    let lease = serde_json::json!({
+        "host": host,
+        "pid": pid,
+        "command": "apply",
+        "started_at": "2026-01-01T00:00:00.000Z",
+        "expires_at": "2999-01-01T00:00:00.000Z",
+        "id": format!("{host}-{pid}-1"),
+        "pid_namespace": pid_namespace,
+        "boot_id": boot_id,
+    });
+    std::fs::create_dir_all(out.join("acme")).unwrap();
+    std::fs::write(out.join("acme/lease.json"), lease.to_string()).unwrap();
+    Some(pid)
+}
+
+#[tokio::test]
+async fn break_lease_is_refused_while_the_holder_runs_on_this_host() {
+    let st = stage(1, &[], |_| {}).await;
+    let url = st.sim.base_url();
+    let out = tempfile::tempdir().unwrap();
+    let out_text = out.path().to_string_lossy().into_owned();
+    let env = creds(&st.config);
+    let cwd = tempfile::tempdir().unwrap();
+    let Some(pid) = plant_live_lease(out.path()) else {
+        return;
+    };
+    let args = [
+        "run",
+        "--base-url",
+        &url,
+        "--out",
+        &out_text,
+        "--workspace",
+        "acme",
+        "--break-lease",
+    ];
+    let o = mode_audit(cwd.path(), &args, &env_refs(&env)).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("pid {pid}")) && stderr(&o).contains("stop that process first"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(st.sim.counters().total, 0, "nothing was asked of Mode");
+    assert!(
+        out.path().join("acme/lease.json").exists(),
+        "the holder keeps its lease"
+    );
 }

@@ -1,5 +1,6 @@
-//! The actions log is watched while apply writes it: deleted from under it, apply stops before the
-//! next DELETE and still counts what it deleted; lines another writer appends meanwhile (one that
+//! The actions log is watched while apply writes it: deleted from under it, or cut short (even
+//! when apply's next lines made it long again), apply stops before the next DELETE, still counts
+//! what it deleted and says the log is damaged; lines another writer appends meanwhile (one that
 //! took the lease with `--break-lease`) are read, and the summary says what the log shows.
 
 use std::time::Duration;
@@ -127,4 +128,54 @@ async fn schedules_another_writer_deleted_meanwhile_are_reported_as_the_log_show
         line.contains("by another mode-audit") && !line.contains("deleted   0 schedule(s)"),
         "{line}"
     );
+}
+
+#[tokio::test]
+async fn a_log_cut_short_during_apply_stops_it_before_the_next_delete_and_the_summary_says_it_is_damaged() {
+    let all = scheduled();
+    let at = all
+        .iter()
+        .position(|r| r.schedules.len() >= 2)
+        .expect("a report with two schedules");
+    let report = all[at].token.clone();
+    let st = slowed(at + 1, &report).await;
+    let log = st.log();
+    // Cut to nothing while a DELETE is on its way: apply's next lines land at its start.
+    let watcher = async {
+        delete_on_its_way(&st).await;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+    };
+    let (s, execute, stop) = (st.settings(), options(true), Stop::default());
+    let (applied, ()) = tokio::join!(apply(&s, &execute, &stop), watcher);
+    let applied = applied.expect("the summary is returned");
+    let fatal = applied
+        .fatal
+        .clone()
+        .expect("stopped: the log it was writing was cut short");
+    assert!(fatal.contains("cut short"), "{fatal}");
+    let a = applied.acted.iter().find(|a| a.report_token == report).unwrap();
+    assert!(
+        matches!(&a.outcome, Outcome::Failed { deleted, .. } if deleted.len() == 1),
+        "the DELETE answered before the stop is counted: {applied}"
+    );
+    let counted: usize = applied
+        .acted
+        .iter()
+        .map(|a| match &a.outcome {
+            Outcome::Deleted(d) | Outcome::Failed { deleted: d, .. } => d.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(
+        counted as u64,
+        st.sim.counters().deletes,
+        "no DELETE after the cut: {applied}"
+    );
+    let text = applied.to_string();
+    assert!(text.contains("DAMAGED") && !text.contains("recreates them"), "{text}");
 }
