@@ -184,7 +184,7 @@ pub struct RunArgs {
     #[arg(help_heading = STOP, long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
     pub resume_max_age: Option<humantime::Duration>,
 
-    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run. 0 or unset: fetch every report's schedules.
+    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run; runs tallies are kept with them. [default: 7d] 0: a full run, every report's schedules and runs read.
     #[arg(help_heading = READ, long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
     pub schedules_max_age: Option<humantime::Duration>,
 
