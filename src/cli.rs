@@ -212,7 +212,7 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_RUNS", value_name = "WHICH")]
     pub runs: Option<crate::insights::costs::RunsChoice>,
 
-    /// Pages of runs read per report at most; beyond them the cost is sampled from the newest runs. [default: 2]
+    /// Pages of runs read per report at most; beyond them the cost is sampled from the newest runs (one page of 100 estimates a regular schedule within 5%: BENCHMARKS.md). [default: 1]
     #[arg(long, env = "MODE_AUDIT_RUNS_MAX_PAGES", value_name = "N")]
     pub runs_max_pages: Option<u32>,
 

@@ -304,3 +304,19 @@ fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
     let only = load_all(&flagged, &no_env).unwrap();
     assert_eq!(only[0].client.credentials.token.expose_secret(), "team2-token");
 }
+
+#[test]
+fn one_page_of_runs_is_read_by_default_and_more_when_asked() {
+    let args = |pages: Option<u32>| RunArgs {
+        workspace: vec!["acme".into()],
+        runs_max_pages: pages,
+        ..RunArgs::default()
+    };
+    let pages = |a: &RunArgs| merge(a, &FileConfig::default(), creds()).map(|s| s.insights.runs_max_pages);
+    assert_eq!(
+        pages(&args(None)),
+        Ok(1),
+        "the newest 100 runs: exact for a regular schedule"
+    );
+    assert_eq!(pages(&args(Some(50))), Ok(50), "the exact count stays available");
+}
