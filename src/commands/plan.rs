@@ -4,6 +4,7 @@
 //! workspace named in turn.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use crate::commands::reuse::{earlier_schedules, earlier_snapshot};
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;
-use crate::insights::reuse::Tally;
+use crate::insights::reuse::{EarlierSchedules, Tally};
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::output::Place;
 use crate::snapshot::FetchStatus;
@@ -149,27 +150,16 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, no
     let started = Instant::now();
     let outcome = crawl(&client, &options, stop, None).await?;
     outcome.reports.check().context("could not keep the listed reports")?;
-    // The last snapshot: in the folder, or fetched from the bucket into a local mirror.
-    let place = match &settings.destination {
-        Destination::Dir(out) => Some(Place::folder(out.clone())),
-        Destination::Bucket(url) => Some(Place::bucket(url, &settings.store)?),
-        _ => None,
-    };
-    let history_dir = match &place {
-        Some(place) => Some(
-            place
-                .history_dir(&settings.workspace, &now, settings.insights.findings.window)
-                .await,
-        ),
-        None => None,
-    };
+    // The place is kept while the index is read: a bucket's mirror goes with it.
+    let last = last_snapshots(settings, &now).await?;
+    let history_dir = last.as_ref().map(|(_, dir)| dir.as_path());
     let reuse = settings
         .schedules_max_age
-        .map(|_| earlier_schedules(settings, history_dir.as_deref(), &now));
+        .map(|_| earlier_schedules(settings, history_dir, &now));
     // Without reuse, the last snapshot still tells what the runs step will cost.
     let earlier = match &reuse {
         Some(index) => index.clone(),
-        None => earlier_snapshot(settings, history_dir.as_deref(), &now),
+        None => earlier_snapshot(settings, history_dir, &now),
     };
     let earlier_runs = earlier.as_ref().and_then(|index| index.take_runs());
     let mut forecast = earlier_runs
@@ -189,14 +179,7 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, no
     }
     let members = u64::from(settings.insights.departed_owners);
     let runs_forecast = forecast.map(|f| f.finish(members));
-    let incremental = match reuse {
-        None => Incremental::Off,
-        Some(None) => Incremental::NoSnapshot,
-        Some(Some(index)) => Incremental::From {
-            since: index.source_started_at.clone(),
-            tally: index.tally(),
-        },
-    };
+    let incremental = Incremental::of(reuse.as_ref());
     Ok(Plan {
         workspace: settings.workspace.clone(),
         collections: outcome.collections.len() as u64,
@@ -217,6 +200,33 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, no
             }
         }),
     })
+}
+
+/// The folder the last snapshots are in: the output folder, or for a bucket a local mirror of them
+/// (which lasts as long as the place returned beside it).
+async fn last_snapshots(settings: &Settings, now: &str) -> Result<Option<(Place, PathBuf)>> {
+    let place = match &settings.destination {
+        Destination::Dir(out) => Place::folder(out.clone()),
+        Destination::Bucket(url) => Place::bucket(url, &settings.store)?,
+        _ => return Ok(None),
+    };
+    let window = settings.insights.findings.window;
+    let dir = place.history_dir(&settings.workspace, now, window).await;
+    Ok(Some((place, dir)))
+}
+
+impl Incremental {
+    /// From what loading the reuse index gave (`None`: reuse off; `Some(None)`: no snapshot).
+    fn of(reuse: Option<&Option<Arc<EarlierSchedules>>>) -> Incremental {
+        match reuse {
+            None => Incremental::Off,
+            Some(None) => Incremental::NoSnapshot,
+            Some(Some(index)) => Incremental::From {
+                since: index.source_started_at.clone(),
+                tally: index.tally(),
+            },
+        }
+    }
 }
 
 impl fmt::Display for Plan {
