@@ -184,7 +184,7 @@ pub struct RunArgs {
     #[arg(help_heading = STOP, long, env = "MODE_AUDIT_RESUME_MAX_AGE", value_name = "DURATION")]
     pub resume_max_age: Option<humantime::Duration>,
 
-    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run. 0 or unset: fetch every report's schedules.
+    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run; runs tallies are kept with them. [default: 7d] 0: a full run, every report's schedules and runs read.
     #[arg(help_heading = READ, long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
     pub schedules_max_age: Option<humantime::Duration>,
 
@@ -212,7 +212,7 @@ pub struct RunArgs {
     #[arg(long, env = "MODE_AUDIT_RUNS", value_name = "WHICH")]
     pub runs: Option<crate::insights::costs::RunsChoice>,
 
-    /// Pages of runs read per report at most; beyond them the cost is sampled from the newest runs. [default: 2]
+    /// Pages of runs read per report at most; beyond them the cost is sampled from the newest runs (one page of 100 estimates a regular schedule within 5%: BENCHMARKS.md). [default: 1]
     #[arg(long, env = "MODE_AUDIT_RUNS_MAX_PAGES", value_name = "N")]
     pub runs_max_pages: Option<u32>,
 

@@ -4,18 +4,20 @@
 //! workspace named in turn.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::plan_runs::{Forecaster, RunsForecast};
 use super::turns::in_turn;
-use crate::commands::reuse::earlier_schedules;
+use crate::commands::reuse::{earlier_schedules, earlier_snapshot};
 use crate::config::{Destination, Settings};
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;
-use crate::insights::reuse::Tally;
+use crate::insights::reuse::{EarlierSchedules, Tally};
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::output::Place;
 use crate::snapshot::FetchStatus;
@@ -41,6 +43,9 @@ pub struct Plan {
     /// Requests the runs step adds at most (`--runs`): the selected scheduled reports × pages, and
     /// the one memberships listing (`None` with `--runs off` and `--departed-owners=false`).
     pub runs_requests: Option<RunsRequests>,
+    /// What the next run's runs step and members listing are predicted to request, from the last
+    /// snapshot's tallies; `None` without an earlier snapshot (then `runs_requests` bounds it).
+    pub runs_forecast: Option<RunsForecast>,
 }
 
 /// The requests of the steps after the walk: runs of the selected reports, the members listing.
@@ -115,61 +120,66 @@ impl Plan {
 /// After a stop the rest are not started (`None`).
 pub async fn plan_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<Plan>>)> {
     in_turn(all, stop, async |settings, pacer| {
-        plan_paced(settings, stop, pacer).await
+        plan_paced(
+            settings,
+            stop,
+            pacer,
+            Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        )
+        .await
     })
     .await
 }
 
 /// Walks pages only (no schedules) and counts, with a pacer of its own.
 pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
-    plan_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate))).await
+    plan_at(settings, stop, Utc::now()).await
 }
 
-/// Walks pages only (no schedules) and counts, through `pacer`.
-pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<Plan> {
+/// [`plan`] for a run that would start at `at` (the clock earlier snapshots are aged by).
+pub async fn plan_at(settings: &Settings, stop: &Stop, at: DateTime<Utc>) -> Result<Plan> {
+    let now = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+    plan_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate)), now).await
+}
+
+/// Walks pages only (no schedules) and counts, through `pacer`, for a run starting at `now`.
+pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, now: String) -> Result<Plan> {
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let mut options = settings.crawl.clone();
     options.plan_only = true;
     let started = Instant::now();
     let outcome = crawl(&client, &options, stop, None).await?;
     outcome.reports.check().context("could not keep the listed reports")?;
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    // The last snapshot: in the folder, or fetched from the bucket into a local mirror.
-    let place = match (&settings.destination, settings.schedules_max_age) {
-        (Destination::Dir(out), Some(_)) => Some(Place::folder(out.clone())),
-        (Destination::Bucket(url), Some(_)) => Some(Place::bucket(url, &settings.store)?),
-        _ => None,
-    };
-    let history_dir = match &place {
-        Some(place) => Some(
-            place
-                .history_dir(&settings.workspace, &now, settings.insights.findings.window)
-                .await,
-        ),
-        None => None,
-    };
+    // The place is kept while the index is read: a bucket's mirror goes with it.
+    let last = last_snapshots(settings, &now).await?;
+    let history_dir = last.as_ref().map(|(_, dir)| dir.as_path());
     let reuse = settings
         .schedules_max_age
-        .map(|_| earlier_schedules(settings, history_dir.as_deref(), &now));
+        .map(|_| earlier_schedules(settings, history_dir, &now));
+    // Without reuse, the last snapshot still tells what the runs step will cost.
+    let earlier = match &reuse {
+        Some(index) => index.clone(),
+        None => earlier_snapshot(settings, history_dir, &now),
+    };
+    let earlier_runs = earlier.as_ref().and_then(|index| index.take_runs());
+    let mut forecast = earlier_runs
+        .as_ref()
+        .map(|runs| Forecaster::new(runs, settings.insights.runs, settings.insights.runs_max_pages));
     let mut schedule_requests = 0;
     let mut scheduled = 0;
     for r in outcome.reports.iter() {
         scheduled += u64::from(r.fetch_status != FetchStatus::NotScheduled);
         if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {
             schedule_requests += 1;
-            if let Some(Some(index)) = &reuse {
-                index.would_reuse(&r);
+            let kept = matches!(&reuse, Some(Some(index)) if index.would_reuse(&r));
+            if let Some(forecast) = forecast.as_mut() {
+                forecast.add(&r.token, kept);
             }
         }
     }
-    let incremental = match reuse {
-        None => Incremental::Off,
-        Some(None) => Incremental::NoSnapshot,
-        Some(Some(index)) => Incremental::From {
-            since: index.source_started_at.clone(),
-            tally: index.tally(),
-        },
-    };
+    let members = u64::from(settings.insights.departed_owners);
+    let runs_forecast = forecast.map(|f| f.finish(members));
+    let incremental = Incremental::of(reuse.as_ref());
     Ok(Plan {
         workspace: settings.workspace.clone(),
         collections: outcome.collections.len() as u64,
@@ -180,6 +190,7 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
         elapsed: started.elapsed(),
         complete: outcome.failures.is_empty() && outcome.stopped.is_none(),
         incremental,
+        runs_forecast,
         runs_requests: (settings.insights.runs != RunsChoice::Off || settings.insights.departed_owners).then(|| {
             RunsRequests {
                 choice: settings.insights.runs,
@@ -189,6 +200,33 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) ->
             }
         }),
     })
+}
+
+/// The folder the last snapshots are in: the output folder, or for a bucket a local mirror of them
+/// (which lasts as long as the place returned beside it).
+async fn last_snapshots(settings: &Settings, now: &str) -> Result<Option<(Place, PathBuf)>> {
+    let place = match &settings.destination {
+        Destination::Dir(out) => Place::folder(out.clone()),
+        Destination::Bucket(url) => Place::bucket(url, &settings.store)?,
+        _ => return Ok(None),
+    };
+    let window = settings.insights.findings.window;
+    let dir = place.history_dir(&settings.workspace, now, window).await;
+    Ok(Some((place, dir)))
+}
+
+impl Incremental {
+    /// From what loading the reuse index gave (`None`: reuse off; `Some(None)`: no snapshot).
+    fn of(reuse: Option<&Option<Arc<EarlierSchedules>>>) -> Incremental {
+        match reuse {
+            None => Incremental::Off,
+            Some(None) => Incremental::NoSnapshot,
+            Some(Some(index)) => Incremental::From {
+                since: index.source_started_at.clone(),
+                tally: index.tally(),
+            },
+        }
+    }
 }
 
 impl fmt::Display for Plan {
@@ -229,6 +267,16 @@ impl fmt::Display for Plan {
                 r.scheduled,
                 r.max_pages,
                 r.members
+            )?;
+        }
+        if let Some(r) = &self.runs_forecast {
+            writeln!(
+                f,
+                "  runs step, predicted       {:>8}  requests  (runs of {} reports, {} tallies kept from the last snapshot; {} members listing)",
+                r.requests(),
+                r.read,
+                r.kept,
+                r.members_requests
             )?;
         }
         match (self.rate, self.estimated_duration()) {

@@ -28,3 +28,16 @@ pub fn earlier_schedules(
     }
     index.map(Arc::new)
 }
+
+/// The last snapshot, indexed, whether or not reuse is on (for `plan` to predict the runs step
+/// from): with reuse off nothing in it is young enough to keep.
+pub fn earlier_snapshot(
+    settings: &Settings,
+    history_dir: Option<&Path>,
+    started_at: &str,
+) -> Option<Arc<EarlierSchedules>> {
+    let dir = history_dir?;
+    let spill = matches!(settings.destination, Destination::Dir(_)).then_some(dir);
+    let max_age = settings.schedules_max_age.unwrap_or_default();
+    EarlierSchedules::load(dir, &settings.workspace, started_at, max_age, spill).map(Arc::new)
+}

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::reuse::earlier_schedules;
-use super::run_costs::{cost_runs, list_members};
+use super::run_costs::{RunsContext, cost_runs, list_members};
 use super::sources;
 use super::turns::in_turn;
 use crate::config::{Destination, Settings};
@@ -202,6 +202,7 @@ async fn walk_from(
     let (outcome, cross_check) = sources::walk(opened, client, &walk_options, stop, resume).await?;
     // The index is not needed past the walk: let it go before history is read.
     drop(walk_options);
+    let earlier_runs = reuse.as_ref().and_then(|index| index.take_runs());
     if let Some(index) = reuse {
         let t = index.tally();
         tracing::info!(
@@ -313,7 +314,12 @@ async fn walk_from(
         members.as_ref(),
     )
     .context("could not add history and findings; nothing was published")?;
-    cost_runs(settings, client, stop, &mut snapshot, recent.as_ref(), members.as_ref()).await?;
+    let context = RunsContext {
+        recent: recent.as_ref(),
+        members: members.as_ref(),
+        earlier: earlier_runs.as_ref(),
+    };
+    cost_runs(settings, client, stop, &mut snapshot, context).await?;
     // The members and runs requests count too.
     snapshot.stats.requests = prior + client.stats();
     report.stats.requests = snapshot.stats.requests;

@@ -1,6 +1,7 @@
 //! The steps of a run between the walk and publishing that cost requests beyond it: one listing
 //! of the workspace's members (for OWNER_DEPARTED) and the runs of the selected reports.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -12,11 +13,12 @@ use crate::crawl::runs::{RunsOptions, read_runs};
 use crate::insights;
 use crate::insights::costs::{self, RunsChoice};
 use crate::insights::findings::RecentViews;
+use crate::insights::reuse::{EarlierRuns, RunsTally};
 use crate::mode::ModeClient;
 use crate::mode::discovery::Discovery;
 use crate::snapshot::Failure;
 use crate::snapshot::Snapshot;
-use crate::snapshot::runs::{ActiveMembers, RUN_DAYS};
+use crate::snapshot::runs::{ActiveMembers, RUN_DAYS, RunFigures};
 use crate::snapshot::time::parse_time;
 use crate::stop::Stop;
 
@@ -52,17 +54,26 @@ pub async fn list_members(client: &ModeClient, discovery: Option<&Discovery>) ->
     }
 }
 
-/// Reads the runs of the reports `--runs` selects, fills every report's run figures (the proxy
-/// where none were read) and, when runs were read, computes the findings again with them.
+/// What the runs step works from besides the snapshot.
+pub struct RunsContext<'a> {
+    pub recent: Option<&'a RecentViews>,
+    pub members: Option<&'a ActiveMembers>,
+    /// The earlier snapshot's tallies an incremental run may keep.
+    pub earlier: Option<&'a EarlierRuns>,
+}
+
+/// Reads the runs of the reports `--runs` selects (keeping the earlier tallies that may be kept),
+/// fills every report's run figures (the proxy where none were read) and, when runs were read or
+/// kept, computes the findings again with them.
 pub async fn cost_runs(
     settings: &Settings,
     client: &ModeClient,
     stop: &Stop,
     snapshot: &mut Snapshot,
-    recent: Option<&RecentViews>,
-    members: Option<&ActiveMembers>,
+    context: RunsContext<'_>,
 ) -> Result<()> {
     let selected = costs::select(snapshot, settings.insights.runs);
+    let (kept, selected) = split_kept(snapshot, selected, context.earlier);
     let read = match (settings.insights.runs, selected.is_empty()) {
         (RunsChoice::Off, _) | (_, true) => Default::default(),
         _ => {
@@ -83,13 +94,41 @@ pub async fn cost_runs(
             "runs not read for some reports: their cost stays the expected_runtime proxy (runs_error says why)"
         );
     }
-    costs::attach_all(snapshot, &read).context("could not keep the run figures; nothing was published")?;
-    if !read.is_empty() {
+    costs::attach_all(snapshot, &read, &kept).context("could not keep the run figures; nothing was published")?;
+    if !read.is_empty() || !kept.is_empty() {
         let i = &settings.insights;
-        insights::redetect(snapshot, recent, &i.findings, &i.keep, members)
+        insights::redetect(snapshot, context.recent, &i.findings, &i.keep, context.members)
             .context("could not compute the findings; nothing was published")?;
     }
     Ok(())
+}
+
+/// The selected reports whose earlier tally is kept (with it), and the rest, whose runs to read.
+fn split_kept(
+    snapshot: &Snapshot,
+    selected: Vec<String>,
+    earlier: Option<&EarlierRuns>,
+) -> (HashMap<String, RunFigures>, Vec<String>) {
+    let Some(earlier) = earlier else {
+        return (HashMap::new(), selected);
+    };
+    let wanted: HashSet<&str> = selected.iter().map(String::as_str).collect();
+    let mut tally = RunsTally::default();
+    let kept: HashMap<String, RunFigures> = snapshot
+        .reports
+        .iter()
+        .filter(|r| wanted.contains(r.token.as_str()))
+        .filter_map(|r| Some((r.token.clone(), earlier.keep(&r, &mut tally)?)))
+        .collect();
+    tracing::info!(
+        reused = tally.reused,
+        new = tally.new,
+        schedules_fetched = tally.fetched,
+        too_old = tally.aged,
+        "runs tallies: reused, or read because new, because the schedules were fetched, or too old"
+    );
+    let read = selected.into_iter().filter(|t| !kept.contains_key(t)).collect();
+    (kept, read)
 }
 
 /// `started_at` − 30 days, as sent in `filter=created_at.gt.…`.

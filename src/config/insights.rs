@@ -31,7 +31,7 @@ pub struct Insights {
 }
 
 /// `--runs-max-pages` unless set.
-pub const DEFAULT_RUNS_MAX_PAGES: u32 = 2;
+pub const DEFAULT_RUNS_MAX_PAGES: u32 = 1;
 
 const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
 

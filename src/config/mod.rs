@@ -47,6 +47,9 @@ pub use self::workspaces::{WorkspaceEntry, entries, workspaces};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
 pub const DEFAULT_OUT: &str = "snapshots";
+/// `--schedules-max-age` when none is set: a nightly run reuses what the last snapshot read for up
+/// to a week (a first run, with no earlier snapshot, is a full run anyway); 0 turns reuse off.
+pub const DEFAULT_SCHEDULES_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
 /// The TOML config file; every key is optional and unknown keys are an error.
 #[derive(Debug, Default, Deserialize)]
@@ -295,7 +298,7 @@ pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Res
         return Err(bad("max_duration must be longer than zero"));
     }
     let schedules_max_age = match (args.schedules_max_age, &file.schedules_max_age) {
-        (None, None) => None,
+        (None, None) => Some(DEFAULT_SCHEDULES_MAX_AGE),
         (a, f) => Some(duration(a, "schedules_max_age", f, Duration::ZERO)?).filter(|d| !d.is_zero()),
     };
     let store_defaults = StoreSettings::default();

@@ -178,7 +178,7 @@ fn the_format_list_takes_xlsx_from_the_file_and_from_the_flag() {
 }
 
 #[test]
-fn schedules_max_age_is_off_by_default_and_zero_turns_it_off() {
+fn schedules_max_age_is_a_week_by_default_and_zero_turns_it_off() {
     let day = Duration::from_secs(86_400);
     let args = |age: Option<&str>| RunArgs {
         workspace: vec!["acme".into()],
@@ -187,7 +187,16 @@ fn schedules_max_age_is_off_by_default_and_zero_turns_it_off() {
     };
     let file = |text: &str| FileConfig::parse(text).unwrap();
     let age = |a: &RunArgs, f: &FileConfig| merge(a, f, creds()).map(|s| s.schedules_max_age);
-    assert_eq!(age(&args(None), &FileConfig::default()), Ok(None));
+    assert_eq!(
+        age(&args(None), &FileConfig::default()),
+        Ok(Some(7 * day)),
+        "a nightly run is incremental without a flag"
+    );
+    assert_eq!(
+        age(&args(Some("0s")), &FileConfig::default()),
+        Ok(None),
+        "0: a full run"
+    );
     let weekly = file("schedules_max_age = \"7d\"\n");
     assert_eq!(age(&args(None), &weekly), Ok(Some(7 * day)));
     assert_eq!(age(&args(Some("14d")), &weekly), Ok(Some(14 * day)), "the flag wins");
@@ -294,4 +303,20 @@ fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
     };
     let only = load_all(&flagged, &no_env).unwrap();
     assert_eq!(only[0].client.credentials.token.expose_secret(), "team2-token");
+}
+
+#[test]
+fn one_page_of_runs_is_read_by_default_and_more_when_asked() {
+    let args = |pages: Option<u32>| RunArgs {
+        workspace: vec!["acme".into()],
+        runs_max_pages: pages,
+        ..RunArgs::default()
+    };
+    let pages = |a: &RunArgs| merge(a, &FileConfig::default(), creds()).map(|s| s.insights.runs_max_pages);
+    assert_eq!(
+        pages(&args(None)),
+        Ok(1),
+        "the newest 100 runs: exact for a regular schedule"
+    );
+    assert_eq!(pages(&args(Some(50))), Ok(50), "the exact count stays available");
 }

@@ -54,6 +54,7 @@ async fn read_one(client: &ModeClient, report: &str, since: &str, options: RunsO
     let mut page = 1;
     loop {
         let listed = client.runs_page(report, since, page, pager.per_page()).await?;
+        tally.pages += 1;
         match add_page(&mut tally, &mut pager, &listed) {
             Next::Page(next) => page = next,
             Next::End(_) => break,

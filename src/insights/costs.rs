@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use crate::snapshot::runs::{RunTally, proxy};
+use crate::snapshot::runs::{RunBasis, RunFigures, RunTally, proxy};
 use crate::snapshot::{ReportRecord, Snapshot};
 
 /// `--runs`: whose runs to read.
@@ -37,10 +37,18 @@ pub fn select(snapshot: &Snapshot, choice: RunsChoice) -> Vec<String> {
         .collect()
 }
 
-/// One report's figures from what was read of its runs (`None`: not selected).
-pub fn attach(report: &mut ReportRecord, read: Option<&Result<RunTally, String>>) {
+/// One report's figures from what was read of its runs (`None`: not selected); runs read
+/// count as read at `read_at` (this run's start).
+pub fn attach(report: &mut ReportRecord, read: Option<&Result<RunTally, String>>, read_at: &str) {
     report.runs = match read {
-        Some(Ok(tally)) => tally.figures(report),
+        Some(Ok(tally)) => {
+            let mut figures = tally.figures(report);
+            if matches!(figures.basis, Some(RunBasis::Measured | RunBasis::Sampled)) {
+                figures.read_at = Some(read_at.to_string());
+                figures.pages = Some(tally.pages);
+            }
+            figures
+        }
         Some(Err(error)) => {
             let mut figures = proxy(report);
             figures.error = Some(error.clone());
@@ -50,11 +58,20 @@ pub fn attach(report: &mut ReportRecord, read: Option<&Result<RunTally, String>>
     };
 }
 
-/// Fills every report's figures from `read` (by report token).
-pub fn attach_all(snapshot: &mut Snapshot, read: &HashMap<String, Result<RunTally, String>>) -> std::io::Result<()> {
-    snapshot.reports = snapshot.reports.map(|r| {
-        let found = read.get(&r.token);
-        attach(r, found);
+/// Fills every report's figures from `read` (by report token), or from `kept` (the tallies an
+/// incremental run keeps from the earlier snapshot).
+pub fn attach_all(
+    snapshot: &mut Snapshot,
+    read: &HashMap<String, Result<RunTally, String>>,
+    kept: &HashMap<String, RunFigures>,
+) -> std::io::Result<()> {
+    let read_at = snapshot.started_at.clone();
+    snapshot.reports = snapshot.reports.map(|r| match kept.get(&r.token) {
+        Some(figures) => r.runs = figures.clone(),
+        None => {
+            let found = read.get(&r.token);
+            attach(r, found, &read_at);
+        }
     })?;
     Ok(())
 }
@@ -62,7 +79,6 @@ pub fn attach_all(snapshot: &mut Snapshot, read: &HashMap<String, Result<RunTall
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::runs::RunBasis;
     use crate::test_support;
 
     #[test]
@@ -70,13 +86,14 @@ mod tests {
         let mut r = test_support::report("r", Some(0), vec![test_support::schedule("s", "daily", 0)]);
         r.expected_runtime = Some(2.0);
         let mut failed = r.clone();
-        attach(&mut failed, Some(&Err("HTTP 500".to_string())));
+        attach(&mut failed, Some(&Err("HTTP 500".to_string())), "2026-11-01T00:00:00Z");
         assert_eq!(failed.runs.basis, Some(RunBasis::ExpectedRuntime));
         assert_eq!(failed.runs.run_seconds_30d, Some(60.0));
         assert_eq!(failed.runs.error.as_deref(), Some("HTTP 500"));
         assert_eq!(failed.runs.runs_30d, None, "unknown, not 0");
+        assert_eq!(failed.runs.read_at, None, "nothing was read");
         let mut unselected = r;
-        attach(&mut unselected, None);
+        attach(&mut unselected, None, "2026-11-01T00:00:00Z");
         assert_eq!(
             (unselected.runs.basis, unselected.runs.error),
             (Some(RunBasis::ExpectedRuntime), None)

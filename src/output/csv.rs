@@ -98,6 +98,7 @@ struct ReportRow<'a> {
     creator_email: Cell<'a>,
     explorations_count: Option<u64>,
     listed_by: Cell<'a>,
+    runs_read_at: Cell<'a>,
 }
 
 /// reports.csv: one row per report.
@@ -146,13 +147,14 @@ pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv
             creator_email: cells.opt(r.discovered.creator_email.as_deref()),
             explorations_count: r.discovered.explorations_count,
             listed_by: cells.opt(r.discovered.listed_by.as_deref()),
+            runs_read_at: cells.opt(r.runs.read_at.as_deref()),
         })?;
     }
     w.finish()
 }
 
 /// reports.csv's header, in order (later columns added at the end, so earlier ones keep their places).
-pub const REPORT_COLUMNS: [&str; 37] = [
+pub const REPORT_COLUMNS: [&str; 38] = [
     "workspace",
     "collection_token",
     "collection_name",
@@ -190,6 +192,7 @@ pub const REPORT_COLUMNS: [&str; 37] = [
     "creator_email",
     "explorations_count",
     "listed_by",
+    "runs_read_at",
 ];
 
 #[derive(Serialize)]

@@ -185,7 +185,7 @@ mod tests {
             failed_runs_30d: runs.map(|_| 1),
             run_seconds_30d: seconds,
             basis: Some(RunBasis::Measured),
-            error: None,
+            ..RunFigures::default()
         };
         f
     }

@@ -50,6 +50,13 @@ pub struct RunFigures {
     /// Why the runs could not be read, when they were asked for and could not be.
     #[serde(rename = "runs_error", skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When the runs were read from Mode: this run's `started_at`, or an earlier run's when the
+    /// tally was kept (`--schedules-max-age`); `None` when no runs were read.
+    #[serde(rename = "runs_read_at", skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
+    /// Pages of runs read (requests made), for `plan` to predict the next runs step.
+    #[serde(rename = "runs_pages", skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
 }
 
 /// Estimated runs per month (30 days) of one schedule frequency; `None` for one Mode did not document.
@@ -96,6 +103,8 @@ pub struct RunTally {
     pub running: u64,
     /// Every run was read.
     pub complete: bool,
+    /// Pages requested.
+    pub pages: u32,
 }
 
 impl RunTally {
@@ -113,7 +122,7 @@ impl RunTally {
                 failed_runs_30d: Some(self.failed),
                 run_seconds_30d: Some(round2(self.seconds)),
                 basis: Some(RunBasis::Measured),
-                error: None,
+                ..RunFigures::default()
             },
             Some(count) if self.timed > 0 && self.seen > 0 => {
                 let mean = self.seconds / self.timed as f64;
@@ -123,7 +132,7 @@ impl RunTally {
                     failed_runs_30d: Some((self.failed as f64 / self.seen as f64 * count as f64).round() as u64),
                     run_seconds_30d: Some(round2(mean * done as f64)),
                     basis: Some(RunBasis::Sampled),
-                    error: None,
+                    ..RunFigures::default()
                 }
             }
             _ => proxy(report),
@@ -147,7 +156,7 @@ pub fn proxy(report: &ReportRecord) -> RunFigures {
         } else {
             RunBasis::Unknown
         }),
-        error: None,
+        ..RunFigures::default()
     }
 }
 
@@ -238,6 +247,7 @@ mod tests {
             seconds: 30.5,
             running: 1,
             complete: true,
+            pages: 1,
         };
         let f = all.figures(&r);
         assert_eq!(f.basis, Some(RunBasis::Measured));
@@ -253,6 +263,7 @@ mod tests {
             seconds: 990.0,
             running: 1,
             complete: false,
+            pages: 1,
         };
         let f = sample.figures(&r);
         assert_eq!(f.basis, Some(RunBasis::Sampled));

@@ -18,6 +18,7 @@ mod files;
 mod resume;
 // Incremental runs: schedule details reused, changes fetched, the max age and the rolling refresh.
 mod incremental;
+mod incremental_runs;
 // The built binary: exit codes, publication, configuration precedence, secrets.
 mod binary;
 // The built binary, continued: stop/resume, plan, all faults, secrets, progress, several workspaces.

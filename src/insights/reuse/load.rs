@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::Entry;
+use super::runs::KeptTally;
 use crate::snapshot::folder::folder_time;
 use crate::snapshot::store::ReportStore;
 use crate::snapshot::time::parse_time;
@@ -24,6 +25,8 @@ pub(super) struct Loaded {
     pub tokens: HashMap<Box<str>, usize>,
     /// Entry i's record is the i-th.
     pub store: ReportStore,
+    /// The measured or sampled runs tallies of its scheduled reports, by token.
+    pub runs: HashMap<Box<str>, KeptTally>,
 }
 
 /// The newest snapshot in `dir` older than `now` that can be read; an unreadable one is logged
@@ -60,6 +63,7 @@ fn read(path: &Path, workspace: &str, now: DateTime<Utc>, spill: Option<&Path>) 
         entries: Vec::new(),
         tokens: HashMap::new(),
         store: ReportStore::in_dir(spill),
+        runs: HashMap::new(),
     };
     let head = (&mut builder).deserialize(&mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
@@ -80,6 +84,7 @@ fn read(path: &Path, workspace: &str, now: DateTime<Utc>, spill: Option<&Path>) 
         entries: builder.entries,
         tokens: builder.tokens,
         store: builder.store,
+        runs: builder.runs,
     })
 }
 
@@ -90,6 +95,7 @@ struct Builder<'a> {
     entries: Vec<Entry>,
     tokens: HashMap<Box<str>, usize>,
     store: ReportStore,
+    runs: HashMap<Box<str>, KeptTally>,
 }
 
 impl Builder<'_> {
@@ -121,6 +127,10 @@ impl Builder<'_> {
             due: false,
         });
         self.store.push_last(&report);
+        match KeptTally::of(&report) {
+            Some(tally) => self.runs.insert(Box::from(report.token.as_str()), tally),
+            None => self.runs.remove(report.token.as_str()),
+        };
         if let Some(earlier) = self.tokens.insert(report.token.into_boxed_str(), i) {
             // Listed twice: only the last one is reachable; the first is never due or reused.
             self.entries[earlier].fetched_ms = i64::MAX;
@@ -185,6 +195,7 @@ impl<'de> Visitor<'de> for &mut Builder<'_> {
         }
         for token in cut {
             self.tokens.remove(token.as_str());
+            self.runs.remove(token.as_str());
         }
         Ok(started_at)
     }

@@ -27,10 +27,14 @@
 //! time when reused.
 
 mod load;
+mod runs;
+
+pub use runs::{EarlierRuns, RunsTally, RunsVerdict};
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -91,6 +95,8 @@ pub struct EarlierSchedules {
     tokens: HashMap<Box<str>, usize>,
     store: ReportStore,
     tally: [AtomicU64; 5],
+    /// The runs tallies, until the runs step takes them.
+    runs: Mutex<Option<EarlierRuns>>,
 }
 
 /// How many reports got each [`Verdict`] so far.
@@ -137,17 +143,20 @@ impl EarlierSchedules {
     fn new(loaded: load::Loaded, now: DateTime<Utc>, max_age: Duration) -> EarlierSchedules {
         let source_at = parse_time(&loaded.started_at).unwrap_or(now);
         let interval = (now - source_at).to_std().unwrap_or(Duration::ZERO);
+        let now_ms = now.timestamp_millis();
+        let runs = EarlierRuns::new(&loaded.started_at, now_ms, max_age, interval, loaded.runs);
         let mut index = EarlierSchedules {
             source: loaded.path,
             source_started_at: loaded.started_at,
             max_age,
             interval,
             rolling_share: 0,
-            now_ms: now.timestamp_millis(),
+            now_ms,
             entries: loaded.entries,
             tokens: loaded.tokens,
             store: loaded.store,
             tally: Default::default(),
+            runs: Mutex::new(Some(runs)),
         };
         index.pick_rolling_share();
         index
@@ -216,6 +225,11 @@ impl EarlierSchedules {
             rolled: n(Verdict::Rolled),
             reused: n(Verdict::Reused),
         }
+    }
+
+    /// The runs tallies of the earlier snapshot, for the runs step (once; `None` after).
+    pub fn take_runs(&self) -> Option<EarlierRuns> {
+        self.runs.lock().ok()?.take()
     }
 
     /// The earlier records of `token`, each with its `fetched_at` (the earlier snapshot's start

@@ -114,6 +114,7 @@ pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Ta
             Value::opt_text(r.discovered.creator_email.as_deref()),
             Value::count(r.discovered.explorations_count),
             Value::opt_text(r.discovered.listed_by.as_deref()),
+            Value::time(r.runs.read_at.as_deref()),
         ];
         to.row(&mut reports, &row)?;
         for s in &r.schedules {
