@@ -66,6 +66,8 @@ pub struct UndoReport {
     pub log: PathBuf,
     pub executed: bool,
     pub restorations: Vec<Restoration>,
+    /// Report and schedule tokens the log records as deleted but holds no definition of.
+    pub lost: Vec<(String, String)>,
     pub status: RunStatus,
     pub requests: RequestStats,
 }
@@ -114,14 +116,28 @@ pub async fn undo_in(
     place
         .settle(replayed.home.as_deref(), &settings.workspace, out, &settings.store)
         .await?;
-    if !execute {
-        return Ok(listed(settings, &place, &replayed.schedules));
+    let report = if !execute {
+        listed(settings, &place, &replayed.schedules)
+    } else {
+        let mut held = settings.clone();
+        if let Some(out) = place.out.clone() {
+            held.destination = out;
+        }
+        lease::holding(&held, "undo", stop, recreate(settings, &mut place, stop)).await?
+    };
+    Ok(report.with_lost(replayed.orphans))
+}
+
+impl UndoReport {
+    /// Adds the schedules the log records as deleted without their definition: undo cannot
+    /// recreate them, so the outcome is partial (exit 1) and the summary names each.
+    fn with_lost(mut self, lost: Vec<(String, String)>) -> UndoReport {
+        if !lost.is_empty() && self.status == RunStatus::Complete {
+            self.status = RunStatus::Partial;
+        }
+        self.lost = lost;
+        self
     }
-    let mut held = settings.clone();
-    if let Some(out) = place.out.clone() {
-        held.destination = out;
-    }
-    lease::holding(&held, "undo", stop, recreate(settings, &mut place, stop)).await
 }
 
 /// Whether a logged schedule was (or may have been) deleted by apply: an intent whose outcome was
@@ -160,6 +176,7 @@ fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoRepor
         log: PathBuf::from(&place.shown),
         executed: false,
         restorations,
+        lost: Vec::new(),
         status: RunStatus::Complete,
         requests: RequestStats::default(),
     }
@@ -171,6 +188,7 @@ async fn recreate(settings: &Settings, place: &mut LogPlace, stop: &Stop) -> Res
         log: PathBuf::from(&place.shown),
         executed: true,
         restorations: Vec::new(),
+        lost: Vec::new(),
         status: RunStatus::Complete,
         requests: RequestStats::default(),
     };

@@ -194,11 +194,18 @@ mod tests {
             ),
             ("http://u:MARKER@mail.example.com:25", "must start with smtp://"),
             ("not a url MARKER", "is not a URL"),
+            ("smtp://u:MARKER@mail.example.com:587?tls=off", "tls= takes only none"),
+            ("smtp://u:MARKER@mail.example.com:587?TLS=NONE", "tls= takes only none"),
         ] {
             let err = MailSettings::merge(&flags, &all("snaps"), &url(value)).unwrap_err().0;
             assert!(err.contains(why) && !err.contains("MARKER"), "{value}: {err}");
         }
-        assert!(MailSettings::merge(&flags, &all("snaps"), &url("smtp://u:p@127.0.0.1:2525?tls=none")).is_ok());
+        for local in ["smtp://u:p@127.0.0.1:2525?tls=none", "smtp://u:p@[::1]:2525?tls=none"] {
+            assert!(
+                MailSettings::merge(&flags, &all("snaps"), &url(local)).is_ok(),
+                "{local}"
+            );
+        }
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("ca.pem");
         std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n").unwrap();

@@ -25,19 +25,40 @@ pub fn checked(text: &str) -> Result<String, String> {
     };
     if !is_host_name(address.domain()) {
         return Err(format!(
-            "the address {shown} does not end in a host name (letters, digits, hyphens and dots)"
+            "the address {shown} does not end in a domain name such as example.com (an IP address, a \
+             single name such as localhost, or a numeric top-level domain is not one)"
+        ));
+    }
+    if !is_plain_local_part(address.user()) {
+        return Err(format!(
+            "the address {shown} is quoted or holds characters a plain address does not"
         ));
     }
     Ok(address.to_string())
 }
 
-/// `example.com`: labels of letters, digits and inner hyphens; no `[127.0.0.1]` literal.
+/// `example.com`: two labels or more, of letters, digits and inner hyphens, the last not a number;
+/// no `[127.0.0.1]` literal, no `127.0.0.1`, no `localhost`.
 fn is_host_name(domain: &str) -> bool {
-    domain.split('.').all(|label| {
-        !label.is_empty()
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    let labels: Vec<&str> = domain.split('.').collect();
+    let top = labels.last().copied().unwrap_or_default();
+    labels.len() >= 2
+        && top.chars().any(|c| c.is_ascii_alphabetic())
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// The part before the `@`, unquoted: dot-separated runs of RFC 5322's `atext`.
+fn is_plain_local_part(user: &str) -> bool {
+    user.split('.').all(|run| {
+        !run.is_empty()
+            && run
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c))
     })
 }
 
@@ -55,8 +76,12 @@ mod tests {
             ("Yara <yara@example.com>", "space"),
             ("yara@example.com,attacker@example.com", "not an email address"),
             ("yara", "not an email address"),
-            ("yara@[127.0.0.1]", "host name"),
+            ("yara@[127.0.0.1]", "domain name"),
             ("yara@exämple.com", "outside ASCII"),
+            ("yara@127.0.0.1", "domain name"),
+            ("yara@localhost", "domain name"),
+            ("yara@example.123", "domain name"),
+            ("\"yara\"@example.com", "quoted"),
         ] {
             let reason = checked(bad).unwrap_err();
             assert!(reason.contains(why), "{bad:?}: {reason}");

@@ -51,12 +51,20 @@ fn target(url: &SecretString) -> Result<(Url, String, bool, bool), String> {
     if !matches!(url.scheme(), "smtp" | "smtps") {
         return Err("MODE_AUDIT_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)".into());
     }
+    // An IPv6 address comes bracketed (`[::1]`); the connection and the TLS name take it bare.
     let host = url
         .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
         .filter(|h| !h.is_empty())
-        .ok_or("MODE_AUDIT_SMTP_URL has no host")?
-        .to_string();
-    let plain = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
+        .ok_or("MODE_AUDIT_SMTP_URL has no host")?;
+    let mut plain = false;
+    for (key, value) in url.query_pairs() {
+        match (key.to_ascii_lowercase().as_str(), value.as_ref()) {
+            ("tls", "none") => plain = true,
+            ("tls", _) => return Err("MODE_AUDIT_SMTP_URL's tls= takes only none (plain SMTP, to this machine only); leave it out for STARTTLS".into()),
+            _ => {}
+        }
+    }
     let loopback = is_loopback(&host);
     if plain && !loopback {
         return Err("MODE_AUDIT_SMTP_URL asks for tls=none to another machine: the password would cross the network unencrypted; use smtp:// (STARTTLS) or smtps://".into());
@@ -80,7 +88,12 @@ impl Relay {
                     .map_err(|e| format!("MODE_AUDIT_SMTP_CA_FILE does not hold a PEM certificate: {e}"))?;
                 builder = builder.add_root_certificate(ca);
             }
-            builder.build_rustls().map_err(|e| format!("TLS setup: {e}"))
+            builder.build_rustls().map_err(|e| {
+                format!(
+                    "the certificates of MODE_AUDIT_SMTP_CA_FILE cannot be used ({e}); it must hold the PEM \
+                     certificate of the CA that signed the SMTP server's (no server was contacted)"
+                )
+            })
         };
         let (port, tls, security) = match url.scheme() {
             "smtp" => {
@@ -141,5 +154,21 @@ impl Relay {
             Err(e) if e.is_permanent() || e.is_transient() => Handed::Refused(e.to_string()),
             Err(e) => Handed::Unsure(explain(&e, &self.server)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_ipv6_relay_is_reached_by_its_bare_address() {
+        let url = SecretString::from("smtp://[::1]:2525?tls=none");
+        let relay = Relay::new(&url, Duration::from_secs(1), None).unwrap();
+        assert_eq!(
+            relay.server.host, "::1",
+            "brackets are URL syntax, not part of the host"
+        );
+        assert!(relay.server.loopback);
     }
 }

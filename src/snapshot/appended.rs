@@ -116,6 +116,11 @@ impl AppendedFile {
         if before < self.written && self.cut.is_none() {
             self.cut = Some((before, self.written));
         }
+        if before < self.written && before > 0 {
+            // Cut short, perhaps inside a line: this line must not be glued onto a torn fragment,
+            // where a reader would take it for the torn tail and drop it.
+            line.insert(0, b'\n');
+        }
         self.file
             .write_all(&line)
             .and_then(|()| self.file.sync_data())

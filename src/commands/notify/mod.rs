@@ -142,7 +142,9 @@ async fn send(
     stop: &Stop,
 ) -> Result<()> {
     let smtp = options.smtp.as_ref().context("--execute needs MODE_AUDIT_SMTP_URL")?;
-    let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref()).map_err(anyhow::Error::new)?;
+    // Nothing is contacted yet: what fails here is the URL or the CA file, the user's to fix (exit 2).
+    let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref())
+        .map_err(|e| anyhow::Error::new(crate::config::ConfigError(e.to_string())))?;
     let mut log = place.open_log().await.context("nothing was sent")?;
     report.settled = deliver::settle(&mut log).await?;
     report.selection = select(mails, log.replayed(), told_since(options)?, options.max_emails);

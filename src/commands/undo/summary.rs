@@ -15,8 +15,16 @@ impl fmt::Display for UndoReport {
         };
         writeln!(f, "mode-audit undo: workspace {} — {status}", self.workspace)?;
         writeln!(f, "  undo log              {}", self.log.display())?;
-        if self.restorations.is_empty() {
+        if self.restorations.is_empty() && self.lost.is_empty() {
             writeln!(f, "  nothing to recreate: the log records no deleted schedule")?;
+        }
+        for (report, schedule) in &self.lost {
+            writeln!(
+                f,
+                "  LOST: schedule {schedule} of report {report} is recorded as deleted, but the log holds no \
+                 definition of it (cut short or edited): undo cannot recreate it; restore the log from a copy, or \
+                 recreate it by hand from the snapshot apply planned from"
+            )?;
         }
         for r in &self.restorations {
             let what = match &r.outcome {

@@ -87,3 +87,26 @@ fn a_log_cut_short_then_written_longer_by_another_writer_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_line_written_after_a_cut_inside_a_line_stands_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut log) = opened(dir.path());
+    log.append(&serde_json::json!({"n": 2})).unwrap();
+    let len = std::fs::metadata(&path).unwrap().len();
+    // Cut in the middle of the last line, then the writer goes on (a DELETE it must record).
+    OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 4)
+        .unwrap();
+    log.append(&serde_json::json!({"deleted": "s1"})).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last, r#"{"deleted":"s1"}"#,
+        "not glued onto the torn fragment: {text:?}"
+    );
+    assert!(log.check().is_err(), "the cut is still told");
+}

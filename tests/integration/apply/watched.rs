@@ -178,4 +178,16 @@ async fn a_log_cut_short_during_apply_stops_it_before_the_next_delete_and_the_su
     );
     let text = applied.to_string();
     assert!(text.contains("DAMAGED") && !text.contains("recreates them"), "{text}");
+    // undo cannot recreate what the cut took the definition of, and says so in its summary.
+    let undone = mode_audit::commands::undo::undo(&s, &log, false, &Stop::default())
+        .await
+        .unwrap();
+    let shown = undone.to_string();
+    assert!(
+        undone.lost.iter().any(|(r, _)| *r == report)
+            && shown.contains("LOST")
+            && !shown.contains("nothing to recreate"),
+        "{shown}"
+    );
+    assert_eq!(undone.status, mode_audit::snapshot::RunStatus::Partial, "{shown}");
 }
