@@ -115,11 +115,14 @@ async fn audited_in_full() -> (tempfile::TempDir, PathBuf) {
     let config = fast_config(vec![30, 12, 45]);
     let sim = SimServer::start(config.clone()).await.unwrap();
     sim.mutate(|ws| {
+        // One collection and one report with a name that has no place to break.
+        ws.collections[0].name = Some("quarterly_revenue_".repeat(9));
         let reports = ws.collections.iter_mut().flat_map(|c| c.reports.iter_mut());
         for (i, r) in reports.enumerate() {
-            r.name = Some(match i % 2 {
+            r.name = Some(match i % 3 {
                 0 => format!("Weekly revenue by region, product line and sales channel (finance review) {i}"),
-                _ => format!("weekly_revenue_by_region_product_line_and_sales_channel_v{i}"),
+                1 => format!("weekly_revenue_by_region_product_line_and_sales_channel_v{i}"),
+                _ => format!("{}{i}", "QuarterlyRevenue".repeat(14)),
             });
         }
     });
