@@ -97,8 +97,8 @@ impl StoreError {
             ),
             Cause::NotFound => "the object does not exist".to_string(),
             Cause::Unreachable(detail) => format!(
-                "cannot reach the object store ({detail}), after retrying: check the network, a proxy, and \
-                 AWS_ENDPOINT_URL / AWS_ALLOW_HTTP for an S3-compatible store"
+                "cannot reach the object store ({detail}), after retrying: check the network, a proxy, and {}",
+                endpoint_settings(&self.bucket)
             ),
             Cause::Other(detail) => detail.clone(),
         }
@@ -200,6 +200,15 @@ fn grant(bucket: &str, needs: &'static str) -> &'static str {
         _ if !bucket.starts_with("az://") => needs,
         _ if needs.starts_with("s3:Get") || needs.starts_with("s3:List") => "the Storage Blob Data Reader role",
         _ => "the Storage Blob Data Contributor role",
+    }
+}
+
+/// The settings that say where the store of `bucket` is, for its provider.
+fn endpoint_settings(bucket: &str) -> &'static str {
+    match bucket.split_once("://").map_or("", |(scheme, _)| scheme) {
+        "az" => "AZURE_STORAGE_ACCOUNT_NAME (for azurite, AZURITE_BLOB_STORAGE_URL and AZURE_STORAGE_USE_EMULATOR)",
+        "gs" => "that storage.googleapis.com and oauth2.googleapis.com can be reached from here",
+        _ => "AWS_ENDPOINT_URL / AWS_ALLOW_HTTP for an S3-compatible store",
     }
 }
 

@@ -139,3 +139,24 @@ fn urls_lose_their_query_strings() {
         "error sending request for url (https://a.blob.core.windows.net/c/k?…) done"
     );
 }
+
+#[test]
+fn an_unreachable_store_is_told_where_its_own_provider_is_set() {
+    let unreachable = |bucket: &str| {
+        StoreError::from_store(
+            "list".into(),
+            bucket.into(),
+            "",
+            &generic("error sending request: Connect refused"),
+        )
+        .fix()
+    };
+    let az = unreachable("az://audit");
+    assert!(
+        az.contains("AZURE_STORAGE_ACCOUNT_NAME") && !az.contains("AWS_"),
+        "{az}"
+    );
+    let gs = unreachable("gs://audit");
+    assert!(gs.contains("storage.googleapis.com") && !gs.contains("AWS_"), "{gs}");
+    assert!(unreachable("s3://audit").contains("AWS_ENDPOINT_URL"));
+}
