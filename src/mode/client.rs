@@ -205,7 +205,8 @@ impl ModeClient {
         self.get(self.url(&["reports", token])).await
     }
 
-    /// `GET /api/{username}`: a member's email address, `None` when Mode sends none.
+    /// `GET /api/{username}`: a member's email address as Mode sends it (trimmed; the caller checks
+    /// it is one), `None` when Mode sends none or an empty one.
     pub async fn user_email(&self, username: &str) -> Result<Option<String>, ModeError> {
         #[derive(serde::Deserialize)]
         struct User {
@@ -217,7 +218,7 @@ impl ModeClient {
             .pop_if_empty()
             .push(username);
         let user: User = self.get(url).await?;
-        Ok(user.email.map(|e| e.trim().to_string()).filter(|e| e.contains('@')))
+        Ok(user.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
     }
 
     /// GETs `url` and decodes it whole, pacing every attempt and retrying what may succeed on a retry.

@@ -61,6 +61,14 @@ async fn a_bad_owner_address_skips_that_owner_only_and_is_never_cached() {
     assert_eq!(second.selection.up_to_date, stage.owners.len(), "{second}");
     assert!(!std::fs::read_to_string(&cache).unwrap().contains("attacker"));
 
+    // An address without an @ is a bad address too, not "no address": never cached as none.
+    set_email(&stage, "yara");
+    let no_at = notify(&stage.settings(), &options, &Stop::default()).await.unwrap();
+    assert_eq!(no_at.selection.bad_address.len(), 1, "{no_at}");
+    let cached: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert!(!cached.contains_key(&yara), "nothing cached for {yara}: {cached:?}");
+
     // Mode's address is fixed: the next run mails the owner.
     set_email(&stage, "yara@example.com");
     let third = notify(&stage.settings(), &options, &Stop::default()).await.unwrap();
