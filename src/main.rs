@@ -211,8 +211,13 @@ async fn notify_command(args: &NotifyArgs, log_format: Option<LogFormat>) -> Res
 async fn undo_command(mut args: UndoArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
     if args.run.workspace.is_empty() {
         let workspace = undo::log_workspace(&args.log).await.map_err(|error| {
-            eprintln!("mode-audit: {error:#}");
-            Exit::Usage
+            if usage(&error) {
+                eprintln!("mode-audit: {error:#}");
+                Exit::Usage
+            } else {
+                fatal("", &error, None);
+                Exit::Fatal
+            }
         })?;
         args.run.workspace = vec![workspace];
     }

@@ -72,12 +72,23 @@ pub struct UndoReport {
     pub requests: RequestStats,
 }
 
-/// The workspace an undo log (a file or a bucket URL) belongs to (to fill in `--workspace`).
+/// The workspace an undo log (a file or a bucket URL) belongs to (to fill in `--workspace`). A
+/// log that cannot be found or is empty is the user's to fix (a [`ConfigError`], exit 2); one that
+/// does not read is damaged (exit 3).
 pub async fn log_workspace(path: &Path) -> Result<String> {
-    let place = LogPlace::find(path, &StoreSettings::default()).await?;
+    let place = LogPlace::find(path, &StoreSettings::default())
+        .await
+        .map_err(|e| ConfigError(format!("{e:#}")))?;
+    if !place.local().exists() {
+        return Err(ConfigError(format!(
+            "there is no undo log at {}: name the log apply wrote, OUT/<workspace>/actions/<snapshot>.jsonl",
+            place.shown
+        ))
+        .into());
+    }
     read(place.local())?
         .workspace
-        .ok_or_else(|| anyhow!("the undo log {} is empty: nothing to undo", place.shown))
+        .ok_or_else(|| ConfigError(format!("the undo log {} is empty: nothing to undo", place.shown)).into())
 }
 
 /// Recreates (or, without `execute`, lists) the schedules the log at `path` (a file or a bucket

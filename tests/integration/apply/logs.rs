@@ -51,6 +51,23 @@ async fn a_damaged_undo_log_stops_apply_with_its_file_and_line_and_an_old_one_st
     let err = stderr(&o);
     assert!(err.contains(&format!("{}:2:", old.display())), "{err}");
     assert!(err.contains("restored"), "says which hold is at stake: {err}");
+
+    // undo of the damaged log is fatal too (exit 3, its file and line), with or without
+    // --workspace; a log that is not there is the user's to fix (exit 2).
+    let path = old.to_string_lossy().into_owned();
+    for with_workspace in [false, true] {
+        let mut args = vec!["undo", path.as_str(), "--base-url", &url];
+        if with_workspace {
+            args.extend(["--workspace", "acme"]);
+        }
+        let o = mode_audit(cwd.path(), &args, &env_refs(&env)).await;
+        assert_eq!(code(&o), 3, "{}", stderr(&o));
+        assert!(stderr(&o).contains(":2:"), "{}", stderr(&o));
+    }
+    let missing = st.out.path().join("acme/actions/nowhere.jsonl");
+    let missing = missing.to_string_lossy().into_owned();
+    let o = mode_audit(cwd.path(), &["undo", &missing, "--base-url", &url], &env_refs(&env)).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
 
 #[tokio::test]
