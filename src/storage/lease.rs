@@ -4,7 +4,6 @@
 //! removed when released; one left by a process that died (expired, or of this host, PID namespace
 //! and boot and no longer running) is taken over with a warning saying which.
 
-use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,15 +12,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use object_store::UpdateVersion;
 
+mod error;
 mod holder;
 mod mutex;
 
+pub use self::error::LeaseError;
 use self::holder::stamp;
 pub use self::holder::{Holder, Takeover};
 use self::mutex::TakeoverMutex;
 use super::bucket::Bucket;
 use super::conditional::Written;
-use super::error::StoreError;
 
 /// The lease's name in `OUT/<workspace>/`.
 pub const LEASE: &str = "lease.json";
@@ -36,54 +36,6 @@ pub enum LeaseHome {
     /// The output folder (`--out`).
     Folder(PathBuf),
     Bucket(Bucket),
-}
-
-/// Why a lease was not taken.
-#[derive(Debug)]
-pub enum LeaseError {
-    /// Another writer holds it, unexpired.
-    Held {
-        place: String,
-        holder: Box<Holder>,
-    },
-    /// `--break-lease` given, but the holder's process runs on this host (same PID namespace and
-    /// boot): it is not gone.
-    Running {
-        place: String,
-        holder: Box<Holder>,
-    },
-    /// The folder or bucket could not be read or written.
-    Store(StoreError),
-    Folder(String),
-}
-
-impl fmt::Display for LeaseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LeaseError::Held { place, holder } => write!(
-                f,
-                "another mode-audit is writing to this output: {holder} holds {place}; wait for it to finish \
-                 (a lease left by a process that died expires on its own), or if you are sure it is gone, \
-                 run again with --break-lease"
-            ),
-            LeaseError::Running { place, holder } => write!(
-                f,
-                "--break-lease refused: {holder} holds {place} and its process (pid {}) still runs on this host; \
-                 stop that process first (or wait for it to finish), then run again",
-                holder.pid
-            ),
-            LeaseError::Store(e) => write!(f, "cannot take the lease: {e}"),
-            LeaseError::Folder(e) => write!(f, "cannot take the lease: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for LeaseError {}
-
-impl From<StoreError> for LeaseError {
-    fn from(e: StoreError) -> Self {
-        LeaseError::Store(e)
-    }
 }
 
 /// A lease taken: renewed with [`Lease::renew`], removed by [`Lease::release`] (or, in a folder,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::snapshot::Snapshot;
+use crate::snapshot::folder::folder_time;
 use crate::test_support::{report, snapshot};
 
 const NOW: &str = "2026-11-28T03:00:00.000Z";
