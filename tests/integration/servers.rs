@@ -17,6 +17,7 @@
 //! To add a server: a `PythonServer`, `NpmServer` or `SystemProgram` constant here, then
 //! `python(&X)`, `npm(&X)` or `system(&X)` at the start of each test that needs it (`let Some(path) = ... else { return };`).
 
+mod installed;
 mod npm;
 mod python;
 
@@ -96,7 +97,7 @@ pub fn python(server: &PythonServer) -> Option<PathBuf> {
     if let Some(found) = on_path(server.command) {
         return Some(found);
     }
-    if let Some(ready) = python::provisioned(server) {
+    if let Some(ready) = installed::provisioned(server) {
         return Some(ready);
     }
     if let Some(variable) = skip_asked(server.own_skip) {
@@ -106,7 +107,7 @@ pub fn python(server: &PythonServer) -> Option<PathBuf> {
         ));
         return None;
     }
-    match python::provision(server) {
+    match installed::provision(server) {
         Ok(path) => Some(path),
         Err(reason) => panic!(
             "cannot provision {} for {}: {reason}. Install Python 3 with venv and pip (Debian: apt-get install \
@@ -120,7 +121,7 @@ pub fn python(server: &PythonServer) -> Option<PathBuf> {
 /// `MODE_AUDIT_SKIP_SERVERS=1` and it is not installed. Panics with what to install when it can be
 /// neither found nor provisioned.
 pub fn npm(server: &NpmServer) -> Option<PathBuf> {
-    if let Some(found) = on_path(server.command).or_else(|| npm::provisioned(server)) {
+    if let Some(found) = on_path(server.command).or_else(|| installed::provisioned(server)) {
         return Some(found);
     }
     if let Some(variable) = skip_asked(None) {
@@ -130,7 +131,7 @@ pub fn npm(server: &NpmServer) -> Option<PathBuf> {
         ));
         return None;
     }
-    match npm::provision(server) {
+    match installed::provision(server) {
         Ok(path) => Some(path),
         Err(reason) => panic!(
             "cannot provision {} for {}: {reason}. Install Node.js with npm (Debian: apt-get install nodejs npm), \
