@@ -50,18 +50,7 @@ impl Walk {
     pub(super) fn absorb_collections(&mut self, result: Result<Page<Collection>, ModeError>) -> Result<(), CrawlError> {
         let page = match result {
             Ok(page) => page,
-            Err(source) => {
-                let nothing_yet = self.collections_pager.pages() == 0 && self.collections.is_empty();
-                if nothing_yet || (source.is_credentials() && !self.answered) {
-                    return Err(CrawlError {
-                        workspace: self.client.workspace().to_string(),
-                        source,
-                    });
-                }
-                self.collections_listing = Listing::Failed;
-                self.fail("collections", None, &source);
-                return Ok(());
-            }
+            Err(source) => return self.collections_failed(source),
         };
         let items = page.listed();
         let number = self.collections_pager.pages() + 1;
@@ -75,36 +64,10 @@ impl Walk {
             }
         }
         for item in page.items {
-            if !self.collections_pager.admit(&item.token) {
+            if self.collections_pager.admit(&item.token) {
+                self.add_collection(item);
+            } else {
                 self.duplicates += 1;
-                continue;
-            }
-            let personal = item.is_personal();
-            let excluded = personal && self.options.exclude_personal;
-            let index = self.collections.len();
-            self.collections.push(CollectionWalk {
-                record: CollectionRecord {
-                    token: item.token,
-                    name: item.name.0,
-                    collection_type: item.space_type.0,
-                    reports: 0,
-                    pages: 0,
-                    status: if excluded {
-                        LedgerStatus::Excluded
-                    } else {
-                        LedgerStatus::Unfinished
-                    },
-                    error: None,
-                },
-                pager: Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[1]),
-                listing: if excluded { Listing::Ended } else { Listing::Open },
-                listed: 0,
-            });
-            if !excluded {
-                self.queue[1].push_back(Job::Reports {
-                    collection: index,
-                    page: 1,
-                });
             }
         }
         let next = self.collections_pager.finish_page(items);
@@ -123,23 +86,56 @@ impl Walk {
         Ok(())
     }
 
+    /// A collections page that could not be read: fatal when nothing was listed yet or the
+    /// credentials were refused before any answer, else a failure of the listing.
+    fn collections_failed(&mut self, source: ModeError) -> Result<(), CrawlError> {
+        let nothing_yet = self.collections_pager.pages() == 0 && self.collections.is_empty();
+        if nothing_yet || (source.is_credentials() && !self.answered) {
+            return Err(CrawlError {
+                workspace: self.client.workspace().to_string(),
+                source,
+            });
+        }
+        self.collections_listing = Listing::Failed;
+        self.fail("collections", None, &source);
+        Ok(())
+    }
+
+    /// A newly listed collection: walked, and its reports queued, unless it is an excluded
+    /// personal one.
+    fn add_collection(&mut self, item: Collection) {
+        let excluded = item.is_personal() && self.options.exclude_personal;
+        let index = self.collections.len();
+        self.collections.push(CollectionWalk {
+            record: CollectionRecord {
+                token: item.token,
+                name: item.name.0,
+                collection_type: item.space_type.0,
+                reports: 0,
+                pages: 0,
+                status: if excluded {
+                    LedgerStatus::Excluded
+                } else {
+                    LedgerStatus::Unfinished
+                },
+                error: None,
+            },
+            pager: Pager::with_hint(self.options.per_page, self.options.max_pages, self.hints[1]),
+            listing: if excluded { Listing::Ended } else { Listing::Open },
+            listed: 0,
+        });
+        if !excluded {
+            self.queue[1].push_back(Job::Reports {
+                collection: index,
+                page: 1,
+            });
+        }
+    }
+
     pub(super) fn absorb_reports(&mut self, c: usize, result: Result<Page<Report>, ModeError>) {
         let page = match result {
             Ok(page) => page,
-            Err(error) => {
-                let walk = &mut self.collections[c];
-                walk.listing = Listing::Failed;
-                walk.record.pages = walk.pager.pages() + 1;
-                walk.record.status = if error.is_inaccessible() {
-                    LedgerStatus::Inaccessible
-                } else {
-                    LedgerStatus::Failed
-                };
-                walk.record.error = Some(error.to_string());
-                let token = walk.record.token.clone();
-                self.fail("collection", Some(token), &error);
-                return;
-            }
+            Err(error) => return self.reports_failed(c, &error),
         };
         let items = page.listed();
         let walk = &mut self.collections[c];
@@ -156,27 +152,57 @@ impl Walk {
             }
         }
         for item in page.items {
-            let walk = &mut self.collections[c];
-            if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.as_str().into()) {
-                self.duplicates += 1;
-                continue;
-            }
-            let archived = item.archived.0.unwrap_or(false);
-            if archived && self.options.exclude_archived {
-                continue;
-            }
-            let fetch =
-                !self.options.plan_only && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
-            let key = (c as u32, walk.listed);
-            walk.listed += 1;
-            walk.record.reports += 1;
-            let record = report_record(item, &walk.record.token, archived);
-            if fetch {
-                self.schedules_for(key, record);
-            } else {
-                self.store.push(key, &record);
-            }
+            self.add_report(c, item);
         }
+        let newly_proven = self.end_reports_page(c, items);
+        if let Some(size) = newly_proven {
+            self.adopt_page_size(size);
+        }
+    }
+
+    /// A reports page of collection `c` that could not be read: the collection's listing failed.
+    fn reports_failed(&mut self, c: usize, error: &ModeError) {
+        let walk = &mut self.collections[c];
+        walk.listing = Listing::Failed;
+        walk.record.pages = walk.pager.pages() + 1;
+        walk.record.status = if error.is_inaccessible() {
+            LedgerStatus::Inaccessible
+        } else {
+            LedgerStatus::Failed
+        };
+        walk.record.error = Some(error.to_string());
+        let token = walk.record.token.clone();
+        self.fail("collection", Some(token), error);
+    }
+
+    /// A report listed in collection `c`: counted once, skipped when archived ones are excluded,
+    /// then stored, or held while its schedules are fetched.
+    fn add_report(&mut self, c: usize, item: Report) {
+        let walk = &mut self.collections[c];
+        if !walk.pager.admit(&item.token) || !self.seen_reports.insert(item.token.as_str().into()) {
+            self.duplicates += 1;
+            return;
+        }
+        let archived = item.archived.0.unwrap_or(false);
+        if archived && self.options.exclude_archived {
+            return;
+        }
+        let fetch =
+            !self.options.plan_only && (self.options.verify_schedules || item.schedules_count != Counter::Value(0));
+        let key = (c as u32, walk.listed);
+        walk.listed += 1;
+        walk.record.reports += 1;
+        let record = report_record(item, &walk.record.token, archived);
+        if fetch {
+            self.schedules_for(key, record);
+        } else {
+            self.store.push(key, &record);
+        }
+    }
+
+    /// Closes a reports page of collection `c` of `items` listed: queues, defers or ends the
+    /// listing. Returns the reports page size when this page was the first to prove it.
+    fn end_reports_page(&mut self, c: usize, items: usize) -> Option<u32> {
         let walk = &mut self.collections[c];
         let next = walk.pager.finish_page(items);
         walk.record.pages = walk.pager.pages();
@@ -202,38 +228,31 @@ impl Walk {
                 walk.record.status = LedgerStatus::Complete;
             }
         }
-        // Listings created before the proof take it now: their first short page is then the end,
-        // and a held ambiguous page shorter than the proven size was the last.
-        if let Some(size) = newly_proven {
-            for (d, page) in std::mem::take(&mut self.deferred) {
-                let held = &mut self.collections[d];
-                if held.pager.settle(size) {
-                    held.pager.forget();
-                    held.listing = Listing::Ended;
-                    held.record.status = LedgerStatus::Complete;
-                } else {
-                    self.queue[1].push_back(Job::Reports { collection: d, page });
-                }
+        newly_proven
+    }
+
+    /// Listings created before the proof of the reports page size take it now: their first short
+    /// page is then the end, and a held ambiguous page shorter than the proven size was the last.
+    fn adopt_page_size(&mut self, size: u32) {
+        for (d, page) in std::mem::take(&mut self.deferred) {
+            let held = &mut self.collections[d];
+            if held.pager.settle(size) {
+                held.pager.forget();
+                held.listing = Listing::Ended;
+                held.record.status = LedgerStatus::Complete;
+            } else {
+                self.queue[1].push_back(Job::Reports { collection: d, page });
             }
-            for other in self.collections.iter_mut().filter(|w| w.listing == Listing::Open) {
-                other.pager.adopt(size);
-            }
+        }
+        for other in self.collections.iter_mut().filter(|w| w.listing == Listing::Open) {
+            other.pager.adopt(size);
         }
     }
 
     pub(super) fn absorb_schedules(&mut self, key: SortKey, result: Result<Page<Schedule>, ModeError>) {
         let page = match result {
             Ok(page) => page,
-            Err(error) => {
-                let Some(ReportWalk { record: mut report, .. }) = self.pending.remove(&key) else {
-                    return;
-                };
-                report.fetch_status = FetchStatus::SchedulesFailed;
-                report.scheduled = report.schedules_count.map(|n| n > 0);
-                self.fail("schedules", Some(report.token.clone()), &error);
-                self.store.push(key, &report);
-                return;
-            }
+            Err(error) => return self.schedules_failed(key, &error),
         };
         let Some(report) = self.pending.get_mut(&key) else {
             return;
@@ -261,13 +280,27 @@ impl Walk {
         if let Some(size) = report.schedules.proven() {
             self.hints[2].get_or_insert(size);
         }
-        let end = match next {
-            Next::Page(page) => {
-                self.queue[2].push_back(Job::Schedules { report: key, page });
-                return;
-            }
-            Next::End(end) => end,
+        match next {
+            Next::Page(page) => self.queue[2].push_back(Job::Schedules { report: key, page }),
+            Next::End(end) => self.schedules_ended(key, end),
+        }
+    }
+
+    /// A schedules page of the held report `key` that could not be read: the report is stored
+    /// with its schedules failed.
+    fn schedules_failed(&mut self, key: SortKey, error: &ModeError) {
+        let Some(ReportWalk { record: mut report, .. }) = self.pending.remove(&key) else {
+            return;
         };
+        report.fetch_status = FetchStatus::SchedulesFailed;
+        report.scheduled = report.schedules_count.map(|n| n > 0);
+        self.fail("schedules", Some(report.token.clone()), error);
+        self.store.push(key, &report);
+    }
+
+    /// The schedules listing of the held report `key` ended: the report is stored, scheduled or
+    /// not, with a failure when the page cap cut the listing.
+    fn schedules_ended(&mut self, key: SortKey, end: End) {
         let Some(ReportWalk { record: mut report, .. }) = self.pending.remove(&key) else {
             return;
         };

@@ -9,7 +9,8 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::checkpoint::{Checkpoint, CollectionProgress};
 use crate::crawl::pager::Pager;
 use crate::mode::ModeClient;
-use crate::snapshot::{FetchStatus, LedgerStatus};
+use crate::snapshot::store::SortKey;
+use crate::snapshot::{FetchStatus, LedgerStatus, ReportRecord};
 
 impl Walk {
     /// The header of the checkpoint to resume from: finished branches as ledger rows, open or
@@ -63,65 +64,9 @@ impl Walk {
         walk.duplicates = checkpoint.duplicates;
         walk.failures = std::mem::take(&mut checkpoint.item_failures);
         let mut records = checkpoint.records()?;
-        let tokens: Vec<String> = checkpoint.collections.iter().map(|c| c.record.token.clone()).collect();
-        match checkpoint.collections_listing {
-            Some(state) => {
-                walk.collections_pager = Pager::resume(options.per_page, options.max_pages, state, tokens);
-                walk.queue[0].push_back(Job::Collections { page: state.pages + 1 });
-            }
-            None => {
-                walk.collections_pager = Pager::resume(options.per_page, options.max_pages, Default::default(), tokens);
-                walk.collections_listing = Listing::Ended;
-            }
-        }
+        walk.resume_collections_listing(&checkpoint);
         for (c, progress) in checkpoint.collections.into_iter().enumerate() {
-            let mut record = progress.record;
-            let listed = u32::try_from(progress.reports).context("a collection of over 4 billion reports")?;
-            // Tokens the listing has shown, for its pager's de-duplication, while it is still open.
-            let mut listing_tokens = Vec::new();
-            for r in 0..listed {
-                let mut report = match records.next() {
-                    Some(report) => report?,
-                    None => bail!("the records file ends before collection {}'s reports", record.token),
-                };
-                walk.seen_reports.insert(report.token.as_str().into());
-                if progress.listing.is_some() {
-                    listing_tokens.push(report.token.clone());
-                }
-                let key = (c as u32, r);
-                let pending = matches!(
-                    report.fetch_status,
-                    FetchStatus::SchedulesUnfinished | FetchStatus::SchedulesFailed
-                );
-                if pending {
-                    report.schedules.clear();
-                    report.fetch_status = FetchStatus::SchedulesUnfinished;
-                    walk.schedules_for(key, report);
-                } else {
-                    walk.store.push(key, &report);
-                }
-            }
-            let (pager, listing) = match progress.listing {
-                Some(state) => {
-                    record.status = LedgerStatus::Unfinished;
-                    record.error = None;
-                    walk.queue[1].push_back(Job::Reports {
-                        collection: c,
-                        page: state.pages + 1,
-                    });
-                    (
-                        Pager::resume(options.per_page, options.max_pages, state, listing_tokens),
-                        Listing::Open,
-                    )
-                }
-                None => (Pager::new(options.per_page, options.max_pages), Listing::Ended),
-            };
-            walk.collections.push(CollectionWalk {
-                record,
-                pager,
-                listing,
-                listed,
-            });
+            walk.resume_collection(c, progress, &mut records)?;
         }
         if let Some(extra) = records.next() {
             extra?;
@@ -129,5 +74,85 @@ impl Walk {
         }
         walk.answered = false;
         Ok(walk)
+    }
+
+    /// The collections listing's pager, knowing the collections listed so far; its next page
+    /// queued unless it had ended.
+    fn resume_collections_listing(&mut self, checkpoint: &Checkpoint) {
+        let options = &self.options;
+        let tokens: Vec<String> = checkpoint.collections.iter().map(|c| c.record.token.clone()).collect();
+        match checkpoint.collections_listing {
+            Some(state) => {
+                self.collections_pager = Pager::resume(options.per_page, options.max_pages, state, tokens);
+                self.queue[0].push_back(Job::Collections { page: state.pages + 1 });
+            }
+            None => {
+                self.collections_pager = Pager::resume(options.per_page, options.max_pages, Default::default(), tokens);
+                self.collections_listing = Listing::Ended;
+            }
+        }
+    }
+
+    /// Collection `c` as the checkpoint left it: its reports read back from `records`, then its
+    /// listing reopened from its next page when it had not ended.
+    fn resume_collection(
+        &mut self,
+        c: usize,
+        progress: CollectionProgress,
+        records: &mut impl Iterator<Item = anyhow::Result<ReportRecord>>,
+    ) -> anyhow::Result<()> {
+        let mut record = progress.record;
+        let listed = u32::try_from(progress.reports).context("a collection of over 4 billion reports")?;
+        // Tokens the listing has shown, for its pager's de-duplication, while it is still open.
+        let mut listing_tokens = Vec::new();
+        for r in 0..listed {
+            let report = match records.next() {
+                Some(report) => report?,
+                None => bail!("the records file ends before collection {}'s reports", record.token),
+            };
+            self.seen_reports.insert(report.token.as_str().into());
+            if progress.listing.is_some() {
+                listing_tokens.push(report.token.clone());
+            }
+            self.resume_report((c as u32, r), report);
+        }
+        let options = &self.options;
+        let (pager, listing) = match progress.listing {
+            Some(state) => {
+                record.status = LedgerStatus::Unfinished;
+                record.error = None;
+                self.queue[1].push_back(Job::Reports {
+                    collection: c,
+                    page: state.pages + 1,
+                });
+                (
+                    Pager::resume(options.per_page, options.max_pages, state, listing_tokens),
+                    Listing::Open,
+                )
+            }
+            None => (Pager::new(options.per_page, options.max_pages), Listing::Ended),
+        };
+        self.collections.push(CollectionWalk {
+            record,
+            pager,
+            listing,
+            listed,
+        });
+        Ok(())
+    }
+
+    /// A report read back: its schedules read again when they were not all read, else stored.
+    fn resume_report(&mut self, key: SortKey, mut report: ReportRecord) {
+        let pending = matches!(
+            report.fetch_status,
+            FetchStatus::SchedulesUnfinished | FetchStatus::SchedulesFailed
+        );
+        if pending {
+            report.schedules.clear();
+            report.fetch_status = FetchStatus::SchedulesUnfinished;
+            self.schedules_for(key, report);
+        } else {
+            self.store.push(key, &report);
+        }
     }
 }

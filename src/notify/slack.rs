@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::alert::{Alert, cost_text};
+use crate::snapshot::RunReport;
 
 /// Slack takes 50 blocks; the message stops well short of that.
 pub const MAX_BLOCKS: usize = 40;
@@ -40,51 +41,9 @@ pub fn message(alert: &Alert) -> Value {
     }
     blocks.section(&status);
     if let Ok(r) = alert.outcome {
-        let s = &r.summary;
-        let mut counts = format!(
-            "*Reports:* {} ({} scheduled, {} scheduled with 0 views, {} archived) in {} collections",
-            s.reports, s.scheduled, s.scheduled_zero_views, s.archived, s.collections
-        );
-        if let Some(total) = alert.findings_total() {
-            let new = r.new_findings.map_or("unknown".to_string(), |n| n.to_string());
-            counts.push_str(&format!(
-                "\n*Findings:* {total} ({new} new since the previous snapshot)"
-            ));
-        }
-        blocks.section(&counts);
-        if !r.top_findings.is_empty() {
-            let lines = r.top_findings.iter().map(|f| {
-                let name = escape(f.report_name.as_deref().unwrap_or(&f.report_token));
-                let name = match &f.url {
-                    Some(url) => format!("<{}|{name}>", escape(url)),
-                    None => name,
-                };
-                format!("• {name} — {} — {}", f.reason.code(), cost_text(f.cost_seconds()))
-            });
-            let total = alert.findings_total().unwrap_or(r.top_findings.len() as u64);
-            blocks.list(
-                "*Top findings by cost*",
-                lines,
-                total,
-                "findings (findings.csv in the snapshot)",
-            );
-        }
-        if !r.failures.is_empty() {
-            let lines = r.failures.iter().map(|f| {
-                let token = f
-                    .token
-                    .as_deref()
-                    .map(|t| format!(" {}", escape(t)))
-                    .unwrap_or_default();
-                format!("• {}{token}: {}", escape(&f.scope), escape(&f.error))
-            });
-            blocks.list(
-                "*Not collected*",
-                lines,
-                r.failures.len() as u64,
-                "failures (snapshot.json lists them)",
-            );
-        }
+        blocks.section(&counts(alert, r));
+        top_findings(&mut blocks, alert, r);
+        not_collected(&mut blocks, r);
     }
     if let Some(location) = alert.location() {
         blocks.section(&format!("*Snapshot:* `{}`", escape(&location)));
@@ -92,6 +51,65 @@ pub fn message(alert: &Alert) -> Value {
     blocks.finish();
     let fallback = cut(&title, MAX_HEADER);
     json!({"text": fallback, "blocks": blocks.done})
+}
+
+/// The headline counts of a run: reports, and findings when it counted them.
+fn counts(alert: &Alert, r: &RunReport) -> String {
+    let s = &r.summary;
+    let mut counts = format!(
+        "*Reports:* {} ({} scheduled, {} scheduled with 0 views, {} archived) in {} collections",
+        s.reports, s.scheduled, s.scheduled_zero_views, s.archived, s.collections
+    );
+    if let Some(total) = alert.findings_total() {
+        let new = r.new_findings.map_or("unknown".to_string(), |n| n.to_string());
+        counts.push_str(&format!(
+            "\n*Findings:* {total} ({new} new since the previous snapshot)"
+        ));
+    }
+    counts
+}
+
+/// The top findings by cost, each linked to its report when it has an address.
+fn top_findings(blocks: &mut Blocks, alert: &Alert, r: &RunReport) {
+    if r.top_findings.is_empty() {
+        return;
+    }
+    let lines = r.top_findings.iter().map(|f| {
+        let name = escape(f.report_name.as_deref().unwrap_or(&f.report_token));
+        let name = match &f.url {
+            Some(url) => format!("<{}|{name}>", escape(url)),
+            None => name,
+        };
+        format!("• {name} — {} — {}", f.reason.code(), cost_text(f.cost_seconds()))
+    });
+    let total = alert.findings_total().unwrap_or(r.top_findings.len() as u64);
+    blocks.list(
+        "*Top findings by cost*",
+        lines,
+        total,
+        "findings (findings.csv in the snapshot)",
+    );
+}
+
+/// What the run could not collect: each failure's scope, token and error.
+fn not_collected(blocks: &mut Blocks, r: &RunReport) {
+    if r.failures.is_empty() {
+        return;
+    }
+    let lines = r.failures.iter().map(|f| {
+        let token = f
+            .token
+            .as_deref()
+            .map(|t| format!(" {}", escape(t)))
+            .unwrap_or_default();
+        format!("• {}{token}: {}", escape(&f.scope), escape(&f.error))
+    });
+    blocks.list(
+        "*Not collected*",
+        lines,
+        r.failures.len() as u64,
+        "failures (snapshot.json lists them)",
+    );
 }
 
 /// Blocks counted as they are added, so the whole stays within the limits.

@@ -14,6 +14,7 @@ mod paging;
 mod render;
 mod render_report;
 mod render_runs;
+mod render_subscription;
 mod report_query;
 mod routes;
 pub mod runs;

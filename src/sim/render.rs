@@ -1,5 +1,6 @@
 //! `Hal`: builds Mode-shaped HAL+JSON bodies (list envelopes, errors, verify, user, space)
-//! with `serde_json::json!`; report/schedule/subscription bodies live in `render_report.rs`.
+//! with `serde_json::json!`; report and schedule bodies live in `render_report.rs`,
+//! subscription bodies in `render_subscription.rs`.
 
 use serde_json::{Value, json};
 

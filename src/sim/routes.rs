@@ -2,6 +2,7 @@
 //! window, scripted/random faults and latency around the endpoint answer, rate headers.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -49,7 +50,6 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let cfg = &st.config;
     let endpoint = Endpoint::parse(uri.path());
     let category = if method == Method::GET {
         endpoint.category()
@@ -65,26 +65,52 @@ async fn dispatch(
     if let Some(path) = batch::segments(uri.path()) {
         return discovery(&st, &method, &uri, &headers, &path, &body, now);
     }
-    let presented = basic_credentials(&headers);
-    if !presented
+    if let Some(refused) = unauthorized(&st, &headers, now) {
+        return refused;
+    }
+    let remaining = match admit(&st, now) {
+        ControlFlow::Continue(remaining) => remaining,
+        ControlFlow::Break(rejected) => return rejected,
+    };
+    let fault = choose_fault(&st, &method, &uri, &endpoint).await;
+    let response = fault_response(&st, fault, || answer(&st, &method, &endpoint, &uri, &body));
+    finish(response, &st.config, remaining)
+}
+
+/// The 401 for a request without the configured Basic credentials (`None`: they match).
+fn unauthorized(st: &AppState, headers: &HeaderMap, now: Instant) -> Option<Response> {
+    let cfg = &st.config;
+    let presented = basic_credentials(headers);
+    if presented
         .as_ref()
         .is_some_and(|(u, p)| *u == cfg.token && *p == cfg.secret)
     {
-        st.counters.unauthorized();
-        let user = presented.map(|(u, _)| u).unwrap_or_default();
-        let remaining = st.limiter.peek(&user, now);
-        return finish(json(401, &error_body(401, None)), cfg, remaining);
+        return None;
     }
-    let remaining = match st.limiter.admit(&cfg.token, now) {
-        None => None,
-        Some(Admission::Admitted { remaining }) => Some(remaining),
+    st.counters.unauthorized();
+    let user = presented.map(|(u, _)| u).unwrap_or_default();
+    let remaining = st.limiter.peek(&user, now);
+    Some(finish(json(401, &error_body(401, None)), cfg, remaining))
+}
+
+/// The rate window: go on with the requests left in it (`None`: no limit configured), or
+/// stop with the 429 of a full window.
+fn admit(st: &AppState, now: Instant) -> ControlFlow<Response, Option<u32>> {
+    let cfg = &st.config;
+    match st.limiter.admit(&cfg.token, now) {
+        None => ControlFlow::Continue(None),
+        Some(Admission::Admitted { remaining }) => ControlFlow::Continue(Some(remaining)),
         Some(Admission::Rejected { retry_after }) => {
             st.counters.throttled();
             let secs = cfg.retry_after.then(|| retry_after_secs(retry_after));
-            return finish(rate_limited(secs), cfg, Some(0));
+            ControlFlow::Break(finish(rate_limited(secs), cfg, Some(0)))
         }
-    };
+    }
+}
 
+/// The fault for this request, after sleeping its slow-down and the configured latency: the
+/// scripted one, else (for a `GET` of a fault target) a random one.
+async fn choose_fault(st: &AppState, method: &Method, uri: &Uri, endpoint: &Endpoint) -> Option<Fault> {
     // Scripted faults match `METHOD /path?query`, so a fault can target one method.
     let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     let mut fault = st.faults.scripted(&format!("{method} {path_and_query}"));
@@ -97,12 +123,17 @@ async fn dispatch(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if fault.is_none() && method == Method::GET && endpoint.is_fault_target() {
+    if fault.is_none() && *method == Method::GET && endpoint.is_fault_target() {
         fault = st.faults.random();
     }
+    fault
+}
 
-    let response = match fault {
-        None | Some(Fault::Slow(_)) => respond(&answer(&st, &method, &endpoint, &uri, &body)),
+/// The response under `fault`; `answer` (the endpoint's normal answer) is called only by the
+/// faults that show it, once.
+fn fault_response(st: &AppState, fault: Option<Fault>, answer: impl FnOnce() -> Reply) -> Response {
+    match fault {
+        None | Some(Fault::Slow(_)) => respond(&answer()),
         Some(Fault::RateLimited { retry_after }) => {
             st.counters.throttled();
             rate_limited(retry_after)
@@ -121,19 +152,17 @@ async fn dispatch(
         }
         Some(Fault::Malformed) => {
             st.counters.fault();
-            let full = serialize(&answer(&st, &method, &endpoint, &uri, &body).body);
-            let cut = (full.len() / 2).max(1).min(full.len());
-            build(200, HAL_JSON, None, Body::from(full[..cut].to_vec()))
+            truncated(serialize(&answer().body))
         }
         Some(Fault::EditItem { index, field, value }) => {
             st.counters.fault();
-            let mut reply = answer(&st, &method, &endpoint, &uri, &body);
+            let mut reply = answer();
             edit_item(&mut reply.body, index, &field, value);
             json(reply.status, &reply.body)
         }
         Some(Fault::Drop) => {
             st.counters.fault();
-            dropped(serialize(&answer(&st, &method, &endpoint, &uri, &body).body))
+            dropped(serialize(&answer().body))
         }
         Some(Fault::Body {
             status,
@@ -145,14 +174,24 @@ async fn dispatch(
         }
         Some(Fault::Redirect { status, location }) => {
             st.counters.fault();
-            let mut resp = build(status, "text/html; charset=utf-8", None, Body::empty());
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                resp.headers_mut().insert(header::LOCATION, value);
-            }
-            resp
+            redirect(status, &location)
         }
-    };
-    finish(response, cfg, remaining)
+    }
+}
+
+/// 200 with the first half of the body (at least one byte of a non-empty one).
+fn truncated(full: Vec<u8>) -> Response {
+    let cut = (full.len() / 2).max(1).min(full.len());
+    build(200, HAL_JSON, None, Body::from(full[..cut].to_vec()))
+}
+
+/// An empty HTML page with this redirect status, to `location` when it is a valid header.
+fn redirect(status: u16, location: &str) -> Response {
+    let mut resp = build(status, "text/html; charset=utf-8", None, Body::empty());
+    if let Ok(value) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, value);
+    }
+    resp
 }
 
 /// A Discovery API request: the same rate window as the REST API (whether Mode shares the budget is
@@ -169,14 +208,9 @@ fn discovery(
 ) -> Response {
     let cfg = &st.config;
     st.counters.batch();
-    let remaining = match st.limiter.admit(&cfg.token, now) {
-        None => None,
-        Some(Admission::Admitted { remaining }) => Some(remaining),
-        Some(Admission::Rejected { retry_after }) => {
-            st.counters.throttled();
-            let secs = cfg.retry_after.then(|| retry_after_secs(retry_after));
-            return finish(rate_limited(secs), cfg, Some(0));
-        }
+    let remaining = match admit(st, now) {
+        ControlFlow::Continue(remaining) => remaining,
+        ControlFlow::Break(rejected) => return rejected,
     };
     let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     match st.faults.scripted(&format!("{method} {path_and_query}")) {

@@ -59,59 +59,11 @@ impl Bucket {
     pub fn open(url: &BucketUrl, settings: &StoreSettings) -> Result<Bucket, StoreError> {
         // object_store's reqwest has no crypto provider built in, like Mode's client.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let retry = RetryConfig {
-            backoff: BackoffConfig::default(),
-            max_retries: settings.max_retries,
-            retry_timeout: settings.retry_timeout,
-        };
-        let timeout = humantime::format_duration(settings.timeout).to_string();
-        let connect = humantime::format_duration(settings.timeout.min(Duration::from_secs(10))).to_string();
+        let client = ClientSettings::of(settings);
         let built = match url.provider {
-            Provider::S3 => {
-                let mut b = AmazonS3Builder::from_env()
-                    .with_bucket_name(&url.bucket)
-                    .with_retry(retry);
-                for (key, value) in [
-                    (ClientConfigKey::Timeout, &timeout),
-                    (ClientConfigKey::ConnectTimeout, &connect),
-                ] {
-                    let key = AmazonS3ConfigKey::Client(key);
-                    if b.get_config_value(&key).is_none() {
-                        b = b.with_config(key, value);
-                    }
-                }
-                b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
-            Provider::Gcs => {
-                let mut b = GoogleCloudStorageBuilder::from_env()
-                    .with_bucket_name(&url.bucket)
-                    .with_retry(retry);
-                for (key, value) in [
-                    (ClientConfigKey::Timeout, &timeout),
-                    (ClientConfigKey::ConnectTimeout, &connect),
-                ] {
-                    let key = GoogleConfigKey::Client(key);
-                    if b.get_config_value(&key).is_none() {
-                        b = b.with_config(key, value);
-                    }
-                }
-                b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
-            Provider::Azure => {
-                let mut b = MicrosoftAzureBuilder::from_env()
-                    .with_container_name(&url.bucket)
-                    .with_retry(retry);
-                for (key, value) in [
-                    (ClientConfigKey::Timeout, &timeout),
-                    (ClientConfigKey::ConnectTimeout, &connect),
-                ] {
-                    let key = AzureConfigKey::Client(key);
-                    if b.get_config_value(&key).is_none() {
-                        b = b.with_config(key, value);
-                    }
-                }
-                b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
+            Provider::S3 => client.s3(&url.bucket),
+            Provider::Gcs => client.gcs(&url.bucket),
+            Provider::Azure => client.azure(&url.bucket),
         };
         let root = format!("{}://{}", url.provider.scheme(), url.bucket);
         let store = built.map_err(|e| StoreError::local(format!("open {url}"), root, setup_hint(url.provider, &e)))?;
@@ -323,6 +275,73 @@ impl Bucket {
             }
         }
         Ok(objects.len())
+    }
+}
+
+/// A provider's store builder with the client's timeouts (each unless the environment set it),
+/// built; `$key` wraps a client config key in the provider's own key type. The builders share no
+/// trait, hence a macro.
+macro_rules! build_with_timeouts {
+    ($builder:expr, $key:path, $client:expr) => {{
+        let mut b = $builder;
+        for (key, value) in $client.timeouts() {
+            let key = $key(key);
+            if b.get_config_value(&key).is_none() {
+                b = b.with_config(key, value);
+            }
+        }
+        b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+    }};
+}
+
+/// The HTTP client settings every provider's store is built with: the retries, and the request
+/// and connect timeouts (each unless the environment sets it).
+struct ClientSettings {
+    retry: RetryConfig,
+    timeout: String,
+    connect: String,
+}
+
+impl ClientSettings {
+    fn of(settings: &StoreSettings) -> ClientSettings {
+        ClientSettings {
+            retry: RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: settings.max_retries,
+                retry_timeout: settings.retry_timeout,
+            },
+            timeout: humantime::format_duration(settings.timeout).to_string(),
+            connect: humantime::format_duration(settings.timeout.min(Duration::from_secs(10))).to_string(),
+        }
+    }
+
+    /// The timeouts as client config keys, with their values.
+    fn timeouts(&self) -> [(ClientConfigKey, &String); 2] {
+        [
+            (ClientConfigKey::Timeout, &self.timeout),
+            (ClientConfigKey::ConnectTimeout, &self.connect),
+        ]
+    }
+
+    fn s3(&self, bucket: &str) -> object_store::Result<Arc<dyn ObjectStore>> {
+        let builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(self.retry.clone());
+        build_with_timeouts!(builder, AmazonS3ConfigKey::Client, self)
+    }
+
+    fn gcs(&self, bucket: &str) -> object_store::Result<Arc<dyn ObjectStore>> {
+        let builder = GoogleCloudStorageBuilder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(self.retry.clone());
+        build_with_timeouts!(builder, GoogleConfigKey::Client, self)
+    }
+
+    fn azure(&self, container: &str) -> object_store::Result<Arc<dyn ObjectStore>> {
+        let builder = MicrosoftAzureBuilder::from_env()
+            .with_container_name(container)
+            .with_retry(self.retry.clone());
+        build_with_timeouts!(builder, AzureConfigKey::Client, self)
     }
 }
 

@@ -7,7 +7,8 @@ use std::io;
 use super::DiscoveryRead;
 use super::listed::{ListedReport, Stats};
 use crate::crawl::CrawlOptions;
-use crate::snapshot::store::ReportStore;
+use crate::mode::discovery::BatchSpace;
+use crate::snapshot::store::{ReportStore, SortKey};
 use crate::snapshot::{CollectionRecord, Failure, FetchStatus, LedgerStatus, ReportRecord};
 
 /// What the walk starts from; both stores hold their records in a temporary file.
@@ -25,11 +26,41 @@ pub struct Seeded {
 pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> io::Result<Seeded> {
     let mut stats = read.stats();
     let DiscoveryRead { spaces, reports, .. } = read;
-    let mut collections: Vec<CollectionRecord> = Vec::with_capacity(spaces.len());
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut seeding = Seeding {
+        collections: Vec::with_capacity(spaces.len()),
+        index: HashMap::new(),
+        failures: Vec::new(),
+        settled: reports.sibling(),
+        waiting: reports.sibling(),
+        options,
+    };
     for space in spaces {
-        index.insert(space.token.clone(), collections.len());
-        collections.push(CollectionRecord {
+        seeding.add_space(space);
+    }
+    for item in reports.iter() {
+        let stat = stats.remove(item.token.as_str());
+        seeding.add_report(item, stat);
+    }
+    seeding.add_orphans(stats);
+    seeding.finish()
+}
+
+/// The records as they are joined: the collection ledger (with each token's row), the failures
+/// and the two report stores.
+struct Seeding<'a> {
+    collections: Vec<CollectionRecord>,
+    index: HashMap<String, usize>,
+    failures: Vec<Failure>,
+    settled: ReportStore,
+    waiting: ReportStore,
+    options: &'a CrawlOptions,
+}
+
+impl Seeding<'_> {
+    /// A ledger row for a collection of the spaces listing.
+    fn add_space(&mut self, space: BatchSpace) {
+        self.index.insert(space.token.clone(), self.collections.len());
+        self.collections.push(CollectionRecord {
             token: space.token,
             name: space.name.0,
             collection_type: space.space_type.0,
@@ -39,22 +70,31 @@ pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> io::Result<Seeded> {
             error: None,
         });
     }
-    let mut failures = Vec::new();
-    let mut settled: ReportStore = reports.sibling();
-    let mut waiting: ReportStore = reports.sibling();
-    let mut keep = |key, record: ReportRecord| {
-        if should_fetch(&record, options) {
-            waiting.push(key, &record);
-        } else {
-            settled.push(key, &record);
-        }
-    };
-    for mut item in reports.iter() {
+
+    /// A listed report with its statistics (a failure when it has none), next in its collection.
+    fn add_report(&mut self, mut item: ListedReport, stat: Option<Stats>) {
         let space = item.space_token.take().unwrap_or_default();
-        let c = *index.entry(space.clone()).or_insert_with(|| {
-            // A collection the spaces listing did not name: kept, so its reports have a ledger row.
+        let c = self.collection_of(&space);
+        if stat.is_none() {
+            self.failures.push(unmatched(
+                &item.token,
+                "reports",
+                "report_stats",
+                "its schedules count and views are unknown",
+            ));
+        }
+        let position = u32::try_from(self.collections[c].reports).unwrap_or(u32::MAX);
+        self.collections[c].reports += 1;
+        self.keep((c as u32, position), record(item, &space, stat));
+    }
+
+    /// The ledger row of collection `space`; a collection the spaces listing did not name is
+    /// kept, so its reports have a ledger row.
+    fn collection_of(&mut self, space: &str) -> usize {
+        let collections = &mut self.collections;
+        *self.index.entry(space.to_string()).or_insert_with(|| {
             collections.push(CollectionRecord {
-                token: space.clone(),
+                token: space.to_string(),
                 name: None,
                 collection_type: None,
                 reports: 0,
@@ -63,45 +103,49 @@ pub fn seed(read: DiscoveryRead, options: &CrawlOptions) -> io::Result<Seeded> {
                 error: Some("listed by no Discovery spaces page; known from its reports only".to_string()),
             });
             collections.len() - 1
-        });
-        let stat = stats.remove(item.token.as_str());
-        if stat.is_none() {
-            failures.push(unmatched(
-                &item.token,
-                "reports",
+        })
+    }
+
+    /// Statistics of reports the reports listing did not name: kept, with what the statistics
+    /// say, after every collection, in token order.
+    fn add_orphans(&mut self, stats: HashMap<Box<str>, Stats>) {
+        let mut orphans: Vec<(Box<str>, Stats)> = stats.into_iter().collect();
+        orphans.sort_by(|a, b| a.0.cmp(&b.0));
+        let last = self.collections.len() as u32;
+        for (i, (token, stat)) in orphans.into_iter().enumerate() {
+            self.failures.push(unmatched(
+                &token,
                 "report_stats",
-                "its schedules count and views are unknown",
+                "reports",
+                "its name, collection and last view are unknown",
             ));
+            let item = ListedReport {
+                token: token.into(),
+                ..ListedReport::default()
+            };
+            self.keep((last, i as u32), record(item, "", Some(stat)));
         }
-        let position = u32::try_from(collections[c].reports).unwrap_or(u32::MAX);
-        collections[c].reports += 1;
-        keep((c as u32, position), record(item, &space, stat));
     }
-    // Statistics of reports the reports listing did not name: kept, with what the statistics say.
-    let mut orphans: Vec<(Box<str>, Stats)> = stats.into_iter().collect();
-    orphans.sort_by(|a, b| a.0.cmp(&b.0));
-    let last = collections.len() as u32;
-    for (i, (token, stat)) in orphans.into_iter().enumerate() {
-        failures.push(unmatched(
-            &token,
-            "report_stats",
-            "reports",
-            "its name, collection and last view are unknown",
-        ));
-        let item = ListedReport {
-            token: token.into(),
-            ..ListedReport::default()
-        };
-        keep((last, i as u32), record(item, "", Some(stat)));
+
+    /// Stores a report among those waiting for their schedules, or those settled.
+    fn keep(&mut self, key: SortKey, record: ReportRecord) {
+        if should_fetch(&record, self.options) {
+            self.waiting.push(key, &record);
+        } else {
+            self.settled.push(key, &record);
+        }
     }
-    settled.check()?;
-    waiting.check()?;
-    Ok(Seeded {
-        collections,
-        settled,
-        waiting,
-        failures,
-    })
+
+    fn finish(self) -> io::Result<Seeded> {
+        self.settled.check()?;
+        self.waiting.check()?;
+        Ok(Seeded {
+            collections: self.collections,
+            settled: self.settled,
+            waiting: self.waiting,
+            failures: self.failures,
+        })
+    }
 }
 
 /// Read its schedules unless its count says 0 (unknown counts are read, as on a REST run).

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::snapshot::{ReportRecord, SCHEMA_VERSION, ScheduleRecord, Snapshot, Status};
+use crate::snapshot::{CollectionRecord, ReportRecord, SCHEMA_VERSION, ScheduleRecord, Snapshot, Status};
 
 /// What kind of change a row is. The order here is the order of the table and files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -154,20 +154,7 @@ fn side(path: PathBuf, s: &Snapshot) -> Side {
 
 /// Compares two snapshots.
 pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot) -> Diff {
-    let collection = |s: &Snapshot| -> HashMap<String, String> {
-        s.collections
-            .iter()
-            .map(|c| {
-                let shown = match &c.name {
-                    Some(name) => format!("{name} ({})", c.token),
-                    None => c.token.clone(),
-                };
-                (c.token.clone(), shown)
-            })
-            .collect()
-    };
-    let (old_names, new_names) = (collection(old), collection(new));
-    let shown = |names: &HashMap<String, String>, token: &str| names.get(token).cloned().unwrap_or(token.to_string());
+    let (old_names, new_names) = (CollectionNames::of(old), CollectionNames::of(new));
     // Of the old side only each token's position is held; its records are read back as needed,
     // and the new side is read through once.
     let before: HashMap<Box<str>, usize> = old
@@ -179,30 +166,17 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
     let mut matched = vec![false; old.reports.len()];
     let mut changes = Vec::new();
     for r in new.reports.iter() {
-        let r = &r;
         let found = before.get(r.token.as_str()).and_then(|&at| {
             matched[at] = true;
             old.reports.get(at)
         });
-        let Some(o) = found.as_ref() else {
-            let mut c = change(Kind::ReportAdded, r, "collection");
-            c.new = Some(shown(&new_names, &r.collection_token));
-            changes.push(c);
-            continue;
-        };
-        if o.collection_token != r.collection_token {
-            let mut c = change(Kind::ReportMoved, r, "collection");
-            c.old = Some(shown(&old_names, &o.collection_token));
-            c.new = Some(shown(&new_names, &r.collection_token));
-            changes.push(c);
-        }
-        schedules(o, r, &mut changes);
-        if let (Some(a), Some(b)) = (o.view_count, r.view_count.filter(|b| Some(*b) != o.view_count)) {
-            let mut c = change(Kind::ViewsChanged, r, "view_count");
-            c.old = Some(a.to_string());
-            c.new = Some(b.to_string());
-            c.delta = Some(b as i64 - a as i64);
-            changes.push(c);
+        match found.as_ref() {
+            Some(o) => report_changes(o, &r, [&old_names, &new_names], &mut changes),
+            None => {
+                let mut c = change(Kind::ReportAdded, &r, "collection");
+                c.new = Some(new_names.shown(&r.collection_token));
+                changes.push(c);
+            }
         }
     }
     // By token, as listed in `before` (a token listed twice counts once).
@@ -212,7 +186,7 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
         .filter(|r| before.get(r.token.as_str()).is_some_and(|&at| !matched[at]));
     for r in removed {
         let mut c = change(Kind::ReportRemoved, &r, "collection");
-        c.old = Some(shown(&old_names, &r.collection_token));
+        c.old = Some(old_names.shown(&r.collection_token));
         changes.push(c);
     }
     // Stable: kinds in order, the largest view gains first.
@@ -225,6 +199,44 @@ pub fn diff(old_path: PathBuf, old: &Snapshot, new_path: PathBuf, new: &Snapshot
         old: side(old_path, old),
         new: side(new_path, new),
         changes,
+    }
+}
+
+/// How a snapshot's collections are shown in a change: `name (token)`, or the token alone.
+struct CollectionNames(HashMap<String, String>);
+
+impl CollectionNames {
+    fn of(s: &Snapshot) -> CollectionNames {
+        let shown = |c: &CollectionRecord| match &c.name {
+            Some(name) => format!("{name} ({})", c.token),
+            None => c.token.clone(),
+        };
+        CollectionNames(s.collections.iter().map(|c| (c.token.clone(), shown(c))).collect())
+    }
+
+    /// Collection `token` as shown; the token itself when the snapshot has no such collection.
+    fn shown(&self, token: &str) -> String {
+        self.0.get(token).cloned().unwrap_or(token.to_string())
+    }
+}
+
+/// The changes of a report in both snapshots (`o` old, `r` new): a move to another collection,
+/// its schedules' changes, a change in its view count.
+fn report_changes(o: &ReportRecord, r: &ReportRecord, names: [&CollectionNames; 2], changes: &mut Vec<Change>) {
+    let [old_names, new_names] = names;
+    if o.collection_token != r.collection_token {
+        let mut c = change(Kind::ReportMoved, r, "collection");
+        c.old = Some(old_names.shown(&o.collection_token));
+        c.new = Some(new_names.shown(&r.collection_token));
+        changes.push(c);
+    }
+    schedules(o, r, changes);
+    if let (Some(a), Some(b)) = (o.view_count, r.view_count.filter(|b| Some(*b) != o.view_count)) {
+        let mut c = change(Kind::ViewsChanged, r, "view_count");
+        c.old = Some(a.to_string());
+        c.new = Some(b.to_string());
+        c.delta = Some(b as i64 - a as i64);
+        changes.push(c);
     }
 }
 

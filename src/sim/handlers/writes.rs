@@ -158,40 +158,7 @@ fn unwrap_body(accepted: CreateBody, body: &[u8]) -> Result<Map<String, Value>, 
 
 /// A new schedule (token left empty) from the fields of a create body.
 fn schedule_from(fields: &Map<String, Value>) -> Result<SimSchedule, String> {
-    let Some(Value::Object(cron)) = fields.get("cron") else {
-        return Err("param is missing or the value is empty: cron".into());
-    };
-    let number = |name: &str, range: std::ops::RangeInclusive<u32>| -> Result<Option<u32>, String> {
-        match cron.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|n| range.contains(n))
-                .map(Some)
-                .ok_or_else(|| format!("cron.{name} must be a number from {} to {}", range.start(), range.end())),
-        }
-    };
-    let freq = match cron.get("freq").and_then(Value::as_str) {
-        Some(f) if FREQUENCIES.contains(&f) => f.to_string(),
-        _ => return Err(format!("cron.freq must be one of {}", FREQUENCIES.join(", "))),
-    };
-    let hour = number("hour", 0..=23)?.unwrap_or(0);
-    let minute = number("minute", 0..=59)?.unwrap_or(0);
-    let day_of_week = number("day_of_week", 0..=6)?;
-    let day_of_month = number("day_of_month", 1..=31)?;
-    if freq == "weekly" && day_of_week.is_none() {
-        return Err("cron.day_of_week is required for a weekly schedule".into());
-    }
-    if freq == "monthly" && day_of_month.is_none() {
-        return Err("cron.day_of_month is required for a monthly schedule".into());
-    }
-    let time_zone = match cron.get("time_zone") {
-        None | Some(Value::Null) => "UTC".to_string(),
-        Some(Value::String(z)) if !z.trim().is_empty() => z.clone(),
-        Some(_) => return Err("cron.time_zone must be a time zone name".into()),
-    };
+    let cron = Cron::parse(fields)?;
     let name = match fields.get("name") {
         None | Some(Value::Null) => None,
         Some(Value::String(n)) => Some(n.clone()),
@@ -209,12 +176,12 @@ fn schedule_from(fields: &Map<String, Value>) -> Result<SimSchedule, String> {
     Ok(SimSchedule {
         token: String::new(),
         name,
-        frequency: freq.clone(),
-        time_zone,
-        hour: vocab::hour_label(hour),
-        minute: vocab::minute_label(minute),
-        day_of_week: day_of_week.filter(|_| freq == "weekly"),
-        day_of_month: day_of_month.filter(|_| freq == "monthly"),
+        frequency: cron.freq.clone(),
+        time_zone: cron.time_zone,
+        hour: vocab::hour_label(cron.hour),
+        minute: vocab::minute_label(cron.minute),
+        day_of_week: cron.day_of_week.filter(|_| cron.freq == "weekly"),
+        day_of_month: cron.day_of_month.filter(|_| cron.freq == "monthly"),
         timeout,
         parameters,
         created_at: iso_z(BASE_MS),
@@ -225,6 +192,69 @@ fn schedule_from(fields: &Map<String, Value>) -> Result<SimSchedule, String> {
         retry_state: "ok".into(),
         subscriber_count: 0,
     })
+}
+
+/// The `cron` of a create body, checked: a known frequency, the day it needs, numbers in range.
+struct Cron {
+    freq: String,
+    hour: u32,
+    minute: u32,
+    day_of_week: Option<u32>,
+    day_of_month: Option<u32>,
+    time_zone: String,
+}
+
+impl Cron {
+    fn parse(fields: &Map<String, Value>) -> Result<Cron, String> {
+        let Some(Value::Object(cron)) = fields.get("cron") else {
+            return Err("param is missing or the value is empty: cron".into());
+        };
+        let freq = match cron.get("freq").and_then(Value::as_str) {
+            Some(f) if FREQUENCIES.contains(&f) => f.to_string(),
+            _ => return Err(format!("cron.freq must be one of {}", FREQUENCIES.join(", "))),
+        };
+        let hour = cron_number(cron, "hour", 0..=23)?.unwrap_or(0);
+        let minute = cron_number(cron, "minute", 0..=59)?.unwrap_or(0);
+        let day_of_week = cron_number(cron, "day_of_week", 0..=6)?;
+        let day_of_month = cron_number(cron, "day_of_month", 1..=31)?;
+        if freq == "weekly" && day_of_week.is_none() {
+            return Err("cron.day_of_week is required for a weekly schedule".into());
+        }
+        if freq == "monthly" && day_of_month.is_none() {
+            return Err("cron.day_of_month is required for a monthly schedule".into());
+        }
+        let time_zone = match cron.get("time_zone") {
+            None | Some(Value::Null) => "UTC".to_string(),
+            Some(Value::String(z)) if !z.trim().is_empty() => z.clone(),
+            Some(_) => return Err("cron.time_zone must be a time zone name".into()),
+        };
+        Ok(Cron {
+            freq,
+            hour,
+            minute,
+            day_of_week,
+            day_of_month,
+            time_zone,
+        })
+    }
+}
+
+/// Field `name` of a cron as a number in `range` (a number or a numeric string); `None` when absent.
+fn cron_number(
+    cron: &Map<String, Value>,
+    name: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, String> {
+    match cron.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| range.contains(n))
+            .map(Some)
+            .ok_or_else(|| format!("cron.{name} must be a number from {} to {}", range.start(), range.end())),
+    }
 }
 
 #[cfg(test)]

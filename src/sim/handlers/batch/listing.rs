@@ -16,20 +16,54 @@ pub const PER_PAGE: usize = 1000;
 
 /// One listing page; `key` is the listing asked for (`reports`, `report_stats`, ...).
 pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, String>) -> Reply {
-    let per_page = match q.get("per_page").map(|v| v.trim().parse::<usize>()) {
-        None => PER_PAGE,
-        Some(Ok(n)) if (1..=PER_PAGE).contains(&n) => n,
-        Some(_) => return error(400, "per_page must be between 1 and 1000"),
-    }
-    .min(cfg.page_cap.unwrap_or(PER_PAGE))
-    .max(1);
-    let page = match q.get("page").map(|v| v.trim().parse::<usize>()) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n,
-        Some(_) => return error(400, "page must be a positive number"),
+    let at = match Page::asked(cfg, q) {
+        Ok(at) => at,
+        Err(bad) => return bad,
     };
     let all = q.get("include_spaces").is_some_and(|v| v == "all");
+    let Some((total, items)) = listing(cfg, truth, key, all, &at) else {
+        return error(404, "Not found");
+    };
+    ok(page_body(cfg, key, &at, total, items))
+}
+
+/// The page a listing request asks for: its number and size.
+#[derive(Clone, Copy)]
+struct Page {
+    page: usize,
+    per_page: usize,
+}
+
+impl Page {
+    /// `page` and `per_page` of the query (the size capped by the configured page cap), or the
+    /// 400 that a value out of range gets.
+    fn asked(cfg: &SimConfig, q: &HashMap<String, String>) -> Result<Page, Reply> {
+        let per_page = match q.get("per_page").map(|v| v.trim().parse::<usize>()) {
+            None => PER_PAGE,
+            Some(Ok(n)) if (1..=PER_PAGE).contains(&n) => n,
+            Some(_) => return Err(error(400, "per_page must be between 1 and 1000")),
+        }
+        .min(cfg.page_cap.unwrap_or(PER_PAGE))
+        .max(1);
+        let page = match q.get("page").map(|v| v.trim().parse::<usize>()) {
+            None => 1,
+            Some(Ok(n)) if n >= 1 => n,
+            Some(_) => return Err(error(400, "page must be a positive number")),
+        };
+        Ok(Page { page, per_page })
+    }
+
+    /// How many items come before this page.
+    fn skip(&self) -> usize {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// The total count of listing `key` and the items of page `at` (`None`: no such listing);
+/// personal collections and their reports only when `all`.
+fn listing(cfg: &SimConfig, truth: &Truth, key: &str, all: bool, at: &Page) -> Option<(usize, Vec<Value>)> {
     let ws = &truth.ws;
+    let (skip, per_page) = (at.skip(), at.per_page);
     let shown = |c: &SimCollection| all || c.space_type != "private";
     let reports = || {
         ws.collections
@@ -37,8 +71,7 @@ pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, Strin
             .filter(|c| shown(c))
             .flat_map(|c| c.reports.iter().map(move |r| (c, r)))
     };
-    let skip = (page - 1).saturating_mul(per_page);
-    let (total, items): (usize, Vec<Value>) = match key {
+    Some(match key {
         "spaces" => {
             let listed = || ws.collections.iter().filter(|c| shown(c));
             (
@@ -71,8 +104,14 @@ pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, Strin
                 .map(|u| member(cfg, u))
                 .collect(),
         ),
-        _ => return error(404, "Not found"),
-    };
+        _ => return None,
+    })
+}
+
+/// The listing page's body: its `pagination` block, the items under `key` and, unless
+/// configured absent, the `_links` to the next and previous pages.
+fn page_body(cfg: &SimConfig, key: &str, at: &Page, total: usize, items: Vec<Value>) -> Value {
+    let Page { page, per_page } = *at;
     let total_pages = total.div_ceil(per_page);
     let href = |p: usize| format!("/batch/{}/{key}?page={p}&per_page={per_page}", cfg.workspace);
     let mut pagination = json!({"page": page, "per_page": per_page, "count": items.len()});
@@ -96,7 +135,7 @@ pub fn list(cfg: &SimConfig, truth: &Truth, key: &str, q: &HashMap<String, Strin
     if cfg.batch.links != BatchLinks::Absent {
         body["_links"] = Value::Object(links);
     }
-    ok(body)
+    body
 }
 
 fn space(cfg: &SimConfig, c: &SimCollection) -> Value {
