@@ -1,32 +1,25 @@
-//! Where `apply` (and `notify`) read their snapshots and keep what they write: the output folder, or
-//! a bucket through a local work folder into which the newest complete snapshot, the earlier ones
-//! the rules read, and the workspace's actions logs are downloaded first.
+//! Newest: the newest complete snapshot of a workspace in its output ([`Place`]), which `apply`
+//! and `notify` work from, with the earlier snapshots their rules read and the actions logs beside
+//! it (from a bucket, downloaded into the place's work folder first).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use tempfile::TempDir;
+use anyhow::{Result, bail};
 
-use crate::config::{Destination, Settings};
+use super::Place;
+use super::actions::{ACTIONS, ActionsLog, fetch_logs, log_name, move_old_log};
 use crate::insights::changes::load;
 // Earlier snapshots downloaded from a bucket reach this far past `--min-age`: as far as the rules read.
 use crate::insights::standing::MARGIN as HISTORY_MARGIN;
-use crate::output::actions::{ACTIONS, ActionsLog, fetch_logs, log_name};
-use crate::output::workspace_dir;
-use crate::snapshot::folder::{folder_time, snapshot_folders};
+use crate::snapshot::folder::{folder_time, snapshot_folders, workspace_dir};
 use crate::snapshot::{Snapshot, Status};
 use crate::storage::Bucket;
 
-enum Home {
-    Folder(PathBuf),
-    Bucket { bucket: Bucket, work: TempDir },
-}
-
-/// The newest complete snapshot of a workspace, with where it and its neighbours are read.
-pub(crate) struct Source {
-    home: Home,
-    workspace: String,
+/// The newest complete snapshot of a workspace, with the output it and its neighbours are in.
+pub struct Newest {
+    pub place: Place,
+    pub workspace: String,
     /// The snapshot folder's name (`20261128T032200Z`).
     pub name: String,
     /// Its local folder (in the work folder for a bucket).
@@ -36,23 +29,15 @@ pub(crate) struct Source {
     pub snapshot: Snapshot,
 }
 
-impl Source {
-    /// Finds the newest complete snapshot in `--out` (a folder or a bucket).
-    pub async fn newest(settings: &Settings, min_age: Duration) -> Result<Source> {
-        let workspace = settings.workspace.as_str();
-        let (home, dir) = match &settings.destination {
-            Destination::Dir(out) => (Home::Folder(out.clone()), workspace_dir(out, workspace)),
-            Destination::Bucket(url) => {
-                let bucket = Bucket::open(url, &settings.store)?;
-                let work = tempfile::Builder::new().prefix("mode-audit-apply-").tempdir().context(
-                    "cannot create a work folder in the system's temporary folder (set TMPDIR to a writable one)",
-                )?;
-                let dir = workspace_dir(work.path(), workspace);
-                mirror(&bucket, workspace, work.path(), min_age).await?;
-                (Home::Bucket { bucket, work }, dir)
-            }
-            Destination::Stdout => bail!("apply reads the snapshots in --out: name the output folder of your runs"),
-        };
+impl Newest {
+    /// Finds the newest complete snapshot of `workspace` in `place`; from a bucket, the snapshots
+    /// from the newest back to `min_age` (and a margin) before it, and the actions logs, are
+    /// downloaded first.
+    pub async fn find(place: Place, workspace: &str, min_age: Duration) -> Result<Newest> {
+        if let Place::Bucket { bucket, work } = &place {
+            mirror(bucket, workspace, work.path(), min_age).await?;
+        }
+        let dir = workspace_dir(place.local_out(), workspace);
         for (_, folder) in snapshot_folders(&dir) {
             match load(&folder) {
                 Ok((_, snapshot)) if snapshot.status == Status::Complete && snapshot.workspace == workspace => {
@@ -60,9 +45,10 @@ impl Source {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    return Ok(Source {
-                        home,
-                        workspace: workspace.to_string(),
+                    let workspace = workspace.to_string();
+                    return Ok(Newest {
+                        place,
+                        workspace,
                         name,
                         folder,
                         dir,
@@ -75,43 +61,21 @@ impl Source {
                 }
             }
         }
-        let shown = match &home {
-            Home::Folder(_) => dir.display().to_string(),
-            Home::Bucket { bucket, .. } => bucket.show(&[workspace]),
-        };
+        let shown = place.shown(&[workspace], &dir).display().to_string();
         bail!(
             "no complete snapshot of workspace '{workspace}' in {shown}: apply and notify work from the newest complete one; \
              run `mode-audit run` with the same --out first (snapshot.json is needed: keep json in --format)"
         )
     }
 
-    /// The bucket and the local work folder, when `--out` is a bucket.
-    pub fn bucket(&self) -> Option<(&Bucket, &Path)> {
-        match &self.home {
-            Home::Folder(_) => None,
-            Home::Bucket { bucket, work } => Some((bucket, work.path())),
-        }
-    }
-
-    /// The workspace.
-    pub fn workspace(&self) -> &str {
-        &self.workspace
-    }
-
     /// The snapshot's folder, or its URL in a bucket, for messages.
     pub fn shown(&self) -> PathBuf {
-        match &self.home {
-            Home::Folder(_) => self.folder.clone(),
-            Home::Bucket { bucket, .. } => PathBuf::from(bucket.show(&[&self.workspace, &self.name])),
-        }
+        self.place.shown(&[&self.workspace, &self.name], &self.folder)
     }
 
     /// Keeps the plan files written locally in `files`: beside the snapshot in a folder, in the
     /// actions folder (`<snapshot>.apply-plan.csv`, ...) in a bucket. Returns where they are.
     pub async fn keep_plan(&self, files: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
-        let Home::Bucket { bucket, .. } = &self.home else {
-            return Ok(files);
-        };
         let mut kept = Vec::with_capacity(files.len());
         for file in files {
             let name = format!(
@@ -119,23 +83,19 @@ impl Source {
                 self.name,
                 file.file_name().unwrap_or_default().to_string_lossy()
             );
-            let parts = [self.workspace.as_str(), ACTIONS, name.as_str()];
-            bucket.upload(&file, &parts).await?;
-            kept.push(PathBuf::from(bucket.show(&parts)));
+            kept.push(self.place.keep(&file, &[&self.workspace, ACTIONS, &name]).await?);
         }
         Ok(kept)
     }
 
-    /// Opens the snapshot's actions log for appending.
+    /// Opens the snapshot's actions log for appending (`<workspace>/actions/<snapshot>.jsonl`; an
+    /// older version's log in the snapshot folder is copied in first).
     pub async fn open_log(&self) -> Result<ActionsLog> {
-        match &self.home {
-            Home::Folder(out) => ActionsLog::open_folder(out, &self.workspace, &self.name),
-            Home::Bucket { bucket, work } => {
-                let name = log_name(&self.name);
-                let parts = [self.workspace.as_str(), ACTIONS, name.as_str()];
-                ActionsLog::open_bucket(bucket, &parts, &work.path().join("log")).await
-            }
+        if let Place::Folder(out) = &self.place {
+            move_old_log(out, &self.workspace, &self.name)?;
         }
+        let name = log_name(&self.name);
+        self.place.open_log(&[&self.workspace, ACTIONS, &name]).await
     }
 }
 
