@@ -21,7 +21,7 @@ use crate::insights::history::wanted;
 use crate::snapshot::Snapshot;
 use crate::snapshot::appended::Replay;
 use crate::snapshot::folder::folder_time;
-use crate::storage::{Bucket, BucketUrl, StoreSettings, SyncedLog, fetch};
+use crate::storage::{Bucket, BucketUrl, StoreSettings, SyncedLog, fetch_if_there};
 
 /// A local output folder, or a bucket with the local work folder that stands in for it.
 #[derive(Debug)]
@@ -87,7 +87,7 @@ impl Place {
     pub async fn fetch(&self, parts: &[&str], local: &Path) -> Result<()> {
         match self {
             Place::Folder(_) => Ok(()),
-            Place::Bucket { bucket, .. } => fetch(bucket, parts, local).await,
+            Place::Bucket { bucket, .. } => fetch_if_there(bucket, parts, local).await,
         }
     }
 

@@ -21,7 +21,7 @@ pub use folder::MarkerInfo;
 pub use lease::{Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome, Takeover};
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
 pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
-pub use synced_log::{SyncedLog, fetch};
+pub use synced_log::{SyncedLog, fetch_if_there};
 pub use url::{BucketUrl, Provider};
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ impl<R: Replay> SyncedLog<R> {
 
     /// The log at `parts` in a bucket, downloaded (if there) to `local` and uploaded after each line.
     pub async fn open_bucket(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<SyncedLog<R>> {
-        fetch(bucket, parts, local).await?;
+        fetch_if_there(bucket, parts, local).await?;
         let mut log = SyncedLog::open(local)?;
         log.location = bucket.show(parts);
         log.remote = Some((bucket.clone(), parts.iter().map(|p| p.to_string()).collect()));
@@ -94,7 +94,7 @@ impl<R: Replay> SyncedLog<R> {
 }
 
 /// Downloads the object at `parts` to `local` (its folder made), when it is there.
-pub async fn fetch(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<()> {
+pub async fn fetch_if_there(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<()> {
     if let Some(dir) = local.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
