@@ -2,19 +2,18 @@
 //! and `notify` work from, with the earlier snapshots their rules read and the actions logs beside
 //! it (from a bucket, downloaded into the place's work folder first).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 
 use super::Place;
-use super::actions::{ACTIONS, ActionsLog, fetch_logs, log_name, move_old_log};
+use super::actions::{ACTIONS, ActionsLog, log_name, move_old_log};
 use crate::insights::changes::load;
 // Earlier snapshots downloaded from a bucket reach this far past `--min-age`: as far as the rules read.
 use crate::insights::standing::MARGIN as HISTORY_MARGIN;
-use crate::snapshot::folder::{folder_time, snapshot_folders, workspace_dir};
+use crate::snapshot::folder::{snapshot_folders, workspace_dir};
 use crate::snapshot::{Snapshot, Status};
-use crate::storage::Bucket;
 
 /// The newest complete snapshot of a workspace, with the output it and its neighbours are in.
 pub struct Newest {
@@ -34,9 +33,9 @@ impl Newest {
     /// from the newest back to `min_age` (and a margin) before it, and the actions logs, are
     /// downloaded first.
     pub async fn find(place: Place, workspace: &str, min_age: Duration) -> Result<Newest> {
-        if let Place::Bucket { bucket, work } = &place {
-            mirror(bucket, workspace, work.path(), min_age).await?;
-        }
+        place
+            .mirror_newest(workspace, min_age.saturating_add(HISTORY_MARGIN))
+            .await?;
         let dir = workspace_dir(place.local_out(), workspace);
         for (_, folder) in snapshot_folders(&dir) {
             match load(&folder) {
@@ -97,33 +96,4 @@ impl Newest {
         let name = log_name(&self.name);
         self.place.open_log(&[&self.workspace, ACTIONS, &name]).await
     }
-}
-
-/// Downloads into `work` the snapshot.json of every complete snapshot of `workspace` from the
-/// newest back to `min_age` (and a margin) before it, and the actions logs.
-async fn mirror(bucket: &Bucket, workspace: &str, work: &Path, min_age: Duration) -> Result<()> {
-    let names = bucket.snapshot_names(workspace).await?;
-    let mut newest = None;
-    let mut fetched = 0;
-    for name in names.iter().rev() {
-        let Some(at) = folder_time(name) else { continue };
-        if let Some(newest) = newest
-            && newest - at > chrono::Duration::from_std(min_age + HISTORY_MARGIN).unwrap_or(chrono::Duration::MAX)
-        {
-            break;
-        }
-        match bucket.fetch_snapshot_json(workspace, name, work).await {
-            Ok(Some(_)) => {
-                newest.get_or_insert(at);
-                fetched += 1;
-            }
-            Ok(None) => {
-                tracing::info!(snapshot = %bucket.show(&[workspace, name]), "passing over a snapshot that is not marked complete")
-            }
-            Err(e) => tracing::warn!(error = %e, "skipping a snapshot that cannot be downloaded"),
-        }
-    }
-    let logs = fetch_logs(bucket, workspace, work).await?;
-    tracing::info!(bucket = %bucket.show(&[workspace]), snapshots = fetched, actions_logs = logs, "downloaded what apply reads");
-    Ok(())
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tempfile::TempDir;
 
+use super::actions::fetch_logs;
 use super::bucket::{publish_to_bucket, unpublished_root};
 use super::{Cells, Formats, check_writable, publish, workspace_dir};
 use crate::insights::eligibility::Plan;
@@ -233,6 +234,40 @@ impl Place {
         }
         tracing::info!(bucket = %bucket.show(&[workspace]), downloaded = fetched.len(), "earlier snapshots fetched for history");
         workspace_dir(&mirror, workspace)
+    }
+
+    /// Brings down from a bucket (a folder's are in place) the snapshot.json of every complete
+    /// snapshot of `workspace` from the newest back to `reach` before it, and the actions logs:
+    /// what `apply` and `notify` read.
+    pub async fn mirror_newest(&self, workspace: &str, reach: Duration) -> Result<()> {
+        let Place::Bucket { bucket, work } = self else {
+            return Ok(());
+        };
+        let reach = chrono::Duration::from_std(reach).unwrap_or(chrono::Duration::MAX);
+        let names = bucket.snapshot_names(workspace).await?;
+        let mut newest = None;
+        let mut fetched = 0;
+        for name in names.iter().rev() {
+            let Some(at) = folder_time(name) else { continue };
+            if let Some(newest) = newest
+                && newest - at > reach
+            {
+                break;
+            }
+            match bucket.fetch_snapshot_json(workspace, name, work.path()).await {
+                Ok(Some(_)) => {
+                    newest.get_or_insert(at);
+                    fetched += 1;
+                }
+                Ok(None) => {
+                    tracing::info!(snapshot = %bucket.show(&[workspace, name]), "passing over a snapshot that is not marked complete")
+                }
+                Err(e) => tracing::warn!(error = %e, "skipping a snapshot that cannot be downloaded"),
+            }
+        }
+        let logs = fetch_logs(bucket, workspace, work.path()).await?;
+        tracing::info!(bucket = %bucket.show(&[workspace]), snapshots = fetched, actions_logs = logs, "downloaded what apply reads");
+        Ok(())
     }
 
     /// Publishes the snapshot; returns its folder, or its URL in a bucket.
