@@ -13,10 +13,10 @@
 //! | 5 | command line | [`cli`] | the clap definitions of every command and flag, which [`config`] merges |
 //! | 4 | work | [`crawl`] | the walk (collections → reports → schedules), runs and members, checkpoint and progress |
 //! | 4 | work | [`insights`] | findings, history, the keep list, the changes between two snapshots, schedule reuse, apply eligibility |
-//! | 4 | work | [`output`] | the CSV/JSON/JSONL writers, the workbook, the page (`html/`: report.html), atomic publication of a snapshot folder (or its upload to a bucket), metrics |
+//! | 4 | work | [`output`] | the CSV/JSON/JSONL writers, the workbook, the page (`html/`: report.html), the workspace's output (a folder or a bucket: [`output::Place`]) with atomic publication of a snapshot folder (or its upload), metrics |
 //! | 4 | work | [`notify`] | delivery to people: run alerts (Slack, a signed webhook), owner emails (composed, logged in notify-log.jsonl, sent over SMTP) |
 //! | 3 | data | [`snapshot`] | the records a run collects, the report store, the summary, the folder layout |
-//! | 3 | data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download |
+//! | 3 | data | [`storage`] | the same layout in an object store (S3, GCS, Azure): upload, completion marker, download, the lease, the append-only logs synced line by line |
 //! | 3 | stand-in | [`sim`] | the Mode stand-in (tests, benchmarks, `demo`, `sim`): it knows nothing of the client, only of the API it imitates |
 //! | 2 | Mode | [`mode`] | the only code that knows HTTP and Mode's JSON: client, models, the pager (where every listing ends), pacer, rate, retry |
 //! | 1 | base | [`stop`], [`atomic`] | stopping on a signal or deadline; writing a file atomically |

@@ -34,13 +34,20 @@ impl Held {
     }
 }
 
+/// Where the lease on the output of the workspace `settings` names is kept; `None` for `--out -`.
+fn home(settings: &Settings) -> Result<Option<LeaseHome>, LeaseError> {
+    Ok(match &settings.destination {
+        Destination::Dir(out) => Some(LeaseHome::Folder(out.clone())),
+        Destination::Bucket(url) => Some(LeaseHome::Bucket(Bucket::open(url, &settings.store)?)),
+        Destination::Stdout => None,
+    })
+}
+
 /// Who holds the lease on the output of the workspace `settings` names, and where it is; `None`
 /// for `--out -` (no lease) and when nobody holds it.
 pub async fn holder(settings: &Settings) -> Result<Option<(String, Holder)>> {
-    let home = match &settings.destination {
-        Destination::Dir(out) => LeaseHome::Folder(out.clone()),
-        Destination::Bucket(url) => LeaseHome::Bucket(Bucket::open(url, &settings.store).map_err(LeaseError::from)?),
-        Destination::Stdout => return Ok(None),
+    let Some(home) = home(settings)? else {
+        return Ok(None);
     };
     let place = match &home {
         LeaseHome::Folder(out) => out.join(&settings.workspace).join(LEASE).display().to_string(),
@@ -52,10 +59,8 @@ pub async fn holder(settings: &Settings) -> Result<Option<(String, Holder)>> {
 /// Takes the lease on the output of the workspace `settings` names, for `command` (`--break-lease`
 /// in the settings clears another's). A lease held by another is a [`LeaseError::Held`] (exit 2).
 pub async fn take(settings: &Settings, command: &str, stop: &Stop) -> Result<Held> {
-    let home = match &settings.destination {
-        Destination::Dir(out) => LeaseHome::Folder(out.clone()),
-        Destination::Bucket(url) => LeaseHome::Bucket(Bucket::open(url, &settings.store).map_err(LeaseError::from)?),
-        Destination::Stdout => return Ok(Held::none()),
+    let Some(home) = home(settings)? else {
+        return Ok(Held::none());
     };
     let lease = Lease::acquire(&home, &settings.workspace, command, LEASE_TTL, settings.break_lease).await?;
     tracing::debug!(place = %lease.place(), "lease taken");

@@ -14,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::plan_runs::{Forecaster, RunsForecast};
 use super::turns::in_turn;
 use crate::commands::reuse::{earlier_schedules, earlier_snapshot};
-use crate::config::{Destination, Settings};
+use crate::config::Settings;
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;
 use crate::insights::reuse::{EarlierSchedules, Tally};
@@ -205,10 +205,8 @@ pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, no
 /// The folder the last snapshots are in: the output folder, or for a bucket a local mirror of them
 /// (which lasts as long as the place returned beside it).
 async fn last_snapshots(settings: &Settings, now: &str) -> Result<Option<(Place, PathBuf)>> {
-    let place = match &settings.destination {
-        Destination::Dir(out) => Place::folder(out.clone()),
-        Destination::Bucket(url) => Place::bucket(url, &settings.store)?,
-        _ => return Ok(None),
+    let Some(place) = super::place::open(&settings.destination, &settings.store)? else {
+        return Ok(None);
     };
     let window = settings.insights.findings.window;
     let dir = place.history_dir(&settings.workspace, now, window).await;

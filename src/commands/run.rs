@@ -115,11 +115,7 @@ async fn walk_and_publish(
 ) -> Result<RunReport> {
     let ws = settings.workspace.as_str();
     // A folder, or a bucket with a local work folder standing in for it; `None` for `--out -`.
-    let place = match &settings.destination {
-        Destination::Dir(out) => Some(Place::folder(out.clone())),
-        Destination::Bucket(url) => Some(Place::bucket(url, &settings.store)?),
-        Destination::Stdout => None,
-    };
+    let place = super::place::open(&settings.destination, &settings.store)?;
     if let Some(place) = &place {
         place.check(ws).await?;
     }

@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 
 use super::lease;
-use super::log_place::LogPlace;
+use super::named_log::NamedLog;
 use crate::config::{ConfigError, Destination, Settings};
 use crate::mode::{LiveSchedule, ModeClient, ModeError, RequestStats};
 use crate::output::actions::ActionsLog;
 use crate::snapshot::RunStatus;
-use crate::snapshot::undo_log::{Deletion, Entry, Logged, Recreation, now, read};
+use crate::snapshot::undo_log::{ActionLine, Deletion, Logged, Recreation, now, read};
 use crate::stop::Stop;
 use crate::storage::StoreSettings;
 
@@ -76,7 +76,7 @@ pub struct UndoReport {
 /// log that cannot be found or is empty is the user's to fix (a [`ConfigError`], exit 2); one that
 /// does not read is damaged (exit 3).
 pub async fn log_workspace(path: &Path) -> Result<String> {
-    let place = LogPlace::find(path, &StoreSettings::default())
+    let place = NamedLog::find(path, &StoreSettings::default())
         .await
         .map_err(|e| ConfigError(format!("{e:#}")))?;
     if !place.local().exists() {
@@ -106,7 +106,7 @@ pub async fn undo_in(
     execute: bool,
     stop: &Stop,
 ) -> Result<UndoReport> {
-    let mut place = LogPlace::find(path, &settings.store).await?;
+    let mut place = NamedLog::find(path, &settings.store).await?;
     let replayed = read(place.local())?;
     for (report, schedule) in &replayed.orphans {
         tracing::warn!(
@@ -169,7 +169,7 @@ fn restoration(l: &Logged, outcome: Restored) -> Restoration {
 }
 
 /// The dry run: what would be recreated.
-fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoReport {
+fn listed(settings: &Settings, place: &NamedLog, logged: &[Logged]) -> UndoReport {
     let restorations = logged
         .iter()
         .filter(|l| ours(l))
@@ -193,7 +193,7 @@ fn listed(settings: &Settings, place: &LogPlace, logged: &[Logged]) -> UndoRepor
     }
 }
 
-async fn recreate(settings: &Settings, place: &mut LogPlace, stop: &Stop) -> Result<UndoReport> {
+async fn recreate(settings: &Settings, place: &mut NamedLog, stop: &Stop) -> Result<UndoReport> {
     let mut report = UndoReport {
         workspace: settings.workspace.clone(),
         log: PathBuf::from(&place.shown),
@@ -218,7 +218,7 @@ async fn recreate(settings: &Settings, place: &mut LogPlace, stop: &Stop) -> Res
                     return Err(anyhow!(e).context("the credentials were refused; the undo log says what was done"));
                 }
                 Err(RestoreError::Mode(e)) => {
-                    log.append(Entry::RecreateFailed {
+                    log.append(ActionLine::RecreateFailed {
                         at: now(),
                         workspace: settings.workspace.clone(),
                         report_token: l.report_token.clone(),
@@ -275,7 +275,7 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
     if live.iter().any(|s| s.schedule.token == l.schedule_token) {
         return Ok(Restored::StillThere);
     }
-    let recorded = |new_token: String, found_by, shape| Entry::Recreated {
+    let recorded = |new_token: String, found_by, shape| ActionLine::Recreated {
         at: now(),
         workspace: client.workspace().to_string(),
         report_token: l.report_token.clone(),
@@ -314,7 +314,7 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
         }
     }
     if let Some(token) = made_by_hand(log, l, &live) {
-        log.append(Entry::FoundLive {
+        log.append(ActionLine::FoundLive {
             at: now(),
             workspace: client.workspace().to_string(),
             report_token: l.report_token.clone(),
@@ -326,7 +326,7 @@ async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Resul
         return Ok(Restored::FoundLive(token));
     }
     let before: Vec<String> = live.iter().map(|s| s.schedule.token.clone()).collect();
-    log.append(Entry::RecreateIntent {
+    log.append(ActionLine::RecreateIntent {
         at: now(),
         workspace: client.workspace().to_string(),
         report_token: l.report_token.clone(),

@@ -5,9 +5,10 @@
 //! `refused` (the server answered with an error: not delivered) or `unsure` (the connection broke
 //! after the message was handed over, or a rerun found an intent without an outcome: the process
 //! stopped in between). Unsure counts as sent: a message is rather missed than sent twice. A torn
-//! last line (a crash mid-write) is cut off when the log is next opened. With a bucket `--out` the
-//! log is worked on in a local copy and the whole object is uploaded after each line, so each
-//! intent is in the bucket before its message is handed over.
+//! last line (a crash mid-write) is cut off when the log is next opened. The lines are a
+//! [`NotifyLine`], what they say [`ReplayedNotices`]; the log is the storage layer's synced log,
+//! which in a bucket uploads it after each line, so each intent is there before its message is
+//! handed over.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,9 +18,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Reason;
-use crate::snapshot::appended::AppendedFile;
+use crate::snapshot::appended::Replay;
 use crate::snapshot::time::parse_time;
-use crate::storage::Bucket;
+use crate::storage::SyncedLog;
 
 /// The log's file name inside `OUT/<workspace>/`.
 pub const NOTIFY_LOG: &str = "notify-log.jsonl";
@@ -34,7 +35,7 @@ pub struct Told {
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Entry {
+pub enum NotifyLine {
     /// About to hand this message to the SMTP server.
     Intent {
         at: String,
@@ -61,40 +62,49 @@ pub enum Entry {
 
 /// What the log says: when each (owner, finding) was last told, and intents without an outcome.
 #[derive(Debug, Default)]
-pub struct Replayed {
+pub struct ReplayedNotices {
     told: HashMap<(String, Told), DateTime<Utc>>,
     /// Message id → (owner, when, findings) of intents not yet settled.
     open: HashMap<String, (String, DateTime<Utc>, Vec<Told>)>,
 }
 
-impl Replayed {
-    fn apply(&mut self, entry: &Entry) {
-        match entry {
-            Entry::Intent {
+impl Replay for ReplayedNotices {
+    type Line = NotifyLine;
+    const WHAT: &'static str = "the notify log";
+    const UPLOAD_FAILED: &'static str = "cannot upload the notify log; nothing more is sent";
+
+    fn replay(path: &Path, text: &str) -> Result<(ReplayedNotices, usize)> {
+        replay(path, text)
+    }
+
+    fn apply(&mut self, line: NotifyLine) {
+        match line {
+            NotifyLine::Intent {
                 at,
                 message_id,
                 owner,
                 findings,
                 ..
             } => {
-                let at = parse_time(at).unwrap_or_else(Utc::now);
-                self.open
-                    .insert(message_id.clone(), (owner.clone(), at, findings.clone()));
+                let at = parse_time(&at).unwrap_or_else(Utc::now);
+                self.open.insert(message_id, (owner, at, findings));
             }
-            Entry::Sent { message_id, .. } | Entry::Unsure { message_id, .. } => {
-                if let Some((owner, at, findings)) = self.open.remove(message_id) {
+            NotifyLine::Sent { message_id, .. } | NotifyLine::Unsure { message_id, .. } => {
+                if let Some((owner, at, findings)) = self.open.remove(&message_id) {
                     for f in findings {
                         let last = self.told.entry((owner.clone(), f)).or_insert(at);
                         *last = (*last).max(at);
                     }
                 }
             }
-            Entry::Refused { message_id, .. } => {
-                self.open.remove(message_id);
+            NotifyLine::Refused { message_id, .. } => {
+                self.open.remove(&message_id);
             }
         }
     }
+}
 
+impl ReplayedNotices {
     /// When `owner` was last told of `finding` (sent or unsure), if ever.
     pub fn last_told(&self, owner: &str, finding: &Told) -> Option<DateTime<Utc>> {
         self.told.get(&(owner.to_string(), finding.clone())).copied()
@@ -109,24 +119,24 @@ impl Replayed {
 }
 
 /// What the log at `path` says, read without writing (a dry run); empty when there is none.
-pub fn read(path: &Path) -> Result<Replayed> {
+pub fn read(path: &Path) -> Result<ReplayedNotices> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(replay(path, &text)?.0),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Replayed::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ReplayedNotices::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read the notify log {}", path.display())),
     }
 }
 
 /// Replays the whole lines of `text`; returns what they say and their length in bytes.
-fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
-    let mut replayed = Replayed::default();
+fn replay(path: &Path, text: &str) -> Result<(ReplayedNotices, usize)> {
+    let mut replayed = ReplayedNotices::default();
     let mut whole = 0;
     for line in text.split_inclusive('\n') {
         if !line.ends_with('\n') {
             break;
         }
-        match serde_json::from_str::<Entry>(line) {
-            Ok(entry) => replayed.apply(&entry),
+        match serde_json::from_str::<NotifyLine>(line) {
+            Ok(line) => replayed.apply(line),
             Err(e) => anyhow::bail!(
                 "the notify log {} has a line that does not read ({e}); nothing was sent. Move the file aside only if no email of it may be sent twice",
                 path.display()
@@ -137,68 +147,8 @@ fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
     Ok((replayed, whole))
 }
 
-/// The log opened for appending.
-pub struct NotifyLog {
-    file: AppendedFile,
-    replayed: Replayed,
-    /// The bucket and key the local copy is uploaded to after each line.
-    remote: Option<(Bucket, Vec<String>)>,
-}
-
-impl NotifyLog {
-    /// Opens (or creates) the log at `path`, replaying what it holds; a torn last line is cut off.
-    pub fn open(path: &Path) -> Result<NotifyLog> {
-        let (file, replayed) = AppendedFile::open(path, "the notify log", |text| replay(path, text))?;
-        Ok(NotifyLog {
-            file,
-            replayed,
-            remote: None,
-        })
-    }
-
-    /// The log at `parts` in a bucket, downloaded (if there) to `local` and uploaded after each line.
-    pub async fn open_bucket(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<NotifyLog> {
-        fetch(bucket, parts, local).await?;
-        let mut log = NotifyLog::open(local)?;
-        log.remote = Some((bucket.clone(), parts.iter().map(|p| p.to_string()).collect()));
-        Ok(log)
-    }
-
-    pub fn path(&self) -> &Path {
-        self.file.path()
-    }
-
-    pub fn replayed(&self) -> &Replayed {
-        &self.replayed
-    }
-
-    /// Appends one entry: synced to disk, and in a bucket uploaded, before returning.
-    pub async fn append(&mut self, entry: Entry) -> Result<()> {
-        self.file.append(&entry)?;
-        self.replayed.apply(&entry);
-        if let Some((bucket, parts)) = &self.remote {
-            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let path = self.file.path();
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            bucket
-                .put(&parts, bytes)
-                .await
-                .context("cannot upload the notify log; nothing more is sent")?;
-        }
-        Ok(())
-    }
-}
-
-/// Downloads the log at `parts` in a bucket to `local` (its folder made), when it is there.
-pub async fn fetch(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<()> {
-    if let Some(dir) = local.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    if bucket.exists(parts).await? {
-        bucket.download(parts, local).await?;
-    }
-    Ok(())
-}
+/// The notify log opened for appending (in a bucket, uploaded after each line).
+pub type NotifyLog = SyncedLog<ReplayedNotices>;
 
 /// Now, as the log writes times.
 pub fn now() -> String {
@@ -219,8 +169,8 @@ mod tests {
         }
     }
 
-    fn intent(id: &str) -> Entry {
-        Entry::Intent {
+    fn intent(id: &str) -> NotifyLine {
+        NotifyLine::Intent {
             at: now(),
             message_id: id.into(),
             owner: "ada".into(),
@@ -241,7 +191,7 @@ mod tests {
         let mut log = NotifyLog::open(&path).unwrap();
         assert_eq!(log.replayed().unsettled(), vec!["m1".to_string()]);
         assert_eq!(log.replayed().last_told("ada", &told("r1")), None);
-        log.append(Entry::Unsure {
+        log.append(NotifyLine::Unsure {
             at: now(),
             message_id: "m1".into(),
             why: "stopped".into(),
@@ -266,7 +216,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut log = NotifyLog::open(&dir.path().join(NOTIFY_LOG)).unwrap();
         log.append(intent("m1")).await.unwrap();
-        log.append(Entry::Refused {
+        log.append(NotifyLine::Refused {
             at: now(),
             message_id: "m1".into(),
             error: "550 mailbox unavailable".into(),

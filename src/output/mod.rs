@@ -1,5 +1,6 @@
 //! Output: which files a run writes and how they are published (all at once, or not at all), into
-//! a folder or a bucket ([`Place`]).
+//! a workspace's output, a folder or a bucket ([`Place`]); the newest complete snapshot there
+//! ([`Newest`]) and the actions logs beside it.
 //!
 //! A run's files are written into a hidden temporary folder beside the final one, each file flushed
 //! and synced, then the folder is renamed to `OUT/<workspace>/<UTC start time>/` in one step and
@@ -17,6 +18,7 @@ pub mod html;
 mod json;
 pub mod metrics;
 mod new_folders;
+mod newest;
 mod place;
 mod table;
 mod xlsx;
@@ -45,6 +47,7 @@ pub use self::digests::{OwnerDigest, digests, owner_stem};
 pub use self::findings::{FINDING_COLUMNS, write_findings};
 pub use self::json::{write_reports_jsonl, write_snapshot};
 pub use self::new_folders::NewFolders;
+pub use self::newest::Newest;
 pub use self::place::Place;
 pub use self::xlsx::{CUT_MARKER, EXCEL_ROWS, MAX_CELL_TEXT, SUMMARY, XlsxOptions, workbook_name, write_workbook};
 

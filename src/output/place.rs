@@ -1,9 +1,12 @@
-//! Place: where a run's snapshots and checkpoint live — a local folder, as ever, or a bucket.
+//! Place: a workspace's output — a local folder, as ever, or a bucket — where every command finds
+//! and keeps what it reads and writes: snapshots, the checkpoint, files kept beside a snapshot,
+//! the append-only logs (actions, notify).
 //!
-//! For a bucket the run still works on local files: a work folder in the system's temporary
-//! folder stands in for `--out`. The checkpoint is downloaded into it at the start and uploaded
-//! from it when a run stops; the earlier snapshots history needs are downloaded into a mirror of
-//! the folder layout; the snapshot is written locally, then uploaded (see [`super::bucket`]).
+//! For a bucket the code still works on local files: a work folder in the system's temporary
+//! folder stands in for `--out`, laid out the same way. The checkpoint is downloaded into it at
+//! the start and uploaded from it when a run stops; the earlier snapshots history needs are
+//! downloaded into a mirror of the folder layout; the snapshot is written locally, then uploaded
+//! (see [`super::bucket`]); a log is worked on in a local copy uploaded after each line.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,13 +14,15 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tempfile::TempDir;
 
+use super::actions::fetch_logs;
 use super::bucket::{publish_to_bucket, unpublished_root};
 use super::{Cells, Formats, check_writable, publish, workspace_dir};
 use crate::insights::eligibility::Plan;
 use crate::insights::history::wanted;
 use crate::snapshot::Snapshot;
+use crate::snapshot::appended::Replay;
 use crate::snapshot::folder::folder_time;
-use crate::storage::{Bucket, BucketUrl, StoreSettings};
+use crate::storage::{Bucket, BucketUrl, StoreSettings, SyncedLog, fetch_if_there};
 
 /// A local output folder, or a bucket with the local work folder that stands in for it.
 #[derive(Debug)]
@@ -50,6 +55,59 @@ impl Place {
         match self {
             Place::Folder(out) => out,
             Place::Bucket { work, .. } => work.path(),
+        }
+    }
+
+    /// Where the file at `parts` below the output (`<workspace>/...`) is worked on locally: in the
+    /// output folder, or in the work folder.
+    pub fn local(&self, parts: &[&str]) -> PathBuf {
+        parts
+            .iter()
+            .fold(self.local_out().to_path_buf(), |path, part| path.join(part))
+    }
+
+    /// A file of the output as the user finds it: `local`, its file, in a folder; its URL in a
+    /// bucket.
+    pub fn shown(&self, parts: &[&str], local: &Path) -> PathBuf {
+        match self {
+            Place::Folder(_) => local.to_path_buf(),
+            Place::Bucket { bucket, .. } => PathBuf::from(bucket.show(parts)),
+        }
+    }
+
+    /// Whether the file at `parts` is there.
+    pub async fn exists(&self, parts: &[&str]) -> Result<bool> {
+        match self {
+            Place::Folder(_) => Ok(self.local(parts).is_file()),
+            Place::Bucket { bucket, .. } => Ok(bucket.exists(parts).await?),
+        }
+    }
+
+    /// Brings the file at `parts` from a bucket to `local`, when it is there (a folder's files are
+    /// in place).
+    pub async fn fetch(&self, parts: &[&str], local: &Path) -> Result<()> {
+        match self {
+            Place::Folder(_) => Ok(()),
+            Place::Bucket { bucket, .. } => fetch_if_there(bucket, parts, local).await,
+        }
+    }
+
+    /// Keeps `local`, written locally, at `parts`: where it was written in a folder, uploaded in a
+    /// bucket. Returns where it is.
+    pub async fn keep(&self, local: &Path, parts: &[&str]) -> Result<PathBuf> {
+        if let Place::Bucket { bucket, .. } = self {
+            bucket.upload(local, parts).await?;
+        }
+        Ok(self.shown(parts, local))
+    }
+
+    /// Opens the append-only log at `parts` (`<workspace>/...`), created if missing: in a bucket
+    /// downloaded into the work folder first and uploaded after each line.
+    pub async fn open_log<R: Replay>(&self, parts: &[&str]) -> Result<SyncedLog<R>> {
+        let local = self.local(parts);
+        match self {
+            Place::Folder(_) => SyncedLog::open(&local),
+            Place::Bucket { bucket, .. } => SyncedLog::open_bucket(bucket, parts, &local).await,
         }
     }
 
@@ -178,6 +236,40 @@ impl Place {
         workspace_dir(&mirror, workspace)
     }
 
+    /// Brings down from a bucket (a folder's are in place) the snapshot.json of every complete
+    /// snapshot of `workspace` from the newest back to `reach` before it, and the actions logs:
+    /// what `apply` and `notify` read.
+    pub async fn mirror_newest(&self, workspace: &str, reach: Duration) -> Result<()> {
+        let Place::Bucket { bucket, work } = self else {
+            return Ok(());
+        };
+        let reach = chrono::Duration::from_std(reach).unwrap_or(chrono::Duration::MAX);
+        let names = bucket.snapshot_names(workspace).await?;
+        let mut newest = None;
+        let mut fetched = 0;
+        for name in names.iter().rev() {
+            let Some(at) = folder_time(name) else { continue };
+            if let Some(newest) = newest
+                && newest - at > reach
+            {
+                break;
+            }
+            match bucket.fetch_snapshot_json(workspace, name, work.path()).await {
+                Ok(Some(_)) => {
+                    newest.get_or_insert(at);
+                    fetched += 1;
+                }
+                Ok(None) => {
+                    tracing::info!(snapshot = %bucket.show(&[workspace, name]), "passing over a snapshot that is not marked complete")
+                }
+                Err(e) => tracing::warn!(error = %e, "skipping a snapshot that cannot be downloaded"),
+            }
+        }
+        let logs = fetch_logs(bucket, workspace, work.path()).await?;
+        tracing::info!(bucket = %bucket.show(&[workspace]), snapshots = fetched, actions_logs = logs, "downloaded what apply reads");
+        Ok(())
+    }
+
     /// Publishes the snapshot; returns its folder, or its URL in a bucket.
     pub async fn publish(
         &self,
@@ -237,92 +329,4 @@ async fn fetch_summaries(bucket: &Bucket, workspace: &str, work: &Path) -> PathB
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use object_store::memory::InMemory;
-
-    use super::*;
-    use crate::storage::MarkerInfo;
-
-    fn snapshot_json(started_at: &str) -> String {
-        format!("{{\"schema_version\":1,\"workspace\":\"acme\",\"started_at\":\"{started_at}\",\"reports\":[]}}")
-    }
-
-    async fn put_snapshot(bucket: &Bucket, stamp: &str, started_at: &str, complete: bool) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("snapshot.json"), snapshot_json(started_at)).unwrap();
-        if complete {
-            let info = MarkerInfo {
-                workspace: "acme".into(),
-                kind: "snapshot",
-                status: "complete".into(),
-                started_at: started_at.into(),
-            };
-            bucket.upload_folder(dir.path(), &["acme", stamp], &info).await.unwrap();
-        } else {
-            bucket
-                .upload(&dir.path().join("snapshot.json"), &["acme", stamp, "snapshot.json"])
-                .await
-                .unwrap();
-        }
-    }
-
-    #[tokio::test]
-    async fn history_downloads_only_the_snapshots_it_reads_and_passes_over_unmarked_ones() {
-        let url = BucketUrl::parse("s3://audit/mode").unwrap();
-        let bucket = Bucket::with_store(url, Arc::new(InMemory::new()));
-        // Daily snapshots for 40 days before 2026-11-28, the one 7 days back left unfinished.
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T03:00:00Z").unwrap();
-        for day in 1..=40 {
-            let at = now - chrono::Duration::days(day);
-            let stamp = at.format("%Y%m%dT%H%M%SZ").to_string();
-            put_snapshot(&bucket, &stamp, &at.to_rfc3339(), day != 7).await;
-        }
-        let place = Place::over(bucket).unwrap();
-        let dir = place
-            .history_dir("acme", "2026-11-28T03:00:00.000Z", Duration::from_secs(30 * 86_400))
-            .await;
-        let mut got: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        got.sort();
-        // Newest (1 day), 7 days unfinished so 8 days, 30 days, oldest (40 days; it covers no 90).
-        assert_eq!(
-            got,
-            [
-                "20261019T030000Z",
-                "20261029T030000Z",
-                "20261120T030000Z",
-                "20261127T030000Z"
-            ]
-        );
-        for name in &got {
-            assert!(dir.join(name).join("snapshot.json").is_file());
-        }
-    }
-
-    #[tokio::test]
-    async fn a_checkpoint_kept_in_the_bucket_is_fetched_into_another_work_folder() {
-        let url = BucketUrl::parse("s3://audit/mode").unwrap();
-        let bucket = Bucket::with_store(url, Arc::new(InMemory::new()));
-        let first = Place::over(bucket.clone()).unwrap();
-        let file = first.local_out().join("acme/.checkpoint.json");
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, "{\"saved\":true}").unwrap();
-        let kept = first
-            .keep_checkpoint("acme", std::slice::from_ref(&file), "2026-11-28T03:00:00.000Z")
-            .await
-            .unwrap();
-        assert_eq!(kept, PathBuf::from("s3://audit/mode/acme/.checkpoint"));
-        let second = Place::over(bucket.clone()).unwrap();
-        second.fetch_checkpoint("acme").await.unwrap();
-        let fetched = second.local_out().join("acme/.checkpoint.json");
-        assert_eq!(std::fs::read_to_string(&fetched).unwrap(), "{\"saved\":true}");
-        second.drop_checkpoint("acme").await;
-        let third = Place::over(bucket).unwrap();
-        third.fetch_checkpoint("acme").await.unwrap();
-        assert!(!third.local_out().join("acme/.checkpoint.json").exists());
-    }
-}
+mod tests;

@@ -1,5 +1,5 @@
-//! AppendedFile: an append-only log of one JSON object a line (the undo log, the notify log):
-//! opened or created (its folder synced when new), read whole, a torn tail cut off, and each line
+//! AppendedFile: an append-only log of one JSON object a line (the undo log, the notify log), and
+//! [`Replay`], what a log's lines say once replayed. A file is opened or created (its folder synced when new), read whole, a torn tail cut off, and each line
 //! synced to disk before `append` returns. [`AppendedFile::check`] says whether the path still
 //! names the file being written (moved, deleted, replaced or cut short are errors, [`Lost`]) and
 //! whether another writer appended to it since. A cut is told even when lines appended after it
@@ -17,6 +17,22 @@ use crate::atomic::{folder, sync_dir};
 
 /// How many of the file's first bytes are kept to tell it was cut short and written again.
 const HEAD: usize = 4096;
+
+/// What the lines of one kind of log say, replayed (the undo log's actions, the notify log's
+/// notices): the state the storage layer's synced log keeps beside its [`AppendedFile`].
+pub trait Replay: Sized {
+    /// One line of the log.
+    type Line: Serialize;
+    /// What the log is, for messages (`the undo log`).
+    const WHAT: &'static str;
+    /// The error when the log, in a bucket, cannot be uploaded after a line.
+    const UPLOAD_FAILED: &'static str;
+    /// What the whole lines of `text` (the file at `path`) say, and their length in bytes: a torn
+    /// tail is left out.
+    fn replay(path: &Path, text: &str) -> Result<(Self, usize)>;
+    /// Takes in one line just appended.
+    fn apply(&mut self, line: Self::Line);
+}
 
 /// A log file opened for appending.
 pub struct AppendedFile {

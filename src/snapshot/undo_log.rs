@@ -1,6 +1,7 @@
-//! The undo log: one JSON object a line, appended and synced to disk before each change to Mode
-//! (`OUT/<workspace>/actions/<snapshot>.jsonl`, outside the snapshot folders; `undo-log.jsonl` is
-//! the name an older version gave it in the snapshot folder).
+//! The undo log's lines ([`ActionLine`]): one JSON object a line, appended and synced to disk
+//! before each change to Mode (`OUT/<workspace>/actions/<snapshot>.jsonl`, outside the snapshot
+//! folders; `undo-log.jsonl` is the name an older version gave it in the snapshot folder), and
+//! how they replay ([`ReplayedActions`]). The log itself is the storage layer's synced log.
 //!
 //! Before a schedule is deleted, its whole definition goes in (`delete_intent`); after, what came
 //! of it (`deleted`, `already_gone`, `delete_failed`). `undo` appends `recreate_intent` before each
@@ -19,8 +20,8 @@ use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use self::replayed::{Deletion, Logged, Recreation, Replayed};
-use super::appended::{AppendedFile, Found};
+pub use self::replayed::{Deletion, Logged, Recreation, ReplayedActions};
+use super::appended::Replay;
 use crate::mode::{BodyShape, FoundBy, ScheduleDefinition};
 
 /// The log's file name inside a snapshot folder.
@@ -41,7 +42,7 @@ pub enum Confirmed {
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Entry {
+pub enum ActionLine {
     /// An `apply --execute` began.
     ApplyStarted {
         at: String,
@@ -124,18 +125,18 @@ pub enum Entry {
     },
 }
 
-impl Entry {
+impl ActionLine {
     pub fn workspace(&self) -> &str {
         match self {
-            Entry::ApplyStarted { workspace, .. }
-            | Entry::DeleteIntent { workspace, .. }
-            | Entry::Deleted { workspace, .. }
-            | Entry::AlreadyGone { workspace, .. }
-            | Entry::DeleteFailed { workspace, .. }
-            | Entry::RecreateIntent { workspace, .. }
-            | Entry::Recreated { workspace, .. }
-            | Entry::FoundLive { workspace, .. }
-            | Entry::RecreateFailed { workspace, .. } => workspace,
+            ActionLine::ApplyStarted { workspace, .. }
+            | ActionLine::DeleteIntent { workspace, .. }
+            | ActionLine::Deleted { workspace, .. }
+            | ActionLine::AlreadyGone { workspace, .. }
+            | ActionLine::DeleteFailed { workspace, .. }
+            | ActionLine::RecreateIntent { workspace, .. }
+            | ActionLine::Recreated { workspace, .. }
+            | ActionLine::FoundLive { workspace, .. }
+            | ActionLine::RecreateFailed { workspace, .. } => workspace,
         }
     }
 }
@@ -146,7 +147,7 @@ pub fn now() -> String {
 }
 
 /// Reads and replays a log without changing it (a torn last line is ignored).
-pub fn read(path: &Path) -> Result<Replayed> {
+pub fn read(path: &Path) -> Result<ReplayedActions> {
     let mut text = String::new();
     File::open(path)
         .with_context(|| format!("cannot open the undo log {}", path.display()))?
@@ -161,9 +162,9 @@ pub fn read(path: &Path) -> Result<Replayed> {
 
 /// The entries of `text`, replayed, and the length of its whole lines: a torn tail, or a last line
 /// that does not read (a write cut short that still reached its newline), is left out.
-fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
+fn replay(path: &Path, text: &str) -> Result<(ReplayedActions, usize)> {
     let mut whole = text.rfind('\n').map_or(0, |i| i + 1);
-    let mut replayed = Replayed::default();
+    let mut replayed = ReplayedActions::default();
     let last = text[..whole]
         .split_inclusive('\n')
         .enumerate()
@@ -178,7 +179,7 @@ fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
         if line.trim().is_empty() {
             continue;
         }
-        let entry: Entry = match serde_json::from_str(line) {
+        let entry: ActionLine = match serde_json::from_str(line) {
             Ok(entry) => entry,
             Err(_) if Some(n) == last => {
                 whole = at;
@@ -205,46 +206,4 @@ fn replay(path: &Path, text: &str) -> Result<(Replayed, usize)> {
     Ok((replayed, whole))
 }
 
-/// The log opened for appending.
-pub struct UndoLog {
-    file: AppendedFile,
-    replayed: Replayed,
-}
-
-impl UndoLog {
-    /// Opens (or creates) the log at `path` for appending, after replaying what it holds; a torn
-    /// last line is cut off first.
-    pub fn open(path: &Path) -> Result<UndoLog> {
-        let (file, replayed) = AppendedFile::open(path, "the undo log", |text| replay(path, text))?;
-        Ok(UndoLog { file, replayed })
-    }
-
-    pub fn path(&self) -> &Path {
-        self.file.path()
-    }
-
-    pub fn replayed(&self) -> &Replayed {
-        &self.replayed
-    }
-
-    /// Checks that the path still names the log being written (not deleted, moved, replaced or
-    /// cut short: an error saying so); lines another writer appended since are replayed.
-    pub fn check(&mut self) -> Result<()> {
-        if self.file.check()? == Found::Grown {
-            let text = self.file.text()?;
-            self.replayed = replay(self.file.path(), &text)?.0;
-        }
-        Ok(())
-    }
-
-    /// Appends one entry and syncs it to disk before returning.
-    pub fn append(&mut self, entry: Entry) -> Result<()> {
-        self.file.append(&entry)?;
-        self.replayed.apply(entry);
-        Ok(())
-    }
-}
-
 mod replayed;
-#[cfg(test)]
-mod tests;

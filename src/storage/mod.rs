@@ -1,7 +1,8 @@
 //! Storage: snapshots, `latest` and the checkpoint in an object store (S3, GCS, Azure) instead of
 //! a local folder, laid out the same way. Publication uploads a folder written locally and marks
 //! it complete last; readers download only what they need into a local mirror of the folder
-//! layout and hand it to the same code that reads a local `--out` folder.
+//! layout and hand it to the same code that reads a local `--out` folder. Append-only logs there
+//! are synced line by line ([`SyncedLog`]).
 
 mod bucket;
 mod conditional;
@@ -10,6 +11,7 @@ mod folder;
 mod lease;
 mod marker;
 mod snapshots;
+mod synced_log;
 mod url;
 
 pub use bucket::{Bucket, PART_SIZE, StoreSettings};
@@ -19,6 +21,7 @@ pub use folder::MarkerInfo;
 pub use lease::{Holder, LEASE, LEASE_TTL, Lease, LeaseError, LeaseHome, Takeover};
 pub use marker::{LATEST, MARKER, MarkedFile, Marker};
 pub use snapshots::{CHECKPOINT, SnapshotUrlError, fetch_snapshot_url};
+pub use synced_log::{SyncedLog, fetch_if_there};
 pub use url::{BucketUrl, Provider};
 
 #[cfg(test)]

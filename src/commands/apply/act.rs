@@ -10,7 +10,7 @@ use super::{Outcome, last_look, recheck};
 use crate::mode::{LiveSchedule, ModeClient, ModeError, Removal};
 use crate::output::actions::ActionsLog;
 use crate::snapshot::ReportRecord;
-use crate::snapshot::undo_log::{Confirmed, Deletion, Entry, now};
+use crate::snapshot::undo_log::{ActionLine, Confirmed, Deletion, now};
 use crate::stop::Stop;
 
 /// What ends the whole run partway through a report (refused credentials, an actions log that
@@ -129,7 +129,7 @@ async fn reconcile(
 ) -> Result<()> {
     for schedule in unsettled {
         if !live.iter().any(|s| s.schedule.token == schedule) {
-            log.append(Entry::Deleted {
+            log.append(ActionLine::Deleted {
                 at: now(),
                 workspace: client.workspace().to_string(),
                 report_token: token.to_string(),
@@ -170,7 +170,7 @@ async fn delete_one(
         Err(e) if e.is_credentials() => return Err(refused(e)),
         Err(e) => return Ok(Some(failed(e, deleting.deleted.clone()))),
     }
-    log.append(Entry::DeleteIntent {
+    log.append(ActionLine::DeleteIntent {
         at: now(),
         workspace: client.workspace().to_string(),
         report_token: token.to_string(),
@@ -195,7 +195,7 @@ async fn delete_one(
             Ok(None)
         }
         Err(e) => {
-            log.append(Entry::DeleteFailed {
+            log.append(ActionLine::DeleteFailed {
                 at: now(),
                 workspace: client.workspace().to_string(),
                 report_token: token.to_string(),
@@ -222,13 +222,13 @@ fn deleted_by_another(log: &mut ActionsLog, report: &str, schedule: &str) -> Res
 }
 
 /// The log entry for what a DELETE came to.
-fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> Entry {
+fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> ActionLine {
     let (workspace, report_token, schedule_token) = (workspace.to_string(), report.to_string(), schedule.to_string());
     let confirmed = match removal {
         Removal::Deleted => Confirmed::Answered,
         Removal::DeletedOnRetry => Confirmed::OnRetry,
         Removal::AlreadyGone => {
-            return Entry::AlreadyGone {
+            return ActionLine::AlreadyGone {
                 at: now(),
                 workspace,
                 report_token,
@@ -236,7 +236,7 @@ fn removed(workspace: &str, report: &str, schedule: &str, removal: Removal) -> E
             };
         }
     };
-    Entry::Deleted {
+    ActionLine::Deleted {
         at: now(),
         workspace,
         report_token,

@@ -11,7 +11,6 @@ mod last_look;
 mod preflight;
 mod recheck;
 mod report;
-pub(crate) mod source;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -19,7 +18,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use self::source::Source;
 use crate::commands::lease;
 use crate::commands::turns::in_turn;
 use crate::config::{ApplySettings, Settings};
@@ -27,10 +25,11 @@ use crate::insights;
 use crate::insights::eligibility::Plan;
 use crate::mode::{ModeClient, Pacer, RequestStats};
 use crate::output;
+use crate::output::Newest;
 use crate::output::actions::ActionsLog;
 use crate::snapshot::appended::Lost;
 use crate::snapshot::time::parse_time;
-use crate::snapshot::undo_log::{Entry, now};
+use crate::snapshot::undo_log::{ActionLine, now};
 use crate::snapshot::{ReportRecord, RunStatus};
 use crate::stop::Stop;
 
@@ -117,7 +116,7 @@ async fn apply_paced(
     stop: &Stop,
     pacer: &Arc<Pacer>,
 ) -> Result<ApplyReport> {
-    let source = Source::newest(settings, options.rules.min_age).await?;
+    let source = super::place::newest(settings, options.rules.min_age).await?;
     let snapshot = &source.snapshot;
     tracing::info!(snapshot = %source.shown().display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
     preflight::snapshot_usable(snapshot, options, options.clock.now())?;
@@ -163,7 +162,7 @@ async fn apply_paced(
 async fn execute(
     settings: &Settings,
     options: &ApplySettings,
-    source: &Source,
+    source: &Newest,
     pacer: &Arc<Pacer>,
     stop: &Stop,
     report: &mut ApplyReport,
@@ -185,7 +184,7 @@ async fn execute(
         .filter(|r| wanted.contains(r.token.as_str()))
         .map(|r| (r.token.clone(), r))
         .collect();
-    log.append(Entry::ApplyStarted {
+    log.append(ActionLine::ApplyStarted {
         at: now(),
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),

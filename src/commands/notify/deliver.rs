@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 
 use crate::notify::email::{Letterhead, compose};
-use crate::notify::log::{Entry, NotifyLog, now};
+use crate::notify::log::{NotifyLine, NotifyLog, now};
 use crate::notify::owners::OwnerMail;
 use crate::notify::smtp::{Handed, Relay};
 use crate::stop::Stop;
@@ -31,7 +31,7 @@ pub async fn settle(log: &mut NotifyLog) -> Result<usize> {
             message_id = %message_id,
             "an earlier run stopped while sending this message: it may or may not have gone out; it is not sent again"
         );
-        log.append(Entry::Unsure {
+        log.append(NotifyLine::Unsure {
             at: now(),
             message_id: message_id.clone(),
             why: "an earlier run stopped between the intent and the outcome".into(),
@@ -67,7 +67,7 @@ pub async fn send_each(
         };
         let to = mail.address.clone().unwrap_or_default();
         tracing::info!(owner = %mail.owner, to = %to, findings = mail.items.len(), "sending");
-        log.append(Entry::Intent {
+        log.append(NotifyLine::Intent {
             at: now(),
             message_id: message_id.clone(),
             owner: mail.owner.clone(),
@@ -91,12 +91,12 @@ async fn hand_over(
 ) -> Result<Sent> {
     Ok(match relay.send(message).await {
         Handed::Accepted => {
-            log.append(Entry::Sent { at: now(), message_id }).await?;
+            log.append(NotifyLine::Sent { at: now(), message_id }).await?;
             Sent::Accepted
         }
         Handed::Refused(error) => {
             tracing::warn!(owner = %mail.owner, error = %error, "the SMTP server refused the message");
-            log.append(Entry::Refused {
+            log.append(NotifyLine::Refused {
                 at: now(),
                 message_id,
                 error: error.clone(),
@@ -106,7 +106,7 @@ async fn hand_over(
         }
         Handed::Unsure(error) => {
             tracing::warn!(owner = %mail.owner, error = %error, "the connection failed while sending: the message may have gone out; it is not sent again");
-            log.append(Entry::Unsure {
+            log.append(NotifyLine::Unsure {
                 at: now(),
                 message_id,
                 why: error.clone(),

@@ -5,7 +5,7 @@
 
 mod addresses;
 mod deliver;
-mod place;
+mod files;
 mod report;
 mod select;
 
@@ -15,7 +15,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use self::deliver::Sent;
-use self::place::NotifyPlace;
 use self::select::{Selection, select};
 use super::lease;
 use super::turns::in_turn;
@@ -26,7 +25,7 @@ use crate::mode::{ModeClient, Pacer};
 use crate::notify::email::{Letterhead, compose};
 use crate::notify::owners::{OwnerMail, by_owner};
 use crate::notify::smtp::Relay;
-use crate::output::owner_stem;
+use crate::output::{Newest, owner_stem};
 use crate::snapshot::RunStatus;
 use crate::stop::Stop;
 
@@ -75,26 +74,21 @@ async fn notify_paced(
     stop: &Stop,
     pacer: &Arc<Pacer>,
 ) -> Result<NotifyReport> {
-    let place = NotifyPlace::open(settings).await?;
-    let snapshot = &place.source.snapshot;
-    tracing::info!(snapshot = %place.source.shown().display(), "writing to owners from the newest complete snapshot");
-    let plan = insights::plan_unscheduling(
-        snapshot,
-        Some(&place.source.dir),
-        &settings.insights.keep,
-        &Rules::default(),
-    )?;
+    let source = super::place::newest(settings, Rules::default().min_age).await?;
+    let snapshot = &source.snapshot;
+    tracing::info!(snapshot = %source.shown().display(), "writing to owners from the newest complete snapshot");
+    let plan = insights::plan_unscheduling(snapshot, Some(&source.dir), &settings.insights.keep, &Rules::default())?;
     let (mut mails, unowned) = by_owner(snapshot, &plan);
     let known = addresses::from_snapshot(snapshot, &mut mails);
     tracing::debug!(
         owners = known,
         "addresses known from the snapshot (Discovery's creator_email)"
     );
-    let cache = place.folder().join(addresses::ADDRESSES);
-    place.fetch_addresses(&cache).await?;
+    let cache = source.folder.join(addresses::ADDRESSES);
+    files::fetch_addresses(&source, &cache).await?;
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
-    addresses::resolve(&client, place.folder(), &mut mails).await?;
-    place.keep_addresses(&cache).await?;
+    addresses::resolve(&client, &source.folder, &mut mails).await?;
+    files::keep_addresses(&source, &cache).await?;
     let head = Letterhead {
         workspace: settings.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
@@ -102,26 +96,26 @@ async fn notify_paced(
     };
     let mut report = NotifyReport {
         workspace: settings.workspace.clone(),
-        snapshot: place.source.shown(),
+        snapshot: source.shown(),
         executed: options.execute,
         selection: Selection::default(),
         unowned: unowned.len(),
         drafts: Vec::new(),
         sent: Vec::new(),
         settled: 0,
-        log: place.log_shown(),
+        log: files::log_shown(&source),
         status: RunStatus::Complete,
     };
     if options.execute {
         // Sending writes notify-log.jsonl: one writer per output, as for run, apply and undo.
-        let sending = send(&mut report, &place, mails, &head, options, stop);
+        let sending = send(&mut report, &source, mails, &head, options, stop);
         lease::holding(settings, "notify", stop, sending).await?;
     } else {
-        let replayed = place.read_log().await?;
+        let replayed = files::read_log(&source).await?;
         report.settled = replayed.unsettled().len();
         report.selection = select(mails, &replayed, told_since(options)?, options.max_emails);
-        let drafts = write_drafts(&report.selection, &head, place.folder())?;
-        report.drafts = place.keep_drafts(drafts).await?;
+        let drafts = write_drafts(&report.selection, &head, &source.folder)?;
+        report.drafts = files::keep_drafts(&source, drafts).await?;
     }
     Ok(report)
 }
@@ -135,7 +129,7 @@ fn told_since(options: &MailSettings) -> Result<chrono::DateTime<chrono::Utc>> {
 /// `--execute`: settles what a stopped run left, selects, checks the server, sends.
 async fn send(
     report: &mut NotifyReport,
-    place: &NotifyPlace,
+    source: &Newest,
     mails: Vec<OwnerMail>,
     head: &Letterhead,
     options: &MailSettings,
@@ -145,7 +139,7 @@ async fn send(
     // Nothing is contacted yet: what fails here is the URL or the CA file, the user's to fix (exit 2).
     let relay = Relay::new(smtp, SMTP_TIMEOUT, options.smtp_ca.as_deref())
         .map_err(|e| anyhow::Error::new(crate::config::ConfigError(e.to_string())))?;
-    let mut log = place.open_log().await.context("nothing was sent")?;
+    let mut log = files::open_log(source).await.context("nothing was sent")?;
     report.settled = deliver::settle(&mut log).await?;
     report.selection = select(mails, log.replayed(), told_since(options)?, options.max_emails);
     if report.selection.to_write.is_empty() {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::notify::log::Replayed;
+use crate::notify::log::ReplayedNotices;
 use crate::notify::owners::OwnerMail;
 
 /// The owners, sorted into what happens to them.
@@ -23,7 +23,12 @@ pub struct Selection {
 }
 
 /// Sorts `mails` (costliest first) against what the log says was told since `told_since`.
-pub fn select(mails: Vec<OwnerMail>, replayed: &Replayed, told_since: DateTime<Utc>, max_emails: usize) -> Selection {
+pub fn select(
+    mails: Vec<OwnerMail>,
+    replayed: &ReplayedNotices,
+    told_since: DateTime<Utc>,
+    max_emails: usize,
+) -> Selection {
     let mut out = Selection::default();
     for mut mail in mails {
         mail.items.retain(|item| {

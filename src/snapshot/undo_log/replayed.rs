@@ -1,8 +1,13 @@
-//! The undo log replayed: what became of each schedule an apply meant to delete (its deletion,
+//! ReplayedActions, the undo log replayed: what became of each schedule an apply meant to delete (its deletion,
 //! its recreation), each at its latest state, and where the log belongs.
 
-use super::{Confirmed, Entry};
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::{ActionLine, Confirmed};
 use crate::mode::ScheduleDefinition;
+use crate::snapshot::appended::Replay;
 
 /// What became of one schedule's deletion.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,9 +49,9 @@ pub struct Logged {
     pub recreation: Option<Recreation>,
 }
 
-/// The log replayed: each schedule's latest state, in the order they were first intended.
+/// The undo log replayed: each schedule's latest state, in the order they were first intended.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Replayed {
+pub struct ReplayedActions {
     pub workspace: Option<String>,
     /// Where the log belongs, as its first `apply_started` with one records it.
     pub home: Option<String>,
@@ -56,124 +61,164 @@ pub struct Replayed {
     pub orphans: Vec<(String, String)>,
 }
 
-impl Replayed {
-    pub(super) fn apply(&mut self, entry: Entry) {
+impl Replay for ReplayedActions {
+    type Line = ActionLine;
+    const WHAT: &'static str = "the undo log";
+    const UPLOAD_FAILED: &'static str = "cannot upload the actions log; nothing more is done";
+
+    fn replay(path: &Path, text: &str) -> Result<(ReplayedActions, usize)> {
+        super::replay(path, text)
+    }
+
+    fn apply(&mut self, line: ActionLine) {
         if self.workspace.is_none() {
-            self.workspace = Some(entry.workspace().to_string());
+            self.workspace = Some(line.workspace().to_string());
         }
-        let all = &mut self.schedules;
-        match entry {
-            Entry::ApplyStarted { log, .. } => {
+        match line {
+            ActionLine::ApplyStarted { log, .. } => {
                 if self.home.is_none() {
                     self.home = log;
                 }
             }
-            Entry::DeleteIntent {
+            ActionLine::DeleteIntent {
                 report_token,
                 report_name,
                 schedule_token,
                 definition,
                 ..
-            } => match all
-                .iter_mut()
-                .find(|l| l.report_token == report_token && l.schedule_token == schedule_token)
-            {
-                Some(l) => {
-                    if !matches!(l.deletion, Deletion::Deleted(_)) {
-                        l.deletion = Deletion::Intended;
-                        l.definition = *definition;
-                    }
-                }
-                None => all.push(Logged {
-                    report_token,
-                    report_name,
-                    schedule_token,
-                    definition: *definition,
-                    deletion: Deletion::Intended,
-                    recreation: None,
-                }),
-            },
-            Entry::Deleted {
+            } => self.intended(report_token, report_name, schedule_token, *definition),
+            ActionLine::Deleted {
                 report_token,
                 schedule_token,
                 confirmed,
                 ..
-            } => {
-                if !all
-                    .iter()
-                    .any(|l| l.report_token == report_token && l.schedule_token == schedule_token)
-                {
-                    self.orphans.push((report_token.clone(), schedule_token.clone()));
+            } => self.deleted(report_token, schedule_token, confirmed),
+            outcome => settle(&mut self.schedules, outcome),
+        }
+    }
+}
+
+impl ReplayedActions {
+    /// A `delete_intent`: a new schedule to follow, or one intended again (unless deleted already).
+    fn intended(
+        &mut self,
+        report_token: String,
+        report_name: Option<String>,
+        schedule_token: String,
+        definition: ScheduleDefinition,
+    ) {
+        let found = self
+            .schedules
+            .iter_mut()
+            .find(|l| l.report_token == report_token && l.schedule_token == schedule_token);
+        match found {
+            Some(l) => {
+                if !matches!(l.deletion, Deletion::Deleted(_)) {
+                    l.deletion = Deletion::Intended;
+                    l.definition = definition;
                 }
-                set(all, &report_token, &schedule_token, |l| {
-                    l.deletion = Deletion::Deleted(confirmed)
-                })
             }
-            Entry::AlreadyGone {
+            None => self.schedules.push(Logged {
                 report_token,
+                report_name,
                 schedule_token,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::AlreadyGone
-            }),
-            Entry::DeleteFailed {
-                report_token,
-                schedule_token,
-                error,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.deletion = Deletion::Failed(error)
-            }),
-            Entry::RecreateIntent {
-                report_token,
-                schedule_token,
-                before,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Intended { before })
-            }),
-            Entry::Recreated {
-                report_token,
-                schedule_token,
-                new_token,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Done { new_token })
-            }),
-            Entry::FoundLive {
-                report_token,
-                schedule_token,
-                live_token,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                l.recreation = Some(Recreation::Done { new_token: live_token })
-            }),
-            Entry::RecreateFailed {
-                report_token,
-                schedule_token,
-                error,
-                answered,
-                ..
-            } => set(all, &report_token, &schedule_token, |l| {
-                let (before, earlier) = match l.recreation.take() {
-                    Some(Recreation::Intended { before }) => (before, false),
-                    Some(Recreation::Failed { before, answered, .. }) => (before, answered),
-                    _ => (Vec::new(), false),
-                };
-                let answered = answered || earlier;
-                l.recreation = Some(Recreation::Failed {
-                    error,
-                    before,
-                    answered,
-                })
+                definition,
+                deletion: Deletion::Intended,
+                recreation: None,
             }),
         }
+    }
+
+    /// A `deleted` line; one without its intent is an orphan.
+    fn deleted(&mut self, report_token: String, schedule_token: String, confirmed: Confirmed) {
+        let all = &mut self.schedules;
+        if !all
+            .iter()
+            .any(|l| l.report_token == report_token && l.schedule_token == schedule_token)
+        {
+            self.orphans.push((report_token.clone(), schedule_token.clone()));
+        }
+        set(all, &report_token, &schedule_token, |l| {
+            l.deletion = Deletion::Deleted(confirmed)
+        })
     }
 
     /// The logged schedules of one report.
     pub fn of<'a>(&'a self, report: &'a str) -> impl Iterator<Item = &'a Logged> + 'a {
         self.schedules.iter().filter(move |l| l.report_token == report)
     }
+}
+
+/// An outcome line other than `deleted` (what came of a DELETE, or of a recreation): the change
+/// it makes to its schedule.
+fn settle(all: &mut [Logged], line: ActionLine) {
+    match line {
+        ActionLine::AlreadyGone {
+            report_token,
+            schedule_token,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            l.deletion = Deletion::AlreadyGone
+        }),
+        ActionLine::DeleteFailed {
+            report_token,
+            schedule_token,
+            error,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            l.deletion = Deletion::Failed(error)
+        }),
+        ActionLine::RecreateIntent {
+            report_token,
+            schedule_token,
+            before,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            l.recreation = Some(Recreation::Intended { before })
+        }),
+        ActionLine::Recreated {
+            report_token,
+            schedule_token,
+            new_token,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            l.recreation = Some(Recreation::Done { new_token })
+        }),
+        ActionLine::FoundLive {
+            report_token,
+            schedule_token,
+            live_token,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            l.recreation = Some(Recreation::Done { new_token: live_token })
+        }),
+        ActionLine::RecreateFailed {
+            report_token,
+            schedule_token,
+            error,
+            answered,
+            ..
+        } => set(all, &report_token, &schedule_token, |l| {
+            recreate_failed(l, error, answered)
+        }),
+        ActionLine::ApplyStarted { .. } | ActionLine::DeleteIntent { .. } | ActionLine::Deleted { .. } => {}
+    }
+}
+
+/// A failed recreation keeps the schedules listed before the first attempt, and stays answered
+/// once Mode answered one attempt with success.
+fn recreate_failed(l: &mut Logged, error: String, answered: bool) {
+    let (before, earlier) = match l.recreation.take() {
+        Some(Recreation::Intended { before }) => (before, false),
+        Some(Recreation::Failed { before, answered, .. }) => (before, answered),
+        _ => (Vec::new(), false),
+    };
+    let answered = answered || earlier;
+    l.recreation = Some(Recreation::Failed {
+        error,
+        before,
+        answered,
+    })
 }
 
 /// Changes the logged schedule `(report, schedule)`; an outcome without its intent changes nothing.

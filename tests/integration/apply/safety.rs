@@ -7,8 +7,9 @@ use mode_audit::commands::run::RunStatus;
 use mode_audit::commands::undo::{Restored, undo};
 use mode_audit::config::{ApplySettings, LocalClock};
 use mode_audit::mode::ModeClient;
+use mode_audit::output::actions::ActionsLog;
 use mode_audit::sim::{Fault, ScriptedFault, SimServer};
-use mode_audit::snapshot::undo_log::{self, Entry, UndoLog, now};
+use mode_audit::snapshot::undo_log::{self, ActionLine, now};
 use mode_audit::stop::Stop;
 use serde_json::json;
 
@@ -179,20 +180,21 @@ async fn undo_settles_a_failed_create_by_listing_and_never_resends_after_a_succe
         .into_iter()
         .map(|s| s.schedule.token)
         .collect();
-    let mut log = UndoLog::open(&st.log()).unwrap();
-    log.append(Entry::RecreateIntent {
+    let mut log = ActionsLog::open(&st.log()).unwrap();
+    log.append(ActionLine::RecreateIntent {
         at: now(),
         workspace: "acme".into(),
         report_token: l.report_token.clone(),
         schedule_token: l.schedule_token.clone(),
         before: before.clone(),
     })
+    .await
     .unwrap();
     let made = client
         .create_schedule(&l.report_token, &l.definition, &before)
         .await
         .unwrap();
-    log.append(Entry::RecreateFailed {
+    log.append(ActionLine::RecreateFailed {
         at: now(),
         workspace: "acme".into(),
         report_token: l.report_token.clone(),
@@ -200,6 +202,7 @@ async fn undo_settles_a_failed_create_by_listing_and_never_resends_after_a_succe
         error: "gave up after the answers were lost".into(),
         answered: false,
     })
+    .await
     .unwrap();
     drop(log);
     st.sim.reset_counters();

@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use mode_audit::commands::apply::{Outcome, apply};
+use mode_audit::output::actions::ActionsLog;
 use mode_audit::sim::{Fault, ScriptedFault, SimReport, Workspace};
-use mode_audit::snapshot::undo_log::{Confirmed, Entry, UndoLog, now};
+use mode_audit::snapshot::undo_log::{ActionLine, Confirmed, now};
 use mode_audit::stop::Stop;
 
 use super::{Stage, options, stage};
@@ -101,15 +102,16 @@ async fn schedules_another_writer_deleted_meanwhile_are_reported_as_the_log_show
             let r = super::all_reports(ws).find(|r| r.token == report).unwrap();
             r.schedules.retain(|s| s.token != schedule);
         });
-        let mut theirs = UndoLog::open(&log).unwrap();
+        let mut theirs = ActionsLog::open(&log).unwrap();
         theirs
-            .append(Entry::Deleted {
+            .append(ActionLine::Deleted {
                 at: now(),
                 workspace: "acme".into(),
                 report_token: report.clone(),
                 schedule_token: schedule.clone(),
                 confirmed: Confirmed::Answered,
             })
+            .await
             .unwrap();
         schedule
     };

@@ -1,4 +1,4 @@
-//! Where the undo log named on `undo`'s command line is — a file, or an object in a bucket
+//! NamedLog: the undo log named on `undo`'s command line — a file, or an object in a bucket
 //! (`s3://BUCKET/PREFIX/<workspace>/actions/<snapshot>.jsonl`) read through a local copy — and
 //! where it belongs: the log in its workspace output, which `undo --execute` writes to and whose
 //! lease it takes. A log records where it belongs; a copy elsewhere is worked on only when `--out`
@@ -7,48 +7,39 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use tempfile::TempDir;
 
 use crate::config::{ConfigError, Destination};
+use crate::output::Place;
 use crate::output::actions::{ACTIONS, ActionsLog};
 use crate::snapshot::undo_log::UNDO_LOG;
-use crate::storage::{Bucket, BucketUrl, StoreSettings};
+use crate::storage::{BucketUrl, StoreSettings};
 
-/// The log in its output that undo writes to, when it is not the one named.
-enum Home {
-    /// The log named is the one in its output.
-    Named,
-    Folder(PathBuf),
-    Bucket {
-        bucket: Bucket,
-        parts: Vec<String>,
-    },
-}
+/// A log in an output: the output and the log's parts below it (`<workspace>/actions/<x>.jsonl`).
+type InOutput = (Place, Vec<String>);
 
-/// An undo log's place.
-pub struct LogPlace {
+/// The undo log named, and where it belongs.
+pub struct NamedLog {
     /// The file, or the object's URL, for messages.
     pub shown: String,
-    /// The output the log belongs to, once settled ([`LogPlace::settle`]).
+    /// The output the log belongs to, once settled ([`NamedLog::settle`]).
     pub out: Option<Destination>,
     local: PathBuf,
-    remote: Option<(Bucket, Vec<String>, TempDir)>,
-    home: Home,
-    /// A work folder for a home log in a bucket.
-    work: Option<TempDir>,
+    /// The named log's bucket (through a work folder), when it is in one.
+    remote: Option<InOutput>,
+    /// The log in its output that undo writes to, when it is not the one named.
+    home: Option<InOutput>,
 }
 
-impl LogPlace {
+impl NamedLog {
     /// Finds the log `log` names; one in a bucket is downloaded into a work folder first.
-    pub async fn find(log: &Path, store: &StoreSettings) -> Result<LogPlace> {
+    pub async fn find(log: &Path, store: &StoreSettings) -> Result<NamedLog> {
         let Some(text) = log.to_str().filter(|t| BucketUrl::looks_like_url(t)) else {
-            return Ok(LogPlace {
+            return Ok(NamedLog {
                 shown: log.display().to_string(),
                 out: None,
                 local: log.to_path_buf(),
                 remote: None,
-                home: Home::Named,
-                work: None,
+                home: None,
             });
         };
         let url = BucketUrl::parse(text).map_err(anyhow::Error::msg)?;
@@ -59,21 +50,19 @@ impl LogPlace {
         }
         let mut out = url.clone();
         let parts: Vec<String> = out.prefix.split_off(out.prefix.len() - 3);
-        let bucket = Bucket::open(&out, store)?;
-        let work = work_folder()?;
-        let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let local = work.path().join(parts.join("/"));
-        if !bucket.exists(&keys).await? {
+        let place = Place::bucket(&out, store)?;
+        let keys = keys(&parts);
+        let local = place.local(&keys);
+        if !place.exists(&keys).await? {
             bail!("there is no undo log at {text}");
         }
-        bucket.download(&keys, &local).await?;
-        Ok(LogPlace {
-            shown: bucket.show(&keys),
+        place.fetch(&keys, &local).await?;
+        Ok(NamedLog {
+            shown: place.shown(&keys, &local).display().to_string(),
             out: None,
             local,
-            remote: Some((bucket, parts, work)),
-            home: Home::Named,
-            work: None,
+            remote: Some((place, parts)),
+            home: None,
         })
     }
 
@@ -134,21 +123,14 @@ impl LogPlace {
         belongs: Option<&str>,
         store: &StoreSettings,
     ) -> Result<()> {
-        let parts = vec![workspace.to_string(), ACTIONS.to_string(), name.to_string()];
-        let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let (target, exists, home) = match out {
-            Destination::Dir(dir) => {
-                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
-                let path = dir.join(workspace).join(ACTIONS).join(name);
-                (path.display().to_string(), path.is_file(), Home::Folder(path))
-            }
-            Destination::Bucket(url) => {
-                let bucket = Bucket::open(url, store)?;
-                let exists = bucket.exists(&keys).await?;
-                (bucket.show(&keys), exists, Home::Bucket { bucket, parts })
-            }
-            Destination::Stdout => unreachable!("--out - is not an output"),
+        let place = match out {
+            Destination::Dir(dir) => Place::folder(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone())),
+            _ => super::place::open(out, store)?.context("--out - is not an output")?,
         };
+        let parts = vec![workspace.to_string(), ACTIONS.to_string(), name.to_string()];
+        let keys = keys(&parts);
+        let target = place.shown(&keys, &place.local(&keys)).display().to_string();
+        let exists = place.exists(&keys).await?;
         if let Some(recorded) = belongs.filter(|b| *b != target && !exists) {
             return Err(ConfigError(format!(
                 "the undo log {} belongs to {recorded}; the output --out names has no {target}: name the output the \
@@ -157,7 +139,7 @@ impl LogPlace {
             ))
             .into());
         }
-        self.home = if target == self.itself() { Home::Named } else { home };
+        self.home = (target != self.itself()).then_some((place, parts));
         Ok(())
     }
 
@@ -185,34 +167,24 @@ impl LogPlace {
 
     /// Opens the log undo writes to, for appending: the one in its output (in a bucket, uploaded
     /// after each line). A home log that is missing is first seeded from the named copy.
-    pub async fn open(&mut self) -> Result<ActionsLog> {
+    pub async fn open(&self) -> Result<ActionsLog> {
         match (&self.home, &self.remote) {
-            (Home::Named, None) => ActionsLog::open_path(&self.local),
-            (Home::Named, Some((bucket, parts, work))) => {
-                let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
-                ActionsLog::open_bucket(bucket, &keys, work.path()).await
-            }
-            (Home::Folder(path), _) => {
-                if !path.exists() {
-                    seed(&self.local, path)?;
+            (None, None) => ActionsLog::open(&self.local),
+            (None, Some((place, parts))) => place.open_log(&keys(parts)).await,
+            (Some((place, parts)), _) => {
+                let keys = keys(parts);
+                let local = place.local(&keys);
+                if !local.exists() {
+                    seed(&self.local, &local)?;
                 }
-                ActionsLog::open_path(path)
-            }
-            (Home::Bucket { bucket, parts }, _) => {
-                let work = self.work.insert(work_folder()?);
-                let keys: Vec<&str> = parts.iter().map(String::as_str).collect();
-                seed(&self.local, &work.path().join(parts.join("/")))?;
-                ActionsLog::open_bucket(bucket, &keys, work.path()).await
+                place.open_log(&keys).await
             }
         }
     }
 }
 
-fn work_folder() -> Result<TempDir> {
-    tempfile::Builder::new()
-        .prefix("mode-audit-undo-")
-        .tempdir()
-        .context("cannot create a work folder in the system's temporary folder (set TMPDIR to a writable one)")
+fn keys(parts: &[String]) -> Vec<&str> {
+    parts.iter().map(String::as_str).collect()
 }
 
 /// Copies the named log to where it belongs (its folder made first).

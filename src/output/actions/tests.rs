@@ -1,10 +1,11 @@
-//! The undo log: appends replay to the right state, torn tails are cut, damage is refused.
+//! The actions (undo) log: appends replay to the right state, torn tails are cut, damage is refused.
 
 use std::fs::OpenOptions;
 use std::io::Write;
 
 use super::*;
-use crate::mode::Cron;
+use crate::mode::{Cron, ScheduleDefinition};
+use crate::snapshot::undo_log::{ActionLine, Confirmed, Deletion, Recreation, UNDO_LOG, now, read};
 
 fn definition() -> ScheduleDefinition {
     ScheduleDefinition {
@@ -22,8 +23,8 @@ fn definition() -> ScheduleDefinition {
     }
 }
 
-fn intent(schedule: &str) -> Entry {
-    Entry::DeleteIntent {
+fn intent(schedule: &str) -> ActionLine {
+    ActionLine::DeleteIntent {
         at: now(),
         workspace: "acme".into(),
         report_token: "r1".into(),
@@ -34,8 +35,8 @@ fn intent(schedule: &str) -> Entry {
     }
 }
 
-fn deleted(schedule: &str) -> Entry {
-    Entry::Deleted {
+fn deleted(schedule: &str) -> ActionLine {
+    ActionLine::Deleted {
         at: now(),
         workspace: "acme".into(),
         report_token: "r1".into(),
@@ -44,21 +45,22 @@ fn deleted(schedule: &str) -> Entry {
     }
 }
 
-#[test]
-fn appended_entries_replay_to_each_schedules_latest_state() {
+#[tokio::test]
+async fn appended_entries_replay_to_each_schedules_latest_state() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
-    let mut log = UndoLog::open(&path).unwrap();
-    log.append(intent("s1")).unwrap();
-    log.append(deleted("s1")).unwrap();
-    log.append(intent("s2")).unwrap();
-    log.append(Entry::RecreateIntent {
+    let mut log = ActionsLog::open(&path).unwrap();
+    log.append(intent("s1")).await.unwrap();
+    log.append(deleted("s1")).await.unwrap();
+    log.append(intent("s2")).await.unwrap();
+    log.append(ActionLine::RecreateIntent {
         at: now(),
         workspace: "acme".into(),
         report_token: "r1".into(),
         schedule_token: "s1".into(),
         before: vec!["x".into()],
     })
+    .await
     .unwrap();
     drop(log);
     let replayed = read(&path).unwrap();
@@ -83,7 +85,7 @@ fn appended_entries_replay_to_each_schedules_latest_state() {
     );
     assert_eq!(replayed.schedules[0].definition, definition());
     assert_eq!(replayed.of("r1").count(), 2);
-    let reopened = UndoLog::open(&path).unwrap();
+    let reopened = ActionsLog::open(&path).unwrap();
     assert_eq!(
         reopened.replayed(),
         &replayed,
@@ -92,19 +94,19 @@ fn appended_entries_replay_to_each_schedules_latest_state() {
     assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4);
 }
 
-#[test]
-fn a_torn_last_line_is_ignored_then_cut_off() {
+#[tokio::test]
+async fn a_torn_last_line_is_ignored_then_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
-    let mut log = UndoLog::open(&path).unwrap();
-    log.append(intent("s1")).unwrap();
+    let mut log = ActionsLog::open(&path).unwrap();
+    log.append(intent("s1")).await.unwrap();
     drop(log);
     let mut f = OpenOptions::new().append(true).open(&path).unwrap();
     f.write_all(br#"{"event":"deleted","at":"2026"#).unwrap();
     drop(f);
     assert_eq!(read(&path).unwrap().schedules[0].deletion, Deletion::Intended);
-    let mut log = UndoLog::open(&path).unwrap();
-    log.append(deleted("s1")).unwrap();
+    let mut log = ActionsLog::open(&path).unwrap();
+    log.append(deleted("s1")).await.unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.ends_with('\n'));
@@ -114,8 +116,8 @@ fn a_torn_last_line_is_ignored_then_cut_off() {
     );
 }
 
-#[test]
-fn a_damaged_or_foreign_log_is_refused_with_the_line() {
+#[tokio::test]
+async fn a_damaged_or_foreign_log_is_refused_with_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
     let good = serde_json::to_string(&intent("s1")).unwrap();
@@ -125,15 +127,15 @@ fn a_damaged_or_foreign_log_is_refused_with_the_line() {
         err.contains(&format!("{}:2:", path.display())) && err.contains("damaged"),
         "{err}"
     );
-    assert!(UndoLog::open(&path).is_err());
+    assert!(ActionsLog::open(&path).is_err());
     let other = good.replace("\"acme\"", "\"globex\"");
     std::fs::write(&path, format!("{good}\n{other}\n")).unwrap();
     let err = format!("{:#}", read(&path).unwrap_err());
     assert!(err.contains("workspace 'globex'"), "{err}");
 }
 
-fn already_gone(schedule: &str) -> Entry {
-    Entry::AlreadyGone {
+fn already_gone(schedule: &str) -> ActionLine {
+    ActionLine::AlreadyGone {
         at: now(),
         workspace: "acme".into(),
         report_token: "r1".into(),
@@ -141,12 +143,12 @@ fn already_gone(schedule: &str) -> Entry {
     }
 }
 
-#[test]
-fn a_deletion_is_never_forgotten_by_a_later_line_of_another_writer() {
+#[tokio::test]
+async fn a_deletion_is_never_forgotten_by_a_later_line_of_another_writer() {
     // Two applies at once: both intend, one deletes, the other finds it gone.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
-    let mut log = UndoLog::open(&path).unwrap();
+    let mut log = ActionsLog::open(&path).unwrap();
     for entry in [
         intent("s1"),
         intent("s1"),
@@ -157,7 +159,7 @@ fn a_deletion_is_never_forgotten_by_a_later_line_of_another_writer() {
         intent("s2"),
         already_gone("s2"),
     ] {
-        log.append(entry).unwrap();
+        log.append(entry).await.unwrap();
     }
     let replayed = read(&path).unwrap();
     for l in &replayed.schedules {
@@ -169,21 +171,21 @@ fn a_deletion_is_never_forgotten_by_a_later_line_of_another_writer() {
         );
     }
     // Gone before any apply touched it: not ours to recreate.
-    let mut log = UndoLog::open(&dir.path().join("other.jsonl")).unwrap();
-    log.append(intent("s3")).unwrap();
-    log.append(already_gone("s3")).unwrap();
+    let mut log = ActionsLog::open(&dir.path().join("other.jsonl")).unwrap();
+    log.append(intent("s3")).await.unwrap();
+    log.append(already_gone("s3")).await.unwrap();
     assert_eq!(log.replayed().schedules[0].deletion, Deletion::AlreadyGone);
 }
 
-#[test]
-fn a_damaged_last_line_is_a_torn_write_and_is_cut_off() {
+#[tokio::test]
+async fn a_damaged_last_line_is_a_torn_write_and_is_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
     let good = serde_json::to_string(&intent("s1")).unwrap();
     std::fs::write(&path, format!("{good}\n\0\0\0{{\"event\":\"del\n")).unwrap();
     assert_eq!(read(&path).unwrap().schedules.len(), 1);
-    let mut log = UndoLog::open(&path).unwrap();
-    log.append(deleted("s1")).unwrap();
+    let mut log = ActionsLog::open(&path).unwrap();
+    log.append(deleted("s1")).await.unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert_eq!(
@@ -192,15 +194,15 @@ fn a_damaged_last_line_is_a_torn_write_and_is_cut_off() {
     );
 }
 
-#[test]
-fn a_deleted_line_without_its_intent_is_told_as_an_orphan() {
+#[tokio::test]
+async fn a_deleted_line_without_its_intent_is_told_as_an_orphan() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(UNDO_LOG);
     // The log cut short after s1's intent: its `deleted` line is the first left.
-    let mut log = UndoLog::open(&path).unwrap();
-    log.append(deleted("s1")).unwrap();
-    log.append(intent("s2")).unwrap();
-    log.append(deleted("s2")).unwrap();
+    let mut log = ActionsLog::open(&path).unwrap();
+    log.append(deleted("s1")).await.unwrap();
+    log.append(intent("s2")).await.unwrap();
+    log.append(deleted("s2")).await.unwrap();
     let replayed = read(&path).unwrap();
     assert_eq!(replayed.orphans, vec![("r1".to_string(), "s1".to_string())]);
     assert_eq!(replayed.schedules.len(), 1);
