@@ -92,8 +92,9 @@ fn findings_window_flag(matches: &clap::ArgMatches) -> Option<std::time::Duratio
     (apply.value_source("findings_window") == Some(clap::parser::ValueSource::CommandLine))
         .then(|| {
             apply
-                .get_one::<humantime::Duration>("findings_window")
-                .map(|d| (*d).into())
+                .get_one::<mode_audit::cli::FromText<humantime::Duration>>("findings_window")
+                .and_then(|d| d.clone().value().ok())
+                .map(Into::into)
         })
         .flatten()
 }
@@ -222,7 +223,7 @@ async fn undo_command(mut args: UndoArgs, log_format: Option<LogFormat>) -> Resu
         args.run.workspace = vec![workspace];
     }
     let (all, stop) = started(&args.run, log_format)?;
-    let named = args.run.out.is_some().then_some(&all[0].destination);
+    let named = args.run.output.out.is_some().then_some(&all[0].destination);
     match undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await {
         Ok(report) => {
             print!("{report}");

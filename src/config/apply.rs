@@ -129,7 +129,10 @@ mod tests {
     fn settings(out: &str) -> Vec<Settings> {
         let args = crate::cli::RunArgs {
             workspace: vec!["acme".into()],
-            out: Some(out.into()),
+            output: crate::cli::settings::Output {
+                out: Some(out.into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let env = |name: &str| match name {

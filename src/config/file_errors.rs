@@ -4,15 +4,33 @@
 /// The documented example: every key with a sample value.
 const EXAMPLE: &str = include_str!("../../config/example.toml");
 
+/// The first key of the file's top level that is no setting, as an error with its line (a
+/// table's own keys, such as those of `[[workspaces]]`, are checked by the table's reader).
+pub fn known_keys_only(text: &str, known: &[&str]) -> Result<(), String> {
+    let table = toml::de::DeTable::parse(text).map_err(|e| explain(&e, text))?;
+    let unknown = table
+        .get_ref()
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| !known.contains(&key.get_ref().as_ref()))
+        .min_by_key(|key| key.span().start);
+    match unknown {
+        Some(key) => Err(format!(
+            "line {}: {}",
+            line_of(text, key.span().start),
+            unknown_key(key.get_ref(), known)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The message for a config file that does not parse, with its line.
 pub fn explain(error: &toml::de::Error, text: &str) -> String {
     let message = error.message();
-    let line = error
-        .span()
-        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let line = error.span().map(|span| line_of(text, span.start));
     let at = line.map_or(String::new(), |n| format!("line {n}: "));
     if let Some(key) = quoted_after(message, "unknown field `") {
-        return format!("{at}{}", unknown_key(key, message));
+        return format!("{at}{}", unknown_key(key, &expected(message)));
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let written = line.and_then(|n| text.lines().nth(n - 1)).map(str::trim);
@@ -31,7 +49,20 @@ fn is_credential(key: &str) -> bool {
         .any(|word| key.contains(word))
 }
 
-fn unknown_key(key: &str, message: &str) -> String {
+/// The line `at` (a byte offset) is on, counted from 1.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// The keys serde's message for an unknown field lists as expected.
+fn expected(message: &str) -> Vec<&str> {
+    message
+        .split_once("expected one of ")
+        .map(|(_, list)| list.split(", ").filter_map(|k| quoted_after(k, "`")).collect())
+        .unwrap_or_default()
+}
+
+fn unknown_key(key: &str, known: &[&str]) -> String {
     if is_credential(key) {
         return format!(
             "`{key}` is not read from the config file: credentials come only from MODE_API_TOKEN / \
@@ -40,10 +71,6 @@ fn unknown_key(key: &str, message: &str) -> String {
              remove the key and keep the secret out of the file"
         );
     }
-    let known: Vec<&str> = message
-        .split_once("expected one of ")
-        .map(|(_, list)| list.split(", ").filter_map(|k| quoted_after(k, "`")).collect())
-        .unwrap_or_default();
     let nearest = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(key, k), *k))

@@ -4,8 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::defaults::DEFAULT_DEPARTED_OWNERS;
+use super::merge::duration;
 use super::{ConfigError, FileConfig};
 use crate::cli::RunArgs;
+use crate::cli::settings::Findings;
 use crate::insights::costs::RunsChoice;
 use crate::insights::findings::FindingsOptions;
 use crate::insights::keep::KeepList;
@@ -30,63 +33,74 @@ pub struct Insights {
     pub departed_owners: bool,
 }
 
-/// `--runs-max-pages` unless set.
-pub const DEFAULT_RUNS_MAX_PAGES: u32 = 1;
+pub use super::defaults::DEFAULT_RUNS_MAX_PAGES;
 
 const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
 
 impl Insights {
     /// Flags (with their environment variables) over the config file over defaults.
     pub fn merge(args: &RunArgs, file: &FileConfig) -> Result<Insights, ConfigError> {
+        let (flag, set) = (&args.findings, &file.findings);
         let defaults = FindingsOptions::default();
-        let window = match (args.findings_window, &file.findings_window) {
-            (Some(d), _) => d.into(),
-            (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
-                ConfigError(format!(
-                    "config key 'findings_window': '{text}' is not a duration ({e}); write e.g. \"30d\""
-                ))
-            })?,
-            (None, None) => defaults.window,
-        };
+        let window = duration(
+            &flag.findings_window,
+            &set.findings_window,
+            "findings_window",
+            "\"30d\"",
+        )?
+        .unwrap_or(defaults.window);
         if window < Duration::from_secs(3600) || window > MAX_WINDOW {
             return Err(ConfigError(format!(
                 "findings window {} is out of range: use 1h to 3650d, e.g. 30d",
                 humantime::format_duration(window)
             )));
         }
-        let few_views = args.few_views.or(file.few_views).unwrap_or(defaults.few_views);
-        let keep = match args.keep_list.as_ref().or(file.keep_list.as_ref()) {
+        let keep = match flag.keep_list.as_ref().or(set.keep_list.as_ref()) {
             Some(path) => KeepList::read(path).map_err(ConfigError)?,
             None => KeepList::default(),
         };
-        let metrics_file = args.metrics_file.clone().or_else(|| file.metrics_file.clone());
-        if metrics_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
-            return Err(ConfigError(
-                "the metrics file is empty: name node-exporter's textfile folder, e.g. /var/lib/node_exporter/textfile/ \
-                 (one mode_audit-<workspace>.prom per workspace goes there)"
-                    .into(),
-            ));
-        }
         Ok(Insights {
-            findings: FindingsOptions { window, few_views },
-            keep,
-            digests: args.digests.or(file.digests).unwrap_or(false),
-            metrics_file,
-            runs: args.runs.or(file.runs).unwrap_or_default(),
-            departed_owners: args.departed_owners.or(file.departed_owners).unwrap_or(true),
-            runs_max_pages: match args
-                .runs_max_pages
-                .or(file.runs_max_pages)
-                .unwrap_or(DEFAULT_RUNS_MAX_PAGES)
-            {
-                0 => {
-                    return Err(ConfigError(
-                        "runs_max_pages is 0: use 1 or more, or --runs off to read no runs".into(),
-                    ));
-                }
-                n => n,
+            findings: FindingsOptions {
+                window,
+                few_views: flag.few_views.or(set.few_views).unwrap_or(defaults.few_views),
             },
+            keep,
+            digests: flag.digests.or(set.digests).unwrap_or(false),
+            metrics_file: metrics_file(flag, set)?,
+            runs: flag.runs.or(set.runs).unwrap_or_default(),
+            departed_owners: flag
+                .departed_owners
+                .or(set.departed_owners)
+                .unwrap_or(DEFAULT_DEPARTED_OWNERS),
+            runs_max_pages: runs_max_pages(flag, set)?,
         })
+    }
+}
+
+/// Where the Prometheus textfiles go, if anywhere; never an empty name.
+fn metrics_file(flag: &Findings, file: &Findings) -> Result<Option<PathBuf>, ConfigError> {
+    let metrics_file = flag.metrics_file.clone().or_else(|| file.metrics_file.clone());
+    if metrics_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+        return Err(ConfigError(
+            "the metrics file is empty: name node-exporter's textfile folder, e.g. /var/lib/node_exporter/textfile/ \
+             (one mode_audit-<workspace>.prom per workspace goes there)"
+                .into(),
+        ));
+    }
+    Ok(metrics_file)
+}
+
+/// Pages of runs per report at most: 1 or more.
+fn runs_max_pages(flag: &Findings, file: &Findings) -> Result<u32, ConfigError> {
+    match flag
+        .runs_max_pages
+        .or(file.runs_max_pages)
+        .unwrap_or(DEFAULT_RUNS_MAX_PAGES)
+    {
+        0 => Err(ConfigError(
+            "runs_max_pages is 0: use 1 or more, or --runs off to read no runs".into(),
+        )),
+        n => Ok(n),
     }
 }
 
@@ -108,8 +122,11 @@ mod tests {
         assert_eq!(i.findings.window, Duration::from_secs(14 * 86_400));
         assert_eq!((i.findings.few_views, i.digests), (3, true));
         let args = RunArgs {
-            findings_window: Some("7d".parse().unwrap()),
-            digests: Some(false),
+            findings: Findings {
+                findings_window: Some("7d".parse().unwrap()),
+                digests: Some(false),
+                ..Findings::default()
+            },
             ..RunArgs::default()
         };
         let i = merged("findings_window = \"2w\"\ndigests = true\n", args).unwrap();
@@ -133,7 +150,10 @@ mod tests {
             .0;
         assert!(err.contains("cannot read the keep list"), "{err}");
         let args = RunArgs {
-            metrics_file: Some(PathBuf::new()),
+            findings: Findings {
+                metrics_file: Some(PathBuf::new()),
+                ..Findings::default()
+            },
             ..RunArgs::default()
         };
         let err = merged("", args).unwrap_err().0;
@@ -141,7 +161,10 @@ mod tests {
         // A folder is fine: each workspace's file goes in it.
         let dir = tempfile::tempdir().unwrap();
         let args = RunArgs {
-            metrics_file: Some(dir.path().to_path_buf()),
+            findings: Findings {
+                metrics_file: Some(dir.path().to_path_buf()),
+                ..Findings::default()
+            },
             ..RunArgs::default()
         };
         assert_eq!(merged("", args).unwrap().metrics_file.as_deref(), Some(dir.path()));

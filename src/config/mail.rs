@@ -172,7 +172,10 @@ mod tests {
     fn all(out: &str) -> Vec<Settings> {
         let args = crate::cli::RunArgs {
             workspace: vec!["acme".into()],
-            out: Some(out.into()),
+            output: crate::cli::settings::Output {
+                out: Some(out.into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let env = |name: &str| matches!(name, "MODE_API_TOKEN" | "MODE_API_SECRET").then(|| "x".to_string());

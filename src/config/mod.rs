@@ -1,21 +1,19 @@
 //! Settings of a run, merged once and validated once: flags > environment > config file > defaults.
 //!
-//! Flags and their environment variables are read by clap (`cli.rs`); this file adds the TOML file
-//! and the defaults, reads the credentials (environment or secret files only, never flags), and
-//! turns every value into the type the run uses, or a message that says what to fix.
+//! Each setting is declared once, in a group of `cli::settings` that clap reads (a flag and its
+//! environment variable) and serde reads (a key of the config file, `file.rs`); each default is one
+//! constant (`defaults.rs`). `merge.rs` takes the flag, else the file's key, else the default, and
+//! checks it, group by group. Credentials come from the environment or secret files only, never
+//! flags (`credentials.rs`); the guards only the command line may widen are `apply.rs` and `mail.rs`.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Url;
-use serde::Deserialize;
 
 use crate::cli::{LogFormat, RunArgs};
 use crate::crawl::CrawlOptions;
-
-use crate::crawl::pager::DEFAULT_PER_PAGE;
-use crate::mode::{Budget, ClientSettings, Credentials, Rate, is_loopback};
+use crate::mode::{ClientSettings, is_loopback};
 use crate::notify::AlertTargets;
 use crate::output::{Cells, Formats};
 use crate::storage::StoreSettings;
@@ -23,10 +21,14 @@ use crate::storage::StoreSettings;
 pub mod apply;
 mod caution;
 mod credentials;
+pub mod defaults;
 pub mod discovery;
+mod fields;
+mod file;
 mod file_errors;
 pub mod insights;
 pub mod mail;
+mod merge;
 pub mod notify;
 mod out;
 mod retry;
@@ -37,86 +39,16 @@ pub mod workspaces;
 pub use self::apply::{ApplySettings, LocalClock};
 pub use self::caution::cautions;
 pub use self::credentials::{credentials, optional_secret};
+pub use self::defaults::{DEFAULT_BASE_URL, DEFAULT_OUT, DEFAULT_SCHEDULES_MAX_AGE};
 pub use self::discovery::{DiscoverySettings, Effective};
+pub use self::file::{FileConfig, FileOnly};
 pub use self::insights::Insights;
 pub use self::mail::MailSettings;
+pub use self::merge::merge;
 pub use self::out::{Destination, destination};
 pub use self::shard::Shard;
 pub use self::sim::sim_config;
 pub use self::workspaces::{WorkspaceEntry, entries, workspaces};
-
-pub const DEFAULT_BASE_URL: &str = "https://app.mode.com";
-pub const DEFAULT_OUT: &str = "snapshots";
-/// `--schedules-max-age` when none is set: a nightly run reuses what the last snapshot read for up
-/// to a week (a first run, with no earlier snapshot, is a full run anyway); 0 turns reuse off.
-pub const DEFAULT_SCHEDULES_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
-
-/// The TOML config file; every key is optional and unknown keys are an error.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub workspace: Option<String>,
-    /// Several workspaces, audited one after another (instead of `workspace`): names, or tables
-    /// naming each workspace's credential files (see `workspaces.rs`).
-    #[serde(default, deserialize_with = "workspaces::deserialize_list")]
-    pub workspaces: Option<Vec<WorkspaceEntry>>,
-    pub out: Option<PathBuf>,
-    pub format: Option<String>,
-    pub base_url: Option<String>,
-    pub rate: Option<String>,
-    pub concurrency: Option<usize>,
-    pub per_page: Option<u32>,
-    pub max_pages: Option<u32>,
-    pub timeout: Option<String>,
-    pub max_retries: Option<usize>,
-    pub retry_min_delay: Option<String>,
-    pub retry_max_delay: Option<String>,
-    pub max_retry_after: Option<String>,
-    pub verify_schedules: Option<bool>,
-    pub exclude_archived: Option<bool>,
-    pub exclude_personal: Option<bool>,
-    /// `auto`, `rest`, `discovery` or `both` (the signature token itself only from the environment).
-    pub source: Option<crate::cli::Source>,
-    pub allow_insecure_http: Option<bool>,
-    pub raw_csv: Option<bool>,
-    pub progress: Option<bool>,
-    pub max_duration: Option<String>,
-    pub resume_max_age: Option<String>,
-    pub schedules_max_age: Option<String>,
-    pub log_format: Option<LogFormat>,
-    pub findings_window: Option<String>,
-    pub few_views: Option<u64>,
-    pub keep_list: Option<PathBuf>,
-    pub digests: Option<bool>,
-    pub metrics_file: Option<PathBuf>,
-    pub runs: Option<crate::insights::costs::RunsChoice>,
-    pub runs_max_pages: Option<u32>,
-    pub departed_owners: Option<bool>,
-    /// Retries of one object-store call (when `out` is a bucket URL).
-    pub store_max_retries: Option<usize>,
-    /// No object-store retry starts this long after the call's first attempt.
-    pub store_retry_timeout: Option<String>,
-    /// Deadline of one object-store HTTP attempt.
-    pub store_timeout: Option<String>,
-    /// The generic webhook run alerts are POSTed to.
-    pub notify_webhook: Option<String>,
-    /// `always` or `problems`.
-    pub notify_on: Option<String>,
-    /// Deadline of one alert request.
-    pub notify_timeout: Option<String>,
-}
-
-impl FileConfig {
-    pub fn read(path: &Path) -> Result<FileConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read the config file {}: {e}", path.display())))?;
-        FileConfig::parse(&text).map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))
-    }
-
-    pub fn parse(text: &str) -> Result<FileConfig, String> {
-        toml::from_str(text).map_err(|e| file_errors::explain(&e, text))
-    }
-}
 
 /// Whether and how a run picks up a stopped run's checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,149 +151,6 @@ pub fn load_all(args: &RunArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<
         ));
     }
     Ok(out)
-}
-
-/// Flags (with their environment variables, already applied by clap) over the file over defaults.
-pub fn merge(args: &RunArgs, file: &FileConfig, credentials: Credentials) -> Result<Settings, ConfigError> {
-    // The first workspace named; `load_all` makes one copy per workspace.
-    let workspace = workspaces(args, file)?.remove(0);
-    let destination = destination(args.out.clone().or_else(|| file.out.clone()))?;
-    let formats = match (&args.format, &file.format) {
-        (Some(f), _) => *f,
-        (None, Some(text)) => text.parse().map_err(|e| bad(format!("config key 'format': {e}")))?,
-        (None, None) => Formats::default(),
-    };
-    let base_url = base_url(
-        args.base_url
-            .as_deref()
-            .or(file.base_url.as_deref())
-            .unwrap_or(DEFAULT_BASE_URL),
-        args.allow_insecure_http.or(file.allow_insecure_http).unwrap_or(false),
-    )?;
-    let rate = match (args.rate, &file.rate) {
-        (Some(Budget(rate)), _) => rate,
-        (None, Some(text)) => {
-            text.parse::<Budget>()
-                .map_err(|e| bad(format!("config key 'rate': {e}")))?
-                .0
-        }
-        (None, None) => Some(Rate::MODE),
-    };
-    let duration =
-        |flag: Option<humantime::Duration>, key: &str, value: &Option<String>, default: Duration| match (flag, value) {
-            (Some(d), _) => Ok(d.into()),
-            (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
-                bad(format!(
-                    "config key '{key}': '{text}' is not a duration ({e}); write e.g. \"30s\" or \"1m 30s\""
-                ))
-            }),
-            (None, None) => Ok(default),
-        };
-    if rate.is_none() && !base_url.host_str().is_some_and(is_loopback) {
-        return Err(bad(
-            "--rate off is only for a stand-in on this machine; Mode needs a budget such as 40/10s",
-        ));
-    }
-    let timeout = duration(args.timeout, "timeout", &file.timeout, Duration::from_secs(30))?;
-    let retry = retry::policy(args, file)?;
-    if timeout.is_zero() {
-        return Err(bad("timeout must be longer than zero"));
-    }
-    let concurrency = args.concurrency.or(file.concurrency).unwrap_or(64);
-    if !(1..=64).contains(&concurrency) {
-        return Err(bad(format!(
-            "concurrency {concurrency} is out of range: use 1 to 64 (the rate limit, not concurrency, bounds the speed)"
-        )));
-    }
-    let per_page = args.per_page.or(file.per_page).unwrap_or(DEFAULT_PER_PAGE);
-    if !(1..=1000).contains(&per_page) {
-        return Err(bad(format!(
-            "per_page {per_page} is out of range: use 1 to 1000 (Mode's default is 30)"
-        )));
-    }
-    let max_pages = args.max_pages.or(file.max_pages).unwrap_or(10_000);
-    if max_pages == 0 {
-        return Err(bad("max_pages must be at least 1"));
-    }
-    let flag = |a: Option<bool>, f: Option<bool>| a.or(f).unwrap_or(false);
-    let max_age = duration(
-        args.resume_max_age,
-        "resume_max_age",
-        &file.resume_max_age,
-        Duration::from_secs(24 * 3600),
-    )?;
-    let max_duration = match (args.max_duration, &file.max_duration) {
-        (None, None) => None,
-        (a, f) => Some(duration(a, "max_duration", f, Duration::ZERO)?),
-    };
-    if max_duration.is_some_and(|d| d.is_zero()) {
-        return Err(bad("max_duration must be longer than zero"));
-    }
-    let schedules_max_age = match (args.schedules_max_age, &file.schedules_max_age) {
-        (None, None) => Some(DEFAULT_SCHEDULES_MAX_AGE),
-        (a, f) => Some(duration(a, "schedules_max_age", f, Duration::ZERO)?).filter(|d| !d.is_zero()),
-    };
-    let store_defaults = StoreSettings::default();
-    let store = StoreSettings {
-        max_retries: file.store_max_retries.unwrap_or(store_defaults.max_retries),
-        retry_timeout: duration(
-            None,
-            "store_retry_timeout",
-            &file.store_retry_timeout,
-            store_defaults.retry_timeout,
-        )?,
-        timeout: duration(None, "store_timeout", &file.store_timeout, store_defaults.timeout)?,
-    };
-    if store.timeout.is_zero() {
-        return Err(bad("store_timeout must be longer than zero"));
-    }
-    Ok(Settings {
-        workspace: workspace.clone(),
-        destination,
-        formats,
-        cells: Cells {
-            neutralise_formulas: !flag(args.raw_csv, file.raw_csv),
-        },
-        client: ClientSettings {
-            base_url,
-            workspace,
-            credentials,
-            rate,
-            retry,
-            timeout,
-        },
-        crawl: CrawlOptions {
-            per_page,
-            concurrency,
-            verify_schedules: flag(args.verify_schedules, file.verify_schedules),
-            exclude_archived: flag(args.exclude_archived, file.exclude_archived),
-            exclude_personal: flag(args.exclude_personal, file.exclude_personal),
-            max_pages,
-            plan_only: false,
-            progress: Default::default(),
-            spill_dir: None,
-            reuse: None,
-            fetched_at: None,
-            source: "rest",
-        },
-        resume: ResumePolicy {
-            enabled: !args.fresh.unwrap_or(false),
-            max_age,
-        },
-        max_duration,
-        schedules_max_age,
-        progress: !args.no_progress.unwrap_or(false) && file.progress.unwrap_or(true),
-        log_format: file.log_format,
-        insights: Insights::merge(args, file)?,
-        store,
-        credential_group: workspaces::ENV_GROUP.to_string(),
-        break_lease: args.break_lease,
-        discovery: DiscoverySettings {
-            source: args.source.or(file.source).unwrap_or_default(),
-            token: None,
-        },
-        alerts: AlertTargets::default(),
-    })
 }
 
 /// Checks Mode's address: http(s) only, no credentials inside it, plain http only to this machine.

@@ -6,11 +6,12 @@ use reqwest::Url;
 use secrecy::ExposeSecret;
 
 use super::credentials::optional_secret;
+use super::defaults::DEFAULT_NOTIFY_TIMEOUT;
+use super::merge::duration;
 use super::{ConfigError, FileConfig, bad};
 use crate::cli::RunArgs;
 use crate::mode::is_loopback;
 use crate::notify::sign::SigningKey;
-use crate::notify::targets::DEFAULT_TIMEOUT;
 use crate::notify::{AlertTargets, NotifyOn};
 
 /// Run-alert settings from the flags, the file and the environment.
@@ -19,14 +20,17 @@ pub fn alerts(
     file: &FileConfig,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<AlertTargets, ConfigError> {
-    let insecure = args.allow_insecure_http.or(file.allow_insecure_http).unwrap_or(false);
+    let (flag, set) = (&args.alerts, &file.alerts);
+    let insecure = (args.connection.allow_insecure_http)
+        .or(file.connection.allow_insecure_http)
+        .unwrap_or(false);
     let slack = optional_secret(env, "MODE_AUDIT_SLACK_WEBHOOK")?;
     if let Some(secret) = &slack {
         // The URL is the secret: the message names the variable, never the value.
         post_url(secret.expose_secret(), false)
             .map_err(|why| bad(format!("MODE_AUDIT_SLACK_WEBHOOK {why}; it is the https://hooks.slack.com/services/... URL of an incoming webhook")))?;
     }
-    let webhook = match args.notify_webhook.as_deref().or(file.notify_webhook.as_deref()) {
+    let webhook = match flag.notify_webhook.as_deref().or(set.notify_webhook.as_deref()) {
         Some(text) => Some(post_url(text, insecure).map_err(|why| bad(format!("--notify-webhook {why}")))?),
         None => None,
     };
@@ -37,19 +41,12 @@ pub fn alerts(
     if signing.is_some() && webhook.is_none() {
         tracing::warn!("MODE_AUDIT_WEBHOOK_SECRET is set but no --notify-webhook: nothing is signed");
     }
-    let on = match args.notify_on.as_deref().or(file.notify_on.as_deref()) {
+    let on = match flag.notify_on.as_deref().or(set.notify_on.as_deref()) {
         Some(text) => text.parse().map_err(bad)?,
         None => NotifyOn::default(),
     };
-    let timeout = match (args.notify_timeout, &file.notify_timeout) {
-        (Some(d), _) => d.into(),
-        (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
-            bad(format!(
-                "config key 'notify_timeout': '{text}' is not a duration ({e}); write e.g. \"10s\""
-            ))
-        })?,
-        (None, None) => DEFAULT_TIMEOUT,
-    };
+    let timeout = duration(&flag.notify_timeout, &set.notify_timeout, "notify_timeout", "\"10s\"")?
+        .unwrap_or(DEFAULT_NOTIFY_TIMEOUT);
     if timeout.is_zero() {
         return Err(bad("notify_timeout must be longer than zero"));
     }
@@ -77,6 +74,7 @@ fn post_url(text: &str, insecure: bool) -> Result<Url, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::settings::Alerts;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
@@ -87,7 +85,7 @@ mod tests {
         let args = RunArgs::default();
         let file = FileConfig::default();
         let none = alerts(&args, &file, &env_of(&[])).unwrap();
-        assert!(!none.any() && none.on == NotifyOn::Problems && none.timeout == DEFAULT_TIMEOUT);
+        assert!(!none.any() && none.on == NotifyOn::Problems && none.timeout == DEFAULT_NOTIFY_TIMEOUT);
         let ok = alerts(
             &args,
             &file,
@@ -131,14 +129,20 @@ mod tests {
         )
         .unwrap();
         let args = RunArgs {
-            notify_webhook: Some("http://127.0.0.1:9/hook".into()),
+            alerts: Alerts {
+                notify_webhook: Some("http://127.0.0.1:9/hook".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let a = alerts(&args, &file, &|_: &str| None).unwrap();
         assert_eq!(a.webhook.unwrap().as_str(), "http://127.0.0.1:9/hook");
         assert_eq!((a.on, a.timeout), (NotifyOn::Always, std::time::Duration::from_secs(3)));
         let remote = RunArgs {
-            notify_webhook: Some("http://hooks.example.com/x".into()),
+            alerts: Alerts {
+                notify_webhook: Some("http://hooks.example.com/x".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(
@@ -148,7 +152,10 @@ mod tests {
                 .contains("plain http")
         );
         let bad = RunArgs {
-            notify_on: Some("sometimes".into()),
+            alerts: Alerts {
+                notify_on: Some("sometimes".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(

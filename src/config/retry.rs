@@ -3,26 +3,24 @@
 
 use std::time::Duration;
 
-use super::{ConfigError, FileConfig, bad};
-use crate::cli::RunArgs;
+use super::merge::{DURATION_EXAMPLE, duration};
+use super::{ConfigError, bad};
+use crate::cli::settings::Connection;
 use crate::mode::RetryPolicy;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-/// Flags over the file over the defaults, each checked.
-pub(super) fn policy(args: &RunArgs, file: &FileConfig) -> Result<RetryPolicy, ConfigError> {
+/// The flag over the file's key over the default, each checked.
+pub(super) fn policy(flag: &Connection, file: &Connection) -> Result<RetryPolicy, ConfigError> {
     let defaults = RetryPolicy::default();
+    let wait = |flag, file, key| duration(flag, file, key, DURATION_EXAMPLE);
     let retry = RetryPolicy {
-        max_retries: args.max_retries.or(file.max_retries).unwrap_or(defaults.max_retries),
-        min_delay: duration(None, "retry_min_delay", &file.retry_min_delay, defaults.min_delay)?,
-        max_delay: duration(None, "retry_max_delay", &file.retry_max_delay, defaults.max_delay)?,
+        max_retries: flag.max_retries.or(file.max_retries).unwrap_or(defaults.max_retries),
+        min_delay: wait(&None, &file.retry_min_delay, "retry_min_delay")?.unwrap_or(defaults.min_delay),
+        max_delay: wait(&None, &file.retry_max_delay, "retry_max_delay")?.unwrap_or(defaults.max_delay),
         max_throttled: defaults.max_throttled,
-        max_retry_after: duration(
-            args.max_retry_after,
-            "max_retry_after",
-            &file.max_retry_after,
-            defaults.max_retry_after,
-        )?,
+        max_retry_after: wait(&flag.max_retry_after, &file.max_retry_after, "max_retry_after")?
+            .unwrap_or(defaults.max_retry_after),
     };
     if retry.max_retries > 50 {
         return Err(bad(format!(
@@ -42,43 +40,27 @@ pub(super) fn policy(args: &RunArgs, file: &FileConfig) -> Result<RetryPolicy, C
     Ok(retry)
 }
 
-fn duration(
-    flag: Option<humantime::Duration>,
-    key: &str,
-    value: &Option<String>,
-    default: Duration,
-) -> Result<Duration, ConfigError> {
-    match (flag, value) {
-        (Some(d), _) => Ok(d.into()),
-        (None, Some(text)) => humantime::parse_duration(text).map_err(|e| {
-            bad(format!(
-                "config key '{key}': '{text}' is not a duration ({e}); write e.g. \"30s\" or \"1m 30s\""
-            ))
-        }),
-        (None, None) => Ok(default),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::FileConfig;
 
-    fn file(text: &str) -> FileConfig {
-        FileConfig::parse(text).unwrap()
+    fn file(text: &str) -> Connection {
+        FileConfig::parse(text).unwrap().connection
     }
 
     #[test]
     fn max_retry_after_comes_from_the_flag_then_the_file_then_the_default() {
-        let none = RunArgs::default();
+        let none = Connection::default();
         assert_eq!(
-            policy(&none, &FileConfig::default()).unwrap().max_retry_after,
+            policy(&none, &Connection::default()).unwrap().max_retry_after,
             Duration::from_secs(300)
         );
         let f = file("max_retry_after = \"90s\"\n");
         assert_eq!(policy(&none, &f).unwrap().max_retry_after, Duration::from_secs(90));
-        let flag = RunArgs {
+        let flag = Connection {
             max_retry_after: Some("2s".parse().unwrap()),
-            ..RunArgs::default()
+            ..Connection::default()
         };
         assert_eq!(policy(&flag, &f).unwrap().max_retry_after, Duration::from_secs(2));
     }
@@ -93,7 +75,7 @@ mod tests {
             ("retry_min_delay = \"2h\"\n", "at most 1h"),
             ("max_retries = 51\n", "at most 50"),
         ] {
-            let err = policy(&RunArgs::default(), &file(text)).unwrap_err();
+            let err = policy(&Connection::default(), &file(text)).unwrap_err();
             assert!(err.0.contains(says), "{text}: {err}");
         }
     }

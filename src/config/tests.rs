@@ -1,6 +1,10 @@
 //! Tests of the configuration: precedence, validation, credentials, the example file.
 
+use std::path::PathBuf;
+
 use super::*;
+use crate::cli::settings::{Findings, Output, Reading};
+use crate::mode::Credentials;
 use crate::storage::BucketUrl;
 use secrecy::SecretString;
 
@@ -40,7 +44,10 @@ fn flags_beat_the_file_and_the_file_beats_defaults() {
             .unwrap();
     let args = RunArgs {
         workspace: vec!["flag-ws".into()],
-        exclude_archived: Some(false),
+        reading: Reading {
+            exclude_archived: Some(false),
+            ..Reading::default()
+        },
         ..RunArgs::default()
     };
     let s = merge(&args, &file, creds()).unwrap();
@@ -167,7 +174,10 @@ fn the_format_list_takes_xlsx_from_the_file_and_from_the_flag() {
     assert!(s.formats.xlsx && s.formats.csv && !s.formats.json && !s.formats.jsonl);
     assert_eq!(s.formats.to_string(), "csv,xlsx");
     let args = RunArgs {
-        format: Some("xlsx".parse().unwrap()),
+        output: Output {
+            format: Some("xlsx".parse().unwrap()),
+            ..Output::default()
+        },
         ..RunArgs::default()
     };
     let s = merge(&args, &file, creds()).unwrap();
@@ -182,7 +192,10 @@ fn schedules_max_age_is_a_week_by_default_and_zero_turns_it_off() {
     let day = Duration::from_secs(86_400);
     let args = |age: Option<&str>| RunArgs {
         workspace: vec!["acme".into()],
-        schedules_max_age: age.map(|a| a.parse().unwrap()),
+        reading: Reading {
+            schedules_max_age: age.map(|a| a.parse().unwrap()),
+            ..Reading::default()
+        },
         ..RunArgs::default()
     };
     let file = |text: &str| FileConfig::parse(text).unwrap();
@@ -309,7 +322,10 @@ fn each_shard_gets_whole_credential_groups_with_their_own_credentials() {
 fn one_page_of_runs_is_read_by_default_and_more_when_asked() {
     let args = |pages: Option<u32>| RunArgs {
         workspace: vec!["acme".into()],
-        runs_max_pages: pages,
+        findings: Findings {
+            runs_max_pages: pages,
+            ..Findings::default()
+        },
         ..RunArgs::default()
     };
     let pages = |a: &RunArgs| merge(a, &FileConfig::default(), creds()).map(|s| s.insights.runs_max_pages);
@@ -319,4 +335,24 @@ fn one_page_of_runs_is_read_by_default_and_more_when_asked() {
         "the newest 100 runs: exact for a regular schedule"
     );
     assert_eq!(pages(&args(Some(50))), Ok(50), "the exact count stays available");
+}
+
+#[test]
+fn a_flag_wins_over_a_bad_value_in_the_file_which_is_read_only_when_used() {
+    let file = FileConfig::parse("workspace = \"a\"\ntimeout = \"soon\"\nrate = \"forty\"\n").unwrap();
+    let args = RunArgs {
+        connection: crate::cli::settings::Connection {
+            timeout: Some("5s".parse().unwrap()),
+            rate: Some("20/10s".parse().unwrap()),
+            ..Default::default()
+        },
+        ..RunArgs::default()
+    };
+    let s = merge(&args, &file, creds()).unwrap();
+    assert_eq!(s.client.timeout, Duration::from_secs(5));
+    let err = merge(&RunArgs::default(), &file, creds()).unwrap_err().0;
+    assert_eq!(
+        err,
+        "config key 'rate': 'forty': expected REQUESTS/PERIOD such as 40/10s, 4/s or 100/1m"
+    );
 }

@@ -146,8 +146,8 @@ pub fn workspaces(args: &RunArgs, file: &FileConfig) -> Result<Vec<String>, Conf
 /// The workspaces to audit with their credential files: names from the flags take the files the
 /// config file's `workspaces` gives them, if any.
 pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>, ConfigError> {
-    let listed = file.workspaces.clone().unwrap_or_default();
-    if file.workspaces.is_some() && file.workspace.is_some() {
+    let listed = file.only.workspaces.clone().unwrap_or_default();
+    if file.only.workspaces.is_some() && file.only.workspace.is_some() {
         return Err(bad("the config file has both 'workspace' and 'workspaces': keep one"));
     }
     let named: Vec<WorkspaceEntry> = if !args.workspace.is_empty() {
@@ -162,10 +162,10 @@ pub fn entries(args: &RunArgs, file: &FileConfig) -> Result<Vec<WorkspaceEntry>,
                     .unwrap_or_else(|| WorkspaceEntry::named(name))
             })
             .collect()
-    } else if file.workspaces.is_some() {
+    } else if file.only.workspaces.is_some() {
         listed
     } else {
-        file.workspace.iter().map(WorkspaceEntry::named).collect()
+        file.only.workspace.iter().map(WorkspaceEntry::named).collect()
     };
     let mut out: Vec<WorkspaceEntry> = Vec::new();
     for mut entry in named {
@@ -234,7 +234,7 @@ workspaces = [
 "#,
         )
         .unwrap();
-        let entries = file.workspaces.unwrap();
+        let entries = file.only.workspaces.unwrap();
         assert_eq!(entries[0], WorkspaceEntry::named("plain"));
         let grouped: Vec<(String, Vec<String>)> = groups(entries)
             .into_iter()
@@ -256,7 +256,7 @@ workspaces = [
             "[[workspaces]]\nname = \"a\"\ntoken_file = \"t\"\nsecret_file = \"s\"\n[[workspaces]]\nname = \"b\"\n",
         )
         .unwrap();
-        let entries = file.workspaces.unwrap();
+        let entries = file.only.workspaces.unwrap();
         assert_eq!(entries[0].files, Some((PathBuf::from("t"), PathBuf::from("s"))));
         assert_eq!(entries[1], WorkspaceEntry::named("b"));
         let err = FileConfig::parse("[[workspaces]]\nname = \"a\"\ntoken_file = \"t\"\n").unwrap_err();

@@ -25,7 +25,7 @@ mod waiting;
 
 pub use error::CrawlError;
 use failures::{page_cap_failure, unfinished};
-pub use options::CrawlOptions;
+pub use options::{CrawlOptions, DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES};
 pub use reuse::Reuse;
 
 use std::collections::{HashMap, HashSet, VecDeque};

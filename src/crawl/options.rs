@@ -7,6 +7,11 @@ use crate::crawl::pager::DEFAULT_PER_PAGE;
 use crate::crawl::progress::Progress;
 use crate::crawl::reuse::Reuse;
 
+/// Requests in flight at most, unless set (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: usize = 64;
+/// Pages per listing at most, unless set (`--max-pages`).
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+
 /// How to walk.
 #[derive(Debug, Clone)]
 pub struct CrawlOptions {
@@ -40,11 +45,11 @@ impl Default for CrawlOptions {
     fn default() -> Self {
         CrawlOptions {
             per_page: DEFAULT_PER_PAGE,
-            concurrency: 64,
+            concurrency: DEFAULT_CONCURRENCY,
             verify_schedules: false,
             exclude_archived: false,
             exclude_personal: false,
-            max_pages: 10_000,
+            max_pages: DEFAULT_MAX_PAGES,
             plan_only: false,
             progress: Progress::default(),
             spill_dir: None,
