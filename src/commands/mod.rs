@@ -13,8 +13,6 @@ pub mod plan;
 pub mod plan_runs;
 pub mod reuse;
 pub mod run;
-mod run_costs;
-mod run_table;
 pub mod sources;
 mod turns;
 pub mod undo;
