@@ -14,5 +14,5 @@ pub mod plan_runs;
 pub mod reuse;
 pub mod run;
 pub mod sources;
-mod turns;
+pub mod turns;
 pub mod undo;

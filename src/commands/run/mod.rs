@@ -28,15 +28,20 @@ use crate::stop::Stop;
 /// Audits each workspace in turn (see [`in_turn`]: one pacer per credential group).
 pub async fn run_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<RunReport>>)> {
     in_turn(all, stop, async |settings, pacer| {
-        pipeline(settings, stop, pacer, None).await
+        run_paced(settings, stop, pacer).await
     })
     .await
 }
 
-/// Audits the workspace the settings name, with a pacer of its own. An `Err` is fatal: nothing
-/// was published (exit 3).
+/// Audits the workspace the settings name, with a pacer of its own; see [`run_paced`].
 pub async fn run(settings: &Settings, stop: &Stop) -> Result<RunReport> {
-    pipeline(settings, stop, &Arc::new(Pacer::new(settings.client.rate)), None).await
+    run_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate))).await
+}
+
+/// Audits the workspace the settings name through `pacer` (shared by the workspaces of one
+/// credential group). An `Err` is fatal: nothing was published (exit 3).
+pub async fn run_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<RunReport> {
+    pipeline(settings, stop, pacer, None).await
 }
 
 /// [`run`] as if it started at `started_at`: the snapshot's time, its folder's name and the "now"
