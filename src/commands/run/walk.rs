@@ -2,7 +2,7 @@
 //! checkpoint when there is one, reusing the last snapshot's schedule details when allowed), and
 //! what it ends with: a checkpoint to keep, or the snapshot assembled for the phases after.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -64,8 +64,13 @@ pub(super) struct Assembled {
 /// Walks the workspace from `start`, then counts what was collected.
 pub(super) async fn walk(settings: &Settings, stop: &Stop, session: &Session, start: Start) -> Result<Walked> {
     tracing::info!(workspace = %settings.workspace, base_url = %settings.client.base_url, rate = %settings.client.rate.map_or("off".to_string(), |r| r.to_string()), "audit started");
-    let reuse = earlier_schedules(settings, start.history_dir.as_deref(), &start.walk_started_at);
-    let options = walk_options(settings, session, start.options, reuse.as_ref(), start.walk_started_at);
+    let (options, reuse) = walk_options(
+        settings,
+        session,
+        start.options,
+        start.history_dir.as_deref(),
+        start.walk_started_at,
+    );
     let (mut outcome, cross_check) =
         sources::walk(&session.opened, &session.client, &options, stop, start.checkpoint).await?;
     // The index is not needed past the walk: let it go before history is read.
@@ -118,21 +123,23 @@ pub(super) async fn walk(settings: &Settings, stop: &Stop, session: &Session, st
 }
 
 /// The crawl's options for this walk: progress on stderr, finished records spilled to disk, the
-/// reuse index, and the time the schedules are read at.
+/// reuse index of the last snapshot's schedule details (also returned), and the time the
+/// schedules are read at.
 fn walk_options(
     settings: &Settings,
     session: &Session,
     mut options: CrawlOptions,
-    reuse: Option<&Arc<EarlierSchedules>>,
+    history_dir: Option<&Path>,
     started_at: String,
-) -> CrawlOptions {
+) -> (CrawlOptions, Option<Arc<EarlierSchedules>>) {
     options.progress = Progress::on_stderr(settings.progress);
     // Finished report records wait in an unnamed temporary file beside the snapshots (a folder
     // known to be writable) or, for a bucket, in the system's temporary folder; not in memory.
     options.spill_dir = session.place.as_ref().and_then(|p| p.spill_dir(&settings.workspace));
-    options.reuse = reuse.cloned().map(|index| index as Arc<dyn Reuse>);
+    let reuse = earlier_schedules(settings, history_dir, &started_at);
+    options.reuse = reuse.clone().map(|index| index as Arc<dyn Reuse>);
     options.fetched_at = Some(started_at);
-    options
+    (options, reuse)
 }
 
 /// The earlier snapshot's runs tallies, once what the reuse index kept and fetched is logged.
