@@ -8,12 +8,13 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::session::Session;
-use super::walk::Stopped;
 use crate::config::Settings;
 use crate::crawl::CrawlOptions;
 use crate::crawl::checkpoint::Checkpoint;
 use crate::mode::RequestStats;
+use crate::snapshot::store::ReportStore;
 use crate::snapshot::{RunReport, RunStatus};
+use crate::stop::StopReason;
 
 /// What the walk starts from.
 pub(super) struct Start {
@@ -35,6 +36,20 @@ pub(super) struct Start {
     /// The earlier snapshots: the folder itself, or for a bucket a local mirror of the ones
     /// history and schedule reuse read, downloaded once before the walk.
     pub history_dir: Option<PathBuf>,
+}
+
+/// A walk stopped before the end: what the next run goes on from.
+pub(super) struct Stopped {
+    pub reason: StopReason,
+    pub checkpoint: Checkpoint,
+    /// The records collected so far, which the checkpoint saves.
+    pub reports: ReportStore,
+    /// When the run that began this walk started (the checkpoint's, if this one went on from it).
+    pub started_at: String,
+    /// Requests of this walk and of the runs it went on from.
+    pub requests: RequestStats,
+    pub report: RunReport,
+    pub checkpoint_path: Option<PathBuf>,
 }
 
 /// Loads the checkpoint (fetched first from a bucket) when resuming is on, and finds the earlier

@@ -9,20 +9,18 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::resume::Start;
+use super::resume::{Start, Stopped};
 use super::session::Session;
 use crate::commands::reuse::earlier_schedules;
 use crate::commands::sources;
 use crate::config::Settings;
-use crate::crawl::checkpoint::Checkpoint;
 use crate::crawl::progress::Progress;
 use crate::crawl::{CrawlOptions, CrawlOutcome, Reuse};
 use crate::insights::reuse::{EarlierRuns, EarlierSchedules};
 use crate::mode::RequestStats;
-use crate::snapshot::store::ReportStore;
 use crate::snapshot::summary::{Freshness, Summary};
 use crate::snapshot::{CrossCheck, RunReport, RunStatus, SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
-use crate::stop::{Stop, StopReason};
+use crate::stop::Stop;
 
 /// What a walk ends with.
 pub(super) enum Walked {
@@ -30,20 +28,6 @@ pub(super) enum Walked {
     Stopped(Box<Stopped>),
     /// To the end (perhaps with failures): the snapshot assembled.
     Whole(Box<Assembled>),
-}
-
-/// A walk stopped before the end: what the next run goes on from.
-pub(super) struct Stopped {
-    pub reason: StopReason,
-    pub checkpoint: Checkpoint,
-    /// The records collected so far, which the checkpoint saves.
-    pub reports: ReportStore,
-    /// When the run that began this walk started (the checkpoint's, if this one went on from it).
-    pub started_at: String,
-    /// Requests of this walk and of the runs it went on from.
-    pub requests: RequestStats,
-    pub report: RunReport,
-    pub checkpoint_path: Option<PathBuf>,
 }
 
 /// A whole walk: the snapshot assembled, its findings not yet derived, not yet published.
