@@ -1,14 +1,18 @@
-//! mode-audit's entry point: parse the command line, turn it into settings, run the command, map
-//! the result to an exit code.
+//! mode-audit's entry point: parse the command line, turn it into settings, run the command over
+//! its workspaces (one way for all, [`each`]), map the results to an exit code.
+
+use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches};
 use mode_audit::cli::{ApplyArgs, Cli, Command, DemoArgs, DiffArgs, LogFormat, NotifyArgs, RunArgs, SimArgs, UndoArgs};
 use mode_audit::commands::demo::DemoOptions;
 use mode_audit::commands::diff::DiffError;
+use mode_audit::commands::turns::in_turn;
 use mode_audit::commands::{apply, demo, diff, doctor, hint, lease, notify, plan, run, undo};
 use mode_audit::config::{self, ApplySettings, ConfigError, MailSettings, Settings};
 use mode_audit::exit::Exit;
 use mode_audit::logging;
+use mode_audit::mode::Pacer;
 use mode_audit::stop::Stop;
 
 fn main() -> std::process::ExitCode {
@@ -54,26 +58,22 @@ fn settings(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Vec<Setting
     }
 }
 
-/// Shows each workspace's outcome in turn and returns the worst exit code of them: a fatal error
-/// is 3 (printed with a hint), a workspace not started because the run was stopped is `not_started`.
-fn worst_of<T>(
-    outcomes: Vec<(String, Option<anyhow::Result<T>>)>,
+/// Runs a command over every workspace named, in turn (one pacer per credential group, see
+/// [`in_turn`]), then shows each outcome and returns the worst exit code of them: a workspace not
+/// started because the run was stopped is `not_started`.
+async fn each<T>(
     all: &[Settings],
+    stop: &Stop,
     not_started: Exit,
+    one: impl AsyncFn(&Settings, &Arc<Pacer>) -> anyhow::Result<T>,
     show: impl Fn(&T) -> Exit,
 ) -> Exit {
     let mut worst = Exit::Complete;
-    for (workspace, outcome) in outcomes {
+    for (workspace, outcome) in in_turn(all, stop, one).await {
         let code = match outcome {
-            Some(Ok(value)) => show(&value),
-            Some(Err(error)) if usage(&error) => {
-                eprintln!("mode-audit: workspace {workspace}: {error:#}");
-                Exit::Usage
-            }
-            Some(Err(error)) => {
+            Some(outcome) => {
                 let settings = all.iter().find(|s| s.workspace == workspace);
-                fatal(&format!("workspace {workspace}: "), &error, settings);
-                Exit::Fatal
+                exit_of(&format!("workspace {workspace}: "), outcome, settings, &show)
             }
             None => {
                 eprintln!("mode-audit: workspace {workspace}: not started (the run was stopped)");
@@ -83,6 +83,30 @@ fn worst_of<T>(
         worst = worst.worse(code);
     }
     worst
+}
+
+/// The exit code of a command's outcome: what `show` says of a result; a usage error (2) or a
+/// fatal one (3, printed with a hint) for an error, its message after `prefix`.
+fn exit_of<T>(
+    prefix: &str,
+    outcome: anyhow::Result<T>,
+    settings: Option<&Settings>,
+    show: impl Fn(&T) -> Exit,
+) -> Exit {
+    match outcome {
+        Ok(value) => show(&value),
+        Err(error) if usage(&error) => {
+            eprintln!("mode-audit: {prefix}{error:#}");
+            Exit::Usage
+        }
+        Err(error) => {
+            eprintln!(
+                "mode-audit: {prefix}fatal: {error:#}\n  hint: {}",
+                hint::for_fatal(&error, settings)
+            );
+            Exit::Fatal
+        }
+    }
 }
 
 /// `--findings-window` of `apply` when the command line gave it (not its environment variable):
@@ -103,14 +127,6 @@ fn findings_window_flag(matches: &clap::ArgMatches) -> Option<std::time::Duratio
 /// holds the output's lease, or the arguments do not fit together.
 fn usage(error: &anyhow::Error) -> bool {
     lease::is_held(error) || error.downcast_ref::<ConfigError>().is_some()
-}
-
-/// A fatal error on stderr, with a hint on the next line.
-fn fatal(prefix: &str, error: &anyhow::Error, settings: Option<&Settings>) {
-    eprintln!(
-        "mode-audit: {prefix}fatal: {error:#}\n  hint: {}",
-        hint::for_fatal(error, settings)
-    );
 }
 
 async fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Exit {
@@ -151,20 +167,22 @@ fn environment(name: &str) -> Option<String> {
 
 async fn run_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
     let (all, stop) = started(args, log_format)?;
-    let outcomes = run::run_each(&all, &stop).await;
-    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+    let one = async |settings: &Settings, pacer: &Arc<Pacer>| run::run_paced(settings, &stop, pacer).await;
+    Ok(each(&all, &stop, Exit::Stopped, one, |report| {
         eprint!("{report}");
         Exit::from(report.status)
-    }))
+    })
+    .await)
 }
 
 async fn plan_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
     let (all, stop) = started(args, log_format)?;
-    let outcomes = plan::plan_each(&all, &stop).await;
-    Ok(worst_of(outcomes, &all, Exit::Partial, |plan| {
+    let one = async |settings: &Settings, pacer: &Arc<Pacer>| plan::plan_paced(settings, &stop, pacer).await;
+    Ok(each(&all, &stop, Exit::Partial, one, |plan| {
         print!("{plan}");
         if plan.complete { Exit::Complete } else { Exit::Partial }
-    }))
+    })
+    .await)
 }
 
 async fn doctor_command(args: &RunArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
@@ -189,55 +207,42 @@ async fn apply_command(
     let (all, stop) = started(&args.run, log_format)?;
     let window = findings_window_flag(matches);
     let options = merged(ApplySettings::merge(&args.apply, &all, &environment, window))?;
-    let outcomes = apply::apply_each(&all, &options, &stop).await;
-    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+    let one =
+        async |settings: &Settings, pacer: &Arc<Pacer>| apply::apply_paced(settings, &options, &stop, pacer).await;
+    Ok(each(&all, &stop, Exit::Stopped, one, |report| {
         print!("{report}");
         match report.fatal {
             Some(_) => Exit::Fatal,
             None => Exit::from(report.status),
         }
-    }))
+    })
+    .await)
 }
 
 async fn notify_command(args: &NotifyArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
     let (all, stop) = started(&args.run, log_format)?;
     let options = merged(MailSettings::merge(&args.notify, &all, &environment))?;
-    let outcomes = notify::notify_each(&all, &options, &stop).await;
-    Ok(worst_of(outcomes, &all, Exit::Stopped, |report| {
+    let one =
+        async |settings: &Settings, pacer: &Arc<Pacer>| notify::notify_paced(settings, &options, &stop, pacer).await;
+    Ok(each(&all, &stop, Exit::Stopped, one, |report| {
         print!("{report}");
         Exit::from(report.status)
-    }))
+    })
+    .await)
 }
 
 async fn undo_command(mut args: UndoArgs, log_format: Option<LogFormat>) -> Result<Exit, Exit> {
     if args.run.workspace.is_empty() {
-        let workspace = undo::log_workspace(&args.log).await.map_err(|error| {
-            if usage(&error) {
-                eprintln!("mode-audit: {error:#}");
-                Exit::Usage
-            } else {
-                fatal("", &error, None);
-                Exit::Fatal
-            }
-        })?;
-        args.run.workspace = vec![workspace];
+        let workspace = undo::log_workspace(&args.log).await;
+        args.run.workspace = vec![workspace.map_err(|error| exit_of::<()>("", Err(error), None, |_| Exit::Complete))?];
     }
     let (all, stop) = started(&args.run, log_format)?;
     let named = args.run.output.out.is_some().then_some(&all[0].destination);
-    match undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await {
-        Ok(report) => {
-            print!("{report}");
-            Ok(Exit::from(report.status))
-        }
-        Err(error) if usage(&error) => {
-            eprintln!("mode-audit: {error:#}");
-            Ok(Exit::Usage)
-        }
-        Err(error) => {
-            fatal("", &error, all.first());
-            Ok(Exit::Fatal)
-        }
-    }
+    let undone = undo::undo_in(&all[0], &args.log, named, args.execute, &stop).await;
+    Ok(exit_of("", undone, all.first(), |report| {
+        print!("{report}");
+        Exit::from(report.status)
+    }))
 }
 
 async fn diff_command(args: &DiffArgs, log_format: Option<LogFormat>) -> Exit {

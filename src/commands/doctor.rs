@@ -5,20 +5,15 @@
 //! Each workspace named is checked in turn, [`doctor_each`]; the SMTP server of MODE_AUDIT_SMTP_URL,
 //! when set, once, with the first.
 
+mod collections;
 mod discovery;
+mod output;
 pub mod smtp;
 
 use std::fmt;
 
-use crate::config::{Destination, Settings};
-use crate::crawl::pager::{Next, Pager};
-use crate::mode::{Collection, ModeClient, ModeError, Page};
-use crate::output;
-use crate::output::Place;
-use crate::output::metrics;
-
-/// Pages of the collections listing read at most while looking for a Personal collection.
-const MAX_PAGES: u32 = 10;
+use crate::config::Settings;
+use crate::mode::{ModeClient, ModeError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grade {
@@ -100,13 +95,12 @@ pub async fn doctor_each(all: &[Settings]) -> Vec<Checklist> {
     lists
 }
 
-/// Runs every check against the workspace `settings` name.
+/// Runs every check against the workspace `settings` name: the credentials; when they pass, the
+/// workspace, its collections and Mode's rate-limit headers (and Discovery); the output.
 pub async fn doctor(settings: &Settings) -> Checklist {
     let mut client_settings = settings.client.clone();
     // A checklist should answer in seconds: one retry at most.
     client_settings.retry.max_retries = client_settings.retry.max_retries.min(1);
-    let ws = settings.workspace.clone();
-    let mut checks = Vec::new();
     let client = ModeClient::new(client_settings).ok();
     let verified = match &client {
         Some(client) => credentials(client, settings).await,
@@ -119,95 +113,26 @@ pub async fn doctor(settings: &Settings) -> Checklist {
     };
     // A warning (a token of another workspace) still lets the workspace itself be checked.
     let credentials_ok = matches!(verified.verdict, Grade::Pass | Grade::Warn);
-    checks.push(verified);
+    let mut checks = vec![verified];
     match client.as_ref().filter(|_| credentials_ok) {
-        Some(client) => {
-            let (workspace, personal) = collections(client, settings).await;
-            checks.push(workspace);
-            checks.push(personal);
-            checks.push(rate_limit(client, settings));
-            checks.extend(discovery::check(client, settings).await);
-        }
+        Some(client) => checks.extend(workspace(client, settings).await),
         None => checks.extend(["workspace", "personal collections", "rate-limit headers"].map(skipped)),
     }
-    checks.push(match &settings.destination {
-        Destination::Dir(out) => match output::check_writable(out, &ws) {
-            Ok(()) => pass("output folder", format!("{} is writable", output::workspace_dir(out, &ws).display())),
-            Err(e) => not_passed(
-                "output folder",
-                Grade::Fail,
-                format!("{e:#}"),
-                "create the folder or choose another with --out / MODE_AUDIT_OUT; the job's user must be able to write in it",
-            ),
-        },
-        Destination::Bucket(url) => {
-            let checked = match Place::bucket(url, &settings.store) {
-                Ok(place) => place.check(&ws).await,
-                Err(e) => Err(e),
-            };
-            match checked {
-                Ok(()) => pass(
-                    "output folder",
-                    format!("{} can be listed and written", url.join(&[&ws])),
-                ),
-                Err(e) => not_passed(
-                    "output folder",
-                    Grade::Fail,
-                    format!("{e:#}"),
-                    "see docs/storage.md for the URL forms, the credential chain of each provider and the permissions a run needs",
-                ),
-            }
-        }
-        Destination::Stdout => pass("output folder", "--out -: reports.csv goes to stdout, nothing is written".into()),
-    });
-    if !matches!(settings.destination, Destination::Stdout) {
-        checks.push(lease_check(settings).await);
-    }
-    if let Some(setting) = &settings.insights.metrics_file {
-        let path = metrics::file_for(setting, &ws);
-        checks.push(match metrics::check_writable(setting, &ws) {
-            Ok(()) => pass("metrics file", format!("{} can be written", path.display())),
-            Err(e) => not_passed(
-                "metrics file",
-                Grade::Fail,
-                format!("{e:#}"),
-                "point --metrics-file / MODE_AUDIT_METRICS_FILE at a writable folder (node-exporter's textfile directory), or a file name in one",
-            ),
-        });
-    }
+    checks.extend(output::checks(settings).await);
     Checklist {
-        workspace: ws,
+        workspace: settings.workspace.clone(),
         base_url: settings.client.base_url.to_string(),
         checks,
         requests: client.map_or(0, |c| c.stats().requests),
     }
 }
 
-/// Whether another mode-audit holds the output's lease (only read: doctor never takes it).
-async fn lease_check(settings: &Settings) -> Check {
-    match super::lease::holder(settings).await {
-        Ok(None) => pass("lease", "free: no other mode-audit is writing to this output".into()),
-        Ok(Some((place, holder))) if holder.stale(chrono::Utc::now()) => not_passed(
-            "lease",
-            Grade::Warn,
-            format!("{place} was left by {holder}, which is gone or expired"),
-            "nothing to do: the next run, apply --execute, undo --execute or notify --execute takes it over with a warning",
-        ),
-        Ok(Some((place, holder))) => not_passed(
-            "lease",
-            Grade::Warn,
-            format!(
-                "{holder} holds {place}: run, apply --execute, undo --execute and notify --execute exit 2 until it ends"
-            ),
-            "wait for it to finish; if you are sure it is gone, run again with --break-lease",
-        ),
-        Err(e) => not_passed(
-            "lease",
-            Grade::Warn,
-            format!("{e:#}"),
-            "check that the job's user may read OUT/<workspace>/lease.json (or the bucket's object)",
-        ),
-    }
+/// The checks of the workspace itself, once the credentials passed.
+async fn workspace(client: &ModeClient, settings: &Settings) -> Vec<Check> {
+    let (workspace, personal) = collections::check(client, settings).await;
+    let mut checks = vec![workspace, personal, rate_limit(client, settings)];
+    checks.extend(discovery::check(client, settings).await);
+    checks
 }
 
 async fn credentials(client: &ModeClient, settings: &Settings) -> Check {
@@ -249,93 +174,6 @@ async fn credentials(client: &ModeClient, settings: &Settings) -> Check {
         ),
         Err(e) => not_passed("credentials", Grade::Fail, e.to_string(), CREDENTIALS_FIX),
     }
-}
-
-/// The workspace check and the Personal-collections check, from the same listing pages.
-async fn collections(client: &ModeClient, settings: &Settings) -> (Check, Check) {
-    // The walk's own pager decides where the listing ends; the page cap keeps doctor quick.
-    let mut pager = Pager::new(settings.crawl.per_page, MAX_PAGES);
-    let (mut listed, mut private, mut page) = (0usize, 0usize, 1u32);
-    loop {
-        let result: Result<Page<Collection>, ModeError> =
-            client.page(client.collections_url(page, pager.per_page())).await;
-        let items = match result {
-            Ok(p) => p.items,
-            Err(e) if page == 1 => return (workspace_failed(&e, &settings.workspace), skipped_scope()),
-            Err(e) => {
-                tracing::warn!(error = %e, "collections page {page} failed; judging from the pages read");
-                break;
-            }
-        };
-        for c in &items {
-            if pager.admit(&c.token) {
-                listed += 1;
-                private += usize::from(c.is_personal());
-            }
-        }
-        match pager.finish_page(items.len()) {
-            Next::Page(next) if private == 0 && !settings.crawl.exclude_personal => page = next,
-            _ => break,
-        }
-    }
-    let pages = pager.pages();
-    let workspace = pass(
-        "workspace",
-        format!(
-            "GET /api/{}/spaces?filter=all answers ({} collections on {} page{})",
-            settings.workspace,
-            listed,
-            pages,
-            if pages == 1 { "" } else { "s" }
-        ),
-    );
-    let scope = if settings.crawl.exclude_personal {
-        pass(
-            "personal collections",
-            "not needed: --exclude-personal skips them".into(),
-        )
-    } else if private > 0 {
-        pass(
-            "personal collections",
-            format!("visible with filter=all (found {private} on the pages read)"),
-        )
-    } else {
-        not_passed(
-            "personal collections",
-            Grade::Warn,
-            format!(
-                "none of the {} collections listed with filter=all is a Personal collection (space_type private)",
-                listed
-            ),
-            "the token may lack admin scope and a run would miss members' Personal collections: use a workspace API token, \
-             which a workspace admin creates under Workspace Settings > Privacy & Security > API (a personal token or a \
-             non-admin's token sees only its own); if the workspace really has no Personal collections, ignore this",
-        )
-    };
-    (workspace, scope)
-}
-
-fn skipped_scope() -> Check {
-    Check {
-        name: "personal collections",
-        verdict: Grade::Skipped,
-        detail: "not checked: the workspace check did not pass".into(),
-        fix: None,
-    }
-}
-
-fn workspace_failed(e: &ModeError, ws: &str) -> Check {
-    let fix = match e {
-        ModeError::NotFound { .. } => {
-            "use the workspace username, the part after app.mode.com/ in your Mode URLs (--workspace / MODE_WORKSPACE)"
-        }
-        ModeError::Forbidden { .. } => {
-            "the token has no access to this workspace: use a token created in this workspace"
-        }
-        ModeError::Unauthorized { .. } => CREDENTIALS_FIX,
-        _ => "check --base-url / MODE_BASE_URL and the network, then run doctor again",
-    };
-    not_passed("workspace", Grade::Fail, format!("workspace '{ws}': {e}"), fix)
 }
 
 fn rate_limit(client: &ModeClient, settings: &Settings) -> Check {

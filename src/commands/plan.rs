@@ -12,7 +12,6 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::plan_runs::{Forecaster, RunsForecast};
-use super::turns::in_turn;
 use crate::commands::reuse::{earlier_schedules, earlier_snapshot};
 use crate::config::Settings;
 use crate::crawl::crawl;
@@ -116,21 +115,6 @@ impl Plan {
     }
 }
 
-/// Plans each workspace in turn, all through one pacer (Mode's budget is per user, as for `run`).
-/// After a stop the rest are not started (`None`).
-pub async fn plan_each(all: &[Settings], stop: &Stop) -> Vec<(String, Option<Result<Plan>>)> {
-    in_turn(all, stop, async |settings, pacer| {
-        plan_paced(
-            settings,
-            stop,
-            pacer,
-            Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-        )
-        .await
-    })
-    .await
-}
-
 /// Walks pages only (no schedules) and counts, with a pacer of its own.
 pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
     plan_at(settings, stop, Utc::now()).await
@@ -138,12 +122,18 @@ pub async fn plan(settings: &Settings, stop: &Stop) -> Result<Plan> {
 
 /// [`plan`] for a run that would start at `at` (the clock earlier snapshots are aged by).
 pub async fn plan_at(settings: &Settings, stop: &Stop, at: DateTime<Utc>) -> Result<Plan> {
-    let now = at.to_rfc3339_opts(SecondsFormat::Millis, true);
-    plan_paced(settings, stop, &Arc::new(Pacer::new(settings.client.rate)), now).await
+    counted(settings, stop, &Arc::new(Pacer::new(settings.client.rate)), at).await
 }
 
-/// Walks pages only (no schedules) and counts, through `pacer`, for a run starting at `now`.
-pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, now: String) -> Result<Plan> {
+/// Walks pages only (no schedules) and counts, through `pacer` (shared by the workspaces of one
+/// credential group: Mode's budget is per user, as for `run`), for a run starting now.
+pub async fn plan_paced(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>) -> Result<Plan> {
+    counted(settings, stop, pacer, Utc::now()).await
+}
+
+/// The plan of a run starting at `at`.
+async fn counted(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, at: DateTime<Utc>) -> Result<Plan> {
+    let now = at.to_rfc3339_opts(SecondsFormat::Millis, true);
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     let mut options = settings.crawl.clone();
     options.plan_only = true;
@@ -229,6 +219,18 @@ impl Incremental {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_counts(f)?;
+        self.write_runs(f)?;
+        self.write_pace(f)?;
+        self.write_discovery(f)?;
+        self.write_incremental(f)?;
+        writeln!(f, "  this plan took {:.1}s", self.elapsed.as_secs_f64())
+    }
+}
+
+impl Plan {
+    /// What was listed, and the requests of a full run.
+    fn write_counts(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let bound = if self.complete {
             ""
         } else {
@@ -252,6 +254,11 @@ impl fmt::Display for Plan {
             "  full run                   {:>8}  requests",
             self.full_run_requests()
         )?;
+        Ok(())
+    }
+
+    /// The requests of the runs step and the members listing: at most, and as predicted.
+    fn write_runs(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(r) = &self.runs_requests {
             let which = match r.choice {
                 RunsChoice::Findings => "scheduled reports with a finding, among",
@@ -277,6 +284,11 @@ impl fmt::Display for Plan {
                 r.members_requests
             )?;
         }
+        Ok(())
+    }
+
+    /// How long a full run takes at the pace, and the deadline to give it.
+    fn write_pace(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.rate, self.estimated_duration()) {
             (Some(rate), Some(d)) => {
                 let secs = d.as_secs();
@@ -299,6 +311,11 @@ impl fmt::Display for Plan {
             }
             _ => writeln!(f, "  pace: unlimited (--rate off)")?,
         }
+        Ok(())
+    }
+
+    /// What a `--source discovery` run would request.
+    fn write_discovery(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let discovery = self.discovery_run_requests();
         writeln!(
             f,
@@ -307,6 +324,11 @@ impl fmt::Display for Plan {
                 .map_or(String::new(), |d| format!("  ({} at the pace)", minutes(d))),
             self.discovery_page_requests()
         )?;
+        Ok(())
+    }
+
+    /// What an incremental run from the last snapshot would request, or why there is none.
+    fn write_incremental(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.incremental, self.incremental_run_requests()) {
             (Incremental::From { since, tally }, Some(requests)) => {
                 writeln!(
@@ -332,7 +354,7 @@ impl fmt::Display for Plan {
                 "—"
             )?,
         }
-        writeln!(f, "  this plan took {:.1}s", self.elapsed.as_secs_f64())
+        Ok(())
     }
 }
 

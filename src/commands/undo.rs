@@ -9,16 +9,15 @@
 //! Recipients are not recreated: Mode's API cannot set them (hence apply only deletes schedules
 //! without subscribers).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 
+use self::restore::{RestoreError, restore};
 use super::lease;
 use super::named_log::NamedLog;
 use crate::config::{ConfigError, Destination, Settings};
-use crate::mode::{LiveSchedule, ModeClient, ModeError, RequestStats};
-use crate::output::actions::ActionsLog;
+use crate::mode::{ModeClient, ModeError, RequestStats};
 use crate::snapshot::RunStatus;
 use crate::snapshot::undo_log::{ActionLine, Deletion, Logged, Recreation, now, read};
 use crate::stop::Stop;
@@ -250,134 +249,5 @@ async fn recreate(settings: &Settings, place: &mut NamedLog, stop: &Stop) -> Res
     Ok(report)
 }
 
-enum RestoreError {
-    /// Mode refused or gave up: recorded, the others go on.
-    Mode(ModeError),
-    /// The log cannot be written: everything stops.
-    Fatal(anyhow::Error),
-}
-
-impl From<ModeError> for RestoreError {
-    fn from(e: ModeError) -> Self {
-        RestoreError::Mode(e)
-    }
-}
-
-impl From<anyhow::Error> for RestoreError {
-    fn from(e: anyhow::Error) -> Self {
-        RestoreError::Fatal(e)
-    }
-}
-
-/// Recreates one schedule, unless it still exists or an earlier, unfinished attempt created it.
-async fn restore(client: &ModeClient, log: &mut ActionsLog, l: &Logged) -> Result<Restored, RestoreError> {
-    let live = client.live_schedules(&l.report_token).await?;
-    if live.iter().any(|s| s.schedule.token == l.schedule_token) {
-        return Ok(Restored::StillThere);
-    }
-    let recorded = |new_token: String, found_by, shape| ActionLine::Recreated {
-        at: now(),
-        workspace: client.workspace().to_string(),
-        report_token: l.report_token.clone(),
-        schedule_token: l.schedule_token.clone(),
-        new_token,
-        found_by,
-        shape,
-    };
-    // An earlier attempt that may have created it: unfinished, or failed after the POST went out.
-    let earlier = match &l.recreation {
-        Some(Recreation::Intended { before }) => Some((before, false)),
-        Some(Recreation::Failed { before, answered, .. }) => Some((before, *answered)),
-        _ => None,
-    };
-    if let Some((before, answered)) = earlier {
-        let found = live.iter().find(|s| {
-            !before.contains(&s.schedule.token) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
-        });
-        if found.is_none() && answered {
-            return Ok(Restored::Failed(
-                "Mode answered an earlier create with success, and no new schedule with this definition is listed; \
-                 not sent again, so as not to make a second one: look at the report's schedules in Mode"
-                    .into(),
-            ));
-        }
-        if let Some(s) = found {
-            let token = s.schedule.token.clone();
-            log.append(recorded(
-                token.clone(),
-                crate::mode::FoundBy::Listing,
-                crate::mode::BodyShape::Wrapped,
-            ))
-            .await
-            .context("cannot record the recreated schedule")?;
-            return Ok(Restored::AlreadyDone(token));
-        }
-    }
-    if let Some(token) = made_by_hand(log, l, &live) {
-        log.append(ActionLine::FoundLive {
-            at: now(),
-            workspace: client.workspace().to_string(),
-            report_token: l.report_token.clone(),
-            schedule_token: l.schedule_token.clone(),
-            live_token: token.clone(),
-        })
-        .await
-        .context("cannot record the schedule found restored")?;
-        return Ok(Restored::FoundLive(token));
-    }
-    let before: Vec<String> = live.iter().map(|s| s.schedule.token.clone()).collect();
-    log.append(ActionLine::RecreateIntent {
-        at: now(),
-        workspace: client.workspace().to_string(),
-        report_token: l.report_token.clone(),
-        schedule_token: l.schedule_token.clone(),
-        before: before.clone(),
-    })
-    .await?;
-    let created = client.create_schedule(&l.report_token, &l.definition, &before).await?;
-    log.append(recorded(created.token.clone(), created.found_by, created.shape))
-        .await?;
-    let differences = match client.schedule_now(&l.report_token, &created.token).await {
-        Ok(Some(back)) => match &back.definition {
-            Ok(d) => l.definition.differences(d),
-            Err(why) => vec![format!("read back, its definition cannot be read ({why})")],
-        },
-        Ok(None) => vec!["it is not found when read back".to_string()],
-        Err(e) if e.is_credentials() => return Err(e.into()),
-        Err(e) => vec![format!("it could not be read back ({e})")],
-    };
-    if differences.is_empty() {
-        Ok(Restored::Created(created.token))
-    } else {
-        tracing::warn!(
-            report = %l.report_token,
-            schedule = %l.schedule_token,
-            recreated_as = %created.token,
-            differences = %differences.join("; "),
-            "the recreated schedule, read back, differs from the logged definition: look at it in Mode"
-        );
-        Ok(Restored::Differs {
-            token: created.token,
-            differences,
-        })
-    }
-}
-
-/// A live schedule of the report with the logged definition that is none of the log's own (a
-/// schedule it records, still there, or one an undo made): someone made it again.
-fn made_by_hand(log: &ActionsLog, l: &Logged, live: &[LiveSchedule]) -> Option<String> {
-    let mut known: HashSet<&str> = HashSet::new();
-    for other in log.replayed().of(&l.report_token) {
-        known.insert(&other.schedule_token);
-        if let Some(Recreation::Done { new_token }) = &other.recreation {
-            known.insert(new_token);
-        }
-    }
-    live.iter()
-        .find(|s| {
-            !known.contains(s.schedule.token.as_str()) && s.definition.as_ref().is_ok_and(|d| l.definition.matches(d))
-        })
-        .map(|s| s.schedule.token.clone())
-}
-
+mod restore;
 mod summary;

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use anyhow::{Result, anyhow};
 
 use super::{Outcome, last_look, recheck};
-use crate::mode::{LiveSchedule, ModeClient, ModeError, Removal};
+use crate::mode::{LiveSchedule, ModeClient, ModeError, Removal, ScheduleDefinition};
 use crate::output::actions::ActionsLog;
 use crate::snapshot::ReportRecord;
 use crate::snapshot::undo_log::{ActionLine, Confirmed, Deletion, now};
@@ -154,22 +154,11 @@ async fn delete_one(
     deleting: &mut Deleting,
 ) -> Result<Option<Outcome>> {
     let token = record.token.as_str();
-    if stop.reason().is_some() {
-        return Ok(Some(Outcome::Stopped {
-            deleted: deleting.deleted.clone(),
-        }));
-    }
-    let schedule = s.schedule.token.clone();
-    let Ok(definition) = s.definition.clone() else {
-        let why = format!("schedule {schedule} could not be recreated");
-        return Ok(Some(left(why, deleting.deleted.clone())));
+    let definition = match ready(client, token, s, stop, &deleting.deleted).await? {
+        Ok(definition) => definition,
+        Err(ended) => return Ok(Some(ended)),
     };
-    match last_look::still_unused(client, token, s).await {
-        Ok(Ok(())) => {}
-        Ok(Err(why)) => return Ok(Some(left(why, deleting.deleted.clone()))),
-        Err(e) if e.is_credentials() => return Err(refused(e)),
-        Err(e) => return Ok(Some(failed(e, deleting.deleted.clone()))),
-    }
+    let schedule = s.schedule.token.clone();
     log.append(ActionLine::DeleteIntent {
         at: now(),
         workspace: client.workspace().to_string(),
@@ -184,14 +173,7 @@ async fn delete_one(
     log.check()?;
     match client.delete_schedule(token, &schedule).await {
         Ok(removal) => {
-            if removal != Removal::AlreadyGone {
-                deleting.deleted.push(schedule.clone());
-            }
-            log.append(removed(client.workspace(), token, &schedule, removal))
-                .await?;
-            if removal == Removal::AlreadyGone && deleted_by_another(log, token, &schedule)? {
-                deleting.by_another.push(schedule);
-            }
+            gone(client, log, token, schedule, removal, deleting).await?;
             Ok(None)
         }
         Err(e) => {
@@ -199,7 +181,7 @@ async fn delete_one(
                 at: now(),
                 workspace: client.workspace().to_string(),
                 report_token: token.to_string(),
-                schedule_token: schedule.clone(),
+                schedule_token: schedule,
                 error: e.to_string(),
             })
             .await?;
@@ -209,6 +191,54 @@ async fn delete_one(
             Ok(Some(failed(e, deleting.deleted.clone())))
         }
     }
+}
+
+/// The definition of a schedule that may be deleted now: not after a stop, only one that could
+/// be recreated, and only if its last look finds it still unused. `Ok(Err)` ends the report
+/// there; `Err` ends the run.
+async fn ready(
+    client: &ModeClient,
+    token: &str,
+    s: &LiveSchedule,
+    stop: &Stop,
+    deleted: &[String],
+) -> Result<Result<ScheduleDefinition, Outcome>> {
+    if stop.reason().is_some() {
+        return Ok(Err(Outcome::Stopped {
+            deleted: deleted.to_vec(),
+        }));
+    }
+    let Ok(definition) = s.definition.clone() else {
+        let why = format!("schedule {} could not be recreated", s.schedule.token);
+        return Ok(Err(left(why, deleted.to_vec())));
+    };
+    match last_look::still_unused(client, token, s).await {
+        Ok(Ok(())) => Ok(Ok(definition)),
+        Ok(Err(why)) => Ok(Err(left(why, deleted.to_vec()))),
+        Err(e) if e.is_credentials() => Err(refused(e)),
+        Err(e) => Ok(Err(failed(e, deleted.to_vec()))),
+    }
+}
+
+/// Records what a DELETE came to: deleted here, or already gone (by another writer, when the log
+/// says so).
+async fn gone(
+    client: &ModeClient,
+    log: &mut ActionsLog,
+    token: &str,
+    schedule: String,
+    removal: Removal,
+    deleting: &mut Deleting,
+) -> Result<()> {
+    if removal != Removal::AlreadyGone {
+        deleting.deleted.push(schedule.clone());
+    }
+    log.append(removed(client.workspace(), token, &schedule, removal))
+        .await?;
+    if removal == Removal::AlreadyGone && deleted_by_another(log, token, &schedule)? {
+        deleting.by_another.push(schedule);
+    }
+    Ok(())
 }
 
 /// Whether the log, read again, records the schedule deleted by another writer (one already gone

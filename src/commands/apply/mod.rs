@@ -19,7 +19,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::commands::lease;
-use crate::commands::turns::in_turn;
 use crate::config::{ApplySettings, Settings};
 use crate::insights;
 use crate::insights::eligibility::Plan;
@@ -30,7 +29,7 @@ use crate::output::actions::ActionsLog;
 use crate::snapshot::appended::Lost;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::undo_log::{ActionLine, now};
-use crate::snapshot::{ReportRecord, RunStatus};
+use crate::snapshot::{ReportRecord, RunStatus, Snapshot};
 use crate::stop::Stop;
 
 /// A snapshot this many days old gets a warning: the plan may be out of date.
@@ -91,32 +90,34 @@ pub struct ApplyReport {
     pub log_lost: bool,
 }
 
-/// Applies to each workspace in turn, sharing one pacer (Mode's budget is per user); after a stop
-/// the rest are not started (`None`).
-pub async fn apply_each(
-    all: &[Settings],
-    options: &ApplySettings,
-    stop: &Stop,
-) -> Vec<(String, Option<Result<ApplyReport>>)> {
-    in_turn(all, stop, async |settings, pacer| {
-        apply_paced(settings, options, stop, pacer).await
-    })
-    .await
-}
-
 /// Applies to the workspace `settings` names, with a pacer of its own. An `Err` is fatal: no
 /// complete snapshot, an unwritable plan or log, refused credentials.
 pub async fn apply(settings: &Settings, options: &ApplySettings, stop: &Stop) -> Result<ApplyReport> {
     apply_paced(settings, options, stop, &Arc::new(Pacer::new(settings.client.rate))).await
 }
 
-async fn apply_paced(
+/// Applies to the workspace `settings` names through `pacer` (shared by the workspaces of one
+/// credential group: Mode's budget is per user): the newest complete snapshot found and checked,
+/// the plan written beside it, and with `--execute` the plan acted on, holding the output's lease.
+pub async fn apply_paced(
     settings: &Settings,
     options: &ApplySettings,
     stop: &Stop,
     pacer: &Arc<Pacer>,
 ) -> Result<ApplyReport> {
     let source = super::place::newest(settings, options.rules.min_age).await?;
+    check(&source, options)?;
+    let mut report = plan(settings, options, &source).await?;
+    if !options.execute || report.plan.planned().next().is_none() {
+        return Ok(report);
+    }
+    let work = execute(settings, options, &source, pacer, stop, &mut report);
+    lease::holding(settings, "apply", stop, work).await?;
+    Ok(report)
+}
+
+/// Whether the snapshot may be planned from; a warning when it is old.
+fn check(source: &Newest, options: &ApplySettings) -> Result<()> {
     let snapshot = &source.snapshot;
     tracing::info!(snapshot = %source.shown().display(), started_at = %snapshot.started_at, "planning from the newest complete snapshot");
     preflight::snapshot_usable(snapshot, options, options.clock.now())?;
@@ -128,14 +129,24 @@ async fn apply_paced(
              but the plan may miss newer candidates; run `mode-audit run` first"
         );
     }
-    let plan = insights::plan_unscheduling(snapshot, Some(&source.dir), &settings.insights.keep, &options.rules)?;
+    Ok(())
+}
+
+/// The plan, written (and kept) beside the snapshot, in the report of a run that acted on nothing yet.
+async fn plan(settings: &Settings, options: &ApplySettings, source: &Newest) -> Result<ApplyReport> {
+    let plan = insights::plan_unscheduling(
+        &source.snapshot,
+        Some(&source.dir),
+        &settings.insights.keep,
+        &options.rules,
+    )?;
     let written = output::write_plan_files(&plan, settings.cells, &source.folder)
         .context("could not write the plan beside the snapshot; nothing was changed")?;
     let plan_files = source
         .keep_plan(written.to_vec())
         .await
         .context("could not keep the plan; nothing was changed")?;
-    let mut report = ApplyReport {
+    Ok(ApplyReport {
         workspace: settings.workspace.clone(),
         snapshot: source.shown(),
         executed: options.execute,
@@ -147,18 +158,13 @@ async fn apply_paced(
         requests: RequestStats::default(),
         fatal: None,
         log_lost: false,
-    };
-    if !options.execute || report.plan.planned().next().is_none() {
-        return Ok(report);
-    }
-    let work = execute(settings, options, &source, pacer, stop, &mut report);
-    lease::holding(settings, "apply", stop, work).await?;
-    Ok(report)
+    })
 }
 
-/// Acts on the plan in `report`, holding the output's lease. An `Err` before the first change
-/// (the log cannot be opened) ends the command; one after (refused credentials, the log cannot
-/// be written) is kept in the report, whose summary says what was done.
+/// Acts on the plan in `report`, holding the output's lease: the clocks compared, the log opened
+/// and the start recorded, each planned report acted on. An `Err` before the first change (the
+/// log cannot be opened) ends the command; one after (refused credentials, the log cannot be
+/// written) is kept in the report, whose summary says what was done.
 async fn execute(
     settings: &Settings,
     options: &ApplySettings,
@@ -172,46 +178,60 @@ async fn execute(
         .planned()
         .map(|c| (c.report_token.clone(), c.report_name.clone()))
         .collect();
-    let snapshot = &source.snapshot;
     let client = ModeClient::with_pacer(settings.client.clone(), Arc::clone(pacer))?;
     preflight::clocks_agree(&client, || options.clock.now()).await?;
     let mut log = source.open_log().await.context("nothing was changed")?;
     report.log = Some(PathBuf::from(log.location()));
-    let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
-    let records: HashMap<String, ReportRecord> = snapshot
-        .reports
-        .iter()
-        .filter(|r| wanted.contains(r.token.as_str()))
-        .map(|r| (r.token.clone(), r))
-        .collect();
-    log.append(ActionLine::ApplyStarted {
-        at: now(),
-        workspace: settings.workspace.clone(),
-        snapshot_started_at: snapshot.started_at.clone(),
-        planned: planned.len(),
-        log: Some(log.home()),
-    })
-    .await
-    .context("nothing was changed")?;
+    let records = records(&source.snapshot, &planned);
+    started(settings, source, &mut log, planned.len()).await?;
     let result = act_on_each(&client, &mut log, &planned, &records, stop, &mut report.acted).await;
     report.requests = client.stats();
     if let Err(error) = result {
         report.log_lost = error.downcast_ref::<Lost>().is_some();
         report.fatal = Some(format!("{error:#}"));
     }
-    report.status = if let Some(reason) = stop.reason().filter(|_| {
-        report
-            .acted
-            .iter()
-            .any(|a| matches!(a.outcome, Outcome::Stopped { .. } | Outcome::NotReached))
-    }) {
+    report.status = status(report, stop);
+    Ok(())
+}
+
+/// The snapshot's records of the planned reports, by token.
+fn records(snapshot: &Snapshot, planned: &[(String, Option<String>)]) -> HashMap<String, ReportRecord> {
+    let wanted: HashSet<&str> = planned.iter().map(|(t, _)| t.as_str()).collect();
+    snapshot
+        .reports
+        .iter()
+        .filter(|r| wanted.contains(r.token.as_str()))
+        .map(|r| (r.token.clone(), r))
+        .collect()
+}
+
+/// Records in the log that this run starts acting on `planned` reports.
+async fn started(settings: &Settings, source: &Newest, log: &mut ActionsLog, planned: usize) -> Result<()> {
+    log.append(ActionLine::ApplyStarted {
+        at: now(),
+        workspace: settings.workspace.clone(),
+        snapshot_started_at: source.snapshot.started_at.clone(),
+        planned,
+        log: Some(log.home()),
+    })
+    .await
+    .context("nothing was changed")
+}
+
+/// Stopped when the stop left a planned report not acted on, partial after a fatal error or a
+/// report that failed, else complete.
+fn status(report: &ApplyReport, stop: &Stop) -> RunStatus {
+    let unreached = report
+        .acted
+        .iter()
+        .any(|a| matches!(a.outcome, Outcome::Stopped { .. } | Outcome::NotReached));
+    if let Some(reason) = stop.reason().filter(|_| unreached) {
         RunStatus::Stopped(reason)
     } else if report.fatal.is_some() || report.acted.iter().any(|a| matches!(a.outcome, Outcome::Failed { .. })) {
         RunStatus::Partial
     } else {
         RunStatus::Complete
-    };
-    Ok(())
+    }
 }
 
 async fn act_on_each(

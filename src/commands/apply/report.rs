@@ -109,6 +109,64 @@ fn held_line(held: &[&Candidate]) -> String {
 
 impl fmt::Display for ApplyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_head(f)?;
+        let planned: Vec<&Candidate> = self.plan.planned().collect();
+        self.write_plan(f, &planned)?;
+        if !self.executed {
+            if !planned.is_empty() {
+                writeln!(
+                    f,
+                    "  add --execute to delete the planned schedules (each is written to the undo log first)"
+                )?;
+            }
+            return Ok(());
+        }
+        for a in &self.acted {
+            writeln!(
+                f,
+                "    {}  {}",
+                named(&a.report_token, a.report_name.as_deref()),
+                done(&a.outcome)
+            )?;
+        }
+        if let Some(log) = &self.log {
+            self.log_line(f, log)?;
+        }
+        if let Some(error) = &self.fatal {
+            writeln!(f, "  fatal                 {error}")?;
+        }
+        writeln!(
+            f,
+            "  requests              {}  ({} throttled, {} retried)",
+            self.requests.requests, self.requests.throttled, self.requests.retries
+        )
+    }
+}
+
+/// What became of a planned report, in words.
+fn done(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Deleted(tokens) => format!("deleted   {} schedule(s)", tokens.len()),
+        Outcome::DeletedWithAnother { deleted, by_another } => format!(
+            "deleted   {} schedule(s) here, and {} more that the undo log records as deleted by another mode-audit at the same time",
+            deleted.len(),
+            by_another.len()
+        ),
+        Outcome::AlreadyDone => {
+            "done      the undo log records its schedules as deleted (by an earlier or another run)".to_string()
+        }
+        Outcome::Skipped(why) => format!("skipped   {why}"),
+        Outcome::Failed { error, deleted } => {
+            format!("FAILED    after {} deleted: {error}", deleted.len())
+        }
+        Outcome::Stopped { deleted } => format!("stopped   after {} deleted", deleted.len()),
+        Outcome::NotReached => "stopped   not reached".to_string(),
+    }
+}
+
+impl ApplyReport {
+    /// The status line, the snapshot planned from and the rules.
+    fn write_head(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let status = match (self.executed, self.status) {
             (false, _) => "DRY RUN: nothing in Mode was changed".to_string(),
             (true, _) if self.fatal.is_some() => "FATAL: stopped after the changes listed below".to_string(),
@@ -129,65 +187,26 @@ impl fmt::Display for ApplyReport {
             f,
             "  rules                 unused for {min_age} in 3 snapshots and at least as old, no views since, no subscribers, at most {} reports (with all their schedules) a run",
             plan.max_actions
-        )?;
-        let planned: Vec<&Candidate> = plan.planned().collect();
-        writeln!(f, "{}", planned_line(&planned))?;
+        )
+    }
+
+    /// The planned reports (the first [`SHOWN`]), those held back, and the plan files.
+    fn write_plan(&self, f: &mut fmt::Formatter<'_>, planned: &[&Candidate]) -> fmt::Result {
+        writeln!(f, "{}", planned_line(planned))?;
         for c in planned.iter().take(SHOWN) {
             writeln!(f, "    {}", line(c))?;
         }
         if planned.len() > SHOWN {
             writeln!(f, "    … {} more in apply-plan.csv", planned.len() - SHOWN)?;
         }
-        let held: Vec<&Candidate> = plan.candidates.iter().filter(|c| !c.planned).collect();
+        let held: Vec<&Candidate> = self.plan.candidates.iter().filter(|c| !c.planned).collect();
         if !held.is_empty() {
             writeln!(f, "{}", held_line(&held))?;
         }
         let files: Vec<String> = self.plan_files.iter().map(|p| p.display().to_string()).collect();
-        writeln!(f, "  plan                  {}", files.join(", "))?;
-        if !self.executed {
-            if !planned.is_empty() {
-                writeln!(
-                    f,
-                    "  add --execute to delete the planned schedules (each is written to the undo log first)"
-                )?;
-            }
-            return Ok(());
-        }
-        for a in &self.acted {
-            let what = match &a.outcome {
-                Outcome::Deleted(tokens) => format!("deleted   {} schedule(s)", tokens.len()),
-                Outcome::DeletedWithAnother { deleted, by_another } => format!(
-                    "deleted   {} schedule(s) here, and {} more that the undo log records as deleted by another mode-audit at the same time",
-                    deleted.len(),
-                    by_another.len()
-                ),
-                Outcome::AlreadyDone => {
-                    "done      the undo log records its schedules as deleted (by an earlier or another run)".to_string()
-                }
-                Outcome::Skipped(why) => format!("skipped   {why}"),
-                Outcome::Failed { error, deleted } => {
-                    format!("FAILED    after {} deleted: {error}", deleted.len())
-                }
-                Outcome::Stopped { deleted } => format!("stopped   after {} deleted", deleted.len()),
-                Outcome::NotReached => "stopped   not reached".to_string(),
-            };
-            writeln!(f, "    {}  {what}", named(&a.report_token, a.report_name.as_deref()))?;
-        }
-        if let Some(log) = &self.log {
-            self.log_line(f, log)?;
-        }
-        if let Some(error) = &self.fatal {
-            writeln!(f, "  fatal                 {error}")?;
-        }
-        writeln!(
-            f,
-            "  requests              {}  ({} throttled, {} retried)",
-            self.requests.requests, self.requests.throttled, self.requests.retries
-        )
+        writeln!(f, "  plan                  {}", files.join(", "))
     }
-}
 
-impl ApplyReport {
     /// Where the undo log is and what recreates the deleted schedules; when the log was lost
     /// while written, that it may not, and where else their definitions are.
     fn log_line(&self, f: &mut fmt::Formatter<'_>, log: &std::path::Path) -> fmt::Result {

@@ -17,7 +17,6 @@ use anyhow::{Context, Result};
 use self::deliver::Sent;
 use self::select::{Selection, select};
 use super::lease;
-use super::turns::in_turn;
 use crate::config::{MailSettings, Settings};
 use crate::insights;
 use crate::insights::eligibility::Rules;
@@ -51,24 +50,14 @@ pub struct NotifyReport {
     pub status: RunStatus,
 }
 
-/// Notifies for each workspace in turn (one pacer per credential group, for the address lookups).
-pub async fn notify_each(
-    all: &[Settings],
-    options: &MailSettings,
-    stop: &Stop,
-) -> Vec<(String, Option<Result<NotifyReport>>)> {
-    in_turn(all, stop, async |settings, pacer| {
-        notify_paced(settings, options, stop, pacer).await
-    })
-    .await
-}
-
 /// Notifies for the workspace `settings` names, with a pacer of its own.
 pub async fn notify(settings: &Settings, options: &MailSettings, stop: &Stop) -> Result<NotifyReport> {
     notify_paced(settings, options, stop, &Arc::new(Pacer::new(settings.client.rate))).await
 }
 
-async fn notify_paced(
+/// Notifies for the workspace `settings` names through `pacer` (shared by the workspaces of one
+/// credential group, for the address lookups).
+pub async fn notify_paced(
     settings: &Settings,
     options: &MailSettings,
     stop: &Stop,

@@ -7,11 +7,27 @@ use super::deliver::Sent;
 
 impl fmt::Display for NotifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = &self.selection;
         let mode = if self.executed { "sent" } else { "DRY RUN, nothing sent" };
         writeln!(f, "mode-audit notify: workspace {} — {mode}", self.workspace)?;
         writeln!(f, "  snapshot              {}", self.snapshot.display())?;
-        for (i, mail) in s.to_write.iter().enumerate() {
+        self.write_messages(f)?;
+        self.write_left_out(f)?;
+        if self.settled > 0 {
+            let verb = if self.executed {
+                "recorded as unsure, not sent again"
+            } else {
+                "would be recorded as unsure, not sent again"
+            };
+            writeln!(f, "  interrupted earlier   {}  message(s) {verb}", self.settled)?;
+        }
+        writeln!(f, "  log                   {}", self.log.display())
+    }
+}
+
+impl NotifyReport {
+    /// Each message written or sent, and what became of it.
+    fn write_messages(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, mail) in self.selection.to_write.iter().enumerate() {
             let what = match (self.sent.get(i), self.drafts.get(i)) {
                 (Some(Sent::Accepted), _) => "sent".to_string(),
                 (Some(Sent::Refused(e)), _) => format!("REFUSED: {e}"),
@@ -29,6 +45,13 @@ impl fmt::Display for NotifyReport {
                 mail.items.len()
             )?;
         }
+        Ok(())
+    }
+
+    /// The owners not mailed, and why: no address, a bad one, told recently, over the cap; and the
+    /// findings without an owner.
+    fn write_left_out(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.selection;
         if !s.without_address.is_empty() {
             writeln!(
                 f,
@@ -65,14 +88,6 @@ impl fmt::Display for NotifyReport {
                 self.unowned
             )?;
         }
-        if self.settled > 0 {
-            let verb = if self.executed {
-                "recorded as unsure, not sent again"
-            } else {
-                "would be recorded as unsure, not sent again"
-            };
-            writeln!(f, "  interrupted earlier   {}  message(s) {verb}", self.settled)?;
-        }
-        writeln!(f, "  log                   {}", self.log.display())
+        Ok(())
     }
 }

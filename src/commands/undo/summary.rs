@@ -27,33 +27,23 @@ impl fmt::Display for UndoReport {
             )?;
         }
         for r in &self.restorations {
-            let what = match &r.outcome {
-                Restored::Planned => "would recreate".to_string(),
-                Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
-                Restored::Created(token) => format!("recreated as {token}"),
-                Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
-                Restored::FoundLive(token) => format!(
-                    "already there as {token} (made again since, with the same definition): counted as restored, nothing created"
-                ),
-                Restored::StillThere => "still exists; nothing to recreate".to_string(),
-                Restored::Differs { token, differences } => {
-                    format!(
-                        "FAILED: recreated as {token}, but it differs: {}",
-                        differences.join("; ")
-                    )
-                }
-                Restored::Failed(error) => format!("FAILED: {error}"),
-                Restored::NotReached => "stopped before it".to_string(),
-            };
             writeln!(
                 f,
-                "    {} ({}) schedule {} ({})  {what}",
+                "    {} ({}) schedule {} ({})  {}",
                 r.report_name.as_deref().unwrap_or("(no name)"),
                 r.report_token,
                 r.schedule_token,
-                r.frequency
+                r.frequency,
+                what(&r.outcome)
             )?;
         }
+        self.write_next(f)
+    }
+}
+
+impl UndoReport {
+    /// What a dry run leaves to do, or the requests an executed one made.
+    fn write_next(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.executed
             && self
                 .restorations
@@ -73,5 +63,27 @@ impl fmt::Display for UndoReport {
             )?;
         }
         Ok(())
+    }
+}
+
+/// What became of a schedule, in words.
+fn what(outcome: &Restored) -> String {
+    match outcome {
+        Restored::Planned => "would recreate".to_string(),
+        Restored::PlannedIfGone => "would recreate, if it is gone (its deletion was not confirmed)".to_string(),
+        Restored::Created(token) => format!("recreated as {token}"),
+        Restored::AlreadyDone(token) => format!("recreated earlier as {token}"),
+        Restored::FoundLive(token) => format!(
+            "already there as {token} (made again since, with the same definition): counted as restored, nothing created"
+        ),
+        Restored::StillThere => "still exists; nothing to recreate".to_string(),
+        Restored::Differs { token, differences } => {
+            format!(
+                "FAILED: recreated as {token}, but it differs: {}",
+                differences.join("; ")
+            )
+        }
+        Restored::Failed(error) => format!("FAILED: {error}"),
+        Restored::NotReached => "stopped before it".to_string(),
     }
 }

@@ -1,4 +1,4 @@
-//! The steps of a run between the walk and publishing that cost requests beyond it: one listing
+//! The phases of a run between the walk and publishing that cost requests beyond it: one listing
 //! of the workspace's members (for OWNER_DEPARTED) and the runs of the selected reports.
 
 use std::collections::{HashMap, HashSet};
@@ -22,11 +22,47 @@ use crate::snapshot::runs::{ActiveMembers, RUN_DAYS, RunFigures};
 use crate::snapshot::time::parse_time;
 use crate::stop::Stop;
 
+use super::session::Session;
+use super::walk::Assembled;
+
 /// Members a page asks for, and pages at most (a million members).
 const MEMBERS_PER_PAGE: u32 = 100;
 const MEMBER_PAGES: u32 = 10_000;
 /// Runs a page asks for.
 pub const RUNS_PER_PAGE: u32 = 100;
+
+/// The members phase: with `--departed-owners`, the workspace's active members; a listing that
+/// fails is recorded among the snapshot's failures (see [`list_members`]).
+pub(super) async fn members(settings: &Settings, session: &Session, snapshot: &mut Snapshot) -> Option<ActiveMembers> {
+    match settings.insights.departed_owners {
+        true => list_members(&session.client, session.opened.discovery.as_ref())
+            .await
+            .map_err(|failure| snapshot.failures.push(failure))
+            .ok(),
+        false => None,
+    }
+}
+
+/// The runs phase (see [`cost_runs`]), after which the requests of the members listing and the
+/// runs are counted in the snapshot and the report too.
+pub(super) async fn runs(
+    settings: &Settings,
+    stop: &Stop,
+    session: &Session,
+    run: &mut Assembled,
+    recent: Option<&RecentViews>,
+    members: Option<&ActiveMembers>,
+) -> Result<()> {
+    let context = RunsContext {
+        recent,
+        members,
+        earlier: run.earlier_runs.as_ref(),
+    };
+    cost_runs(settings, &session.client, stop, &mut run.snapshot, context).await?;
+    run.snapshot.stats.requests = run.prior + session.client.stats();
+    run.report.stats.requests = run.snapshot.stats.requests;
+    Ok(())
+}
 
 /// The workspace's active members, from the Discovery API when the run reads it, else from
 /// `/memberships`. When they cannot be listed whole, a warning and the failure to record in the

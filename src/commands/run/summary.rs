@@ -33,7 +33,17 @@ impl RunReport {
         Ok(())
     }
 
+    /// The status line and the counts, findings, reuse, sources, requests and time.
     fn write_counts(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_listed(f)?;
+        self.write_findings(f)?;
+        self.write_reused(f)?;
+        self.write_sources(f)?;
+        self.write_requests(f)
+    }
+
+    /// The status line, and what was listed.
+    fn write_listed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.summary;
         let status = match self.status {
             RunStatus::Complete => "complete".to_string(),
@@ -61,6 +71,11 @@ impl RunReport {
         }
         writeln!(f, "  scheduled             {:>8}", s.scheduled)?;
         writeln!(f, "  scheduled, 0 views    {:>8}", s.scheduled_zero_views)?;
+        Ok(())
+    }
+
+    /// The headline numbers and the findings per reason.
+    fn write_findings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(headline) = &self.headline {
             for line in headline.lines() {
                 writeln!(f, "  {line}")?;
@@ -73,6 +88,11 @@ impl RunReport {
                 writeln!(f, "                        {n:>8}  {}", reason.code())?;
             }
         }
+        Ok(())
+    }
+
+    /// The schedule details reused from the last snapshot, when reuse is on.
+    fn write_reused(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.stats.reports_reused, self.stats.schedules_reused) {
             (Some(0), _) | (_, Some(0)) => {
                 writeln!(f, "  schedules reused      {:>8}  (every schedule read by this run)", 0)?
@@ -88,6 +108,11 @@ impl RunReport {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// The listings' source when it is not REST, and what only one source listed.
+    fn write_sources(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(source) = self.stats.source.as_deref().filter(|s| *s != "rest") {
             writeln!(
                 f,
@@ -103,6 +128,11 @@ impl RunReport {
                 check.discovery_only
             )?;
         }
+        Ok(())
+    }
+
+    /// The requests, the values out of bounds, and the time taken.
+    fn write_requests(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "  requests              {:>8}  ({} throttled, {} retried)",
