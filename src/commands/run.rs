@@ -24,6 +24,7 @@ use crate::output::metrics;
 use crate::output::{NewFolders, Place};
 use crate::snapshot::headline::Headline;
 use crate::snapshot::summary::{Freshness, Summary};
+use crate::snapshot::time::now;
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotStats, Status};
 use crate::stop::Stop;
@@ -389,8 +390,4 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Reason;
@@ -201,9 +201,7 @@ pub async fn fetch(bucket: &Bucket, parts: &[&str], local: &Path) -> Result<()> 
 }
 
 /// Now, as the log writes times.
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use crate::snapshot::time::now;
 
 #[cfg(test)]
 mod tests {

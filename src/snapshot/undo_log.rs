@@ -15,7 +15,6 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -141,9 +140,7 @@ impl Entry {
 }
 
 /// The time now, as the log writes it.
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use super::time::now;
 
 /// Reads and replays a log without changing it (a torn last line is ignored).
 pub fn read(path: &Path) -> Result<Replayed> {
