@@ -27,6 +27,7 @@ use crate::atomic::{self, folder};
 use crate::crawl::pager::PagerState;
 use crate::mode::RequestStats;
 use crate::snapshot::store::ReportStore;
+use crate::snapshot::time::now;
 use crate::snapshot::{CollectionRecord, Failure, ReportRecord};
 
 /// Version 2: records in a JSONL file of their own (version 1 held them inside the header).
@@ -289,10 +290,6 @@ fn remove_records(dir: &Path, keep: Option<&str>) {
             }
         }
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A writer that counts the bytes through it.

@@ -37,9 +37,10 @@ use super::history::{SLACK, stream};
 #[cfg(doc)]
 use crate::snapshot::clock::CLOCK_TOLERANCE;
 use crate::snapshot::clock::{self, ClockDoubt};
-use crate::snapshot::folder::snapshot_folders;
+use crate::snapshot::folder::{SNAPSHOT_FILE, snapshot_folders};
+use crate::snapshot::stream::refuse;
 use crate::snapshot::time::parse_time;
-use crate::snapshot::{Reason, SCHEMA_VERSION, Status};
+use crate::snapshot::{Reason, Status};
 
 /// The findings that say nobody uses a scheduled report.
 pub const UNUSED: [Reason; 3] = [
@@ -183,7 +184,7 @@ impl Standing {
                 break;
             }
             standing.read += 1;
-            let Some(at) = standing.read_one(&folder.join("snapshot.json"), at, workspace, &mut reading) else {
+            let Some(at) = standing.read_one(&folder.join(SNAPSHOT_FILE), at, workspace, &mut reading) else {
                 continue;
             };
             let age = (now - at).to_std().unwrap_or(Duration::ZERO);
@@ -310,15 +311,7 @@ fn unused_in(slim: &SlimSnapshot) -> HashSet<&str> {
 fn decode(path: &Path, workspace: &str) -> Result<SlimSnapshot, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let slim: SlimSnapshot = serde_json::from_reader(BufReader::new(file)).map_err(|e| e.to_string())?;
-    if slim.schema_version > SCHEMA_VERSION {
-        return Err(format!(
-            "schema_version {} is newer than this program's {SCHEMA_VERSION}",
-            slim.schema_version
-        ));
-    }
-    if !slim.workspace.is_empty() && slim.workspace != workspace {
-        return Err(format!("it is a snapshot of workspace '{}'", slim.workspace));
-    }
+    refuse(slim.schema_version, &slim.workspace, workspace)?;
     Ok(slim)
 }
 

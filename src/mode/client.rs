@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::ModeError;
-use super::exchange::{Auth, Credentials, Exchange, Transport};
+use super::exchange::{Auth, Credentials, Transport};
 use super::models::{Report, Verification};
 use super::pacer::Pacer;
 use super::page::{Listed, Page, PageError, decode_whole};
@@ -40,12 +40,6 @@ struct Inner {
     transport: Transport,
     api: Url,
     workspace: String,
-}
-
-/// One failed attempt that may be retried.
-pub(super) enum Transient {
-    Http(String),
-    Decode(String),
 }
 
 impl ModeClient {
@@ -228,73 +222,18 @@ impl ModeClient {
 
     /// GETs `url` and decodes it with `decode`: a body that is not JSON is asked again (bounded),
     /// JSON of the wrong shape is not (the same answer would come back).
-    async fn fetch<T>(&self, url: Url, decode: impl Fn(&[u8]) -> Result<T, PageError>) -> Result<T, ModeError> {
+    async fn fetch<T>(&self, url: Url, decode: impl Fn(&[u8]) -> Result<T, PageError> + Send) -> Result<T, ModeError> {
         self.fetch_as(Auth::Basic, url, decode).await
     }
 
-    /// [`ModeClient::fetch`] with the given authentication.
-    pub(super) async fn fetch_as<T>(
-        &self,
-        auth: Auth<'_>,
-        url: Url,
-        decode: impl Fn(&[u8]) -> Result<T, PageError>,
-    ) -> Result<T, ModeError> {
-        let shown = url.as_str().to_string();
-        let mut backoff = self.inner.transport.retry.backoff();
-        let mut attempts = 0u32;
-        let mut throttled = 0u32;
-        loop {
-            attempts += 1;
-            let failure = match self
-                .transport()
-                .exchange_as(auth, Method::GET, &url, &shown, None, &mut throttled)
-                .await
-            {
-                Exchange::Answered(answer) if answer.content_type.contains("html") => Transient::Decode(format!(
-                    "expected JSON but got an HTML page ({}), probably from a proxy or login page in front of Mode",
-                    answer.content_type
-                )),
-                Exchange::Answered(answer) => match decode(&answer.body) {
-                    Ok(value) => return Ok(value),
-                    Err(PageError::Unreadable(message)) => Transient::Decode(format!("invalid JSON {message}")),
-                    Err(PageError::Shape(message)) => return Err(ModeError::Shape { url: shown, message }),
-                },
-                Exchange::Transient(message) => Transient::Http(message),
-                Exchange::Final(error) => return Err(error),
-            };
-            self.wait_to_retry(&mut backoff, &shown, attempts, failure).await?;
-        }
+    /// The retry policy every request follows.
+    pub(super) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.transport.retry
     }
 
-    /// After a transient failure: counts the retry, logs it and waits the backoff's next delay; once
-    /// the backoff is spent, the error the request ends with (the last failure).
-    pub(super) async fn wait_to_retry(
-        &self,
-        backoff: &mut (impl Iterator<Item = Duration> + Send),
-        shown: &str,
-        attempts: u32,
-        failure: Transient,
-    ) -> Result<(), ModeError> {
-        let url = shown.to_string();
-        let Some(delay) = backoff.next() else {
-            return Err(match failure {
-                Transient::Decode(message) => ModeError::Decode { url, attempts, message },
-                Transient::Http(last) => ModeError::GaveUp { url, attempts, last },
-            });
-        };
-        let reason = match &failure {
-            Transient::Decode(m) | Transient::Http(m) => m.as_str(),
-        };
-        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-        tracing::debug!(url = %shown, attempt = attempts, delay_ms, reason, "retrying");
+    /// Counts one retry in the request statistics.
+    pub(super) fn count_retry(&self) {
         self.inner.transport.stats.retried();
-        tokio::time::sleep(delay).await;
-        Ok(())
-    }
-
-    /// The backoff schedule for one request's transient failures.
-    pub(super) fn backoff(&self) -> impl Iterator<Item = Duration> + Send + use<> {
-        self.inner.transport.retry.backoff()
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap, HeaderValue, LOCATION};
-use reqwest::{Method, Response, Url};
+use reqwest::{Method, RequestBuilder, Response, Url};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::error::ModeError;
@@ -110,26 +110,8 @@ impl Transport {
         shown: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Result<Answer, String>, Retry> {
-        let creds = &self.credentials;
         let began = tokio::time::Instant::now();
-        let http = if method == Method::GET {
-            &self.http
-        } else {
-            &self.writes
-        };
-        let request = http.request(method, url.clone());
-        let mut request = match auth {
-            Auth::Basic => request.basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret())),
-            Auth::Bearer(value) => request
-                .bearer_auth(value.expose_secret())
-                .header(reqwest::header::ACCEPT, HeaderValue::from_static("application/json")),
-        };
-        if let Some(body) = body {
-            let bytes = serde_json::to_vec(body).map_err(|e| Retry::Fatal(ModeError::Setup(e.to_string())))?;
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(bytes);
-        }
+        let request = self.request(auth, method, url, body)?;
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => return Ok(Err(describe(&e))),
@@ -160,6 +142,42 @@ impl Transport {
                 }));
             }
         }
+        self.answer(response, shown).await
+    }
+
+    /// The request of one attempt: the client for its method, its authentication, its JSON body.
+    fn request(
+        &self,
+        auth: Auth<'_>,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<RequestBuilder, Retry> {
+        let creds = &self.credentials;
+        let http = if method == Method::GET {
+            &self.http
+        } else {
+            &self.writes
+        };
+        let request = http.request(method, url.clone());
+        let mut request = match auth {
+            Auth::Basic => request.basic_auth(creds.token.expose_secret(), Some(creds.secret.expose_secret())),
+            Auth::Bearer(value) => request
+                .bearer_auth(value.expose_secret())
+                .header(reqwest::header::ACCEPT, HeaderValue::from_static("application/json")),
+        };
+        if let Some(body) = body {
+            let bytes = serde_json::to_vec(body).map_err(|e| Retry::Fatal(ModeError::Setup(e.to_string())))?;
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes);
+        }
+        Ok(request)
+    }
+
+    /// A 2xx answer read whole (`Ok(Err)` when its body breaks off, `Err` when it is too large).
+    async fn answer(&self, response: Response, shown: &str) -> Result<Result<Answer, String>, Retry> {
+        let status = response.status();
         let header = |name| {
             response
                 .headers()

@@ -13,11 +13,12 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::client::{ModeClient, Transient};
+use super::client::ModeClient;
 use super::definition::{BodyShape, LiveSchedule, ScheduleDefinition};
 use super::error::ModeError;
 use super::exchange::{Answer, Exchange};
 use super::pager::{End, Next, Pager};
+use super::retrying::{Attempt, Step, Transient};
 
 /// `per_page` asked for when listing one report's schedules (a report has a handful).
 const PER_PAGE: u32 = 100;
@@ -104,26 +105,7 @@ impl ModeClient {
 
     /// `DELETE url` with the API key, retried like a read; `shown` is what logs and errors name.
     pub(super) async fn delete_at(&self, url: &reqwest::Url, shown: &str) -> Result<Removal, ModeError> {
-        let (url, shown) = (url.clone(), shown.to_string());
-        let mut backoff = self.backoff();
-        let mut attempts = 0u32;
-        let mut throttled = 0u32;
-        loop {
-            attempts += 1;
-            let last = match self
-                .transport()
-                .exchange(Method::DELETE, &url, &shown, None, &mut throttled)
-                .await
-            {
-                Exchange::Answered(_) => return Ok(Removal::Deleted),
-                Exchange::Final(ModeError::NotFound { .. }) if attempts > 1 => return Ok(Removal::DeletedOnRetry),
-                Exchange::Final(ModeError::NotFound { .. }) => return Ok(Removal::AlreadyGone),
-                Exchange::Final(error) => return Err(error),
-                Exchange::Transient(last) => last,
-            };
-            self.wait_to_retry(&mut backoff, &shown, attempts, Transient::Http(last))
-                .await?;
-        }
+        self.retrying(shown, Delete { url, shown }).await
     }
 
     /// `POST /api/{ws}/reports/{report}/schedules` with `definition`. `before` holds the tokens
@@ -138,69 +120,39 @@ impl ModeClient {
     ) -> Result<Created, ModeError> {
         let url = self.url(&["reports", report, "schedules"]);
         let shown = url.to_string();
-        let mut shape = BodyShape::Wrapped;
-        let mut wrapped_refused: Option<String> = None;
-        let mut backoff = self.backoff();
-        let mut attempts = 0u32;
-        let mut throttled = 0u32;
-        loop {
-            attempts += 1;
-            let body = definition.body(shape);
-            let last = match self
-                .transport()
-                .exchange(Method::POST, &url, &shown, Some(&body), &mut throttled)
-                .await
-            {
-                Exchange::Answered(answer) => {
-                    if let Some((token, found_by)) = created_token(&answer) {
-                        return Ok(Created { token, found_by, shape });
-                    }
-                    return match self.find_new_schedule(report, definition, before).await? {
-                        Some(token) => Ok(Created {
-                            token,
-                            found_by: FoundBy::Listing,
-                            shape,
-                        }),
-                        None => Err(ModeError::Unconfirmed {
-                            url: shown,
-                            message: format!(
-                                "its HTTP {} answer names no schedule and no new schedule with this definition is listed",
-                                answer.status
-                            ),
-                        }),
-                    };
-                }
-                Exchange::Final(ModeError::Rejected {
-                    status: 400 | 422,
-                    message,
-                    ..
-                }) if shape == BodyShape::Wrapped => {
-                    tracing::info!(url = %shown, %message, "Mode refused the report_schedule wrapper; sending the bare body");
-                    wrapped_refused = Some(message);
-                    shape = BodyShape::Bare;
-                    continue;
-                }
-                Exchange::Final(ModeError::Rejected { url, status, message }) if wrapped_refused.is_some() => {
-                    let wrapped = wrapped_refused.unwrap_or_default();
-                    return Err(ModeError::Rejected {
-                        url,
-                        status,
-                        message: format!("{message} (and with the report_schedule wrapper: {wrapped})"),
-                    });
-                }
-                Exchange::Final(error) => return Err(error),
-                Exchange::Transient(last) => last,
-            };
-            // The answer was lost: Mode may have created the schedule. Look before sending again.
-            if let Some(token) = self.find_new_schedule(report, definition, before).await? {
-                return Ok(Created {
-                    token,
-                    found_by: FoundBy::Listing,
-                    shape,
-                });
-            }
-            self.wait_to_retry(&mut backoff, &shown, attempts, Transient::Http(last))
-                .await?;
+        let create = Create {
+            new: NewSchedule {
+                report,
+                definition,
+                before,
+                url: &url,
+                shown: &shown,
+            },
+            shape: BodyShape::Wrapped,
+            wrapped_refused: None,
+        };
+        self.retrying(&shown, create).await
+    }
+
+    /// The schedule a create answer (sent with `shape`) stands for: the one it names, else the new
+    /// one with this definition listed now.
+    async fn created(&self, new: &NewSchedule<'_>, answer: &Answer, shape: BodyShape) -> Result<Created, ModeError> {
+        if let Some((token, found_by)) = created_token(answer) {
+            return Ok(Created { token, found_by, shape });
+        }
+        match self.find_new_schedule(new.report, new.definition, new.before).await? {
+            Some(token) => Ok(Created {
+                token,
+                found_by: FoundBy::Listing,
+                shape,
+            }),
+            None => Err(ModeError::Unconfirmed {
+                url: new.shown.to_string(),
+                message: format!(
+                    "its HTTP {} answer names no schedule and no new schedule with this definition is listed",
+                    answer.status
+                ),
+            }),
         }
     }
 
@@ -216,6 +168,98 @@ impl ModeClient {
             .into_iter()
             .find(|s| !before.contains(&s.schedule.token) && s.definition.as_ref().is_ok_and(|d| definition.matches(d)))
             .map(|s| s.schedule.token))
+    }
+}
+
+/// A DELETE: a 404 after an attempt whose answer was lost means that attempt deleted it.
+struct Delete<'a> {
+    url: &'a reqwest::Url,
+    shown: &'a str,
+}
+
+impl Attempt for Delete<'_> {
+    type Output = Removal;
+
+    async fn attempt(&mut self, client: &ModeClient, number: u32, throttled: &mut u32) -> Step<Removal> {
+        let exchange = client
+            .transport()
+            .exchange(Method::DELETE, self.url, self.shown, None, throttled)
+            .await;
+        match exchange {
+            Exchange::Answered(_) => Step::Done(Ok(Removal::Deleted)),
+            Exchange::Final(ModeError::NotFound { .. }) if number > 1 => Step::Done(Ok(Removal::DeletedOnRetry)),
+            Exchange::Final(ModeError::NotFound { .. }) => Step::Done(Ok(Removal::AlreadyGone)),
+            Exchange::Final(error) => Step::Done(Err(error)),
+            Exchange::Transient(last) => Step::Retry(Transient::Http(last)),
+        }
+    }
+}
+
+/// The schedule a create asks for: its report, its definition, the tokens listed before, where it
+/// is posted and the address logs and errors name.
+struct NewSchedule<'a> {
+    report: &'a str,
+    definition: &'a ScheduleDefinition,
+    before: &'a [String],
+    url: &'a reqwest::Url,
+    shown: &'a str,
+}
+
+/// A POST of a new schedule, in the body shape Mode takes (the wrapper first, then the bare body).
+struct Create<'a> {
+    new: NewSchedule<'a>,
+    shape: BodyShape,
+    /// Mode's refusal of the wrapped body, once it refused it.
+    wrapped_refused: Option<String>,
+}
+
+impl Attempt for Create<'_> {
+    type Output = Created;
+
+    async fn attempt(&mut self, client: &ModeClient, _: u32, throttled: &mut u32) -> Step<Created> {
+        let new = &self.new;
+        let body = new.definition.body(self.shape);
+        let last = match client
+            .transport()
+            .exchange(Method::POST, new.url, new.shown, Some(&body), throttled)
+            .await
+        {
+            Exchange::Answered(answer) => return Step::Done(client.created(new, &answer, self.shape).await),
+            Exchange::Final(ModeError::Rejected {
+                status: 400 | 422,
+                message,
+                ..
+            }) if self.shape == BodyShape::Wrapped => {
+                tracing::info!(url = %new.shown, %message, "Mode refused the report_schedule wrapper; sending the bare body");
+                self.wrapped_refused = Some(message);
+                self.shape = BodyShape::Bare;
+                return Step::Again;
+            }
+            Exchange::Final(error) => return Step::Done(Err(both_refused(error, self.wrapped_refused.take()))),
+            Exchange::Transient(last) => last,
+        };
+        // The answer was lost: Mode may have created the schedule. Look before sending again.
+        match client.find_new_schedule(new.report, new.definition, new.before).await {
+            Ok(Some(token)) => Step::Done(Ok(Created {
+                token,
+                found_by: FoundBy::Listing,
+                shape: self.shape,
+            })),
+            Ok(None) => Step::Retry(Transient::Http(last)),
+            Err(error) => Step::Done(Err(error)),
+        }
+    }
+}
+
+/// A create's final error: a refusal of the bare body also names the wrapped one's (`wrapped_refused`).
+fn both_refused(error: ModeError, wrapped_refused: Option<String>) -> ModeError {
+    match (error, wrapped_refused) {
+        (ModeError::Rejected { url, status, message }, Some(wrapped)) => ModeError::Rejected {
+            url,
+            status,
+            message: format!("{message} (and with the report_schedule wrapper: {wrapped})"),
+        },
+        (error, _) => error,
     }
 }
 

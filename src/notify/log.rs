@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Reason;
@@ -151,9 +151,7 @@ fn replay(path: &Path, text: &str) -> Result<(ReplayedNotices, usize)> {
 pub type NotifyLog = SyncedLog<ReplayedNotices>;
 
 /// Now, as the log writes times.
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use crate::snapshot::time::now;
 
 #[cfg(test)]
 mod tests {

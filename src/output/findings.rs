@@ -1,65 +1,13 @@
-//! findings.csv (and each owner's digest CSV): one row per (report, reason), columns in a fixed order.
+//! findings.csv (and each owner's digest CSV): one row per (report, reason), under the columns of
+//! [`super::rows`].
 
 use std::borrow::Borrow;
 use std::io::Write;
 
-use serde::Serialize;
-
-use super::csv::{Cell, Cells};
+use super::csv::Cells;
+use super::rows::{CsvRecord, FINDING_COLUMNS, FindingRow};
 use super::table::Table;
 use crate::insights::findings::Finding;
-
-/// findings.csv's header, in order.
-pub const FINDING_COLUMNS: [&str; 22] = [
-    "workspace",
-    "reason",
-    "report_token",
-    "report_name",
-    "owner",
-    "collection_token",
-    "collection_name",
-    "schedule_frequencies",
-    "runs_per_month",
-    "expected_runtime_seconds",
-    "runtime_per_month_seconds",
-    "view_count",
-    "views_in_window",
-    "views_per_run",
-    "views_per_run_basis",
-    "detail",
-    "url",
-    "runs_30d",
-    "failed_runs_30d",
-    "run_seconds_30d",
-    "run_seconds_basis",
-    "recency_basis",
-];
-
-#[derive(Serialize)]
-struct FindingRow<'a> {
-    workspace: Cell<'a>,
-    reason: &'static str,
-    report_token: Cell<'a>,
-    report_name: Cell<'a>,
-    owner: Cell<'a>,
-    collection_token: Cell<'a>,
-    collection_name: Cell<'a>,
-    schedule_frequencies: Cell<'a>,
-    runs_per_month: Option<f64>,
-    expected_runtime_seconds: Option<f64>,
-    runtime_per_month_seconds: Option<f64>,
-    view_count: Option<u64>,
-    views_in_window: Option<i64>,
-    views_per_run: Option<f64>,
-    views_per_run_basis: Cell<'a>,
-    detail: Cell<'a>,
-    url: Cell<'a>,
-    runs_30d: Option<u64>,
-    failed_runs_30d: Option<u64>,
-    run_seconds_30d: Option<f64>,
-    run_seconds_basis: Option<&'static str>,
-    recency_basis: Cell<'a>,
-}
 
 /// Writes `findings` as CSV (the header even when there are none).
 pub fn write_findings<F: Borrow<Finding>, W: Write>(
@@ -70,30 +18,13 @@ pub fn write_findings<F: Borrow<Finding>, W: Write>(
 ) -> csv::Result<W> {
     let mut w = Table::new(out, &FINDING_COLUMNS);
     for f in findings {
-        let f = f.borrow();
-        w.row(FindingRow {
-            workspace: cells.text(workspace),
-            reason: f.reason.code(),
-            report_token: cells.text(&f.report_token),
-            report_name: cells.opt(f.report_name.as_deref()),
-            owner: cells.opt(f.owner.as_deref()),
-            collection_token: cells.text(&f.collection_token),
-            collection_name: cells.opt(f.collection_name.as_deref()),
-            schedule_frequencies: cells.text(&f.schedule_frequencies),
-            runs_per_month: f.runs_per_month,
-            expected_runtime_seconds: f.expected_runtime_seconds,
-            runtime_per_month_seconds: f.runtime_per_month_seconds,
-            view_count: f.view_count,
-            views_in_window: f.views_in_window,
-            views_per_run: f.views_per_run,
-            views_per_run_basis: cells.opt(f.views_per_run_basis.as_deref()),
-            detail: cells.text(&f.detail),
-            url: cells.opt(f.url.as_deref()),
-            runs_30d: f.runs.runs_30d,
-            failed_runs_30d: f.runs.failed_runs_30d,
-            run_seconds_30d: f.runs.run_seconds_30d,
-            run_seconds_basis: f.runs.basis.map(|b| b.as_str()),
-            recency_basis: cells.opt(f.recency_basis.as_deref()),
+        let row = FindingRow {
+            workspace,
+            record: f.borrow(),
+        };
+        w.record(CsvRecord {
+            fields: row.fields(),
+            cells,
         })?;
     }
     w.finish()

@@ -210,63 +210,27 @@ fn retire_shared_file(setting: &Path, ours: &Path) {
 /// The samples of one finished run; `previous` are this workspace's samples from the file.
 pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Sample> {
     let ws = report.workspace.as_str();
-    let sample = |name: &str, extra: Option<(&str, &str)>, value: f64| Sample {
-        name: name.to_string(),
-        labels: std::iter::once(("workspace".to_string(), ws.to_string()))
-            .chain(extra.map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect(),
-        value,
-    };
+    let one = |name: &str, value: f64| sample(ws, name, None, value);
     let kept = |name: &'static str| previous.iter().filter(move |s| s.name == name).cloned();
-    let mut out = vec![sample(LAST_RUN, None, now)];
+    let mut out = vec![one(LAST_RUN, now)];
     match report.status {
-        RunStatus::Complete => out.push(sample(LAST_SUCCESS, None, now)),
+        RunStatus::Complete => out.push(one(LAST_SUCCESS, now)),
         _ => out.extend(kept(LAST_SUCCESS)),
     }
     let r = &report.stats.requests;
-    out.push(sample(
+    out.push(one(
         "mode_audit_run_duration_seconds",
-        None,
         report.stats.duration_ms as f64 / 1000.0,
     ));
-    out.push(sample(LAST_RUN_REQUESTS, None, r.requests as f64));
-    out.push(sample(LAST_RUN_THROTTLED, None, r.throttled as f64));
-    out.push(sample(NOTIFICATIONS_FAILED, None, report.notifications_failed as f64));
+    out.push(one(LAST_RUN_REQUESTS, r.requests as f64));
+    out.push(one(LAST_RUN_THROTTLED, r.throttled as f64));
+    out.push(one(NOTIFICATIONS_FAILED, report.notifications_failed as f64));
     if matches!(report.status, RunStatus::Stopped(_)) {
         for name in PUBLISHED_ONLY {
             out.extend(kept(name));
         }
     } else {
-        out.push(sample("mode_audit_reports", None, report.summary.reports as f64));
-        out.push(sample(
-            "mode_audit_scheduled_reports",
-            None,
-            report.summary.scheduled as f64,
-        ));
-        for reason in Reason::ALL {
-            let n = report
-                .findings
-                .iter()
-                .find(|(r, _)| *r == reason)
-                .map_or(0, |(_, n)| *n);
-            out.push(sample("mode_audit_findings", Some(("reason", reason.code())), n as f64));
-        }
-        if let Some(h) = &report.headline {
-            let u = &h.unviewed;
-            let known = [
-                (UNVIEWED_REPORTS, Some(u.reports as f64)),
-                (UNVIEWED_RUNS, u.runs_30d.map(|n| n as f64)),
-                (UNVIEWED_SECONDS, u.run_seconds_30d),
-                (UNVIEWED_FAILED, u.failed_runs_30d.map(|n| n as f64)),
-                (FAILING_VIEWED, Some(h.failing.reports as f64)),
-                (DEPARTED, Some(h.departed.reports as f64)),
-            ];
-            for (name, value) in known {
-                if let Some(v) = value {
-                    out.push(sample(name, None, v));
-                }
-            }
-        }
+        published(report, &mut out);
     }
     let status = match report.status {
         RunStatus::Complete => "complete",
@@ -275,12 +239,65 @@ pub fn samples_of(report: &RunReport, now: f64, previous: &[Sample]) -> Vec<Samp
     };
     for s in ["complete", "partial", "stopped"] {
         out.push(sample(
+            ws,
             "mode_audit_status",
             Some(("status", s)),
             f64::from(u8::from(s == status)),
         ));
     }
     out
+}
+
+/// One sample of workspace `ws`, with one more label when `extra` is given.
+fn sample(ws: &str, name: &str, extra: Option<(&str, &str)>, value: f64) -> Sample {
+    Sample {
+        name: name.to_string(),
+        labels: std::iter::once(("workspace".to_string(), ws.to_string()))
+            .chain(extra.map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect(),
+        value,
+    }
+}
+
+/// The samples only a run that published a snapshot has: its counts, findings and headline.
+fn published(report: &RunReport, out: &mut Vec<Sample>) {
+    let ws = report.workspace.as_str();
+    out.push(sample(ws, "mode_audit_reports", None, report.summary.reports as f64));
+    out.push(sample(
+        ws,
+        "mode_audit_scheduled_reports",
+        None,
+        report.summary.scheduled as f64,
+    ));
+    for reason in Reason::ALL {
+        let n = report
+            .findings
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .map_or(0, |(_, n)| *n);
+        out.push(sample(
+            ws,
+            "mode_audit_findings",
+            Some(("reason", reason.code())),
+            n as f64,
+        ));
+    }
+    if let Some(h) = &report.headline {
+        let u = &h.unviewed;
+        let known = [
+            (UNVIEWED_REPORTS, Some(u.reports as f64)),
+            (UNVIEWED_RUNS, u.runs_30d.map(|n| n as f64)),
+            (UNVIEWED_SECONDS, u.run_seconds_30d),
+            (UNVIEWED_FAILED, u.failed_runs_30d.map(|n| n as f64)),
+            (FAILING_VIEWED, Some(h.failing.reports as f64)),
+            (DEPARTED, Some(h.departed.reports as f64)),
+        ];
+        for (name, value) in known {
+            if let Some(v) = value {
+                out.push(sample(ws, name, None, v));
+            }
+        }
+    }
 }
 
 /// The exposition text: each family's HELP and TYPE, then its samples sorted by labels.

@@ -20,6 +20,7 @@ pub mod metrics;
 mod new_folders;
 mod newest;
 mod place;
+mod rows;
 mod table;
 mod xlsx;
 
@@ -34,21 +35,20 @@ use anyhow::{Context, Result, bail};
 use crate::atomic::{self, Body, sync_dir};
 use crate::insights::eligibility::Plan;
 use crate::snapshot::Snapshot;
+use crate::snapshot::folder::SNAPSHOT_FILE;
 pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
 
 pub use self::apply_plan::{PLAN_COLUMNS, write_plan_csv, write_plan_files};
 pub use self::bucket::unpublished_root;
 pub use self::changes::{CHANGE_COLUMNS, write_changes, write_diff_files, write_diff_json};
-pub use self::csv::{
-    COLLECTION_COLUMNS, Cells, REPORT_COLUMNS, SCHEDULE_COLUMNS, is_formula, write_collections, write_reports,
-    write_schedules,
-};
+pub use self::csv::{Cells, is_formula, write_collections, write_reports, write_schedules};
 pub use self::digests::{OwnerDigest, digests, owner_stem};
-pub use self::findings::{FINDING_COLUMNS, write_findings};
+pub use self::findings::write_findings;
 pub use self::json::{write_reports_jsonl, write_snapshot};
 pub use self::new_folders::NewFolders;
 pub use self::newest::Newest;
 pub use self::place::Place;
+pub use self::rows::{COLLECTION_COLUMNS, FINDING_COLUMNS, REPORT_COLUMNS, SCHEDULE_COLUMNS};
 pub use self::xlsx::{CUT_MARKER, EXCEL_ROWS, MAX_CELL_TEXT, SUMMARY, XlsxOptions, workbook_name, write_workbook};
 
 /// The file formats a run can write.
@@ -157,28 +157,13 @@ pub fn publish(
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     let at = staging.path();
     if formats.csv {
-        write_file(at, "reports.csv", |w| {
-            write_reports(snapshot, cells, w)?;
-            Ok(())
-        })?;
-        write_file(at, "schedules.csv", |w| {
-            write_schedules(snapshot, cells, w)?;
-            Ok(())
-        })?;
-        write_file(at, "collections.csv", |w| {
-            write_collections(snapshot, cells, w)?;
-            Ok(())
-        })?;
-        write_file(at, "findings.csv", |w| {
-            write_findings(&snapshot.workspace, snapshot.findings.iter(), cells, w)?;
-            Ok(())
-        })?;
+        write_csv_files(at, snapshot, cells)?;
     }
     if let Some(plan) = owner_digests {
         write_digests(at, snapshot, plan, cells)?;
     }
     if formats.json {
-        write_file(at, "snapshot.json", |w| {
+        write_file(at, SNAPSHOT_FILE, |w| {
             write_snapshot(snapshot, w)?;
             Ok(())
         })?;
@@ -209,6 +194,26 @@ pub fn publish(
     sync_dir(&dir)?;
     point_latest(&dir, &target)?;
     Ok(target)
+}
+
+/// reports.csv, schedules.csv, collections.csv and findings.csv.
+fn write_csv_files(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
+    write_file(at, "reports.csv", |w| {
+        write_reports(snapshot, cells, w)?;
+        Ok(())
+    })?;
+    write_file(at, "schedules.csv", |w| {
+        write_schedules(snapshot, cells, w)?;
+        Ok(())
+    })?;
+    write_file(at, "collections.csv", |w| {
+        write_collections(snapshot, cells, w)?;
+        Ok(())
+    })?;
+    write_file(at, "findings.csv", |w| {
+        write_findings(&snapshot.workspace, snapshot.findings.iter(), cells, w)?;
+        Ok(())
+    })
 }
 
 /// report.html, with the trend over the earlier snapshots in `dir` (the workspace's folder, or the

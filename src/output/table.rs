@@ -5,6 +5,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::rows::CsvRecord;
+
 /// Rows serialised under a fixed header. The header comes from the row type's field names; a
 /// table without rows still gets it, from `columns`.
 pub struct Table<W: Write> {
@@ -25,6 +27,15 @@ impl<W: Write> Table<W> {
     pub fn row(&mut self, row: impl Serialize) -> csv::Result<()> {
         self.rows += 1;
         self.writer.serialize(row)
+    }
+
+    /// One row of a table defined in [`super::rows`], under `columns`. (A record names no
+    /// columns, so the header is written here, before the first.)
+    pub fn record(&mut self, record: CsvRecord) -> csv::Result<()> {
+        if self.rows == 0 {
+            self.writer.write_record(self.columns)?;
+        }
+        self.row(record)
     }
 
     /// Writes the header if no row did, flushes, and hands back the output.

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+/// The file that holds a snapshot, in its folder (the one a snapshot folder is known by).
+pub const SNAPSHOT_FILE: &str = "snapshot.json";
+
 /// The folder snapshots of `workspace` go into.
 pub fn workspace_dir(out: &Path, workspace: &str) -> PathBuf {
     out.join(workspace)
@@ -43,7 +46,7 @@ pub fn snapshot_folders(dir: &Path) -> Vec<(DateTime<Utc>, PathBuf)> {
         .filter_map(|e| {
             let at = folder_time(&e.file_name().to_string_lossy())?;
             let path = e.path();
-            path.join("snapshot.json").is_file().then_some((at, path))
+            path.join(SNAPSHOT_FILE).is_file().then_some((at, path))
         })
         .collect();
     found.sort_by(|a, b| b.cmp(a));

@@ -11,6 +11,7 @@ mod record;
 mod run_report;
 pub mod runs;
 pub mod store;
+pub mod stream;
 pub mod summary;
 pub mod time;
 pub mod undo_log;

@@ -1,6 +1,12 @@
-//! Times as Mode writes them (RFC 3339, any offset), read into UTC.
+//! Times as Mode writes them (RFC 3339, any offset), read into UTC; and the one clock every file
+//! this program writes stamps its times with.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The time now, in UTC, as every file this program writes records it (RFC 3339, milliseconds, `Z`).
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
 
 /// An RFC 3339 time in UTC; `None` when the text is not one.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {

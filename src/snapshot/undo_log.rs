@@ -16,7 +16,6 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -142,9 +141,7 @@ impl ActionLine {
 }
 
 /// The time now, as the log writes it.
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use super::time::now;
 
 /// Reads and replays a log without changing it (a torn last line is ignored).
 pub fn read(path: &Path) -> Result<ReplayedActions> {

@@ -8,7 +8,7 @@ use super::bucket::Bucket;
 use super::error::StoreError;
 use super::folder::MarkerInfo;
 use super::marker::{LATEST, MARKER};
-use crate::snapshot::folder::folder_time;
+use crate::snapshot::folder::{SNAPSHOT_FILE, folder_time};
 
 /// The folder of the checkpoint below a workspace.
 pub const CHECKPOINT: &str = ".checkpoint";
@@ -58,11 +58,11 @@ impl Bucket {
         let Some(marker) = self.marker(&[workspace, name]).await? else {
             return Ok(None);
         };
-        let Some(listed) = marker.files.iter().find(|f| f.name == "snapshot.json") else {
+        let Some(listed) = marker.files.iter().find(|f| f.name == SNAPSHOT_FILE) else {
             return Ok(None);
         };
-        let path = mirror.join(workspace).join(name).join("snapshot.json");
-        let size = self.download(&[workspace, name, "snapshot.json"], &path).await?;
+        let path = mirror.join(workspace).join(name).join(SNAPSHOT_FILE);
+        let size = self.download(&[workspace, name, SNAPSHOT_FILE], &path).await?;
         if size != listed.size {
             tracing::warn!(snapshot = %self.show(&[workspace, name]), "ignoring a snapshot whose snapshot.json is not the size its marker says");
             let _ = std::fs::remove_file(&path);
@@ -128,7 +128,7 @@ pub async fn fetch_snapshot_url(
         "give a snapshot URL: s3://BUCKET/PREFIX/<workspace>/<time> or s3://BUCKET/PREFIX/<workspace>/latest";
     let not = |msg: String| SnapshotUrlError::NotASnapshot(msg);
     let mut url = super::BucketUrl::parse(text).map_err(|e| not(format!("{e}; {expected}")))?;
-    if url.prefix.last().is_some_and(|l| l == "snapshot.json") {
+    if url.prefix.last().is_some_and(|l| l == SNAPSHOT_FILE) {
         url.prefix.pop();
     }
     let (Some((with_ws, last)), true) = (url.split_last(), url.prefix.len() >= 2) else {

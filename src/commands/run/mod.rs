@@ -22,6 +22,7 @@ use self::walk::Walked;
 use super::turns::in_turn;
 use crate::config::Settings;
 use crate::mode::Pacer;
+use crate::snapshot::time::now;
 pub use crate::snapshot::{RunReport, RunStatus};
 use crate::stop::Stop;
 
@@ -93,8 +94,4 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::snapshot::folder::SNAPSHOT_FILE;
 use crate::snapshot::{CollectionRecord, ReportRecord, SCHEMA_VERSION, ScheduleRecord, Snapshot, Status};
 
 /// What kind of change a row is. The order here is the order of the table and files.
@@ -99,7 +100,7 @@ pub struct NotASnapshot(pub String);
 pub fn load(arg: &Path) -> Result<(PathBuf, Snapshot), NotASnapshot> {
     let expected = "a snapshot folder (OUT/<workspace>/<time>/ or OUT/<workspace>/latest) or its snapshot.json";
     let path = if arg.is_dir() {
-        let file = arg.join("snapshot.json");
+        let file = arg.join(SNAPSHOT_FILE);
         if !file.is_file() {
             let hint = if arg.join("latest").exists() {
                 format!(

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::stream;
-use crate::snapshot::SCHEMA_VERSION;
 use crate::snapshot::clock::{self, ClockDoubt};
-use crate::snapshot::folder::folder_time;
+use crate::snapshot::folder::{SNAPSHOT_FILE, folder_time};
+use crate::snapshot::stream::refuse;
 use crate::snapshot::time::parse_time;
 
 pub(super) struct Candidate {
@@ -32,7 +32,7 @@ pub(super) fn candidates(dir: &Path, workspace: &str, now: DateTime<Utc>, read: 
         if !is_dir || name.starts_with('.') || name == "latest" {
             continue;
         }
-        let path = entry.path().join("snapshot.json");
+        let path = entry.path().join(SNAPSHOT_FILE);
         if !path.is_file() {
             continue;
         }
@@ -58,15 +58,7 @@ pub(super) fn candidates(dir: &Path, workspace: &str, now: DateTime<Utc>, read: 
 
 /// The start of a snapshot whose head says it can be used: its time and text.
 pub(super) fn usable(head: stream::Head, workspace: &str) -> Result<(DateTime<Utc>, String), String> {
-    if head.schema_version > SCHEMA_VERSION {
-        return Err(format!(
-            "schema_version {} is newer than this program's {SCHEMA_VERSION}",
-            head.schema_version
-        ));
-    }
-    if !head.workspace.is_empty() && head.workspace != workspace {
-        return Err(format!("it is a snapshot of workspace '{}'", head.workspace));
-    }
+    refuse(head.schema_version, &head.workspace, workspace)?;
     let started_at = head.started_at.ok_or("it has no started_at")?;
     let at = parse_time(&started_at).ok_or_else(|| format!("started_at '{started_at}' is not a time"))?;
     // A clock known to be off makes no baseline (one that did not record it is an older version's).

@@ -1,31 +1,13 @@
-//! Reading an earlier snapshot.json as a stream: its head fields, and each report's token, view
-//! count and carried `first_seen` handed over one at a time, never the whole `reports` array.
+//! What history reads of an earlier snapshot.json: its head with the clock offset, and each
+//! report's token, view count and carried `first_seen`, streamed one at a time by the snapshot
+//! reader (`snapshot::stream`), never the whole `reports` array.
 
-use std::fmt;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// The fields of snapshot.json outside `reports` that history needs.
-#[derive(Debug, Default)]
-pub struct Head {
-    pub schema_version: u32,
-    /// Empty when the file has none.
-    pub workspace: String,
-    pub started_at: Option<String>,
-    /// Its run's clock minus Mode's, in seconds (`stats.clock_offset_seconds`), when recorded.
-    pub clock_offset_seconds: Option<i64>,
-}
-
-/// What history needs of the stats.
-#[derive(Deserialize)]
-struct SlimStats {
-    #[serde(default)]
-    clock_offset_seconds: Option<i64>,
-}
+pub use crate::snapshot::stream::Head;
+use crate::snapshot::stream::{self, Reading, Wanted};
 
 /// What history needs of one report.
 #[derive(Deserialize)]
@@ -50,79 +32,20 @@ impl SlimReport {
     }
 }
 
-/// Reads `path` to its end, calling `each` for every report in file order; the head comes back
-/// once the whole file has been read. An error (unreadable, not JSON, truncated, wrong shape) may
-/// come after some reports were handed over: the caller must then discard them.
+/// Reads `path` to its end, calling `each` for every report in file order; the head (with the
+/// clock offset of its stats) comes back once the whole file has been read. An error
+/// (unreadable, not JSON, truncated, wrong shape) may come after some reports were handed over:
+/// the caller must then discard them.
 pub fn read(path: &Path, each: &mut dyn FnMut(SlimReport)) -> Result<Head, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(file));
-    let head = Snapshot { each }.deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
-    Ok(head)
-}
-
-struct Snapshot<'a> {
-    each: &'a mut dyn FnMut(SlimReport),
-}
-
-impl<'de> DeserializeSeed<'de> for Snapshot<'_> {
-    type Value = Head;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Head, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Snapshot<'_> {
-    type Value = Head;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a mode-audit snapshot object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
-        let mut head = Head::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "schema_version" => head.schema_version = map.next_value()?,
-                "workspace" => head.workspace = map.next_value()?,
-                "started_at" => head.started_at = Some(map.next_value()?),
-                "stats" => head.clock_offset_seconds = map.next_value::<SlimStats>()?.clock_offset_seconds,
-                "reports" => map.next_value_seed(Reports { each: &mut *self.each })?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(head)
-    }
-}
-
-struct Reports<'a> {
-    each: &'a mut dyn FnMut(SlimReport),
-}
-
-impl<'de> DeserializeSeed<'de> for Reports<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Reports<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of reports")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(report) = seq.next_element::<SlimReport>()? {
-            (self.each)(report);
-        }
-        Ok(())
-    }
+    let reading = Reading {
+        wanted: Wanted {
+            stats: true,
+            failures: false,
+        },
+        check: &|_| Ok(()),
+        each,
+    };
+    stream::read(path, reading)
 }
 
 #[cfg(test)]

@@ -141,6 +141,17 @@ impl Group {
     pub fn cost(&self) -> Cell {
         Cell::hours(self.seconds)
     }
+
+    /// Counts one finding; `seconds` is `Some` for a report's first one (its cost, if known).
+    fn count(&mut self, seconds: Option<Option<f64>>) {
+        self.findings += 1;
+        if let Some(cost) = seconds {
+            self.reports += 1;
+            if let Some(s) = cost {
+                self.seconds = Some(self.seconds.unwrap_or(0.0) + s);
+            }
+        }
+    }
 }
 
 /// Everything the page shows of the snapshot's findings.
@@ -188,36 +199,22 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
         let owner = f.owner.clone().filter(|o| !o.trim().is_empty());
         owners_of.see(&f.collection_token, owner.as_deref());
         let collection = f.collection_name.clone().unwrap_or_else(|| f.collection_token.clone());
-        for group in [
-            owners
-                .entry(owner.clone())
-                .or_insert_with(|| empty(owner.as_deref().unwrap_or("(unknown)"))),
-            collections
-                .entry(f.collection_token.clone())
-                .or_insert_with(|| empty(&collection)),
-        ] {
-            group.findings += 1;
-            if first {
-                group.reports += 1;
-                if let Some(s) = cost::seconds(&f) {
-                    group.seconds = Some(group.seconds.unwrap_or(0.0) + s);
-                }
-            }
-        }
+        let seconds = first.then(|| cost::seconds(&f));
+        owners
+            .entry(owner.clone())
+            .or_insert_with(|| empty(owner.as_deref().unwrap_or("(unknown)")))
+            .count(seconds);
+        collections
+            .entry(f.collection_token.clone())
+            .or_insert_with(|| empty(&collection))
+            .count(seconds);
         if f.reason == Reason::OwnerDeparted
             && let Some(group) = owners.get_mut(&owner)
         {
             group.departed = true;
         }
     }
-    let mut costliest: Vec<(Box<str>, Agg)> = by_report.into_iter().collect();
-    costliest.sort_by(|a, b| {
-        key(b.1.seconds)
-            .total_cmp(&key(a.1.seconds))
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    costliest.truncate(ROW_CAP);
-    let shown: HashMap<Box<str>, Agg> = costliest.into_iter().collect();
+    let shown = costliest(by_report);
     let labels = names::labels(&snapshot.collections, &owners_of);
     for (token, group) in collections.iter_mut() {
         if let Some(label) = labels.get(token) {
@@ -231,6 +228,18 @@ pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
         collections: ranked(collections.into_values()),
         rows: rows(snapshot, &shown, plan, &labels),
     }
+}
+
+/// The [`ROW_CAP`] costliest reports (ties by token).
+fn costliest(by_report: HashMap<Box<str>, Agg>) -> HashMap<Box<str>, Agg> {
+    let mut costliest: Vec<(Box<str>, Agg)> = by_report.into_iter().collect();
+    costliest.sort_by(|a, b| {
+        key(b.1.seconds)
+            .total_cmp(&key(a.1.seconds))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    costliest.truncate(ROW_CAP);
+    costliest.into_iter().collect()
 }
 
 fn empty(name: &str) -> Group {
@@ -266,18 +275,7 @@ fn rows(
     plan: Option<&Plan>,
     labels: &HashMap<String, String>,
 ) -> Vec<Row> {
-    let from: HashMap<&str, String> = plan
-        .map(|p| {
-            p.upcoming()
-                .map(|c| {
-                    (
-                        c.report_token.as_str(),
-                        apply_date(c.eligible_from.as_deref(), &p.snapshot_started_at),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let from = apply_dates(plan);
     let mut rows = Vec::with_capacity(shown.len());
     for r in snapshot.reports.iter() {
         let Some(agg) = shown.get(r.token.as_str()) else {
@@ -292,11 +290,7 @@ fn rows(
             collection: labels
                 .get(r.collection_token.as_str())
                 .map_or_else(|| r.collection_token.clone(), String::clone),
-            reasons: Reason::ALL
-                .iter()
-                .filter(|x| bits & bit(**x) != 0)
-                .map(|x| x.code())
-                .collect(),
+            reasons: codes(bits),
             frequencies: schedule_frequencies(&r).replace(';', "; "),
             subscribers: Cell::count(subscriber_count(&r)),
             views: [
@@ -310,15 +304,7 @@ fn rows(
                 .as_deref()
                 .map_or_else(Cell::unknown, Cell::time),
             cost: Cell::hours(agg.seconds),
-            apply_from: match (plan, from.get(r.token.as_str())) {
-                (_, Some(day)) => Cell {
-                    text: day.clone(),
-                    sort: day.clone(),
-                    known: true,
-                },
-                (Some(_), None) => Cell::text("not planned"),
-                (None, None) => Cell::text("no plan made"),
-            },
+            apply_from: apply_cell(plan, from.get(r.token.as_str())),
             seconds: agg.seconds,
             token: r.token,
         });
@@ -329,6 +315,43 @@ fn rows(
             .then_with(|| a.name.cmp(&b.name))
     });
     rows
+}
+
+/// The day `apply` may unschedule each report the plan names.
+fn apply_dates(plan: Option<&Plan>) -> HashMap<&str, String> {
+    plan.map(|p| {
+        p.upcoming()
+            .map(|c| {
+                (
+                    c.report_token.as_str(),
+                    apply_date(c.eligible_from.as_deref(), &p.snapshot_started_at),
+                )
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The reason codes of `bits`, in [`Reason::ALL`] order.
+fn codes(bits: u8) -> Vec<&'static str> {
+    Reason::ALL
+        .iter()
+        .filter(|x| bits & bit(**x) != 0)
+        .map(|x| x.code())
+        .collect()
+}
+
+/// The apply column's cell: the day from the plan, or why there is none.
+fn apply_cell(plan: Option<&Plan>, day: Option<&String>) -> Cell {
+    match (plan, day) {
+        (_, Some(day)) => Cell {
+            text: day.clone(),
+            sort: day.clone(),
+            known: true,
+        },
+        (Some(_), None) => Cell::text("not planned"),
+        (None, None) => Cell::text("no plan made"),
+    }
 }
 
 /// The day `apply` may act: the eligibility date, or the snapshot's when that is already past.

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::cost::Totals;
-use crate::snapshot::folder::folder_time;
+use crate::snapshot::folder::{SNAPSHOT_FILE, folder_time};
 
 /// The summary file beside each snapshot's page.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -60,7 +60,7 @@ fn summary_folders(dir: &Path) -> Vec<std::path::PathBuf> {
         .filter_map(|e| {
             let at = folder_time(&e.file_name().to_string_lossy())?;
             let path = e.path();
-            (path.join(SUMMARY_FILE).is_file() || path.join("snapshot.json").is_file()).then_some((at, path))
+            (path.join(SUMMARY_FILE).is_file() || path.join(SNAPSHOT_FILE).is_file()).then_some((at, path))
         })
         .collect();
     found.sort_by(|a, b| b.cmp(a));

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use rust_xlsxwriter::{ColNum, Format, Formula, RowNum, Worksheet, XlsxError};
 
+use crate::output::rows::Field;
 use crate::snapshot::time::parse_time;
 
 /// The most UTF-16 units a cell holds (Excel's limit).
@@ -66,6 +67,21 @@ impl<'a> Value<'a> {
 
     pub fn boolean(b: Option<bool>) -> Value<'a> {
         b.map_or(Value::Empty, Value::Bool)
+    }
+}
+
+impl<'a> From<Field<'a>> for Value<'a> {
+    /// A row's field as the workbook shows it: times as date-times, addresses as links.
+    fn from(field: Field<'a>) -> Value<'a> {
+        match field {
+            Field::Text(text) | Field::Code(text) => text.map_or(Value::Empty, Value::Text),
+            Field::Time(text) => Value::time(text),
+            Field::Link(text) => Value::link(text),
+            Field::Count(n) => Value::count(n),
+            Field::Signed(n) => Value::signed(n),
+            Field::Number(n) => Value::number(n),
+            Field::Flag(b) => Value::boolean(b),
+        }
     }
 }
 

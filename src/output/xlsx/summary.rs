@@ -60,95 +60,122 @@ pub fn summary_sheet(snapshot: &Snapshot, tables: &[Written], styles: &Styles) -
     sheet.set_column_width(1, 26)?;
     sheet.set_column_width(2, 50)?;
     let mut l = Lines { sheet, row: 0, styles };
-    let stats = &snapshot.stats;
-    let status = match snapshot.status {
-        Status::Complete => [Value::text("complete"), Value::Empty],
-        Status::Partial => [
-            Value::text("partial"),
-            Value::text("something could not be read: see Collections, and failures in snapshot.json"),
-        ],
-    };
-    l.heading("Snapshot")?;
-    l.line("Workspace", &[Value::text(&snapshot.workspace)])?;
-    l.line("Status", &status)?;
-    l.line("Started (UTC)", &[Value::Time(&snapshot.started_at)])?;
-    l.line("Finished (UTC)", &[Value::Time(&snapshot.finished_at)])?;
-    l.line("Source", &[Value::text(stats.source.as_deref().unwrap_or("rest"))])?;
-    l.line(
-        "Duration (seconds)",
-        &[Value::Number(stats.duration_ms as f64 / 1000.0)],
-    )?;
-
-    l.heading("Counts")?;
-    let inaccessible = snapshot
-        .collections
-        .iter()
-        .filter(|c| c.status == LedgerStatus::Inaccessible)
-        .count() as u64;
-    for (label, n) in [
-        ("Collections", stats.collections),
-        ("Inaccessible collections", inaccessible),
-        ("Reports", stats.reports),
-        ("Scheduled", stats.scheduled),
-        ("Scheduled, never viewed", stats.scheduled_zero_views),
-        ("Archived", stats.archived),
-        ("Duplicates dropped", stats.duplicates),
-        ("Failures", snapshot.failures.len() as u64),
-    ] {
-        // Unknown is never shown as zero: Discovery does not carry `archived`.
-        let known = label != "Archived" || snapshot.archived_known();
-        l.line(label, &[Value::count(known.then_some(n))])?;
-    }
-
-    // The headline: each report counted once, unviewed apart from failing, hours for people.
-    let headline = Headline::of(snapshot.findings.iter());
-    l.heading("Headline (runs of the 30 days before the run)")?;
-    let u = &headline.unviewed;
-    l.line(
-        "Scheduled reports with no views in the window",
-        &[Value::count(Some(u.reports))],
-    )?;
-    l.line("Their runs", &[Value::count(u.runs_30d)])?;
-    l.line("Their warehouse hours", &[Value::opt_text(u.hours().as_deref())])?;
-    l.line("Their failed runs", &[Value::count(u.failed_runs_30d)])?;
-    l.line(
-        "Viewed reports with failing schedules",
-        &[Value::count(Some(headline.failing.reports))],
-    )?;
-    l.line(
-        "Scheduled reports of departed owners",
-        &[Value::count(Some(headline.departed.reports))],
-    )?;
-
-    l.heading("Findings by reason")?;
-    for (reason, n) in count_by_reason(snapshot.findings.iter()) {
-        l.line(reason.code(), &[Value::count(Some(n))])?;
-    }
-    l.line("All findings", &[Value::count(Some(snapshot.findings.len() as u64))])?;
-
-    l.heading("Requests")?;
-    let requests = &stats.requests;
-    for (label, n) in [
-        ("Requests", requests.requests),
-        ("Throttled (429)", requests.throttled),
-        ("Retries", requests.retries),
-        ("Bytes read", requests.bytes),
-    ] {
-        l.line(label, &[Value::count(Some(n))])?;
-    }
-
-    l.heading("Sheets")?;
-    for (header, col) in [("sheet", 0), ("rows", 1), ("note", 2)] {
-        l.sheet
-            .write_string_with_format(l.row, col, header, &Format::new().set_italic())?;
-    }
-    l.row += 1;
-    for table in tables {
-        for (i, (name, rows)) in table.sheets.iter().enumerate() {
-            l.sheet_link(name, *rows, &note(table, i))?;
-        }
-    }
+    l.snapshot(snapshot)?;
+    l.counts(snapshot)?;
+    l.headline(snapshot)?;
+    l.findings(snapshot)?;
+    l.requests(snapshot)?;
+    l.sheets(tables)?;
     Ok(l.sheet)
+}
+
+/// The Summary sheet's sections, in order.
+impl Lines<'_> {
+    fn snapshot(&mut self, snapshot: &Snapshot) -> Result<(), XlsxError> {
+        let stats = &snapshot.stats;
+        let status = match snapshot.status {
+            Status::Complete => [Value::text("complete"), Value::Empty],
+            Status::Partial => [
+                Value::text("partial"),
+                Value::text("something could not be read: see Collections, and failures in snapshot.json"),
+            ],
+        };
+        self.heading("Snapshot")?;
+        self.line("Workspace", &[Value::text(&snapshot.workspace)])?;
+        self.line("Status", &status)?;
+        self.line("Started (UTC)", &[Value::Time(&snapshot.started_at)])?;
+        self.line("Finished (UTC)", &[Value::Time(&snapshot.finished_at)])?;
+        self.line("Source", &[Value::text(stats.source.as_deref().unwrap_or("rest"))])?;
+        self.line(
+            "Duration (seconds)",
+            &[Value::Number(stats.duration_ms as f64 / 1000.0)],
+        )
+    }
+
+    fn counts(&mut self, snapshot: &Snapshot) -> Result<(), XlsxError> {
+        let stats = &snapshot.stats;
+        self.heading("Counts")?;
+        let inaccessible = snapshot
+            .collections
+            .iter()
+            .filter(|c| c.status == LedgerStatus::Inaccessible)
+            .count() as u64;
+        for (label, n) in [
+            ("Collections", stats.collections),
+            ("Inaccessible collections", inaccessible),
+            ("Reports", stats.reports),
+            ("Scheduled", stats.scheduled),
+            ("Scheduled, never viewed", stats.scheduled_zero_views),
+            ("Archived", stats.archived),
+            ("Duplicates dropped", stats.duplicates),
+            ("Failures", snapshot.failures.len() as u64),
+        ] {
+            // Unknown is never shown as zero: Discovery does not carry `archived`.
+            let known = label != "Archived" || snapshot.archived_known();
+            self.line(label, &[Value::count(known.then_some(n))])?;
+        }
+        Ok(())
+    }
+
+    /// The headline: each report counted once, unviewed apart from failing, hours for people.
+    fn headline(&mut self, snapshot: &Snapshot) -> Result<(), XlsxError> {
+        let headline = Headline::of(snapshot.findings.iter());
+        self.heading("Headline (runs of the 30 days before the run)")?;
+        let u = &headline.unviewed;
+        self.line(
+            "Scheduled reports with no views in the window",
+            &[Value::count(Some(u.reports))],
+        )?;
+        self.line("Their runs", &[Value::count(u.runs_30d)])?;
+        self.line("Their warehouse hours", &[Value::opt_text(u.hours().as_deref())])?;
+        self.line("Their failed runs", &[Value::count(u.failed_runs_30d)])?;
+        self.line(
+            "Viewed reports with failing schedules",
+            &[Value::count(Some(headline.failing.reports))],
+        )?;
+        self.line(
+            "Scheduled reports of departed owners",
+            &[Value::count(Some(headline.departed.reports))],
+        )
+    }
+
+    fn findings(&mut self, snapshot: &Snapshot) -> Result<(), XlsxError> {
+        self.heading("Findings by reason")?;
+        for (reason, n) in count_by_reason(snapshot.findings.iter()) {
+            self.line(reason.code(), &[Value::count(Some(n))])?;
+        }
+        self.line("All findings", &[Value::count(Some(snapshot.findings.len() as u64))])
+    }
+
+    fn requests(&mut self, snapshot: &Snapshot) -> Result<(), XlsxError> {
+        self.heading("Requests")?;
+        let requests = &snapshot.stats.requests;
+        for (label, n) in [
+            ("Requests", requests.requests),
+            ("Throttled (429)", requests.throttled),
+            ("Retries", requests.retries),
+            ("Bytes read", requests.bytes),
+        ] {
+            self.line(label, &[Value::count(Some(n))])?;
+        }
+        Ok(())
+    }
+
+    /// A link to every sheet of `tables`, with its rows and a note.
+    fn sheets(&mut self, tables: &[Written]) -> Result<(), XlsxError> {
+        self.heading("Sheets")?;
+        for (header, col) in [("sheet", 0), ("rows", 1), ("note", 2)] {
+            self.sheet
+                .write_string_with_format(self.row, col, header, &Format::new().set_italic())?;
+        }
+        self.row += 1;
+        for table in tables {
+            for (i, (name, rows)) in table.sheets.iter().enumerate() {
+                self.sheet_link(name, *rows, &note(table, i))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Says where a table split over several sheets goes on, or comes from.

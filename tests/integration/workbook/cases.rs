@@ -388,3 +388,31 @@ fn every_table_has_a_frozen_header_a_filter_and_widths_that_fit() {
         );
     }
 }
+
+/// The header row of a CSV file.
+fn csv_header(bytes: &[u8]) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    reader.headers().unwrap().iter().map(str::to_string).collect()
+}
+
+#[test]
+fn each_csv_file_and_its_sheet_have_the_same_header() {
+    let full = hard_snapshot("long");
+    let mut empty = hard_snapshot("long");
+    empty.reports = Vec::new().into();
+    empty.collections.clear();
+    empty.findings = Default::default();
+    for snapshot in [&full, &empty] {
+        let mut book = workbook(snapshot, mode_audit::output::EXCEL_ROWS);
+        let (_, csv) = files(snapshot);
+        for (sheet, bytes) in ["Findings", "Reports", "Schedules", "Collections"].iter().zip(&csv) {
+            let header = csv_header(bytes);
+            assert!(!header.is_empty(), "{sheet}: the CSV has a header");
+            assert_eq!(
+                book.table(sheet).header,
+                header,
+                "{sheet}: the sheet's header is the CSV's"
+            );
+        }
+    }
+}
