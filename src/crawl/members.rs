@@ -5,7 +5,7 @@
 use crate::mode::discovery::Discovery;
 use crate::mode::pager::{Next, Pager};
 use crate::mode::{Counted, Member, ModeClient, ModeError};
-use crate::snapshot::runs::ActiveMembers;
+use crate::snapshot::run_figures::ActiveMembers;
 
 /// Lists `/memberships` page by page, the pager deciding where it ends. A listing that may be
 /// short (the page cap reached, fewer members read than `total_count` announced, a member that

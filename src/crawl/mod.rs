@@ -19,7 +19,7 @@ pub mod progress;
 mod records;
 mod resume;
 mod reuse;
-pub mod runs;
+pub mod runs_step;
 mod tasks;
 mod waiting;
 
@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::crawl::checkpoint::Checkpoint;
 use crate::crawl::pager::Pager;
-use crate::crawl::progress::Tally;
+use crate::crawl::progress::ProgressCounts;
 use crate::crawl::tasks::{InFlight, Slot};
 use crate::mode::{Collection, ModeClient, ModeError, Page, Report, Schedule};
 use crate::snapshot::store::{ReportStore, SortKey};
@@ -326,9 +326,9 @@ impl Walk {
         self.queue[2].push_back(Job::Schedules { report: key, page: 1 });
     }
 
-    fn tally(&self, in_flight: usize) -> Tally {
+    fn tally(&self, in_flight: usize) -> ProgressCounts {
         let stats = self.client.stats();
-        Tally {
+        ProgressCounts {
             collections: self.collections.len(),
             collections_done: self.collections.iter().filter(|c| c.listing != Listing::Open).count(),
             reports: self.collections.iter().map(|c| c.listed as usize).sum(),

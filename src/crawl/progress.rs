@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where the walk stands; passed to [`Progress::update`] after every answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Tally {
+pub struct ProgressCounts {
     pub collections: usize,
     pub collections_done: usize,
     pub reports: usize,
@@ -20,7 +20,7 @@ pub struct Tally {
     pub per_second: Option<f64>,
 }
 
-impl Tally {
+impl ProgressCounts {
     /// A lower bound on the time left: the requests known to be needed at the current pace.
     pub fn eta(&self) -> Option<Duration> {
         self.per_second
@@ -78,7 +78,7 @@ impl Progress {
         self.bar.is_some()
     }
 
-    pub fn update(&self, tally: &Tally) {
+    pub fn update(&self, tally: &ProgressCounts) {
         if let Some(bar) = &self.bar {
             bar.set_message(tally.line());
         }
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn the_line_says_where_the_walk_stands_and_a_lower_bound_on_time_left() {
-        let t = Tally {
+        let t = ProgressCounts {
             collections: 10,
             collections_done: 4,
             reports: 1234,
@@ -116,7 +116,7 @@ mod tests {
             t.line(),
             "collections 4/10 · reports 1234 · requests 300 (2 throttled), ≥1m 40s left"
         );
-        assert_eq!(Tally { per_second: None, ..t }.eta(), None);
+        assert_eq!(ProgressCounts { per_second: None, ..t }.eta(), None);
     }
 
     /// A terminal that keeps what is written to it.
@@ -169,9 +169,9 @@ mod tests {
 
     #[test]
     fn nothing_is_drawn_off_a_terminal_or_when_not_wanted() {
-        let tally = Tally {
+        let tally = ProgressCounts {
             requests: 7,
-            ..Tally::default()
+            ..ProgressCounts::default()
         };
         for (wanted, terminal) in [(true, false), (false, true), (false, false)] {
             let screen = Screen::default();
@@ -188,10 +188,10 @@ mod tests {
         let screen = Screen::default();
         let progress = on(&screen, true, true);
         assert!(progress.is_drawing());
-        let tally = Tally {
+        let tally = ProgressCounts {
             collections: 3,
             requests: 7,
-            ..Tally::default()
+            ..ProgressCounts::default()
         };
         progress.update(&tally);
         assert!(screen.text().contains(&tally.line()), "{:?}", screen.text());

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use crate::snapshot::runs::{RunBasis, RunFigures, RunTally, proxy};
+use crate::snapshot::run_figures::{RunBasis, RunFigures, RunTally, proxy};
 use crate::snapshot::{ReportRecord, Snapshot};
 
 /// `--runs`: whose runs to read.

@@ -94,7 +94,7 @@ pub struct Candidate {
     /// What unscheduling saves by the proxy: runs per month × expected runtime.
     pub runtime_per_month_seconds: Option<f64>,
     /// Its runs of the 30 days before the snapshot (measured, sampled or the proxy).
-    pub runs: crate::snapshot::runs::RunFigures,
+    pub runs: crate::snapshot::run_figures::RunFigures,
     /// `started_at` of the oldest snapshot of the finding's unbroken run.
     pub unused_since: Option<String>,
     /// When both the report's age and the finding's reach the minimum age.
@@ -119,7 +119,7 @@ impl Candidate {
 
 /// What `apply` would do with one snapshot: the planned reports first, in order, then the held ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Plan {
+pub struct UnschedulePlan {
     pub workspace: String,
     pub snapshot_started_at: String,
     pub min_age_seconds: u64,
@@ -127,7 +127,7 @@ pub struct Plan {
     pub candidates: Vec<Candidate>,
 }
 
-impl Plan {
+impl UnschedulePlan {
     pub fn planned(&self) -> impl Iterator<Item = &Candidate> {
         self.candidates.iter().filter(|c| c.planned)
     }
@@ -149,7 +149,7 @@ pub fn plan(
     keep: &KeepList,
     restored: &HashSet<String>,
     rules: &Rules,
-) -> Plan {
+) -> UnschedulePlan {
     let now = parse_time(&snapshot.started_at);
     // The unused reasons of each report, from one pass over the findings (a file on disk).
     let mut unused: HashMap<String, Vec<Reason>> = HashMap::new();
@@ -187,7 +187,7 @@ pub fn plan(
             });
         }
     }
-    Plan {
+    UnschedulePlan {
         workspace: snapshot.workspace.clone(),
         snapshot_started_at: snapshot.started_at.clone(),
         min_age_seconds: rules.min_age.as_secs(),

@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::eligibility::{Plan, Rules, plan};
+use super::eligibility::{Rules, UnschedulePlan, plan};
 use super::findings::{FindingsOptions, RecentViews, detect_with, short};
 use super::history::{History, WINDOWS};
 use super::keep::KeepList;
 use super::standing::{Standing, UNUSED};
 use crate::snapshot::Snapshot;
 use crate::snapshot::actions::restored_reports;
-use crate::snapshot::runs::ActiveMembers;
+use crate::snapshot::run_figures::ActiveMembers;
 
 /// Reads the earlier snapshots in `history_dir` (`OUT/<workspace>`; `None` for `--out -`), fills
 /// each report's history, and computes the findings (OWNER_DEPARTED when `members` were listed).
@@ -83,7 +83,7 @@ pub fn plan_unscheduling(
     history_dir: Option<&Path>,
     keep: &KeepList,
     rules: &Rules,
-) -> anyhow::Result<Plan> {
+) -> anyhow::Result<UnschedulePlan> {
     let unused: HashSet<String> = snapshot
         .findings
         .iter()

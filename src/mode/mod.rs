@@ -16,6 +16,7 @@ mod error;
 mod exchange;
 mod get;
 mod lenient;
+mod listed_runs;
 mod models;
 mod pacer;
 mod page;
@@ -24,7 +25,6 @@ mod rate;
 mod recheck;
 mod retry;
 mod retrying;
-mod runs;
 mod spacer;
 mod stats;
 mod writes;
@@ -40,9 +40,9 @@ pub use page::{Listed, Page, PageError, Rejected};
 
 /// Mode's default page size: a listing serves 30 items a page unless it honours `per_page`.
 pub const MODE_PAGE_SIZE: u32 = 30;
+pub use listed_runs::{Counted, Member, Run};
 pub use pacer::Pacer;
 pub use rate::{Budget, Rate};
 pub use retry::{RetryPolicy, Verdict, classify};
-pub use runs::{Counted, Member, Run};
 pub use stats::{RequestStats, Stats};
 pub use writes::{Created, FoundBy, Removal};

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::log::Told;
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::{Reason, Snapshot};
 
 /// One finding of one report, as an owner is told of it.
@@ -55,7 +55,7 @@ impl OwnerMail {
 }
 
 /// The findings of `snapshot` by owner (costliest owner first), and those without an owner.
-pub fn by_owner(snapshot: &Snapshot, plan: &Plan) -> (Vec<OwnerMail>, Vec<Item>) {
+pub fn by_owner(snapshot: &Snapshot, plan: &UnschedulePlan) -> (Vec<OwnerMail>, Vec<Item>) {
     let eligible: HashMap<&str, (&[Reason], Option<&str>)> = plan
         .candidates
         .iter()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::csv::{Cell, Cells};
 use super::table::Table;
 use crate::atomic;
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 
 /// apply-plan.csv's header, in order.
 pub const PLAN_COLUMNS: [&str; 22] = [
@@ -65,7 +65,7 @@ struct PlanRow<'a> {
 }
 
 /// Writes the plan as CSV (the header even when nothing is planned).
-pub fn write_plan_csv<W: Write>(plan: &Plan, cells: Cells, out: W) -> csv::Result<W> {
+pub fn write_plan_csv<W: Write>(plan: &UnschedulePlan, cells: Cells, out: W) -> csv::Result<W> {
     let mut w = Table::new(out, &PLAN_COLUMNS);
     for c in &plan.candidates {
         let frequencies: Vec<&str> = c.schedules.iter().filter_map(|s| s.frequency.as_deref()).collect();
@@ -106,7 +106,7 @@ pub fn write_plan_csv<W: Write>(plan: &Plan, cells: Cells, out: W) -> csv::Resul
 }
 
 /// Replaces `apply-plan.csv` and `apply-plan.json` in `folder`; returns their paths.
-pub fn write_plan_files(plan: &Plan, cells: Cells, folder: &Path) -> Result<[PathBuf; 2]> {
+pub fn write_plan_files(plan: &UnschedulePlan, cells: Cells, folder: &Path) -> Result<[PathBuf; 2]> {
     let csv = folder.join("apply-plan.csv");
     atomic::replace(&csv, "apply-plan", None, |w| {
         write_plan_csv(plan, cells, w)?;
@@ -158,7 +158,7 @@ mod tests {
                 vec![Hold::OverLimit { max_actions: 1 }]
             },
         };
-        let plan = Plan {
+        let plan = UnschedulePlan {
             workspace: "acme".into(),
             snapshot_started_at: "2026-11-28T03:00:00.000Z".into(),
             min_age_seconds: 0,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::{Cells, Formats, folder_stamp, publish};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::{Snapshot, Status};
 use crate::storage::{Bucket, MarkerInfo};
 
@@ -25,7 +25,7 @@ pub async fn publish_to_bucket(
     snapshot: &Snapshot,
     formats: Formats,
     cells: Cells,
-    owner_digests: Option<&Plan>,
+    owner_digests: Option<&UnschedulePlan>,
     trend_from: Option<&Path>,
 ) -> Result<PathBuf> {
     let ws = snapshot.workspace.as_str();

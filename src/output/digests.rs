@@ -8,10 +8,10 @@ use std::io::Write;
 
 use super::csv::Cells;
 use super::findings::write_findings;
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::insights::findings::Reason;
 use crate::snapshot::Snapshot;
-use crate::snapshot::headline::{Headline, Tally};
+use crate::snapshot::headline::{Headline, HeadlineTally};
 
 /// The file stem for an owner: letters, digits, `.`, `_` and `-` kept, anything else `_`; no
 /// leading dot; an unknown or empty username is `_unknown`.
@@ -71,7 +71,7 @@ pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest> {
     struct Group {
         findings: Vec<usize>,
         counts: [usize; Reason::ALL.len()],
-        tally: Tally,
+        tally: HeadlineTally,
     }
     let mut by_owner: BTreeMap<Option<String>, Group> = BTreeMap::new();
     for (at, f) in snapshot.findings.iter().enumerate() {
@@ -79,7 +79,7 @@ pub fn digests(snapshot: &Snapshot) -> Vec<OwnerDigest> {
         let group = by_owner.entry(owner).or_insert_with(|| Group {
             findings: Vec::new(),
             counts: [0; Reason::ALL.len()],
-            tally: Tally::default(),
+            tally: HeadlineTally::default(),
         });
         group.findings.push(at);
         if let Some(i) = Reason::ALL.iter().position(|r| *r == f.reason) {
@@ -124,14 +124,14 @@ pub fn write_owner<W: Write>(snapshot: &Snapshot, digest: &OwnerDigest, cells: C
 }
 
 /// owners/README.md: one row per owner, then the upcoming unscheduling of `plan`.
-pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest], plan: &Plan) -> String {
+pub fn readme(snapshot: &Snapshot, digests: &[OwnerDigest], plan: &UnschedulePlan) -> String {
     let mut md = findings_table(snapshot, digests);
     md.push_str(&upcoming(plan));
     md
 }
 
 /// The reports `apply` will unschedule unless kept, by owner, with the date it may from.
-fn upcoming(plan: &Plan) -> String {
+fn upcoming(plan: &UnschedulePlan) -> String {
     let mut rows: Vec<_> = plan.upcoming().collect();
     let mut md = String::from("\n## Schedules to be deleted unless kept\n\n");
     if rows.is_empty() {
@@ -302,7 +302,7 @@ mod tests {
             planned: held.is_empty(),
             held,
         };
-        let plan = Plan {
+        let plan = UnschedulePlan {
             workspace: "acme".into(),
             snapshot_started_at: "2026-11-28T03:00:00.000Z".into(),
             min_age_seconds: 14 * 86_400,

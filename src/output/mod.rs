@@ -33,7 +33,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 
 use crate::atomic::{self, Body, sync_dir};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::Snapshot;
 use crate::snapshot::folder::SNAPSHOT_FILE;
 pub use crate::snapshot::folder::{folder_stamp, workspace_dir};
@@ -145,7 +145,7 @@ pub fn publish(
     snapshot: &Snapshot,
     formats: Formats,
     cells: Cells,
-    owner_digests: Option<&Plan>,
+    owner_digests: Option<&UnschedulePlan>,
     trend_from: Option<&Path>,
 ) -> Result<PathBuf> {
     let dir = workspace_dir(out, &snapshot.workspace);
@@ -218,7 +218,7 @@ fn write_csv_files(at: &Path, snapshot: &Snapshot, cells: Cells) -> Result<()> {
 
 /// report.html, with the trend over the earlier snapshots in `dir` (the workspace's folder, or the
 /// summaries downloaded from a bucket), and summary.json, its totals.
-fn write_page_files(at: &Path, dir: &Path, snapshot: &Snapshot, plan: Option<&Plan>) -> Result<()> {
+fn write_page_files(at: &Path, dir: &Path, snapshot: &Snapshot, plan: Option<&UnschedulePlan>) -> Result<()> {
     let trend = html::Trend::load(dir, &snapshot.started_at);
     let mut totals = None;
     write_file(at, html::PAGE_FILE, |w| {
@@ -232,7 +232,7 @@ fn write_page_files(at: &Path, dir: &Path, snapshot: &Snapshot, plan: Option<&Pl
 }
 
 /// owners/<username>.csv for every owner with findings, and owners/README.md.
-fn write_digests(at: &Path, snapshot: &Snapshot, plan: &Plan, cells: Cells) -> Result<()> {
+fn write_digests(at: &Path, snapshot: &Snapshot, plan: &UnschedulePlan, cells: Cells) -> Result<()> {
     let owners = at.join("owners");
     fs::create_dir(&owners).with_context(|| format!("cannot create {}", owners.display()))?;
     let list = digests(snapshot);

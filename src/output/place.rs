@@ -17,7 +17,7 @@ use tempfile::TempDir;
 use super::actions::fetch_logs;
 use super::bucket::{publish_to_bucket, unpublished_root};
 use super::{Cells, Formats, check_writable, publish, workspace_dir};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::insights::history::wanted;
 use crate::snapshot::Snapshot;
 use crate::snapshot::appended::Replay;
@@ -276,7 +276,7 @@ impl Place {
         snapshot: &Snapshot,
         formats: Formats,
         cells: Cells,
-        owner_digests: Option<&Plan>,
+        owner_digests: Option<&UnschedulePlan>,
     ) -> Result<PathBuf> {
         match self {
             Place::Folder(out) => publish(out, snapshot, formats, cells, owner_digests, None),

@@ -17,7 +17,7 @@ mod render_runs;
 mod render_subscription;
 mod report_query;
 mod routes;
-pub mod runs;
+pub mod run_history;
 mod timestamp;
 mod truth;
 mod vocab;

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::render::{Hal, derived_token};
-use super::runs::{SimRun, at};
+use super::run_history::{SimRun, at};
 use super::workspace::{SimReport, SimUser};
 
 impl Hal<'_> {

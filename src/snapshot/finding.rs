@@ -74,7 +74,7 @@ pub struct Finding {
     pub url: Option<String>,
     /// The report's runs of the 30 days before the run (or the proxy for their cost).
     #[serde(default, flatten)]
-    pub runs: super::runs::RunFigures,
+    pub runs: super::run_figures::RunFigures,
     /// SCHEDULED_NOT_VIEWED_RECENTLY only: what it was judged from: `last_viewed_at` (Mode's
     /// Discovery API) or `history` (view counts of an earlier snapshot).
     #[serde(default)]

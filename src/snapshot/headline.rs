@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::runs::RunFigures;
+use super::run_figures::RunFigures;
 use super::{Finding, Reason};
 
 /// A set of reports and what their runs of 30 days add up to. Sums cover the reports whose figure
@@ -69,14 +69,14 @@ pub struct Headline {
 
 /// Builds a [`Headline`] one finding at a time (for the run, or for each owner).
 #[derive(Debug, Default)]
-pub struct Tally {
+pub struct HeadlineTally {
     unviewed: HashSet<String>,
     failing: Vec<(String, RunFigures)>,
     departed: HashSet<String>,
     headline: Headline,
 }
 
-impl Tally {
+impl HeadlineTally {
     pub fn add(&mut self, f: &Finding) {
         let h = &mut self.headline;
         match f.reason {
@@ -104,7 +104,7 @@ impl Tally {
 
 impl Headline {
     pub fn of<F: Borrow<Finding>>(findings: impl IntoIterator<Item = F>) -> Headline {
-        let mut tally = Tally::default();
+        let mut tally = HeadlineTally::default();
         for f in findings {
             tally.add(f.borrow());
         }
@@ -169,7 +169,7 @@ fn grouped(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::runs::RunBasis;
+    use crate::snapshot::run_figures::RunBasis;
 
     fn finding(token: &str, reason: Reason, runs: Option<u64>, seconds: Option<f64>) -> Finding {
         let mut f: Finding = serde_json::from_value(serde_json::json!({

@@ -99,7 +99,7 @@ pub struct ReportRecord {
     pub history: ReportHistory,
     /// Its runs of the 30 days before the run, or the proxy for them (filled before publishing).
     #[serde(default, flatten)]
-    pub runs: super::runs::RunFigures,
+    pub runs: super::run_figures::RunFigures,
     /// What Mode's Discovery API says about it; empty (unknown) on a REST-only run.
     #[serde(default)]
     pub discovered: Discovered,

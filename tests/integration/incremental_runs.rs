@@ -18,7 +18,7 @@ use mode_audit::insights::costs::RunsChoice;
 use mode_audit::output::Formats;
 use mode_audit::sim::{Drift, SimConfig, SimServer};
 use mode_audit::snapshot::Snapshot;
-use mode_audit::snapshot::runs::RunBasis;
+use mode_audit::snapshot::run_figures::RunBasis;
 use mode_audit::stop::Stop;
 
 use crate::harness::{fast_config, settings};

@@ -13,7 +13,7 @@ use mode_audit::cli::Source;
 use mode_audit::commands::run::run_at;
 use mode_audit::config::{DiscoverySettings, Settings};
 use mode_audit::insights::costs::RunsChoice;
-use mode_audit::sim::runs::runs_of;
+use mode_audit::sim::run_history::runs_of;
 use mode_audit::sim::{
     BASE_MS, Fault, PastEnd, ScriptedFault, SimConfig, SimReport, SimServer, Workspace, WorkspaceSpec,
 };

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use mode_audit::commands::run::run_at;
 use mode_audit::config::Settings;
 use mode_audit::insights::costs::RunsChoice;
-use mode_audit::sim::runs::runs_of;
+use mode_audit::sim::run_history::runs_of;
 use mode_audit::sim::{BASE_MS, Fault, ScriptedFault, SimConfig, SimServer};
 use mode_audit::stop::Stop;
 

@@ -21,7 +21,7 @@ use anyhow::{Context, Result};
 use crate::commands::lease;
 use crate::config::{ApplySettings, Settings};
 use crate::insights;
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::mode::{ModeClient, Pacer, RequestStats};
 use crate::output;
 use crate::output::Newest;
@@ -74,7 +74,7 @@ pub struct ApplyReport {
     /// The snapshot folder planned from (or its URL in a bucket).
     pub snapshot: PathBuf,
     pub executed: bool,
-    pub plan: Plan,
+    pub plan: UnschedulePlan,
     pub plan_files: Vec<PathBuf>,
     /// The actions log (`OUT/<workspace>/actions/<snapshot>.jsonl`), a file or a bucket URL.
     pub log: Option<PathBuf>,

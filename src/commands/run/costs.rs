@@ -9,7 +9,7 @@ use chrono::SecondsFormat;
 
 use crate::config::Settings;
 use crate::crawl::members::{read_discovery_members, read_members};
-use crate::crawl::runs::{RunsOptions, read_runs};
+use crate::crawl::runs_step::{RunsOptions, read_runs};
 use crate::insights;
 use crate::insights::costs::{self, RunsChoice};
 use crate::insights::findings::RecentViews;
@@ -18,7 +18,7 @@ use crate::mode::ModeClient;
 use crate::mode::discovery::Discovery;
 use crate::snapshot::Failure;
 use crate::snapshot::Snapshot;
-use crate::snapshot::runs::{ActiveMembers, RUN_DAYS, RunFigures};
+use crate::snapshot::run_figures::{ActiveMembers, RUN_DAYS, RunFigures};
 use crate::snapshot::time::parse_time;
 use crate::stop::Stop;
 

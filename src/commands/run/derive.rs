@@ -7,7 +7,7 @@ use super::walk::Assembled;
 use crate::config::Settings;
 use crate::insights;
 use crate::insights::findings::RecentViews;
-use crate::snapshot::runs::ActiveMembers;
+use crate::snapshot::run_figures::ActiveMembers;
 
 /// Adds history and findings to the assembled snapshot; the recent views it read are handed on
 /// to the runs phase, which computes the findings again with the runs read.

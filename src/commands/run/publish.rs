@@ -10,7 +10,7 @@ use super::walk::Assembled;
 use crate::config::Settings;
 use crate::crawl::checkpoint::Checkpoint;
 use crate::insights;
-use crate::insights::eligibility::{Plan, Rules};
+use crate::insights::eligibility::{Rules, UnschedulePlan};
 use crate::insights::findings::count_by_reason;
 use crate::output;
 use crate::output::Place;
@@ -66,7 +66,7 @@ fn tell_findings(settings: &Settings, report: &mut RunReport, snapshot: &Snapsho
 
 /// What `apply` will unschedule at its default rules, which the owner digests announce (with
 /// `--owner-digests`); left out, with an error logged, when it cannot be known.
-fn upcoming(settings: &Settings, snapshot: &Snapshot, history_dir: Option<&Path>) -> Option<Plan> {
+fn upcoming(settings: &Settings, snapshot: &Snapshot, history_dir: Option<&Path>) -> Option<UnschedulePlan> {
     let upcoming = settings
         .insights
         .digests
@@ -88,7 +88,7 @@ async fn write(
     settings: &Settings,
     place: &Place,
     snapshot: &Snapshot,
-    upcoming: Option<&Plan>,
+    upcoming: Option<&UnschedulePlan>,
     report: &mut RunReport,
 ) -> Result<()> {
     let path = place

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use self::reasons::{departed, reasons};
 use super::keep::KeepList;
-use crate::snapshot::runs::{self, ActiveMembers};
+use crate::snapshot::run_figures::{self, ActiveMembers};
 use crate::snapshot::store::FindingStore;
 use crate::snapshot::summary;
 use crate::snapshot::time::parse_time;
@@ -46,7 +46,7 @@ pub struct RecentViews {
     pub gained: HashMap<String, i64>,
 }
 
-pub use crate::snapshot::runs::{report_runs_per_month, runs_per_month};
+pub use crate::snapshot::run_figures::{report_runs_per_month, runs_per_month};
 
 /// Every finding of `snapshot`, reports on the keep list left out, sorted by reason, then by
 /// estimated runtime per month (largest first), then by report token. The findings go to a store
@@ -157,7 +157,7 @@ fn row(
         views_per_run_basis: basis,
         detail,
         url: report.url.clone(),
-        runs: runs::figures(report),
+        runs: run_figures::figures(report),
         recency_basis: None,
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{FindingsOptions, RecentViews, last_viewed, report_runs_per_month, short};
 use crate::snapshot::Reason;
-use crate::snapshot::runs::ActiveMembers;
+use crate::snapshot::run_figures::ActiveMembers;
 use crate::snapshot::summary;
 use crate::snapshot::time::parse_time;
 use crate::snapshot::{ReportRecord, ScheduleRecord};

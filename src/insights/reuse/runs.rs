@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::snapshot::ReportRecord;
-use crate::snapshot::runs::{RunBasis, RunFigures};
+use crate::snapshot::run_figures::{RunBasis, RunFigures};
 use crate::snapshot::time::parse_time;
 
 /// One report's runs tally in the earlier snapshot.

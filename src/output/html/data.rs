@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::cost::{self, Totals, UNVIEWED};
 use super::names::{self, Owners};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::summary::schedule_frequencies;
 use crate::snapshot::summary::subscriber_count;
 use crate::snapshot::{Reason, Snapshot};
@@ -176,7 +176,7 @@ fn bit(reason: Reason) -> u8 {
 }
 
 /// The page's view of `snapshot`, with `apply` dates from `plan` when there is one.
-pub fn gather(snapshot: &Snapshot, plan: Option<&Plan>) -> Gathered {
+pub fn gather(snapshot: &Snapshot, plan: Option<&UnschedulePlan>) -> Gathered {
     let mut totals = Totals::new(snapshot);
     let mut by_report: HashMap<Box<str>, Agg> = HashMap::new();
     let mut owners: HashMap<Option<String>, Group> = HashMap::new();
@@ -272,7 +272,7 @@ fn ranked(groups: impl Iterator<Item = Group>) -> Vec<Group> {
 fn rows(
     snapshot: &Snapshot,
     shown: &HashMap<Box<str>, Agg>,
-    plan: Option<&Plan>,
+    plan: Option<&UnschedulePlan>,
     labels: &HashMap<String, String>,
 ) -> Vec<Row> {
     let from = apply_dates(plan);
@@ -318,7 +318,7 @@ fn rows(
 }
 
 /// The day `apply` may unschedule each report the plan names.
-fn apply_dates(plan: Option<&Plan>) -> HashMap<&str, String> {
+fn apply_dates(plan: Option<&UnschedulePlan>) -> HashMap<&str, String> {
     plan.map(|p| {
         p.upcoming()
             .map(|c| {
@@ -342,7 +342,7 @@ fn codes(bits: u8) -> Vec<&'static str> {
 }
 
 /// The apply column's cell: the day from the plan, or why there is none.
-fn apply_cell(plan: Option<&Plan>, day: Option<&String>) -> Cell {
+fn apply_cell(plan: Option<&UnschedulePlan>, day: Option<&String>) -> Cell {
     match (plan, day) {
         (_, Some(day)) => Cell {
             text: day.clone(),

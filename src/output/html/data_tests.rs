@@ -67,7 +67,7 @@ fn measured_runs_outrank_the_estimate_and_last_viewed_comes_from_discovery() {
             if f.report_token == "r0" {
                 f.runs.runs_30d = Some(40);
                 f.runs.run_seconds_30d = Some(18_000.0);
-                f.runs.basis = Some(crate::snapshot::runs::RunBasis::Measured);
+                f.runs.basis = Some(crate::snapshot::run_figures::RunBasis::Measured);
             }
             f
         })

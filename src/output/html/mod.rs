@@ -25,7 +25,7 @@ use anyhow::{Context, Result};
 pub use self::cost::{BASIS, Basis, Totals};
 pub use self::data::{ROW_CAP, mode_link};
 pub use self::trend::{POINTS, SUMMARY_FILE, Trend};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::Snapshot;
 
 /// The page's file name in the snapshot folder.
@@ -33,7 +33,12 @@ pub const PAGE_FILE: &str = "report.html";
 
 /// Writes the page of `snapshot` to `out`, with the apply plan when there is one and the trend
 /// over earlier snapshots; returns the totals to keep as `summary.json`.
-pub fn write_page<W: Write>(snapshot: &Snapshot, plan: Option<&Plan>, trend: &Trend, out: &mut W) -> Result<Totals> {
+pub fn write_page<W: Write>(
+    snapshot: &Snapshot,
+    plan: Option<&UnschedulePlan>,
+    trend: &Trend,
+    out: &mut W,
+) -> Result<Totals> {
     let gathered = data::gather(snapshot, plan);
     let page = page::Page::new(snapshot, &gathered, plan, trend);
     askama::Template::write_into(&page, out).context("cannot write the page")?;

@@ -12,7 +12,7 @@ use super::columns::Columns;
 use super::cost::{BASIS, Totals};
 use super::data::{Gathered, Group, ROW_CAP, Row, TOP, apply_date, hours, mode_link, thousands};
 use super::trend::{POINTS, Trend};
-use crate::insights::eligibility::Plan;
+use crate::insights::eligibility::UnschedulePlan;
 use crate::snapshot::{LedgerStatus, Snapshot, Status};
 
 /// Rows of the completeness tables at most (collections.csv and snapshot.json have them all).
@@ -84,7 +84,7 @@ struct PlanRow {
 }
 
 impl<'a> Page<'a> {
-    pub fn new(snapshot: &'a Snapshot, g: &'a Gathered, plan: Option<&Plan>, trend: &Trend) -> Page<'a> {
+    pub fn new(snapshot: &'a Snapshot, g: &'a Gathered, plan: Option<&UnschedulePlan>, trend: &Trend) -> Page<'a> {
         let t = &g.totals;
         let incomplete: Vec<_> = snapshot
             .collections
@@ -307,7 +307,7 @@ fn trend_note(trend: &Trend) -> String {
     note
 }
 
-fn plan_view(plan: &Plan, workspace: &str) -> PlanView {
+fn plan_view(plan: &UnschedulePlan, workspace: &str) -> PlanView {
     let upcoming: Vec<_> = plan.upcoming().collect();
     let planned = upcoming.iter().filter(|c| c.planned).count();
     PlanView {

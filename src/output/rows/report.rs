@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::{Column, Field, col, names};
-use crate::snapshot::runs::report_runs_per_month;
+use crate::snapshot::run_figures::report_runs_per_month;
 use crate::snapshot::summary;
 use crate::snapshot::{CollectionRecord, ReportRecord};
 

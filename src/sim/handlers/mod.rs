@@ -11,7 +11,7 @@ use super::paging::PageSlice;
 use super::render::{Hal, PageInfo, api_key_unsupported, error_body};
 use super::render_subscription::subscriptions;
 use super::report_query::ReportQuery;
-use super::runs::{RunsQuery, runs_of};
+use super::run_history::{RunsQuery, runs_of};
 use super::truth::Truth;
 use super::workspace::{SimCollection, SimReport, SimSchedule, SimUser};
 

@@ -207,16 +207,16 @@ fn schedules_and_subscriptions() {
 fn runs_are_paged_with_a_total_and_filtered() {
     let (cfg, truth) = setup(SimConfig::default());
     let (_, r) = truth.ws.reports().find(|(_, r)| !r.schedules.is_empty()).unwrap();
-    let cut = crate::sim::runs::at(cfg.runs_until_ms - 30 * 86_400_000);
+    let cut = crate::sim::run_history::at(cfg.runs_until_ms - 30 * 86_400_000);
     let path = format!(
         "/api/acme/reports/{}/runs?filter=created_at.gt.{cut}&order=desc&order_by=created_at&per_page=50",
         r.token
     );
     let first = get(&cfg, &truth, &path);
     assert_eq!(first.status, 200);
-    let expected = crate::sim::runs::runs_of(r, cfg.runs_until_ms)
+    let expected = crate::sim::run_history::runs_of(r, cfg.runs_until_ms)
         .into_iter()
-        .filter(|x| crate::sim::runs::at(x.created_ms) > cut)
+        .filter(|x| crate::sim::run_history::at(x.created_ms) > cut)
         .count();
     assert_eq!(first.body["pagination"]["total_count"], expected);
     let listed = first.body["_embedded"]["report_runs"].as_array().unwrap();

@@ -29,7 +29,7 @@ fn change(from_days: i64, from_views: u64, to_days: i64, to_views: u64) -> ViewC
     }
 }
 
-fn planned_with(snap: &Snapshot, standing: &Standing) -> Plan {
+fn planned_with(snap: &Snapshot, standing: &Standing) -> UnschedulePlan {
     plan(snap, standing, &KeepList::default(), &HashSet::new(), &Rules::default())
 }
 

@@ -54,14 +54,14 @@ fn found(reports: Vec<ReportRecord>) -> Snapshot {
     snap
 }
 
-fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rules: &Rules) -> Plan {
+fn planned(reports: Vec<ReportRecord>, standing_days: i64, keep: &KeepList, rules: &Rules) -> UnschedulePlan {
     let snap = found(reports);
     let snapshots = if standing_days > 0 { MIN_SNAPSHOTS } else { 1 };
     let standing = standing_for(&snap, standing_days, snapshots);
     plan(&snap, &standing, keep, &HashSet::new(), rules)
 }
 
-fn holds(plan: &Plan, token: &str) -> Vec<String> {
+fn holds(plan: &UnschedulePlan, token: &str) -> Vec<String> {
     let c = plan.candidates.iter().find(|c| c.report_token == token).unwrap();
     c.held.iter().map(ToString::to_string).collect()
 }

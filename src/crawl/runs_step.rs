@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 
 use crate::mode::pager::{Next, Pager};
 use crate::mode::{Counted, ModeClient, ModeError, Run};
-use crate::snapshot::runs::RunTally;
+use crate::snapshot::run_figures::RunTally;
 use crate::snapshot::time::parse_time;
 use crate::stop::Stop;
 
