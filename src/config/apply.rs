@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::narrowing::Narrowing;
 use super::{ConfigError, Destination, Settings};
 use crate::cli::ApplyFlags;
 use crate::insights::eligibility::{DEFAULT_MAX_ACTIONS, DEFAULT_MIN_AGE, Rules};
@@ -41,6 +42,22 @@ pub struct ApplySettings {
 const MAX_MIN_AGE: Duration = Duration::from_secs(3650 * 86_400);
 const MAX_ACTIONS: usize = 1000;
 
+/// `MODE_AUDIT_MIN_AGE`: may only lengthen the minimum age; `--min-age` may shorten it.
+const MIN_AGE_FROM_ENV: Narrowing = Narrowing {
+    variable: "MODE_AUDIT_MIN_AGE",
+    bounds: "the minimum age",
+    flag: "--min-age",
+    command: "apply",
+};
+
+/// `MODE_AUDIT_MAX_ACTIONS`: may only lower the cap; `--max-actions` may raise it.
+const MAX_ACTIONS_FROM_ENV: Narrowing = Narrowing {
+    variable: "MODE_AUDIT_MAX_ACTIONS",
+    bounds: "the reports unscheduled a run",
+    flag: "--max-actions",
+    command: "apply",
+};
+
 impl ApplySettings {
     /// `flags` checked against the run settings `all` (apply reads snapshots from a folder or a
     /// bucket), with the environment `env` allowed to tighten the guards the flags leave unset.
@@ -59,7 +76,7 @@ impl ApplySettings {
         }
         let min_age = match flags.min_age {
             Some(flag) => flag.into(),
-            None => tighter_min_age(env)?,
+            None => MIN_AGE_FROM_ENV.no_shorter(env, DEFAULT_MIN_AGE)?,
         };
         if min_age > MAX_MIN_AGE {
             return Err(ConfigError(format!(
@@ -69,7 +86,7 @@ impl ApplySettings {
         }
         let max_actions = match flags.max_actions {
             Some(flag) => flag,
-            None => tighter_max_actions(env)?,
+            None => MAX_ACTIONS_FROM_ENV.no_more(env, DEFAULT_MAX_ACTIONS, 5)?,
         };
         if !(1..=MAX_ACTIONS).contains(&max_actions) {
             return Err(ConfigError(format!(
@@ -83,43 +100,6 @@ impl ApplySettings {
             clock: LocalClock::default(),
         })
     }
-}
-
-/// `MODE_AUDIT_MIN_AGE` when it is at least the default, else the default; shorter is an error.
-fn tighter_min_age(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
-    let Some(text) = env("MODE_AUDIT_MIN_AGE").filter(|t| !t.trim().is_empty()) else {
-        return Ok(DEFAULT_MIN_AGE);
-    };
-    let value = humantime::parse_duration(text.trim()).map_err(|e| {
-        ConfigError(format!(
-            "MODE_AUDIT_MIN_AGE='{text}' is not a duration ({e}); write e.g. 30d"
-        ))
-    })?;
-    if value < DEFAULT_MIN_AGE {
-        return Err(ConfigError(format!(
-            "MODE_AUDIT_MIN_AGE={text} would shorten the minimum age below its default ({}): the environment may only lengthen it; give --min-age on the apply command line to shorten it",
-            humantime::format_duration(DEFAULT_MIN_AGE)
-        )));
-    }
-    Ok(value)
-}
-
-/// `MODE_AUDIT_MAX_ACTIONS` when it is at most the default, else the default; more is an error.
-fn tighter_max_actions(env: &dyn Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
-    let Some(text) = env("MODE_AUDIT_MAX_ACTIONS").filter(|t| !t.trim().is_empty()) else {
-        return Ok(DEFAULT_MAX_ACTIONS);
-    };
-    let value: usize = text.trim().parse().map_err(|_| {
-        ConfigError(format!(
-            "MODE_AUDIT_MAX_ACTIONS='{text}' is not a whole number; write e.g. 5"
-        ))
-    })?;
-    if value > DEFAULT_MAX_ACTIONS {
-        return Err(ConfigError(format!(
-            "MODE_AUDIT_MAX_ACTIONS={value} would raise the reports unscheduled a run above its default ({DEFAULT_MAX_ACTIONS}): the environment may only lower it; give --max-actions on the apply command line to raise it"
-        )));
-    }
-    Ok(value)
 }
 
 #[cfg(test)]

@@ -12,12 +12,29 @@ use lettre::message::Mailbox;
 use secrecy::SecretString;
 
 use super::credentials::optional_secret;
+use super::narrowing::Narrowing;
 use super::{ConfigError, Destination, Settings};
 use crate::cli::NotifyFlags;
 
 pub const DEFAULT_RENOTIFY_AFTER: Duration = Duration::from_secs(14 * 86_400);
 pub const DEFAULT_MAX_EMAILS: usize = 50;
 const MAX_MAX_EMAILS: usize = 10_000;
+
+/// `MODE_AUDIT_RENOTIFY_AFTER`: may only lengthen the wait; `--renotify-after` may shorten it.
+const RENOTIFY_AFTER_FROM_ENV: Narrowing = Narrowing {
+    variable: "MODE_AUDIT_RENOTIFY_AFTER",
+    bounds: "the wait before a finding is mailed again",
+    flag: "--renotify-after",
+    command: "notify",
+};
+
+/// `MODE_AUDIT_MAX_EMAILS`: may only lower the cap; `--max-emails` may raise it.
+const MAX_EMAILS_FROM_ENV: Narrowing = Narrowing {
+    variable: "MODE_AUDIT_MAX_EMAILS",
+    bounds: "the emails sent a run",
+    flag: "--max-emails",
+    command: "notify",
+};
 /// The sender of a dry run's .eml files when `--from` is not given.
 const DRY_RUN_FROM: &str = "mode-audit <mode-audit@localhost>";
 
@@ -60,7 +77,7 @@ impl MailSettings {
         }
         let max_emails = match flags.max_emails {
             Some(flag) => flag,
-            None => fewer_max_emails(env)?,
+            None => MAX_EMAILS_FROM_ENV.no_more(env, DEFAULT_MAX_EMAILS, 10)?,
         };
         if !(1..=MAX_MAX_EMAILS).contains(&max_emails) {
             return Err(ConfigError(format!(
@@ -72,7 +89,7 @@ impl MailSettings {
             from,
             renotify_after: match flags.renotify_after {
                 Some(flag) => flag.into(),
-                None => longer_renotify_after(env)?,
+                None => RENOTIFY_AFTER_FROM_ENV.no_shorter(env, DEFAULT_RENOTIFY_AFTER)?,
             },
             max_emails,
             smtp,
@@ -121,48 +138,6 @@ fn ca_file(path: &str) -> Result<Vec<u8>, ConfigError> {
         )));
     }
     Ok(pem)
-}
-
-/// `MODE_AUDIT_RENOTIFY_AFTER` when it is at least the default, else the default; shorter is an
-/// error.
-fn longer_renotify_after(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
-    let Some(text) = env("MODE_AUDIT_RENOTIFY_AFTER").filter(|t| !t.trim().is_empty()) else {
-        return Ok(DEFAULT_RENOTIFY_AFTER);
-    };
-    let value = humantime::parse_duration(text.trim()).map_err(|e| {
-        ConfigError(format!(
-            "MODE_AUDIT_RENOTIFY_AFTER='{text}' is not a duration ({e}); write e.g. 30d"
-        ))
-    })?;
-    if value < DEFAULT_RENOTIFY_AFTER {
-        return Err(ConfigError(format!(
-            "MODE_AUDIT_RENOTIFY_AFTER={text} would shorten the wait before a finding is mailed again below its \
-             default ({}): the environment may only lengthen it; give --renotify-after on the notify command line \
-             to shorten it",
-            humantime::format_duration(DEFAULT_RENOTIFY_AFTER)
-        )));
-    }
-    Ok(value)
-}
-
-/// `MODE_AUDIT_MAX_EMAILS` when it is at most the default, else the default; more is an error.
-fn fewer_max_emails(env: &dyn Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
-    let Some(text) = env("MODE_AUDIT_MAX_EMAILS").filter(|t| !t.trim().is_empty()) else {
-        return Ok(DEFAULT_MAX_EMAILS);
-    };
-    let value: usize = text.trim().parse().map_err(|_| {
-        ConfigError(format!(
-            "MODE_AUDIT_MAX_EMAILS='{text}' is not a whole number; write e.g. 10"
-        ))
-    })?;
-    if value > DEFAULT_MAX_EMAILS {
-        return Err(ConfigError(format!(
-            "MODE_AUDIT_MAX_EMAILS={value} would raise the emails sent a run above its default \
-             ({DEFAULT_MAX_EMAILS}): the environment may only lower it; give --max-emails on the notify command \
-             line to raise it"
-        )));
-    }
-    Ok(value)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ mod file_errors;
 pub mod insights;
 pub mod mail;
 mod merge;
+mod narrowing;
 pub mod notify;
 mod out;
 mod retry;
