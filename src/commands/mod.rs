@@ -10,6 +10,7 @@ pub mod lease;
 mod log_place;
 pub mod notify;
 pub mod plan;
+pub mod plan_findings;
 pub mod plan_runs;
 pub mod reuse;
 pub mod run;

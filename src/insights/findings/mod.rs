@@ -116,7 +116,7 @@ pub fn count_by_reason<F: Borrow<Finding>>(findings: impl IntoIterator<Item = F>
 
 /// The reasons that apply to one report, each with its detail text, for a snapshot that started
 /// at `started_at` (which tells reused schedule records from fresh ones).
-fn reasons(
+pub(crate) fn reasons(
     report: &ReportRecord,
     recent: Option<&RecentViews>,
     options: &FindingsOptions,
