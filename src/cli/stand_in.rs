@@ -52,6 +52,16 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0.2)]
     pub scheduled_share: f64,
 
+    /// Change this share of the reports (0 to 1) before serving, as a day of use would: views grow,
+    /// most picked reports run again (their updated_at moves), some schedules change. The same
+    /// --seed with and without it serves a workspace one run apart.
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    pub drift: f64,
+
+    /// Seed that picks the reports --drift changes and how.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub drift_seed: u64,
+
     /// The server's rate limit, REQUESTS/PERIOD, or 'off'.
     #[arg(long, default_value = "40/10s", value_name = "N/PERIOD|off")]
     pub limit: String,

@@ -11,6 +11,7 @@ mod named_log;
 pub mod notify;
 mod place;
 pub mod plan;
+pub mod plan_findings;
 pub mod plan_runs;
 pub mod reuse;
 pub mod run;

@@ -11,15 +11,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::plan_runs::{Forecaster, RunsForecast};
+use super::plan_runs::{RunsForecast, count};
 use crate::commands::reuse::{earlier_schedules, earlier_snapshot};
 use crate::config::Settings;
+use crate::config::discovery::Effective;
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;
 use crate::insights::reuse::{EarlierSchedules, Tally};
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::output::Place;
-use crate::snapshot::FetchStatus;
 use crate::stop::Stop;
 
 /// What a full run of the same settings would cost.
@@ -45,6 +45,10 @@ pub struct Plan {
     /// What the next run's runs step and members listing are predicted to request, from the last
     /// snapshot's tallies; `None` without an earlier snapshot (then `runs_requests` bounds it).
     pub runs_forecast: Option<RunsForecast>,
+    /// Where the run's listings come from (`plan` itself walks the REST ones).
+    pub source: Effective,
+    /// The run mints a Discovery signature token (one request).
+    pub mints: bool,
 }
 
 /// The requests of the steps after the walk: runs of the selected reports, the members listing.
@@ -87,9 +91,35 @@ impl Plan {
     /// Requests of an incremental run from the last snapshot, when one can be made.
     pub fn incremental_run_requests(&self) -> Option<u64> {
         match &self.incremental {
-            Incremental::From { tally, .. } => Some(self.page_requests + tally.fetched()),
+            Incremental::From { tally, .. } => Some(self.listing_requests() + tally.fetched()),
             _ => None,
         }
+    }
+
+    /// The listing requests of the run's source: the REST pages this plan walked, Discovery's
+    /// pages of 1,000 (and the token the run mints), or both.
+    pub fn listing_requests(&self) -> u64 {
+        let discovery = self.discovery_page_requests() + u64::from(self.mints);
+        match self.source {
+            Effective::Rest => self.page_requests,
+            Effective::Discovery => discovery,
+            Effective::Both => self.page_requests + discovery,
+        }
+    }
+
+    /// Every request the next run is predicted to make: its listings, the schedules it fetches
+    /// (all of them, or an incremental run's), and its runs step and members listing (predicted
+    /// from the last snapshot; without one, at most every candidate report's pages).
+    pub fn next_run_requests(&self) -> u64 {
+        let schedules = self
+            .incremental_run_requests()
+            .unwrap_or_else(|| self.listing_requests() + self.schedule_requests);
+        let runs = match (&self.runs_forecast, &self.runs_requests) {
+            (Some(forecast), _) => forecast.requests(),
+            (None, Some(bound)) => bound.runs_at_most() + bound.members,
+            (None, None) => 0,
+        };
+        schedules + runs
     }
 
     /// The full run's duration at the pace: requests ÷ paced rate (the budget, not latency, bounds it).
@@ -151,44 +181,29 @@ async fn counted(settings: &Settings, stop: &Stop, pacer: &Arc<Pacer>, at: DateT
         Some(index) => index.clone(),
         None => earlier_snapshot(settings, history_dir, &now),
     };
-    let earlier_runs = earlier.as_ref().and_then(|index| index.take_runs());
-    let mut forecast = earlier_runs
-        .as_ref()
-        .map(|runs| Forecaster::new(runs, settings.insights.runs, settings.insights.runs_max_pages));
-    let mut schedule_requests = 0;
-    let mut scheduled = 0;
-    for r in outcome.reports.iter() {
-        scheduled += u64::from(r.fetch_status != FetchStatus::NotScheduled);
-        if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {
-            schedule_requests += 1;
-            let kept = matches!(&reuse, Some(Some(index)) if index.would_reuse(&r));
-            if let Some(forecast) = forecast.as_mut() {
-                forecast.add(&r.token, kept);
-            }
-        }
-    }
-    let members = u64::from(settings.insights.departed_owners);
-    let runs_forecast = forecast.map(|f| f.finish(members));
-    let incremental = Incremental::of(reuse.as_ref());
+    let counted = count(settings, &outcome.reports, reuse.as_ref(), earlier.as_deref(), &now);
+    let discovery = &settings.discovery;
     Ok(Plan {
         workspace: settings.workspace.clone(),
         collections: outcome.collections.len() as u64,
         reports: outcome.reports.len() as u64,
         page_requests: client.stats().requests - client.stats().retries - client.stats().throttled,
-        schedule_requests,
+        schedule_requests: counted.schedule_requests,
         rate: settings.client.rate,
         elapsed: started.elapsed(),
         complete: outcome.failures.is_empty() && outcome.stopped.is_none(),
-        incremental,
-        runs_forecast,
+        incremental: Incremental::of(reuse.as_ref()),
+        runs_forecast: counted.forecast,
         runs_requests: (settings.insights.runs != RunsChoice::Off || settings.insights.departed_owners).then(|| {
             RunsRequests {
                 choice: settings.insights.runs,
-                scheduled,
+                scheduled: counted.scheduled,
                 max_pages: settings.insights.runs_max_pages,
                 members: u64::from(settings.insights.departed_owners),
             }
         }),
+        source: discovery.effective(),
+        mints: discovery.mints(),
     })
 }
 
@@ -224,6 +239,7 @@ impl fmt::Display for Plan {
         self.write_pace(f)?;
         self.write_discovery(f)?;
         self.write_incremental(f)?;
+        self.write_next(f)?;
         writeln!(f, "  this plan took {:.1}s", self.elapsed.as_secs_f64())
     }
 }
@@ -355,6 +371,24 @@ impl Plan {
             )?,
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// The whole next run with these settings, as predicted: listings, schedules, runs, members.
+    fn write_next(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let requests = self.next_run_requests();
+        let bound = if self.runs_forecast.is_none() && self.runs_requests.is_some() {
+            "at most "
+        } else {
+            ""
+        };
+        writeln!(
+            f,
+            "  next run, these settings   {requests:>8}  requests, {bound}{}  (its source's listings, schedules, runs step and members listing)",
+            self.duration_of(requests)
+                .map_or("unpaced".to_string(), |d| format!("{} at the pace", minutes(d)))
+        )
     }
 }
 

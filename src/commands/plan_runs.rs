@@ -1,9 +1,16 @@
 //! The runs forecast: what `plan` predicts the next run's runs step and members listing will
-//! request, from the last snapshot's runs tallies (which reports had one, how many pages each took)
-//! and, with `--schedules-max-age`, which of them the run would keep.
+//! request, from the last snapshot's runs tallies (which reports had one, how many pages each took),
+//! which reports would have a finding ([`FindingsGuess`]) and, with `--schedules-max-age`, which
+//! tallies the run would keep.
 
+use std::sync::Arc;
+
+use super::plan_findings::FindingsGuess;
+use crate::config::Settings;
 use crate::insights::costs::RunsChoice;
-use crate::insights::reuse::EarlierRuns;
+use crate::insights::reuse::{EarlierRuns, EarlierSchedules};
+use crate::snapshot::store::ReportStore;
+use crate::snapshot::{FetchStatus, ReportRecord};
 
 /// The requests of the steps after the walk that the next run is predicted to make.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +35,8 @@ impl RunsForecast {
 pub struct Forecaster<'a> {
     runs: &'a EarlierRuns,
     choice: RunsChoice,
+    /// Which reports `--runs findings` selects; without it, those read last time.
+    guess: Option<FindingsGuess<'a>>,
     /// Pages for a report whose own are unknown.
     mean_pages: f64,
     pages: f64,
@@ -37,10 +46,16 @@ pub struct Forecaster<'a> {
 
 impl<'a> Forecaster<'a> {
     /// `max_pages` stands in for the mean when no tally knows its pages.
-    pub fn new(runs: &'a EarlierRuns, choice: RunsChoice, max_pages: u32) -> Forecaster<'a> {
+    pub fn new(
+        runs: &'a EarlierRuns,
+        choice: RunsChoice,
+        max_pages: u32,
+        guess: Option<FindingsGuess<'a>>,
+    ) -> Forecaster<'a> {
         Forecaster {
             runs,
             choice,
+            guess,
             mean_pages: runs.mean_pages().unwrap_or(f64::from(max_pages)),
             pages: 0.0,
             read: 0,
@@ -49,13 +64,15 @@ impl<'a> Forecaster<'a> {
     }
 
     /// One scheduled report of the listing; `schedules_kept`: the run would keep its schedule records.
-    /// With `--runs findings` the reports selected are taken to be those the last snapshot read
-    /// the runs of (findings rarely change from one night to the next).
-    pub fn add(&mut self, token: &str, schedules_kept: bool) {
-        let selected = match self.choice {
-            RunsChoice::Off => false,
-            RunsChoice::All => true,
-            RunsChoice::Findings => self.runs.has(token),
+    /// With `--runs findings` the reports selected are those the [`FindingsGuess`] gives a finding
+    /// (without one, those the last snapshot read the runs of).
+    pub fn add(&mut self, listed: &ReportRecord, schedules_kept: bool) {
+        let token = listed.token.as_str();
+        let selected = match (self.choice, &self.guess) {
+            (RunsChoice::Off, _) => false,
+            (RunsChoice::All, _) => true,
+            (RunsChoice::Findings, Some(guess)) => guess.selects(listed, self.runs.has(token)),
+            (RunsChoice::Findings, None) => self.runs.has(token),
         };
         if !selected {
             return;
@@ -76,5 +93,46 @@ impl<'a> Forecaster<'a> {
             runs_requests: self.pages.round() as u64,
             members_requests,
         }
+    }
+}
+
+/// What plan counts over its listing.
+pub struct Counted {
+    pub scheduled: u64,
+    pub schedule_requests: u64,
+    pub forecast: Option<RunsForecast>,
+}
+
+/// Counts the scheduled reports and the schedule requests of a full run, and predicts the runs
+/// step from the last snapshot (`earlier`), the schedule records kept by `reuse` (when on).
+pub fn count(
+    settings: &Settings,
+    reports: &ReportStore,
+    reuse: Option<&Option<Arc<EarlierSchedules>>>,
+    earlier: Option<&EarlierSchedules>,
+    now: &str,
+) -> Counted {
+    let insights = &settings.insights;
+    let earlier_runs = earlier.and_then(EarlierSchedules::take_runs);
+    let mut forecast = earlier_runs.as_ref().zip(earlier).map(|(runs, index)| {
+        let guess = FindingsGuess::new(index, insights.findings, &insights.keep, now);
+        Forecaster::new(runs, insights.runs, insights.runs_max_pages, Some(guess))
+    });
+    let (mut schedule_requests, mut scheduled) = (0, 0);
+    for r in reports.iter() {
+        scheduled += u64::from(r.fetch_status != FetchStatus::NotScheduled);
+        if settings.crawl.verify_schedules || r.fetch_status != FetchStatus::NotScheduled {
+            schedule_requests += 1;
+            let kept = matches!(reuse, Some(Some(index)) if index.would_reuse(&r));
+            if let Some(forecast) = forecast.as_mut() {
+                forecast.add(&r, kept);
+            }
+        }
+    }
+    let members = u64::from(insights.departed_owners);
+    Counted {
+        scheduled,
+        schedule_requests,
+        forecast: forecast.map(|f| f.finish(members)),
     }
 }

@@ -2,7 +2,7 @@
 //! tally rides with its schedule records, so over a series of daily runs every kept tally stays
 //! within the max age, a changed report's runs are read again, and the daily runs step reads
 //! about the changed reports plus the rolling share, not every report; `plan` predicts what the
-//! next runs step requests. The clock is each run's
+//! next runs step requests, and the whole next run's requests with the default `--runs findings`. The clock is each run's
 //! `started_at`: no test waits a day.
 
 use std::collections::HashMap;
@@ -10,9 +10,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use mode_audit::cli::Source;
 use mode_audit::commands::plan::plan_at;
 use mode_audit::commands::run::{RunStatus, run_at};
-use mode_audit::config::Settings;
+use mode_audit::config::{DiscoverySettings, Settings};
 use mode_audit::insights::changes::load;
 use mode_audit::insights::costs::RunsChoice;
 use mode_audit::output::Formats;
@@ -105,6 +106,33 @@ async fn plan_predicts_the_runs_and_members_requests_of_the_next_run_within_2_pe
         made.abs_diff(forecast.requests()) * 50 <= made,
         "{} predicted, {made} made ({forecast:?})",
         forecast.requests()
+    );
+}
+
+/// `plan` the day after a first run, then that day's run, on a stand-in where 5% of the reports
+/// changed overnight, with the default `--runs findings`: (requests predicted, requests made).
+async fn plan_then_run_a_day_later(source: Source) -> (u64, u64) {
+    let config = fast_config(vec![400; 5]);
+    let sim = SimServer::start(config.clone()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut s = incremental(&sim, &config, out.path(), RunsChoice::Findings);
+    s.insights.departed_owners = true;
+    s.discovery = DiscoverySettings { source, token: None };
+    run_on(&s, day(0)).await;
+    sim.mutate(|ws| Drift { share: 0.05, seed: 7 }.apply(ws));
+    let plan = plan_at(&s, &Stop::default(), day(1)).await.expect("plan");
+    let made = run_on(&s, day(1)).await.stats.requests.requests;
+    (plan.next_run_requests(), made)
+}
+
+#[tokio::test]
+async fn plan_predicts_the_next_run_s_requests_with_runs_findings_within_2_percent() {
+    // `plan` walks the REST listings: with `--source discovery` it cannot see the `last_viewed_at`
+    // of a report new to the scheduled set, and is further off (BENCHMARKS.md, the nightly run).
+    let (predicted, made) = plan_then_run_a_day_later(Source::Rest).await;
+    assert!(
+        made.abs_diff(predicted) * 50 <= made,
+        "{predicted} requests predicted, {made} made"
     );
 }
 

@@ -183,6 +183,6 @@ fn finite(value: f64) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-mod reasons;
+pub(crate) mod reasons;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -13,7 +13,7 @@ const HIGH_FREQUENCIES: [&str; 3] = ["every_15_minutes", "every_30_minutes", "ho
 
 /// The reasons that apply to one report, each with its detail text, for a snapshot that started
 /// at `started_at` (which tells reused schedule records from fresh ones).
-pub(super) fn reasons(
+pub(crate) fn reasons(
     report: &ReportRecord,
     recent: Option<&RecentViews>,
     options: &FindingsOptions,

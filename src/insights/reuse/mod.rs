@@ -235,12 +235,18 @@ impl EarlierSchedules {
     /// The earlier records of `token`, each with its `fetched_at` (the earlier snapshot's start
     /// where it had none).
     fn records(&self, token: &str) -> Option<Vec<ScheduleRecord>> {
+        Some(self.earlier_record(token)?.schedules)
+    }
+
+    /// The earlier snapshot's record of scheduled report `token`, its schedules as a reuse gives
+    /// them (for `plan` to predict the findings from).
+    pub fn earlier_record(&self, token: &str) -> Option<ReportRecord> {
         // Entry i's record is the store's i-th.
-        let mut schedules = self.store.get(*self.tokens.get(token)?)?.schedules;
-        for s in &mut schedules {
+        let mut record = self.store.get(*self.tokens.get(token)?)?;
+        for s in &mut record.schedules {
             s.fetched_at.get_or_insert_with(|| self.source_started_at.clone());
         }
-        Some(schedules)
+        Some(record)
     }
 }
 
