@@ -43,20 +43,15 @@ const MAX_MIN_AGE: Duration = Duration::from_secs(3650 * 86_400);
 const MAX_ACTIONS: usize = 1000;
 
 /// `MODE_AUDIT_MIN_AGE`: may only lengthen the minimum age; `--min-age` may shorten it.
-const MIN_AGE_FROM_ENV: Narrowing = Narrowing {
-    variable: "MODE_AUDIT_MIN_AGE",
-    bounds: "the minimum age",
-    flag: "--min-age",
-    command: "apply",
-};
+const MIN_AGE_FROM_ENV: Narrowing = Narrowing::new("MODE_AUDIT_MIN_AGE", "the minimum age", "--min-age", "apply");
 
 /// `MODE_AUDIT_MAX_ACTIONS`: may only lower the cap; `--max-actions` may raise it.
-const MAX_ACTIONS_FROM_ENV: Narrowing = Narrowing {
-    variable: "MODE_AUDIT_MAX_ACTIONS",
-    bounds: "the reports unscheduled a run",
-    flag: "--max-actions",
-    command: "apply",
-};
+const MAX_ACTIONS_FROM_ENV: Narrowing = Narrowing::new(
+    "MODE_AUDIT_MAX_ACTIONS",
+    "the reports unscheduled a run",
+    "--max-actions",
+    "apply",
+);
 
 impl ApplySettings {
     /// `flags` checked against the run settings `all` (apply reads snapshots from a folder or a

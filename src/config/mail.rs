@@ -21,20 +21,20 @@ pub const DEFAULT_MAX_EMAILS: usize = 50;
 const MAX_MAX_EMAILS: usize = 10_000;
 
 /// `MODE_AUDIT_RENOTIFY_AFTER`: may only lengthen the wait; `--renotify-after` may shorten it.
-const RENOTIFY_AFTER_FROM_ENV: Narrowing = Narrowing {
-    variable: "MODE_AUDIT_RENOTIFY_AFTER",
-    bounds: "the wait before a finding is mailed again",
-    flag: "--renotify-after",
-    command: "notify",
-};
+const RENOTIFY_AFTER_FROM_ENV: Narrowing = Narrowing::new(
+    "MODE_AUDIT_RENOTIFY_AFTER",
+    "the wait before a finding is mailed again",
+    "--renotify-after",
+    "notify",
+);
 
 /// `MODE_AUDIT_MAX_EMAILS`: may only lower the cap; `--max-emails` may raise it.
-const MAX_EMAILS_FROM_ENV: Narrowing = Narrowing {
-    variable: "MODE_AUDIT_MAX_EMAILS",
-    bounds: "the emails sent a run",
-    flag: "--max-emails",
-    command: "notify",
-};
+const MAX_EMAILS_FROM_ENV: Narrowing = Narrowing::new(
+    "MODE_AUDIT_MAX_EMAILS",
+    "the emails sent a run",
+    "--max-emails",
+    "notify",
+);
 /// The sender of a dry run's .eml files when `--from` is not given.
 const DRY_RUN_FROM: &str = "mode-audit <mode-audit@localhost>";
 

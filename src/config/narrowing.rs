@@ -8,13 +8,27 @@ use super::ConfigError;
 
 /// One guard: its variable, what it bounds (in words), and the flag and command that may widen it.
 pub struct Narrowing {
-    pub variable: &'static str,
-    pub bounds: &'static str,
-    pub flag: &'static str,
-    pub command: &'static str,
+    variable: &'static str,
+    bounds: &'static str,
+    flag: &'static str,
+    command: &'static str,
 }
 
 impl Narrowing {
+    pub const fn new(
+        variable: &'static str,
+        bounds: &'static str,
+        flag: &'static str,
+        command: &'static str,
+    ) -> Narrowing {
+        Narrowing {
+            variable,
+            bounds,
+            flag,
+            command,
+        }
+    }
+
     /// The variable as a duration no shorter than `default` (the default when unset or blank).
     pub fn no_shorter(&self, env: &dyn Fn(&str) -> Option<String>, default: Duration) -> Result<Duration, ConfigError> {
         let Some(text) = self.set(env) else {
@@ -84,12 +98,7 @@ impl Narrowing {
 mod tests {
     use super::*;
 
-    const WAIT: Narrowing = Narrowing {
-        variable: "WAIT",
-        bounds: "the wait",
-        flag: "--wait",
-        command: "notify",
-    };
+    const WAIT: Narrowing = Narrowing::new("WAIT", "the wait", "--wait", "notify");
 
     #[test]
     fn a_narrower_value_is_taken_and_a_wider_one_is_refused_naming_the_flag_that_may_widen_it() {

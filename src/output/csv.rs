@@ -1,16 +1,15 @@
 //! CSV writers: reports.csv, schedules.csv and collections.csv, under the columns of [`super::rows`];
 //! and [`Cells`], how their text is written.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use serde::Serialize;
 
 use super::rows::{
-    COLLECTION_COLUMNS, CollectionRow, CsvRecord, REPORT_COLUMNS, ReportRow, SCHEDULE_COLUMNS, ScheduleRow,
+    COLLECTION_COLUMNS, CollectionRow, CsvRecord, REPORT_COLUMNS, ReportRows, SCHEDULE_COLUMNS, ScheduleRow,
 };
 use super::table::Table;
-use crate::snapshot::{CollectionRecord, Snapshot};
+use crate::snapshot::Snapshot;
 
 /// How text cells are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,16 +62,10 @@ impl Serialize for Cell<'_> {
 
 /// reports.csv: one row per report.
 pub fn write_reports<W: Write>(snapshot: &Snapshot, cells: Cells, out: W) -> csv::Result<W> {
-    let collections: HashMap<&str, &CollectionRecord> =
-        snapshot.collections.iter().map(|c| (c.token.as_str(), c)).collect();
+    let rows = ReportRows::of(snapshot);
     let mut w = Table::new(out, &REPORT_COLUMNS);
     for r in snapshot.reports.iter() {
-        let row = ReportRow {
-            workspace: &snapshot.workspace,
-            archived_known: snapshot.archived_known(),
-            report: &r,
-            collection: collections.get(r.collection_token.as_str()).copied(),
-        };
+        let row = rows.row(&r);
         w.record(CsvRecord {
             fields: row.fields(),
             cells,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use self::collection::{COLLECTION_COLUMNS, CollectionRow};
 pub use self::finding::{FINDING_COLUMNS, FindingRow};
-pub use self::report::{REPORT_COLUMNS, ReportRow};
+pub use self::report::{REPORT_COLUMNS, ReportRows};
 pub use self::schedule::{SCHEDULE_COLUMNS, ScheduleRow};
 use super::csv::Cells;
 

@@ -1,11 +1,12 @@
 //! The reports table (reports.csv, the Reports sheet): one row per report.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::{Column, Field, col, names};
 use crate::snapshot::run_figures::report_runs_per_month;
 use crate::snapshot::summary;
-use crate::snapshot::{CollectionRecord, ReportRecord};
+use crate::snapshot::{CollectionRecord, ReportRecord, Snapshot};
 
 /// One report with what its row also shows: the workspace and its collection.
 pub struct ReportRow<'a> {
@@ -14,6 +15,29 @@ pub struct ReportRow<'a> {
     pub archived_known: bool,
     pub report: &'a ReportRecord,
     pub collection: Option<&'a CollectionRecord>,
+}
+
+/// What every report row of one snapshot shares: its workspace, and its collections by token.
+pub struct ReportRows<'a> {
+    snapshot: &'a Snapshot,
+    collections: HashMap<&'a str, &'a CollectionRecord>,
+}
+
+impl<'a> ReportRows<'a> {
+    pub fn of(snapshot: &'a Snapshot) -> ReportRows<'a> {
+        let collections = snapshot.collections.iter().map(|c| (c.token.as_str(), c)).collect();
+        ReportRows { snapshot, collections }
+    }
+
+    /// The row of one of the snapshot's reports.
+    pub fn row<'r>(&'r self, report: &'r ReportRecord) -> ReportRow<'r> {
+        ReportRow {
+            workspace: &self.snapshot.workspace,
+            archived_known: self.snapshot.archived_known(),
+            report,
+            collection: self.collections.get(report.collection_token.as_str()).copied(),
+        }
+    }
 }
 
 type Cell = for<'r> fn(&'r ReportRow<'r>) -> Field<'r>;

@@ -1,8 +1,6 @@
 //! The workbook's tables: Findings, Reports, Schedules, Collections and Owners, one typed row per
 //! CSV row, read from the same row definitions as the CSV files (`output/rows/`).
 
-use std::collections::HashMap;
-
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::cell::{Styles, Value};
@@ -10,10 +8,10 @@ use super::sheet::{SheetGroup, Written};
 use crate::insights::findings::Reason;
 use crate::output::OwnerDigest;
 use crate::output::rows::{
-    COLLECTION_COLUMNS, CollectionRow, FINDING_COLUMNS, Field, FindingRow, REPORT_COLUMNS, ReportRow, SCHEDULE_COLUMNS,
-    ScheduleRow,
+    COLLECTION_COLUMNS, CollectionRow, FINDING_COLUMNS, Field, FindingRow, REPORT_COLUMNS, ReportRows,
+    SCHEDULE_COLUMNS, ScheduleRow,
 };
-use crate::snapshot::{CollectionRecord, Snapshot};
+use crate::snapshot::Snapshot;
 
 /// Where a table's rows go: the workbook, the row limit per sheet, the formats.
 pub struct Target<'a> {
@@ -57,17 +55,11 @@ pub fn findings(snapshot: &Snapshot, to: &mut Target) -> Result<Table, XlsxError
 /// Reports and Schedules (one row per report, one per schedule, as reports.csv and schedules.csv),
 /// in one pass: the records stream from the store one at a time.
 pub fn reports_and_schedules(snapshot: &Snapshot, to: &mut Target) -> Result<(Table, Table), XlsxError> {
-    let collections: HashMap<&str, &CollectionRecord> =
-        snapshot.collections.iter().map(|c| (c.token.as_str(), c)).collect();
+    let rows = ReportRows::of(snapshot);
     let mut reports = to.group("Reports", &REPORT_COLUMNS)?;
     let mut schedules = to.group("Schedules", &SCHEDULE_COLUMNS)?;
     for r in snapshot.reports.iter() {
-        let row = ReportRow {
-            workspace: &snapshot.workspace,
-            archived_known: snapshot.archived_known(),
-            report: &r,
-            collection: collections.get(r.collection_token.as_str()).copied(),
-        };
+        let row = rows.row(&r);
         to.fields(&mut reports, row.fields())?;
         for schedule in &r.schedules {
             let row = ScheduleRow {
