@@ -106,7 +106,7 @@ pub struct Reading {
     #[arg(long, env = "MODE_AUDIT_SOURCE", value_enum)]
     pub source: Option<Source>,
 
-    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 7d); the oldest are refreshed a share each run; runs tallies are kept with them. [default: 7d] 0: a full run, every report's schedules and runs read.
+    /// Reuse the schedule details of the last snapshot for reports whose schedules_count and updated_at did not change, while younger than this (e.g. 14d); the oldest are refreshed a share each run; runs tallies are kept with them. [default: 14d] 0: a full run, every report's schedules and runs read.
     #[arg(help_heading = READ, long, env = "MODE_AUDIT_SCHEDULES_MAX_AGE", value_name = "DURATION")]
     pub schedules_max_age: Option<FromText<humantime::Duration>>,
 }

@@ -378,14 +378,15 @@ impl Plan {
     /// The whole next run with these settings, as predicted: listings, schedules, runs, members.
     fn write_next(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let requests = self.next_run_requests();
+        // Without an earlier snapshot the runs step is only bounded.
         let bound = if self.runs_forecast.is_none() && self.runs_requests.is_some() {
-            "at most "
+            "≤"
         } else {
-            ""
+            " "
         };
         writeln!(
             f,
-            "  next run, these settings   {requests:>8}  requests, {bound}{}  (its source's listings, schedules, runs step and members listing)",
+            "  next run, these settings {bound} {requests:>8}  requests, {}  (its source's listings, schedules, runs step and members listing)",
             self.duration_of(requests)
                 .map_or("unpaced".to_string(), |d| format!("{} at the pace", minutes(d)))
         )

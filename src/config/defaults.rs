@@ -18,8 +18,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `--resume-max-age`: a stopped run's checkpoint older than this is not resumed.
 pub const DEFAULT_RESUME_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 /// `--schedules-max-age` when none is set: a nightly run reuses what the last snapshot read for up
-/// to a week (a first run, with no earlier snapshot, is a full run anyway); 0 turns reuse off.
-pub const DEFAULT_SCHEDULES_MAX_AGE: Duration = Duration::from_secs(7 * 86_400);
+/// to two weeks (a first run, with no earlier snapshot, is a full run anyway); 0 turns reuse off.
+pub const DEFAULT_SCHEDULES_MAX_AGE: Duration = Duration::from_secs(14 * 86_400);
 /// `--runs-max-pages`: the newest 100 runs, exact for a regular schedule.
 pub const DEFAULT_RUNS_MAX_PAGES: u32 = 1;
 /// `--departed-owners`: the members are listed once per run.
