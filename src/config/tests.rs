@@ -188,7 +188,7 @@ fn the_format_list_takes_xlsx_from_the_file_and_from_the_flag() {
 }
 
 #[test]
-fn schedules_max_age_is_a_week_by_default_and_zero_turns_it_off() {
+fn schedules_max_age_is_two_weeks_by_default_and_zero_turns_it_off() {
     let day = Duration::from_secs(86_400);
     let args = |age: Option<&str>| RunArgs {
         workspace: vec!["acme".into()],
@@ -202,7 +202,7 @@ fn schedules_max_age_is_a_week_by_default_and_zero_turns_it_off() {
     let age = |a: &RunArgs, f: &FileConfig| merge(a, f, creds()).map(|s| s.schedules_max_age);
     assert_eq!(
         age(&args(None), &FileConfig::default()),
-        Ok(Some(7 * day)),
+        Ok(Some(14 * day)),
         "a nightly run is incremental without a flag"
     );
     assert_eq!(
@@ -212,7 +212,7 @@ fn schedules_max_age_is_a_week_by_default_and_zero_turns_it_off() {
     );
     let weekly = file("schedules_max_age = \"7d\"\n");
     assert_eq!(age(&args(None), &weekly), Ok(Some(7 * day)));
-    assert_eq!(age(&args(Some("14d")), &weekly), Ok(Some(14 * day)), "the flag wins");
+    assert_eq!(age(&args(Some("3d")), &weekly), Ok(Some(3 * day)), "the flag wins");
     assert_eq!(
         age(&args(Some("0s")), &weekly),
         Ok(None),
