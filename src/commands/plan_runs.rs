@@ -113,7 +113,7 @@ pub fn count(
     now: &str,
 ) -> Counted {
     let insights = &settings.insights;
-    let earlier_runs = earlier.and_then(EarlierSchedules::take_runs);
+    let earlier_runs = earlier.and_then(|index| index.take_runs(insights.runs_max_pages));
     let mut forecast = earlier_runs.as_ref().zip(earlier).map(|(runs, index)| {
         let guess = FindingsGuess::new(index, insights.findings, &insights.keep, now);
         Forecaster::new(runs, insights.runs, insights.runs_max_pages, Some(guess))

@@ -59,7 +59,7 @@ pub(super) async fn walk(settings: &Settings, stop: &Stop, session: &Session, st
         sources::walk(&session.opened, &session.client, &options, stop, start.checkpoint).await?;
     // The index is not needed past the walk: let it go before history is read.
     drop(options);
-    let earlier_runs = reuse.and_then(told);
+    let earlier_runs = reuse.and_then(|index| told(index, settings.insights.runs_max_pages));
     outcome
         .reports
         .check()
@@ -127,8 +127,8 @@ fn walk_options(
 }
 
 /// The earlier snapshot's runs tallies, once what the reuse index kept and fetched is logged.
-fn told(index: Arc<EarlierSchedules>) -> Option<EarlierRuns> {
-    let earlier_runs = index.take_runs();
+fn told(index: Arc<EarlierSchedules>, max_pages: u32) -> Option<EarlierRuns> {
+    let earlier_runs = index.take_runs(max_pages);
     let t = index.tally();
     tracing::info!(
         reused = t.reused,

@@ -8,7 +8,8 @@
 //!    snapshot did (both known);
 //! 2. the records are younger than D, and will still be no older than D when the next run comes,
 //!    taken to come as long after this run as this run came after the earlier snapshot (the
-//!    interval I): age + I ≤ D;
+//!    interval I): age + I ≤ D, give or take an hour (a hundredth of D when shorter) for runs
+//!    that start a little later than the interval;
 //! 3. they are not due for the rolling refresh: every run refreshes the ⌈N × I / D⌉ oldest records
 //!    of the index (N of them, the oldest first, ties in listing order).
 //!
@@ -190,8 +191,7 @@ impl EarlierSchedules {
             return Verdict::Changed;
         }
         let age = u64::try_from(self.now_ms - entry.fetched_ms).unwrap_or(0);
-        let (d, i) = (millis(self.max_age), millis(self.interval));
-        if age >= d || age.saturating_add(i) > d {
+        if !young_enough(age, self.interval, self.max_age) {
             return Verdict::Aged;
         }
         if entry.due {
@@ -227,9 +227,13 @@ impl EarlierSchedules {
         }
     }
 
-    /// The runs tallies of the earlier snapshot, for the runs step (once; `None` after).
-    pub fn take_runs(&self) -> Option<EarlierRuns> {
-        self.runs.lock().ok()?.take()
+    /// The runs tallies of the earlier snapshot, for a runs step that reads up to `max_pages` pages
+    /// a report (once; `None` after). A tally cut at fewer pages than that is left out: this run
+    /// would read more of it.
+    pub fn take_runs(&self, max_pages: u32) -> Option<EarlierRuns> {
+        let mut runs = self.runs.lock().ok()?.take()?;
+        runs.drop_shallower_than(max_pages);
+        Some(runs)
     }
 
     /// The earlier records of `token`, each with its `fetched_at` (the earlier snapshot's start
@@ -281,6 +285,21 @@ pub fn rolling_share(n: usize, interval: Duration, max_age: Duration) -> usize {
     }
     let share = (n as f64 * interval.as_secs_f64() / max_age.as_secs_f64()).ceil();
     if share >= n as f64 { n } else { share as usize }
+}
+
+/// How much later than its interval the next run may start and still find a kept record within
+/// the max age: runs started by cron a day apart are a day and some milliseconds apart, and
+/// without it a record read D − I ago would count as too old by those milliseconds, so every
+/// record would live D − I instead of D and the rolling share, sized for D, would fall behind.
+fn start_slack(max_age: Duration) -> u64 {
+    millis(max_age / 100).min(3_600_000)
+}
+
+/// Rule 2 (and the runs' rule 3): a record `age_ms` old is younger than the max age and will be no
+/// older than it at the next run, taken to come `interval` later, give or take [`start_slack`].
+pub(super) fn young_enough(age_ms: u64, interval: Duration, max_age: Duration) -> bool {
+    let (d, i) = (millis(max_age), millis(interval));
+    age_ms < d && age_ms.saturating_add(i) <= d.saturating_add(start_slack(max_age))
 }
 
 fn millis(d: Duration) -> u64 {

@@ -109,6 +109,14 @@ impl EarlierRuns {
         }
     }
 
+    /// Leaves out the sampled tallies read with fewer pages than `max_pages`: a run that reads more
+    /// pages than the one that cut them reads them again (a measured tally read its listing to the
+    /// end and stays; one whose pages are unknown stays).
+    pub(super) fn drop_shallower_than(&mut self, max_pages: u32) {
+        self.tallies
+            .retain(|_, t| !(t.basis == RunBasis::Sampled && t.pages.is_some_and(|p| p < max_pages)));
+    }
+
     /// Tallies the earlier snapshot holds.
     pub fn len(&self) -> usize {
         self.tallies.len()
@@ -159,8 +167,7 @@ impl EarlierRuns {
     /// age + I ≤ D, and age < D.
     fn young_enough(&self, tally: &KeptTally) -> bool {
         let age = u64::try_from(self.now_ms - self.read_ms(tally)).unwrap_or(0);
-        let (d, i) = (millis(self.max_age), millis(self.interval));
-        age < d && age.saturating_add(i) <= d
+        super::young_enough(age, self.interval, self.max_age)
     }
 
     /// The figures to keep for `report`, or `None` to read its runs; the verdict is counted in `tally`.
@@ -203,10 +210,6 @@ impl EarlierRuns {
         let read = tally.read_at.as_deref().and_then(parse_time);
         read.map_or(self.source_ms, |t| t.timestamp_millis())
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -277,5 +280,34 @@ mod tests {
         let index = earlier(std::slice::from_ref(&undated));
         let figures = index.keep(&undated, &mut RunsTally::default()).expect("a day old");
         assert_eq!(figures.read_at.as_deref(), Some(EARLIER));
+    }
+
+    #[test]
+    fn a_tally_cut_at_fewer_pages_than_this_run_reads_is_read_again() {
+        let at = "2026-11-05T03:00:00.000Z";
+        let cut = |token: &str, basis: RunBasis, pages: u32| {
+            let mut r = report(token, at, Some(at));
+            r.runs.basis = Some(basis);
+            r.runs.pages = Some(pages);
+            r
+        };
+        let (sampled, deep, measured) = (
+            cut("s", RunBasis::Sampled, 1),
+            cut("d", RunBasis::Sampled, 10),
+            cut("m", RunBasis::Measured, 1),
+        );
+        let mut index = earlier(&[sampled.clone(), deep.clone(), measured.clone()]);
+        index.drop_shallower_than(10);
+        assert_eq!(
+            index.verdict(&sampled),
+            RunsVerdict::New,
+            "one page sampled, ten asked: read again"
+        );
+        assert_eq!(
+            index.verdict(&deep),
+            RunsVerdict::Reused,
+            "cut at ten pages, ten asked: kept"
+        );
+        assert_eq!(index.verdict(&measured), RunsVerdict::Reused, "read to its end: kept");
     }
 }

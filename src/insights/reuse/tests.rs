@@ -200,3 +200,30 @@ fn only_schedules_read_to_the_end_are_indexed_and_old_snapshots_count_from_their
         "the snapshot's start stands in"
     );
 }
+
+#[test]
+fn runs_that_start_a_few_milliseconds_late_keep_a_record_to_the_max_age_not_a_run_less() {
+    let ms = Duration::from_millis(1);
+    let age = |d: Duration| u64::try_from(d.as_millis()).unwrap();
+    // Read six days and 4 ms before this run, which came a day and 4 ms after the last.
+    assert!(
+        young_enough(age(6 * DAY + 4 * ms), DAY + 4 * ms, 7 * DAY),
+        "a record read D - I ago is kept: it is D old at the next run, give or take its start"
+    );
+    assert!(
+        !young_enough(age(7 * DAY), DAY, 7 * DAY),
+        "a record D old is never kept"
+    );
+    assert!(
+        !young_enough(age(6 * DAY + 2 * 3_600 * 1_000 * ms), DAY, 7 * DAY),
+        "two hours past D at the next run is too old: the slack is an hour"
+    );
+    assert!(
+        !young_enough(
+            age(Duration::from_secs(9)),
+            Duration::from_millis(1_200),
+            Duration::from_secs(10)
+        ),
+        "a short D gets a hundredth of it as slack, not an hour"
+    );
+}
