@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::config::discovery::Effective;
 use crate::crawl::crawl;
 use crate::insights::costs::RunsChoice;
-use crate::insights::reuse::{EarlierSchedules, Tally};
+use crate::insights::reuse::{EarlierSchedules, ScheduleVerdicts};
 use crate::mode::{ModeClient, Pacer, Rate};
 use crate::output::Place;
 use crate::stop::Stop;
@@ -80,7 +80,7 @@ pub enum Incremental {
     /// It is, but the output folder holds no earlier snapshot to reuse from.
     NoSnapshot,
     /// From the snapshot that started at `since`: the schedules requests still needed, and why.
-    From { since: String, tally: Tally },
+    From { since: String, tally: ScheduleVerdicts },
 }
 
 impl Plan {

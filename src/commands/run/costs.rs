@@ -13,7 +13,7 @@ use crate::crawl::runs_step::{RunsOptions, read_runs};
 use crate::insights;
 use crate::insights::costs::{self, RunsChoice};
 use crate::insights::findings::RecentViews;
-use crate::insights::reuse::{EarlierRuns, RunsTally};
+use crate::insights::reuse::{EarlierRuns, RunsVerdicts};
 use crate::mode::ModeClient;
 use crate::mode::discovery::Discovery;
 use crate::snapshot::Failure;
@@ -149,7 +149,7 @@ fn split_kept(
         return (HashMap::new(), selected);
     };
     let wanted: HashSet<&str> = selected.iter().map(String::as_str).collect();
-    let mut tally = RunsTally::default();
+    let mut tally = RunsVerdicts::default();
     let kept: HashMap<String, RunFigures> = snapshot
         .reports
         .iter()

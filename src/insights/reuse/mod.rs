@@ -30,7 +30,7 @@
 mod load;
 mod runs;
 
-pub use runs::{EarlierRuns, RunsTally, RunsVerdict};
+pub use runs::{EarlierRuns, RunsVerdict, RunsVerdicts};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -102,7 +102,7 @@ pub struct EarlierSchedules {
 
 /// How many reports got each [`Verdict`] so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub struct ScheduleVerdicts {
     pub new: u64,
     pub changed: u64,
     pub aged: u64,
@@ -110,7 +110,7 @@ pub struct Tally {
     pub reused: u64,
 }
 
-impl Tally {
+impl ScheduleVerdicts {
     /// Reports whose schedules were (or would be) requested.
     pub fn fetched(&self) -> u64 {
         self.new + self.changed + self.aged + self.rolled
@@ -200,7 +200,7 @@ impl EarlierSchedules {
         Verdict::Reused
     }
 
-    /// Whether `listed`'s schedules would be reused; counted in the [`Tally`] like a real decision.
+    /// Whether `listed`'s schedules would be reused; counted in the [`ScheduleVerdicts`] like a real decision.
     pub fn would_reuse(&self, listed: &ReportRecord) -> bool {
         let verdict = self.verdict(listed);
         self.count(verdict);
@@ -216,9 +216,9 @@ impl EarlierSchedules {
     }
 
     /// The verdicts given so far.
-    pub fn tally(&self) -> Tally {
+    pub fn tally(&self) -> ScheduleVerdicts {
         let n = |v: Verdict| self.tally[VERDICTS.iter().position(|x| *x == v).expect("listed")].load(Ordering::Relaxed);
-        Tally {
+        ScheduleVerdicts {
             new: n(Verdict::New),
             changed: n(Verdict::Changed),
             aged: n(Verdict::Aged),

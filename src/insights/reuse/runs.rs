@@ -72,7 +72,7 @@ pub enum RunsVerdict {
 
 /// How many selected reports got each [`RunsVerdict`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunsTally {
+pub struct RunsVerdicts {
     pub new: u64,
     pub fetched: u64,
     pub aged: u64,
@@ -171,7 +171,7 @@ impl EarlierRuns {
     }
 
     /// The figures to keep for `report`, or `None` to read its runs; the verdict is counted in `tally`.
-    pub fn keep(&self, report: &ReportRecord, tally: &mut RunsTally) -> Option<RunFigures> {
+    pub fn keep(&self, report: &ReportRecord, tally: &mut RunsVerdicts) -> Option<RunFigures> {
         let verdict = self.verdict(report);
         match verdict {
             RunsVerdict::New => tally.new += 1,
@@ -251,7 +251,7 @@ mod tests {
     fn a_tally_is_kept_with_its_schedules_and_says_when_it_was_read() {
         let kept = report("r", "2026-11-05T03:00:00.000Z", Some("2026-11-05T03:00:00.000Z"));
         let index = earlier(std::slice::from_ref(&kept));
-        let mut tally = RunsTally::default();
+        let mut tally = RunsVerdicts::default();
         let figures = index.keep(&kept, &mut tally).expect("kept");
         assert_eq!(figures, kept.runs);
         assert_eq!(tally.reused, 1);
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(earlier(std::slice::from_ref(&old)).verdict(&old), RunsVerdict::Aged);
         let undated = report("u", "2026-11-03T03:00:00.000Z", None);
         let index = earlier(std::slice::from_ref(&undated));
-        let figures = index.keep(&undated, &mut RunsTally::default()).expect("a day old");
+        let figures = index.keep(&undated, &mut RunsVerdicts::default()).expect("a day old");
         assert_eq!(figures.read_at.as_deref(), Some(EARLIER));
     }
 
