@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use mode_audit::commands::apply::{Outcome, apply};
+use mode_audit::commands::apply::{ApplyReport, Outcome, apply};
 use mode_audit::output::actions::ActionsLog;
 use mode_audit::sim::{Fault, ScriptedFault, SimReport, Workspace};
 use mode_audit::snapshot::undo_log::{ActionLine, Confirmed, now};
@@ -15,6 +15,19 @@ use super::{Stage, options, stage};
 use crate::harness::fast_config;
 
 /// The scheduled reports of the stand-in, in the order `stage` picks the eligible ones.
+/// The DELETEs the summary counts as done, finished reports and those that failed partway.
+fn deletions_counted(applied: &ApplyReport) -> u64 {
+    let counted: usize = applied
+        .acted
+        .iter()
+        .map(|a| match &a.outcome {
+            Outcome::Deleted(d) | Outcome::Failed { deleted: d, .. } => d.len(),
+            _ => 0,
+        })
+        .sum();
+    counted as u64
+}
+
 fn scheduled() -> Vec<SimReport> {
     Workspace::generate("acme", &fast_config(vec![30, 12, 0, 45]).spec)
         .reports()
@@ -68,20 +81,15 @@ async fn a_log_deleted_during_apply_stops_it_before_the_next_delete_and_what_it_
         matches!(&a.outcome, Outcome::Failed { deleted, .. } if deleted.len() == 1),
         "the DELETE answered before the stop is counted: {applied}"
     );
-    let counted: usize = applied
-        .acted
-        .iter()
-        .map(|a| match &a.outcome {
-            Outcome::Deleted(d) | Outcome::Failed { deleted: d, .. } => d.len(),
-            _ => 0,
-        })
-        .sum();
     assert_eq!(
-        counted as u64,
+        deletions_counted(&applied),
         st.sim.counters().deletes,
         "no DELETE after the log went: {applied}"
     );
-    assert!(counted < st.eligible_schedules().len(), "{applied}");
+    assert!(
+        (deletions_counted(&applied) as usize) < st.eligible_schedules().len(),
+        "{applied}"
+    );
     let text = applied.to_string();
     assert!(text.contains("FATAL") && text.contains("after 1 deleted"), "{text}");
 }
@@ -165,16 +173,8 @@ async fn a_log_cut_short_during_apply_stops_it_before_the_next_delete_and_the_su
         matches!(&a.outcome, Outcome::Failed { deleted, .. } if deleted.len() == 1),
         "the DELETE answered before the stop is counted: {applied}"
     );
-    let counted: usize = applied
-        .acted
-        .iter()
-        .map(|a| match &a.outcome {
-            Outcome::Deleted(d) | Outcome::Failed { deleted: d, .. } => d.len(),
-            _ => 0,
-        })
-        .sum();
     assert_eq!(
-        counted as u64,
+        deletions_counted(&applied),
         st.sim.counters().deletes,
         "no DELETE after the cut: {applied}"
     );
